@@ -1,0 +1,38 @@
+"""Two-factor authentication is required for staff and for tenant owners.
+
+Such a user whose session is not OTP-verified may only reach the account
+pages (to enrol or verify), logout, health checks and static files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from apps.accounts.selectors import requires_2fa
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/favicon.ico")
+
+
+class Require2FAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path_info.startswith(EXEMPT_PREFIXES)
+            and requires_2fa(user)
+        ):
+            target = reverse("accounts:2fa-setup")
+            if request.htmx:
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(f"{target}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,56 @@
+"""The append-only, hash-chained audit log (security spec §5.1).
+
+One chain per tenant (``chain`` = tenant id) plus the platform chain
+(``PLATFORM_CHAIN``) for events that belong to no tenant: logins, staff
+actions. Each row stores ``hash = sha256(prev_hash || int8be(seq) || body)``
+where ``body`` is the canonical JSON of the event, stored verbatim so the
+verifier hashes exactly the stored bytes.
+
+On PostgreSQL a SECURITY DEFINER trigger assigns ``seq``, ``prev_hash`` and
+``hash`` under a lock on the chain head, which the application role cannot
+read or write; UPDATE, DELETE and TRUNCATE are refused by triggers and by
+grants. Elsewhere (the SQLite demo) the service computes the same link.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+PLATFORM_CHAIN = uuid.UUID(int=0)
+ZERO_HASH = bytes(32)
+
+
+class AuditEvent(models.Model):
+    # Row-level security with policies of its own (migration 0002); the
+    # tenancy system check verifies they exist.
+    rls_protected = True
+    app_role_privileges = ("SELECT", "INSERT")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chain = models.UUIDField(db_index=True)
+    seq = models.BigIntegerField()
+    prev_hash = models.BinaryField()
+    hash = models.BinaryField()
+    body = models.TextField()
+
+    # Queryable copies of what ``body`` holds.
+    occurred_at = models.DateTimeField()
+    action = models.CharField(max_length=100)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)
+    on_behalf_of = models.CharField(max_length=254, blank=True)
+    tenant_id = models.UUIDField(null=True, blank=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
+        indexes = [models.Index(fields=["action", "occurred_at"], name="audit_action_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.seq}"

@@ -1,0 +1,87 @@
+"""The single way into a tenant: ``tenant_context``.
+
+It enters the django-scopes scope (first wall, in the ORM) and sets
+``app.tenant_id`` for the current transaction on PostgreSQL (second wall, row-
+level security). Every surface calls it in exactly one place: the portal
+middleware, ``TenantTask``, management commands and the staff console's
+audited access path.
+
+Why one transaction: ``set_config(..., true)`` is transaction-local, so it
+cannot leak to the next user of a pooled connection, and it does nothing in
+autocommit. Why restore explicitly: leaving a nested ``atomic`` releases a
+savepoint, which does *not* undo the setting (security spec §3.2), so a nested
+context for another tenant would otherwise outlive its block.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django_scopes import scope
+
+_current: ContextVar[uuid.UUID | None] = ContextVar("strongroom_tenant", default=None)
+
+
+def current_tenant_id() -> uuid.UUID | None:
+    return _current.get()
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    pk = getattr(value, "pk", None)
+    if isinstance(pk, uuid.UUID):
+        return pk
+    return uuid.UUID(str(value))
+
+
+def set_db_tenant(tenant_id: uuid.UUID | None, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """Set ``app.tenant_id`` for the current transaction; return the previous value.
+
+    A no-op (returning None) off PostgreSQL. Must be called inside ``atomic()``.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    if not connection.in_atomic_block:
+        raise RuntimeError("set_db_tenant() outside a transaction would have no effect")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('app.tenant_id', true), set_config('app.tenant_id', %s, true)",
+            [str(tenant_id) if tenant_id else ""],
+        )
+        previous = cursor.fetchone()[0]
+    return previous or ""
+
+
+@contextmanager
+def db_tenant(tenant_id: uuid.UUID | None, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Only the database half: a transaction with ``app.tenant_id`` set.
+
+    For tables that are protected by row-level security but are not
+    tenant-scoped models (the audit chain). Restores the outer value.
+    """
+    with transaction.atomic(using=using):
+        previous = set_db_tenant(tenant_id, using)
+        yield
+        if previous is not None:
+            set_db_tenant(uuid.UUID(previous) if previous else None, using)
+
+
+@contextmanager
+def tenant_context(tenant: object, using: str = DEFAULT_DB_ALIAS) -> Iterator[uuid.UUID]:
+    """Enter a tenant: ORM scope + transaction-local RLS setting. Yields the tenant id.
+
+    ``tenant`` is a Tenant, its id, or the id's string form (as a task receives it).
+    """
+    tenant_id = _as_uuid(tenant)
+    token = _current.set(tenant_id)
+    try:
+        with scope(tenant=tenant_id), db_tenant(tenant_id, using):
+            yield tenant_id
+    finally:
+        _current.reset(token)

@@ -1,0 +1,220 @@
+"""Writes to tenants, memberships and invitations. Each owns its transaction and audits.
+
+Membership writes require an owner; callers (views) have already resolved
+the acting membership through the portal middleware.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import record_event
+from apps.tenancy.context import current_tenant_id, tenant_context
+from apps.tenancy.errors import InvitationError, LastOwnerError, TenancyError, TenantContextError
+from apps.tenancy.models import Invitation, Membership, Role, Tenant
+
+TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number", "data_region")
+
+
+def _snapshot(obj, fields) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _require_context(tenant: Tenant) -> None:
+    if current_tenant_id() != tenant.pk:
+        raise TenantContextError(f"tenant {tenant.pk} changed outside its context")
+
+
+def create_tenant(*, name: str, slug: str, owner, actor=None, **fields) -> Tenant:
+    """Create a tenant with its first owner (seeding, staff, and later onboarding)."""
+    with transaction.atomic():
+        tenant = Tenant(name=name, slug=slug, **fields)
+        tenant.full_clean()
+        tenant.save()
+        with tenant_context(tenant):
+            membership = Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
+            record_event(
+                "tenancy.tenant.created",
+                actor=actor or owner,
+                tenant_id=tenant.pk,
+                target=tenant,
+                after=_snapshot(tenant, TENANT_SETTINGS_FIELDS) | {"slug": slug, "owner": owner.email},
+            )
+            record_event(
+                "tenancy.membership.created",
+                actor=actor or owner,
+                tenant_id=tenant.pk,
+                target=membership,
+                after={"user": owner.email, "role": Role.OWNER},
+            )
+    return tenant
+
+
+def update_tenant_settings(*, tenant: Tenant, actor, data: dict) -> Tenant:
+    """Change a tenant's settings; audit the before and after of what changed."""
+    _require_context(tenant)
+    unknown = set(data) - set(TENANT_SETTINGS_FIELDS)
+    if unknown:
+        raise TenancyError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        before = _snapshot(tenant, TENANT_SETTINGS_FIELDS)
+        for field, value in data.items():
+            setattr(tenant, field, value)
+        tenant.full_clean()
+        after = _snapshot(tenant, TENANT_SETTINGS_FIELDS)
+        changed = {k for k in after if after[k] != before[k]}
+        if not changed:
+            return tenant
+        tenant.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            "tenancy.tenant.updated",
+            actor=actor,
+            tenant_id=tenant.pk,
+            target=tenant,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return tenant
+
+
+def _owner_count(tenant: Tenant) -> int:
+    return Membership.objects.filter(tenant=tenant, role=Role.OWNER).count()
+
+
+def change_role(*, membership: Membership, role: str, actor) -> Membership:
+    _require_context(membership.tenant)
+    if role not in Role.values:
+        raise TenancyError(f"{role!r} is not a role.")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        old = membership.role
+        if old == role:
+            return membership
+        if old == Role.OWNER and _owner_count(membership.tenant) <= 1:
+            raise LastOwnerError("A business needs at least one owner: make someone else owner first.")
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record_event(
+            "tenancy.membership.role_changed",
+            actor=actor,
+            tenant_id=membership.tenant_id,
+            target=membership,
+            before={"user": membership.user.email, "role": old},
+            after={"user": membership.user.email, "role": role},
+        )
+    return membership
+
+
+def remove_member(*, membership: Membership, actor) -> None:
+    _require_context(membership.tenant)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        if membership.role == Role.OWNER and _owner_count(membership.tenant) <= 1:
+            raise LastOwnerError("A business needs at least one owner: make someone else owner first.")
+        record_event(
+            "tenancy.membership.removed",
+            actor=actor,
+            tenant_id=membership.tenant_id,
+            target=membership,
+            before={"user": membership.user.email, "role": membership.role},
+        )
+        membership.delete()
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_member(*, tenant: Tenant, email: str, role: str, actor) -> tuple[Invitation, str]:
+    """Create an invitation; return it with the one-time token for the link."""
+    _require_context(tenant)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise TenancyError(f"{role!r} is not a role.")
+    if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
+        raise InvitationError(f"{email} is already a member of {tenant.name}.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            tenant=tenant,
+            email=email,
+            role=role,
+            token_hash=_hash_token(token),
+            invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        record_event(
+            "tenancy.invitation.created",
+            actor=actor,
+            tenant_id=tenant.pk,
+            target=invitation,
+            after={"email": email, "role": role},
+        )
+    return invitation, token
+
+
+def revoke_invitation(*, invitation: Invitation, actor) -> None:
+    _require_context(invitation.tenant)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_pending:
+            raise InvitationError("This invitation is no longer pending.")
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record_event(
+            "tenancy.invitation.revoked",
+            actor=actor,
+            tenant_id=invitation.tenant_id,
+            target=invitation,
+            before={"email": invitation.email},
+        )
+
+
+def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
+    """Turn a valid invitation addressed to ``user`` into a membership.
+
+    The invitee is not a member yet, so this enters the tenant's context itself
+    (tenancy code is allowed to); the token, not the URL's tenant, is the proof.
+    """
+    with tenant_context(tenant):
+        invitation = (
+            Invitation.objects.select_for_update().filter(token_hash=_hash_token(token)).first()
+        )
+        if invitation is None or not invitation.is_pending:
+            raise InvitationError("This invitation link is not valid any more. Ask for a new one.")
+        if invitation.expires_at < timezone.now():
+            raise InvitationError("This invitation has expired. Ask for a new one.")
+        if invitation.email != user.email.lower():
+            raise InvitationError(
+                f"This invitation was sent to a different email address. Sign in as that address to accept it."
+            )
+        membership, created = Membership.objects.get_or_create(
+            user=user, tenant=tenant, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record_event(
+            "tenancy.membership.created",
+            actor=user,
+            tenant_id=tenant.pk,
+            target=membership,
+            after={"user": user.email, "role": membership.role, "via": "invitation"},
+        )
+    return membership
+
+
+def validate_slug_available(slug: str) -> None:
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ValidationError("That address is taken.")

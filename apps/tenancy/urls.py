@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.tenancy import views
+
+app_name = "tenancy"
+urlpatterns = [
+    path("", views.tenant_home, name="home"),
+    path("settings/", views.tenant_settings, name="settings"),
+    path("team/", views.team, name="team"),
+    path("team/<uuid:membership_id>/role/", views.change_member_role, name="change-role"),
+    path("team/<uuid:membership_id>/remove/", views.remove_member, name="remove-member"),
+    path("team/invite/", views.invite, name="invite"),
+    path("team/invitations/<uuid:invitation_id>/revoke/", views.revoke_invitation, name="revoke-invitation"),
+]

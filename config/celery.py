@@ -1,0 +1,20 @@
+"""Celery application.
+
+Settings live in config/settings.py under the CELERY_ namespace: JSON only,
+late acks with reject-on-worker-lost, prefetch 1, and one queue per kind of
+work. With no broker configured, tasks run in-process (the embedded demo).
+"""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("strongroom")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [
+    Queue(name) for name in ("ocr", "filing", "integrations", "maintenance", "default")
+]
+app.autodiscover_tasks()

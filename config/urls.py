@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+from apps.tenancy import views as tenancy_views
+
+handler400 = "apps.accounts.views.bad_request"
+handler403 = "apps.accounts.views.permission_denied"
+handler404 = "apps.accounts.views.page_not_found"
+handler500 = "apps.accounts.views.server_error"
+
+urlpatterns = [
+    path("", tenancy_views.portal_home, name="portal-home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("t/<slug:tenant_slug>/", include("apps.tenancy.urls")),
+    path("invitations/", include("apps.tenancy.invitation_urls")),
+    path("staff/", include("apps.security_center.urls")),
+    path("health/", include("apps.observability.urls")),
+    path("admin/login/", account_views.admin_login_redirect),
+    path("admin/", admin.site.urls),
+]
