@@ -13,6 +13,7 @@ Two runtime modes share this file (see README "Runtime modes"):
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -25,7 +26,7 @@ env = environ.Env()
 
 # "production" turns on every hardening default; "development" is the demo;
 # "test" is set by the test suite.
-STRONGROOM_ENV = env.str("STRONGROOM_ENV", default="development")
+STRONGROOM_ENV = env.str("STRONGROOM_ENV", default="test" if "pytest" in sys.modules else "development")
 if STRONGROOM_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"STRONGROOM_ENV={STRONGROOM_ENV!r} is not development, test or production")
 IS_PRODUCTION = STRONGROOM_ENV == "production"
@@ -139,10 +140,11 @@ if IS_POSTGRES:
     owner_url = env.str("DATABASE_OWNER_URL", default="")
     if owner_url:
         owner = env.db_url_config(owner_url)
-        owner["TEST"] = {"DEPENDENCIES": []}
-        # The owner alias comes first so that it creates and migrates the
-        # test database; "default" then points at the same database.
-        DATABASES = {"owner": owner, **DATABASES}
+        # In tests the owner creates and migrates the test database and
+        # "default" mirrors it: same database, but still the application's
+        # login role, so row-level security applies to every test query.
+        DATABASES["default"]["TEST"] = {"MIRROR": "owner"}
+        DATABASES["owner"] = owner
 # The login role of the application; post_migrate grants it exactly what it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER") or "strongroom_app")
 
@@ -168,6 +170,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if STRONGROOM_ENV == "test":
+    # Argon2 is deliberately slow; tests create hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

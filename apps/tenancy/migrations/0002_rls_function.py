@@ -15,7 +15,7 @@ CREATE OR REPLACE FUNCTION app_current_tenant() RETURNS uuid
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        schema_editor.execute(FORWARD, params=None)
 
 
 def backward(apps, schema_editor):

@@ -1,0 +1,158 @@
+"""Shared fixtures: tenants, users and memberships, and the database harness.
+
+Database harness (PostgreSQL): the ``owner`` alias (DATABASE_OWNER_URL, the
+table owner) creates and migrates the test database; ``default``
+(DATABASE_URL, the application role) runs every test query, so row-level
+security applies in tests exactly as in production.
+
+``REQUIRE_POSTGRES=1`` (CI) turns tests marked ``postgres`` from skipped into
+failed when the database is not PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from pytest_django.fixtures import _get_databases_for_setup
+
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Role
+from tests.factories import MembershipFactory, TenantFactory, UserFactory
+
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not _is_postgres():
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    if REQUIRE_POSTGRES and "owner" not in settings.DATABASES:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 needs DATABASE_OWNER_URL (the table owner role) as well")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not _is_postgres():
+        if REQUIRE_POSTGRES:
+            pytest.fail("PostgreSQL-only test ran without PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL and DATABASE_OWNER_URL)")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """pytest-django's fixture, plus the owner alias so that it creates and migrates."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    if "owner" in settings.DATABASES:
+        aliases = {*aliases, "owner", "default"}
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized,
+            keepdb=keepdb,
+        )
+    yield
+    if not keepdb:
+        from django.db import connections
+
+        with django_db_blocker.unblock():
+            # The application-role connection must close before the owner drops the database.
+            connections.close_all()
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture
+def tenant_a(db):
+    return TenantFactory(name="Aldgate Joinery Ltd", slug="aldgate-joinery")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return TenantFactory(name="Bramley Florists Ltd", slug="bramley-florists")
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True)
+
+
+def make_member(tenant, role: str = Role.BOOKKEEPER, **user_kwargs):
+    return MembershipFactory(tenant=tenant, role=role, user=UserFactory(**user_kwargs)).user
+
+
+@pytest.fixture
+def bookkeeper_a(tenant_a):
+    return make_member(tenant_a, Role.BOOKKEEPER)
+
+
+@pytest.fixture
+def owner_a(tenant_a):
+    return make_member(tenant_a, Role.OWNER)
+
+
+@pytest.fixture
+def bookkeeper_b(tenant_b):
+    return make_member(tenant_b, Role.BOOKKEEPER)
+
+
+@pytest.fixture
+def in_tenant():
+    """``with in_tenant(t):`` — the application's own tenant_context, for test bodies."""
+    return tenant_context
+
+
+@pytest.fixture
+def verified_client(client):
+    """A test client whose logged-in user is marked 2FA-verified (for staff and owners)."""
+
+    def login(user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access without a wrapping transaction: writes commit, other connections see them.
+
+    For tests that need two sessions (the owner tampering with what the
+    application wrote, later real workers). Clean-up truncates through the
+    owner; the audit log's truncate guard is lifted for that moment only, in
+    the test database only.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        yield
+        connections["default"].close()
+        alias = "owner" if "owner" in settings.DATABASES else "default"
+        conn = connections[alias]
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
+                cursor.execute("TRUNCATE audit_chain_head")
+        call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
