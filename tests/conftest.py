@@ -22,6 +22,7 @@ from apps.tenancy.models import Role
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 
 
 def _is_postgres() -> bool:
@@ -40,6 +41,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if REQUIRE_POSTGRES:
             pytest.fail("PostgreSQL-only test ran without PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL and DATABASE_OWNER_URL)")
+    if item.get_closest_marker("redis") and not settings.CELERY_BROKER_URL:
+        if REQUIRE_REDIS:
+            pytest.fail("Redis-only test ran without CELERY_BROKER_URL")
+        pytest.skip("needs Redis (set CELERY_BROKER_URL)")
 
 
 @pytest.fixture(scope="session")

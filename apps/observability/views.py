@@ -1,9 +1,26 @@
-from django.http import JsonResponse
+"""/health/live and /health/ready: JSON, no session, no tenant, no 2FA."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.observability.health import readiness
 
 
-def live(request):
+@never_cache
+@require_GET
+def live(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def ready(request):
-    return JsonResponse({"status": "ok"})
+@never_cache
+@require_GET
+def ready(request: HttpRequest) -> JsonResponse:
+    results = readiness()
+    ok = all(r.ok for r in results)
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "checks": {r.name: r.as_dict() for r in results}},
+        status=200 if ok else 503,
+    )

@@ -57,6 +57,24 @@ def create_tenant(*, name: str, slug: str, owner, actor=None, **fields) -> Tenan
     return tenant
 
 
+def add_member(*, tenant: Tenant, user, role: str, actor) -> Membership:
+    """Add an existing user to a tenant (seeding and staff; owners use invitations)."""
+    if role not in Role.values:
+        raise TenancyError(f"{role!r} is not a role.")
+    with tenant_context(tenant):
+        membership, created = Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": role})
+        if not created:
+            raise TenancyError(f"{user.email} is already a member of {tenant.name}.")
+        record_event(
+            "tenancy.membership.created",
+            actor=actor,
+            tenant_id=tenant.pk,
+            target=membership,
+            after={"user": user.email, "role": role},
+        )
+    return membership
+
+
 def update_tenant_settings(*, tenant: Tenant, actor, data: dict) -> Tenant:
     """Change a tenant's settings; audit the before and after of what changed."""
     _require_context(tenant)

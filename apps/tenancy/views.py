@@ -1,8 +1,186 @@
-from django.http import HttpResponse
+"""Portal pages for one business. The middleware has entered the tenant and checked membership."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.audit.selectors import recent_events
+from apps.tenancy import services
+from apps.tenancy.errors import TenancyError
+from apps.tenancy.forms import InviteForm, RoleForm, TenantSettingsForm
+from apps.tenancy.models import Invitation, Membership, Tenant
+from apps.tenancy.permissions import can_change_settings, can_manage_team, require
+from apps.tenancy.selectors import memberships_for, pending_invitations, tenant_members
 
 
-def _stub(request, *a, **k):
-    return HttpResponse("stub")
+@login_required
+@require_GET
+def portal_home(request: HttpRequest) -> HttpResponse:
+    """Send a user to their business, or let them choose one."""
+    memberships = list(memberships_for(request.user).filter(tenant__status__in=["onboarding", "active"]))
+    if len(memberships) == 1:
+        return redirect("tenancy:home", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "tenancy/choose.html", {"memberships": memberships})
 
 
-portal_home = tenant_home = tenant_settings = team = change_member_role = remove_member = invite = revoke_invitation = accept_invitation = _stub
+@require_GET
+def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant = request.tenant
+    return render(
+        request,
+        "tenancy/home.html",
+        {
+            "tenant": tenant,
+            "member_count": Membership.objects.filter(tenant=tenant).count(),
+            "pending_invitations": pending_invitations().count(),
+            "events": recent_events(tenant.pk, limit=10),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tenant_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    tenant: Tenant = request.tenant
+    editable = can_change_settings(request.membership)
+    form = TenantSettingsForm(instance=Tenant.objects.get(pk=tenant.pk))
+    if request.method == "POST":
+        require(editable)
+        form = TenantSettingsForm(request.POST, instance=Tenant.objects.get(pk=tenant.pk))
+        if form.is_valid():
+            services.update_tenant_settings(
+                tenant=tenant,
+                actor=request.user,
+                data={f: form.cleaned_data[f] for f in form.Meta.fields},
+            )
+            messages.success(request, "Business details saved.")
+            return redirect("tenancy:settings", tenant_slug=tenant.slug)
+        return render(request, "tenancy/settings.html", {"form": form, "editable": editable}, status=400)
+    return render(request, "tenancy/settings.html", {"form": form, "editable": editable})
+
+
+def _team_page(request: HttpRequest, *, status: int = 200, invite_form: InviteForm | None = None) -> HttpResponse:
+    manage = can_manage_team(request.membership)
+    return render(
+        request,
+        "tenancy/team.html",
+        {
+            "members": tenant_members(request.tenant),
+            "invitations": pending_invitations() if manage else [],
+            "invite_form": invite_form or InviteForm(),
+            "can_manage": manage,
+            "role_choices": RoleForm.base_fields["role"].choices,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def team(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    return _team_page(request)
+
+
+def _member_of_this_tenant(request: HttpRequest, membership_id: uuid.UUID) -> Membership:
+    membership = Membership.objects.filter(pk=membership_id, tenant=request.tenant).select_related("user").first()
+    if membership is None:
+        raise Http404("No such team member.")
+    return membership
+
+
+def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
+    messages.error(request, str(error))
+    return _team_page(request, status=400)
+
+
+@require_POST
+def change_member_role(request: HttpRequest, tenant_slug: str, membership_id: uuid.UUID) -> HttpResponse:
+    require(can_manage_team(request.membership))
+    membership = _member_of_this_tenant(request, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, TenancyError("Choose one of the listed roles."))
+    try:
+        services.change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+    except TenancyError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"{membership.user.email} is now {form.cleaned_data['role']}.")
+    return redirect("tenancy:team", tenant_slug=tenant_slug)
+
+
+@require_POST
+def remove_member(request: HttpRequest, tenant_slug: str, membership_id: uuid.UUID) -> HttpResponse:
+    require(can_manage_team(request.membership))
+    membership = _member_of_this_tenant(request, membership_id)
+    try:
+        services.remove_member(membership=membership, actor=request.user)
+    except TenancyError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"{membership.user.email} no longer has access to {request.tenant.name}.")
+    if membership.user_id == request.user.pk:
+        return redirect("portal-home")
+    return redirect("tenancy:team", tenant_slug=tenant_slug)
+
+
+@require_POST
+def invite(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    require(can_manage_team(request.membership))
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, status=400, invite_form=form)
+    try:
+        invitation, token = services.invite_member(
+            tenant=request.tenant, email=form.cleaned_data["email"], role=form.cleaned_data["role"], actor=request.user
+        )
+    except TenancyError as exc:
+        return _refused(request, exc)
+    link = request.build_absolute_uri(
+        reverse("invitations:accept", kwargs={"tenant_id": request.tenant.pk, "token": token})
+    )
+    send_mail(
+        f"You're invited to {request.tenant.name} on Strongroom",
+        f"{request.user.get_full_name()} invited you to join {request.tenant.name} as "
+        f"{invitation.get_role_display()}.\n\nAccept: {link}\n\nThe link works for "
+        f"{settings.INVITATION_VALID_DAYS} days.",
+        None,
+        [invitation.email],
+    )
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("tenancy:team", tenant_slug=tenant_slug)
+
+
+@require_POST
+def revoke_invitation(request: HttpRequest, tenant_slug: str, invitation_id: uuid.UUID) -> HttpResponse:
+    require(can_manage_team(request.membership))
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.revoke_invitation(invitation=invitation, actor=request.user)
+    except TenancyError as exc:
+        return _refused(request, exc)
+    messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("tenancy:team", tenant_slug=tenant_slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, tenant_id: uuid.UUID, token: str) -> HttpResponse:
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None or not tenant.is_open:
+        raise Http404("This invitation link is not valid.")
+    if request.method == "GET":
+        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant})
+    try:
+        services.accept_invitation(tenant=tenant, token=token, user=request.user)
+    except TenancyError as exc:
+        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant, "error": str(exc)}, status=400)
+    messages.success(request, f"Welcome to {tenant.name}.")
+    return redirect("tenancy:home", tenant_slug=tenant.slug)

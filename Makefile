@@ -1,0 +1,86 @@
+# Strongroom: `make demo` runs the portal on the embedded default; `make test` runs the suite.
+# Both set up everything they need on a fresh machine (virtualenv, packages, database).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help demo demo-reset demo-totp serve test test-fast lint format migrate pg-roles system-deps check-deploy clean
+
+help:
+	@echo "make demo        set up and run the portal on SQLite with in-process tasks (http://$(HOST):$(PORT)/)"
+	@echo "make test        install and run the whole test suite with coverage (PostgreSQL if DATABASE_URL is set)"
+	@echo "make lint        ruff lint and format check"
+	@echo "make pg-roles    create the PostgreSQL roles and database (needs a superuser; see docs/postgres-roles.md)"
+	@echo "make migrate     apply migrations (as the owner role when DATABASE_OWNER_URL is set)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Strongroom needs Python 3.11, found %s" % sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+# Debian packages the project needs (none yet beyond Python; OCR and browsers arrive with their issues).
+SYSTEM_PACKAGES ?=
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+migrate: $(VENV)/.runtime
+	@if [ -n "$$DATABASE_OWNER_URL" ]; then $(BIN)/python manage.py migrate --database owner --no-input; \
+	else $(BIN)/python manage.py migrate --no-input; fi
+
+demo: $(VENV)/.runtime system-deps
+	STRONGROOM_ENV=development $(BIN)/python manage.py migrate --no-input -v 0
+	STRONGROOM_ENV=development $(BIN)/python manage.py collectstatic --no-input -v 0
+	STRONGROOM_ENV=development $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Strongroom is running at http://$(HOST):$(PORT)/  (staff console /staff/, admin /admin/). Ctrl-C stops it."
+	STRONGROOM_ENV=development $(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+
+demo-reset:
+	rm -f var/strongroom.sqlite3 var/demo-logins.txt
+	@echo "Demo data removed; run make demo to seed it again."
+
+# Print the current code for a TOTP secret (for the demo admin): make demo-totp SECRET=ABC...
+demo-totp: $(VENV)/.runtime
+	@$(BIN)/python -c 'import base64,sys,time; from django_otp.oath import totp; s=sys.argv[1]; print("%06d" % totp(base64.b32decode(s + "=" * (-len(s) % 8)), step=30, t0=0, digits=6))' "$(SECRET)"
+
+test: $(VENV)/.dev system-deps
+	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev
+	$(BIN)/pytest -q -x $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+pg-roles:
+	bash scripts/pg_roles.sh
+
+check-deploy: $(VENV)/.runtime
+	STRONGROOM_ENV=production SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=strongroom.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/staticfiles var/coverage.xml .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""Cross-app reads for the staff console, through each app's selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+
+from apps.audit.selectors import ChainReport, all_chains, verify_chain
+from apps.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class PlatformSummary:
+    tenants: int
+    users: int
+    staff: int
+
+
+def platform_summary() -> PlatformSummary:
+    users = get_user_model().objects
+    return PlatformSummary(
+        tenants=Tenant.objects.count(), users=users.count(), staff=users.filter(is_staff=True).count()
+    )
+
+
+def tenants_with_member_counts() -> QuerySet[Tenant]:
+    return Tenant.objects.annotate(member_count=Count("memberships")).order_by("name")
+
+
+def audit_chain_reports() -> list[ChainReport]:
+    return [verify_chain(chain) for chain in all_chains()]

@@ -1,0 +1,20 @@
+"""What a membership may do inside its tenant. The permissions app will grow this into RBAC/ABAC rules."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from apps.tenancy.models import Membership, Role
+
+
+def can_manage_team(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.OWNER
+
+
+def can_change_settings(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.OWNER
+
+
+def require(allowed: bool, message: str = "Only an owner of this business can do that.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

@@ -1,0 +1,100 @@
+"""TenantTask: the worker's one way into a tenant, in-process and in a real worker on Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from apps.tenancy.errors import TenantContextError
+from apps.tenancy.tasks import count_pending_invitations
+from tests.factories import InvitationFactory, TenantFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_task_runs_inside_its_tenant(tenant_a, tenant_b):
+    InvitationFactory.create_batch(2, tenant=tenant_a)
+    InvitationFactory.create_batch(3, tenant=tenant_b)
+    assert count_pending_invitations.apply(kwargs={"tenant_id": str(tenant_a.pk)}).get() == 2
+    assert count_pending_invitations.apply(kwargs={"tenant_id": str(tenant_b.pk)}).get() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({}, "needs tenant_id"), ({"tenant_id": "nope"}, "is not a tenant id"),
+     ({"tenant_id": str(uuid.uuid4())}, "does not exist")],
+)
+def test_task_without_a_valid_tenant_fails_closed(kwargs, message):
+    with pytest.raises(TenantContextError, match=message):
+        count_pending_invitations.apply(kwargs=kwargs).get()
+
+
+def test_celery_is_configured_for_at_least_once_delivery():
+    from config.celery import app
+
+    conf = app.conf
+    assert (conf.task_serializer, conf.accept_content) == ("json", ["json"])
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert {q.name for q in conf.task_queues} == {"ocr", "filing", "integrations", "maintenance", "default"}
+    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert count_pending_invitations.acks_late and count_pending_invitations.reject_on_worker_lost
+
+
+@pytest.fixture
+def worker(committed_db):
+    """A real Celery worker process on the test database (as the application role) and Redis."""
+    db = connections["default"].settings_dict
+    env = {
+        **os.environ,
+        "STRONGROOM_ENV": "test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+    }
+    env.pop("DATABASE_OWNER_URL", None)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        yield queue
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_tenant_task_in_a_real_worker_sees_only_its_tenant(worker):
+    a, b = TenantFactory(), TenantFactory()
+    InvitationFactory.create_batch(2, tenant=a)
+    InvitationFactory.create_batch(3, tenant=b)
+    started = time.monotonic()
+    result_a = count_pending_invitations.apply_async(kwargs={"tenant_id": str(a.pk)}, queue=worker)
+    result_b = count_pending_invitations.apply_async(kwargs={"tenant_id": str(b.pk)}, queue=worker)
+    assert (result_a.get(timeout=60), result_b.get(timeout=60)) == (2, 3)
+    # A malformed message (no tenant) sent by name, as a stray producer would.
+    from config.celery import app
+
+    failing = app.send_task("tenancy.count_pending_invitations", kwargs={}, queue=worker)
+    with pytest.raises(Exception, match="needs tenant_id"):
+        failing.get(timeout=60)
+    assert time.monotonic() - started < 120  # a bound on waiting, not a speed assertion
