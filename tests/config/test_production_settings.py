@@ -1,0 +1,56 @@
+"""Production settings pass Django's deployment checks, and refuse to start without their secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SECRET_KEY", "STRONGROOM_"))}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        STRONGROOM_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.strongroom.example",
+        STRONGROOM_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _manage("check", STRONGROOM_ENV="production", STRONGROOM_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be provided in production" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_cookies_and_headers():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_SSL_REDIRECT, s.DEBUG, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
+    )
+    result = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example")
+    assert result.stdout.split() == [
+        "__Host-sessionid", "__Host-csrftoken", "True", "63072000", "True", "False", "Argon2PasswordHasher",
+    ], result.stderr
+
+
+def test_demo_generates_its_secret_key_once_outside_git(tmp_path):
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="development", STRONGROOM_VAR_DIR=str(tmp_path))
+    second = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="development", STRONGROOM_VAR_DIR=str(tmp_path))
+    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
