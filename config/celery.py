@@ -14,7 +14,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("strongroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [
-    Queue(name) for name in ("ocr", "filing", "integrations", "maintenance", "default")
-]
+app.conf.task_queues = [Queue(name) for name in ("ocr", "filing", "integrations", "maintenance", "default")]
 app.autodiscover_tasks()

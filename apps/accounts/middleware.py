@@ -1,18 +1,21 @@
 """Two-factor authentication is required for staff and for tenant owners.
 
 Such a user whose session is not OTP-verified may only reach the account
-pages (to enrol or verify), logout, health checks and static files.
+pages (to enrol or verify), logout, health checks and static files. Users
+without a device are sent to enrol; users with one (a session that was never
+verified) are asked for a code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from apps.accounts.selectors import requires_2fa
+from apps.accounts.selectors import has_confirmed_device, requires_2fa
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/favicon.ico")
 
@@ -29,10 +32,12 @@ class Require2FAMiddleware:
             and not request.path_info.startswith(EXEMPT_PREFIXES)
             and requires_2fa(user)
         ):
-            target = reverse("accounts:2fa-setup")
-            if request.htmx:
+            name = "accounts:login-verify" if has_confirmed_device(user) else "accounts:2fa-setup"
+            target = reverse(name)
+            if getattr(request, "htmx", False):
+                # A redirect would be followed by htmx and swapped into the page; ask for a full navigation.
                 response = HttpResponse(status=401)
                 response["HX-Redirect"] = target
                 return response
-            return redirect(f"{target}?next={request.get_full_path()}")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -36,7 +36,9 @@ def verify_chain(chain: uuid.UUID) -> ChainReport:
     expected_seq = 1
     count = 0
     with db_tenant(chain):
-        rows = AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("id", "seq", "prev_hash", "hash", "body")
+        rows = (
+            AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("id", "seq", "prev_hash", "hash", "body")
+        )
         for event_id, seq, prev_hash, stored_hash, body in rows.iterator(chunk_size=2000):
             count += 1
             prev_hash, stored_hash = bytes(prev_hash), bytes(stored_hash)

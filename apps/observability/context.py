@@ -19,11 +19,12 @@ class RequestInfo:
     user_agent: str = ""
 
 
-_info: ContextVar[RequestInfo] = ContextVar("strongroom_request_info", default=RequestInfo())
+_EMPTY = RequestInfo()
+_info: ContextVar[RequestInfo | None] = ContextVar("strongroom_request_info", default=None)
 
 
 def current_request_info() -> RequestInfo:
-    return _info.get()
+    return _info.get() or _EMPTY
 
 
 @contextmanager

@@ -37,7 +37,9 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_staff and request.user.is_verified()):
-            raise PermissionDenied("The staff console is for Strongroom staff signed in with two-factor authentication.")
+            raise PermissionDenied(
+                "The staff console is for Strongroom staff signed in with two-factor authentication."
+            )
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -44,9 +44,7 @@ class Tenant(models.Model):
     company_number = models.CharField(
         "Companies House number", max_length=8, blank=True, validators=[validate_company_number]
     )
-    data_region = models.CharField(
-        "Data residency", max_length=8, choices=Region.choices, default=Region.UK
-    )
+    data_region = models.CharField("Data residency", max_length=8, choices=Region.choices, default=Region.UK)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONBOARDING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -103,7 +103,7 @@ def role_exists(connection: BaseDatabaseWrapper, role: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def on_post_migrate(sender, using: str, apps=None, **kwargs) -> None:  # noqa: ARG001
+def on_post_migrate(sender, using: str, apps=None, **kwargs) -> None:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return

@@ -206,18 +206,16 @@ def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
     (tenancy code is allowed to); the token, not the URL's tenant, is the proof.
     """
     with tenant_context(tenant):
-        invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=_hash_token(token)).first()
-        )
+        invitation = Invitation.objects.select_for_update().filter(token_hash=_hash_token(token)).first()
         if invitation is None or not invitation.is_pending:
             raise InvitationError("This invitation link is not valid any more. Ask for a new one.")
         if invitation.expires_at < timezone.now():
             raise InvitationError("This invitation has expired. Ask for a new one.")
         if invitation.email != user.email.lower():
             raise InvitationError(
-                f"This invitation was sent to a different email address. Sign in as that address to accept it."
+                "This invitation was sent to a different email address. Sign in as that address to accept it."
             )
-        membership, created = Membership.objects.get_or_create(
+        membership, _created = Membership.objects.get_or_create(
             user=user, tenant=tenant, defaults={"role": invitation.role}
         )
         invitation.accepted_at = timezone.now()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,14 +145,14 @@ def invite(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     link = request.build_absolute_uri(
         reverse("invitations:accept", kwargs={"tenant_id": request.tenant.pk, "token": token})
     )
-    send_mail(
-        f"You're invited to {request.tenant.name} on Strongroom",
+    subject = f"You're invited to {request.tenant.name} on Strongroom"
+    body = (
         f"{request.user.get_full_name()} invited you to join {request.tenant.name} as "
         f"{invitation.get_role_display()}.\n\nAccept: {link}\n\nThe link works for "
-        f"{settings.INVITATION_VALID_DAYS} days.",
-        None,
-        [invitation.email],
+        f"{settings.INVITATION_VALID_DAYS} days."
     )
+    # Only once the invitation has committed: a rolled-back request sends nothing.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
     messages.success(request, f"Invitation sent to {invitation.email}.")
     return redirect("tenancy:team", tenant_slug=tenant_slug)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
@@ -30,7 +32,7 @@ def test_events_are_chained_per_tenant_and_verify(tenant_a, tenant_b, in_tenant,
     a_events = _events(tenant_a.pk)
     assert [e.seq for e in a_events] == [1, 2, 3]
     assert bytes(a_events[0].prev_hash) == bytes(32)
-    for prev, cur in zip(a_events, a_events[1:], strict=False):
+    for prev, cur in itertools.pairwise(a_events):
         assert bytes(cur.prev_hash) == bytes(prev.hash)
         assert bytes(cur.hash) == link_hash(bytes(prev.hash), cur.seq, cur.body)
     assert [e.seq for e in _events(tenant_b.pk)] == [1]
@@ -136,7 +138,6 @@ class TestAppendOnlyOnPostgres:
                 with connection.cursor() as cursor:
                     cursor.execute(sql)
 
-
     def test_a_tenant_context_reads_only_its_own_chain(self, tenant_a, tenant_b, in_tenant, user):
         with in_tenant(tenant_b):
             record_event("tenancy.tenant.updated", actor=user, tenant_id=tenant_b.pk)
@@ -145,9 +146,8 @@ class TestAppendOnlyOnPostgres:
             assert AuditEvent.objects.count() == 0
 
     def test_a_tenant_context_cannot_write_into_another_chain(self, tenant_a, tenant_b, in_tenant, user):
-        with in_tenant(tenant_a), pytest.raises(Exception, match="row-level security"):
-            with transaction.atomic():
-                record_event("tenancy.tenant.updated", actor=user, tenant_id=tenant_b.pk)
+        with in_tenant(tenant_a), pytest.raises(Exception, match="row-level security"), transaction.atomic():
+            record_event("tenancy.tenant.updated", actor=user, tenant_id=tenant_b.pk)
 
 
 @pytest.mark.postgres

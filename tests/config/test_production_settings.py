@@ -13,16 +13,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SECRET_KEY", "STRONGROOM_"))}
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120, check=False,
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        STRONGROOM_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.strongroom.example",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        STRONGROOM_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.strongroom.example",
         STRONGROOM_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -42,9 +52,17 @@ def test_production_cookies_and_headers():
         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
         "s.SECURE_SSL_REDIRECT, s.DEBUG, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
     )
-    result = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example")
+    result = _manage(
+        "shell", "-v", "0", "-c", code, STRONGROOM_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example"
+    )
     assert result.stdout.split() == [
-        "__Host-sessionid", "__Host-csrftoken", "True", "63072000", "True", "False", "Argon2PasswordHasher",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "63072000",
+        "True",
+        "False",
+        "Argon2PasswordHasher",
     ], result.stderr
 
 

@@ -38,7 +38,8 @@ def test_ready_is_503_when_a_check_fails(client, monkeypatch):
     body = json.loads(response.content)
     assert body["status"] == "error"
     assert body["checks"]["database"] == {
-        "status": "error", "latency_ms": body["checks"]["database"]["latency_ms"],
+        "status": "error",
+        "latency_ms": body["checks"]["database"]["latency_ms"],
         "detail": "RuntimeError: database is away",
     }
     assert "migrations" not in body["checks"]

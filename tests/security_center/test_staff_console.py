@@ -89,7 +89,9 @@ def test_ending_access_is_audited(verified_client, staff_user, tenant_a):
 def test_unknown_tenant_is_404(verified_client, staff_user):
     import uuid
 
-    assert verified_client(staff_user).get(reverse("staff:tenant", kwargs={"tenant_id": uuid.uuid4()})).status_code == 404
+    assert (
+        verified_client(staff_user).get(reverse("staff:tenant", kwargs={"tenant_id": uuid.uuid4()})).status_code == 404
+    )
 
 
 def test_non_staff_cannot_grant_themselves_access(client, bookkeeper_b, tenant_a):

@@ -80,8 +80,12 @@ class TestSettings:
     def test_owner_changes_settings_and_it_is_audited(self, verified_client, owner_a, tenant_a):
         response = verified_client(owner_a).post(
             url("settings", tenant_a),
-            {"name": "Aldgate Joinery & Sons Ltd", "vat_number": tenant_a.vat_number,
-             "company_number": tenant_a.company_number, "data_region": "uk"},
+            {
+                "name": "Aldgate Joinery & Sons Ltd",
+                "vat_number": tenant_a.vat_number,
+                "company_number": tenant_a.company_number,
+                "data_region": "uk",
+            },
         )
         assert response.status_code == 302
         tenant_a.refresh_from_db()
@@ -118,8 +122,9 @@ class TestSettings:
 class TestTeam:
     def test_owner_changes_a_role(self, verified_client, owner_a, bookkeeper_a, tenant_a):
         membership = Membership.objects.get(user=bookkeeper_a, tenant=tenant_a)
-        response = verified_client(owner_a).post(url("change-role", tenant_a, membership_id=membership.pk),
-                                                 {"role": Role.ACCOUNTANT})
+        response = verified_client(owner_a).post(
+            url("change-role", tenant_a, membership_id=membership.pk), {"role": Role.ACCOUNTANT}
+        )
         assert response.status_code == 302
         membership.refresh_from_db()
         assert membership.role == Role.ACCOUNTANT
@@ -127,8 +132,9 @@ class TestTeam:
 
     def test_unknown_role_is_400(self, verified_client, owner_a, bookkeeper_a, tenant_a):
         membership = Membership.objects.get(user=bookkeeper_a, tenant=tenant_a)
-        response = verified_client(owner_a).post(url("change-role", tenant_a, membership_id=membership.pk),
-                                                 {"role": "superadmin"})
+        response = verified_client(owner_a).post(
+            url("change-role", tenant_a, membership_id=membership.pk), {"role": "superadmin"}
+        )
         assert response.status_code == 400
         membership.refresh_from_db()
         assert membership.role == Role.BOOKKEEPER
@@ -167,9 +173,20 @@ class TestTeam:
 
 
 class TestInvitations:
-    def test_invite_accept_flow(self, verified_client, client, owner_a, tenant_a, mailoutbox, django_user_model):
+    def test_invite_accept_flow(
+        self,
+        verified_client,
+        client,
+        owner_a,
+        tenant_a,
+        mailoutbox,
+        django_user_model,
+        django_capture_on_commit_callbacks,
+    ):
         c = verified_client(owner_a)
-        response = c.post(url("invite", tenant_a), {"email": "New.Person@Example.test", "role": Role.VIEWER})
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = c.post(url("invite", tenant_a), {"email": "New.Person@Example.test", "role": Role.VIEWER})
+        assert len(callbacks) == 1
         assert response.status_code == 302
         (mail,) = mailoutbox
         link = next(line for line in mail.body.splitlines() if "/invitations/" in line).split("Accept: ")[1]
@@ -189,8 +206,9 @@ class TestInvitations:
         from apps.tenancy.services import invite_member
 
         with in_tenant(tenant_a):
-            _, token = invite_member(tenant=tenant_a, email="someone.else@example.test", role=Role.VIEWER,
-                                     actor=owner_a)
+            _, token = invite_member(
+                tenant=tenant_a, email="someone.else@example.test", role=Role.VIEWER, actor=owner_a
+            )
         client.force_login(user)
         response = client.post(f"/invitations/{tenant_a.pk}/{token}/")
         assert response.status_code == 400
@@ -209,8 +227,9 @@ class TestInvitations:
         assert not Membership.objects.filter(user=invitee, tenant=tenant_a).exists()
 
     def test_inviting_an_existing_member_is_400(self, verified_client, owner_a, bookkeeper_a, tenant_a):
-        response = verified_client(owner_a).post(url("invite", tenant_a), {"email": bookkeeper_a.email,
-                                                                           "role": Role.VIEWER})
+        response = verified_client(owner_a).post(
+            url("invite", tenant_a), {"email": bookkeeper_a.email, "role": Role.VIEWER}
+        )
         assert response.status_code == 400
         assert "already a member" in response.content.decode()
 
@@ -236,8 +255,9 @@ class TestInvitations:
         from apps.tenancy.services import invite_member
 
         with in_tenant(tenant_a):
-            invitation, token = invite_member(tenant=tenant_a, email="late@example.test", role=Role.VIEWER,
-                                              actor=owner_a)
+            invitation, token = invite_member(
+                tenant=tenant_a, email="late@example.test", role=Role.VIEWER, actor=owner_a
+            )
             Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(days=1))
         late = make_member(tenant_a.__class__.objects.create(name="Other", slug="other-co"), email="late@example.test")
         client.force_login(late)

@@ -24,9 +24,7 @@ def _setting() -> str | None:
 
 def test_application_role_is_not_superuser_not_bypassrls_and_owns_nothing():
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT r.rolsuper, r.rolbypassrls, current_user FROM pg_roles r WHERE r.rolname = current_user"
-        )
+        cursor.execute("SELECT r.rolsuper, r.rolbypassrls, current_user FROM pg_roles r WHERE r.rolname = current_user")
         superuser, bypass, name = cursor.fetchone()
         cursor.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "

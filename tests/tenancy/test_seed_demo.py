@@ -20,7 +20,8 @@ def test_seed_demo_creates_fictitious_data_and_prints_logins_once(settings, tmp_
     admin = User.objects.get(email="admin@demo.strongroom.test")
     assert admin.is_staff and TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
     password = next(
-        line.split("\t")[1] for line in (tmp_path / "demo-logins.txt").read_text().splitlines()
+        line.split("\t")[1]
+        for line in (tmp_path / "demo-logins.txt").read_text().splitlines()
         if line.startswith("owner@")
     )
     assert User.objects.get(email="owner@demo.strongroom.test").check_password(password)

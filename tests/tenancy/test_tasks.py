@@ -31,8 +31,11 @@ def test_task_runs_inside_its_tenant(tenant_a, tenant_b):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({}, "needs tenant_id"), ({"tenant_id": "nope"}, "is not a tenant id"),
-     ({"tenant_id": str(uuid.uuid4())}, "does not exist")],
+    [
+        ({}, "needs tenant_id"),
+        ({"tenant_id": "nope"}, "is not a tenant id"),
+        ({"tenant_id": str(uuid.uuid4())}, "does not exist"),
+    ],
 )
 def test_task_without_a_valid_tenant_fails_closed(kwargs, message):
     with pytest.raises(TenantContextError, match=message):
@@ -66,10 +69,28 @@ def worker(committed_db):
     }
     env.pop("DATABASE_OWNER_URL", None)
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield queue

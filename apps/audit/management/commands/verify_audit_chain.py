@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Verify the hash chain of the audit log (every tenant and the platform chain)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--chain", type=uuid.UUID, help="Verify only this chain (a tenant id, or 0000… for platform).")
+        parser.add_argument(
+            "--chain", type=uuid.UUID, help="Verify only this chain (a tenant id, or 0000… for platform)."
+        )
 
     def handle(self, *args, chain: uuid.UUID | None = None, **options) -> None:
         chains = [chain] if chain else all_chains()

@@ -99,8 +99,11 @@ class Command(BaseCommand):
             self.stdout.write("No demo-logins.txt in var/: reset the demo with `make demo-reset`.")
             return
         self.stdout.write(self.style.SUCCESS("\nDemo logins (generated at set-up; kept in var/demo-logins.txt):"))
-        roles = {"owner": "owner of both businesses, asked to set up 2FA at first sign-in",
-                 "bookkeeper": "bookkeeper of both businesses", "admin": "staff admin, TOTP required"}
+        roles = {
+            "owner": "owner of both businesses, asked to set up 2FA at first sign-in",
+            "bookkeeper": "bookkeeper of both businesses",
+            "admin": "staff admin, TOTP required",
+        }
         for line in path.read_text().splitlines():
             email, password = line.split("\t")
             self.stdout.write(f"  {email:32} {password:18} {roles.get(email.split('@')[0], '')}")

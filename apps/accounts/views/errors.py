@@ -1,0 +1,56 @@
+"""Error pages: the handlers config/urls.py names, and CSRF_FAILURE_VIEW."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from apps.accounts import selectors
+from apps.accounts.views._common import (
+    _safe_next,
+    _with_next,
+)
+
+
+def _error(request: HttpRequest, code: int, message: str) -> HttpResponse:
+    return render(request, f"errors/{code}.html", {"message": message}, status=code)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "You do not have permission to do that.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "We could not find that page.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "Something went wrong on our side.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "This form had expired. Reload the page and try again.")
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponse:
+    """The admin has no login of its own: ours, with its second step, is the only way in.
+
+    Signed-in users the admin turned away are not sent back to a login page
+    that would send them straight back (a loop): non-staff get a 403, staff
+    without a verified session are asked for their code.
+    """
+    next_url = _safe_next(request, request.GET.get("next")) or reverse("admin:index")
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(_with_next(reverse("accounts:login"), next_url))
+    if not user.is_staff:
+        return permission_denied(request)
+    if not user.is_verified():
+        target = "accounts:login-verify" if selectors.has_confirmed_device(user) else "accounts:2fa-setup"
+        return redirect(_with_next(reverse(target), next_url))
+    return redirect(next_url)
