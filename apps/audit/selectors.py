@@ -64,5 +64,11 @@ def all_chains() -> list[uuid.UUID]:
 
 
 def recent_events(chain: uuid.UUID, limit: int = 100) -> list[AuditEvent]:
+    """Newest first, each with ``summary``: the event in words for people."""
+    from apps.audit.labels import describe
+
     with db_tenant(chain):
-        return list(AuditEvent.objects.filter(chain=chain).order_by("-seq")[:limit])
+        events = list(AuditEvent.objects.filter(chain=chain).order_by("-seq")[:limit])
+    for event in events:
+        event.summary = describe(event)
+    return events

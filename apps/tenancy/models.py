@@ -62,6 +62,11 @@ class Tenant(models.Model):
             self.company_number = self.company_number.strip().upper()
 
     @property
+    def vat_number_display(self) -> str:
+        """As HMRC prints it: GB 123 4567 89."""
+        return f"GB {gb_vat.format(self.vat_number)}" if self.vat_number else ""
+
+    @property
     def is_open(self) -> bool:
         return self.status in {self.Status.ONBOARDING, self.Status.ACTIVE}
 

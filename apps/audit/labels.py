@@ -1,0 +1,44 @@
+"""Audit actions in words, for the pages people read (the log itself keeps the codes)."""
+
+from __future__ import annotations
+
+import json
+
+from apps.audit.models import AuditEvent
+
+LABELS = {
+    "tenancy.tenant.created": "created the business",
+    "tenancy.tenant.updated": "changed the business details ({fields})",
+    "tenancy.membership.created": "added {user} as {role}",
+    "tenancy.membership.role_changed": "made {user} {role}",
+    "tenancy.membership.removed": "removed {user} from the team",
+    "tenancy.invitation.created": "invited {email} as {role}",
+    "tenancy.invitation.revoked": "withdrew the invitation for {email}",
+    "tenancy.staff_access.granted": "Strongroom staff opened this business: {reason}",
+    "tenancy.staff_access.ended": "Strongroom staff access ended",
+    "accounts.login.succeeded": "signed in",
+    "accounts.login.failed": "failed to sign in",
+    "accounts.logout.succeeded": "signed out",
+    "accounts.2fa.enrolled": "set up two-factor authentication",
+    "accounts.2fa.removed": "removed two-factor authentication",
+    "accounts.password.reset": "reset their password",
+}
+
+
+def describe(event: AuditEvent) -> str:
+    """A sentence for the event, filled from its recorded before/after/extra; the code if unknown."""
+    template = LABELS.get(event.action)
+    if template is None:
+        return event.action
+    try:
+        body = json.loads(event.body)
+    except ValueError:
+        return event.action
+    facts: dict[str, str] = {}
+    for part in ("before", "extra", "after"):
+        facts.update({k: str(v) for k, v in (body.get(part) or {}).items()})
+    facts["fields"] = ", ".join(sorted((body.get("after") or {}).keys()))
+    try:
+        return template.format(**facts)
+    except (KeyError, IndexError):
+        return event.action
