@@ -16,6 +16,7 @@ LABELS = {
     "tenancy.invitation.revoked": "withdrew the invitation for {email}",
     "tenancy.staff_access.granted": "Strongroom staff opened this business: {reason}",
     "tenancy.staff_access.ended": "Strongroom staff access ended",
+    "tenancy.invitation.issued_by_operator": "Strongroom operations sent an invitation",
     "accounts.login.succeeded": "signed in",
     "accounts.login.failed": "failed to sign in",
     "accounts.logout.succeeded": "signed out",

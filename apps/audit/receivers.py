@@ -18,7 +18,7 @@ def audit_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> N
     record_event(
         f"admin.object.{_VERBS.get(instance.action_flag, 'changed')}",
         actor=instance.user,
-        target_type=instance.content_type.model_class()._meta.label_lower if instance.content_type else "",
+        target_type=f"{instance.content_type.app_label}.{instance.content_type.model}" if instance.content_type else "",
         target_id=str(instance.object_id or ""),
         extra={"object": instance.object_repr, "change": instance.get_change_message()},
     )

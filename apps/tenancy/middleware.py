@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 
 from apps.tenancy.context import tenant_context
@@ -34,6 +35,11 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
         if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                # An htmx request would swap the login page into a fragment: send the browser instead.
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+                return response
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         tenant = Tenant.objects.filter(slug=slug).first()
         membership = membership_for(request.user, tenant) if tenant else None
