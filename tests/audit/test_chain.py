@@ -11,13 +11,8 @@ from django.db import connection, connections, transaction
 from apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from apps.audit.selectors import recent_events, verify_chain
 from apps.audit.services import canonical_json, link_hash, mask_secrets, record_event
-from apps.tenancy.context import db_tenant
 from tests.factories import TenantFactory
-
-
-def _events(chain):
-    with db_tenant(chain):
-        return list(AuditEvent.objects.filter(chain=chain).order_by("seq"))
+from tests.helpers import audit_events
 
 
 @pytest.mark.django_db
@@ -29,14 +24,14 @@ def test_events_are_chained_per_tenant_and_verify(tenant_a, tenant_b, in_tenant,
         record_event("tenancy.tenant.updated", actor=user, tenant_id=tenant_b.pk)
     record_event("accounts.login.succeeded", actor=user)
 
-    a_events = _events(tenant_a.pk)
+    a_events = audit_events(tenant_a.pk)
     assert [e.seq for e in a_events] == [1, 2, 3]
     assert bytes(a_events[0].prev_hash) == bytes(32)
     for prev, cur in itertools.pairwise(a_events):
         assert bytes(cur.prev_hash) == bytes(prev.hash)
         assert bytes(cur.hash) == link_hash(bytes(prev.hash), cur.seq, cur.body)
-    assert [e.seq for e in _events(tenant_b.pk)] == [1]
-    assert [e.action for e in _events(PLATFORM_CHAIN)] == ["accounts.login.succeeded"]
+    assert [e.seq for e in audit_events(tenant_b.pk)] == [1]
+    assert [e.action for e in audit_events(PLATFORM_CHAIN)] == ["accounts.login.succeeded"]
     assert verify_chain(tenant_a.pk).ok and verify_chain(tenant_b.pk).ok and verify_chain(PLATFORM_CHAIN).ok
 
 
@@ -54,7 +49,7 @@ def test_event_records_who_what_and_request_facts(client, user, tenant_a, in_ten
             before={"name": "Old"},
             after={"name": "New", "api_token": "s3cr3t"},
         )
-    (event,) = _events(tenant_a.pk)
+    (event,) = audit_events(tenant_a.pk)
     assert (event.action, event.actor_id, event.actor_label) == ("tenancy.tenant.updated", str(user.pk), user.email)
     assert (event.request_id, event.ip_address, event.target_type) == ("req-12345678", "127.0.0.9", "tenancy.tenant")
     assert event.on_behalf_of == "owner@example.test"
@@ -113,7 +108,7 @@ def test_verify_audit_chain_detects_a_row_altered_in_the_database(committed_db, 
     call_command("verify_audit_chain")
     assert "All 2 chains intact" in capsys.readouterr().out
 
-    second = _events(tenant.pk)[1]
+    second = audit_events(tenant.pk)[1]
     _tamper(second.id, second.body.replace('"n":1', '"n":999'))
 
     with pytest.raises(CommandError) as excinfo:

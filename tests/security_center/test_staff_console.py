@@ -8,16 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.audit.models import PLATFORM_CHAIN, AuditEvent
-from apps.tenancy.context import db_tenant
+from apps.audit.models import PLATFORM_CHAIN
 from apps.tenancy.staff_access import SESSION_KEY
+from tests.helpers import audit_actions, audit_events
 
 pytestmark = pytest.mark.django_db
-
-
-def chain_actions(chain):
-    with db_tenant(chain):
-        return list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list("action", flat=True))
 
 
 def test_anonymous_goes_to_login(client):
@@ -54,16 +49,15 @@ def test_tenant_detail_needs_a_reasoned_grant_which_is_audited(verified_client, 
 
     access = reverse("staff:tenant-access", kwargs={"tenant_id": tenant_a.pk})
     assert c.post(access, {"reason": "short"}).status_code == 400
-    assert "tenancy.staff_access.granted" not in chain_actions(tenant_a.pk)
+    assert "tenancy.staff_access.granted" not in audit_actions(tenant_a.pk)
 
     response = c.post(access, {"reason": "Ticket SR-1042: owner asked for help with VAT number"})
     assert response.status_code == 302
     body = c.get(detail).content.decode()
     assert owner_a.email in body and "Audited access until" in body
-    assert chain_actions(tenant_a.pk)[-1] == "tenancy.staff_access.granted"
-    assert chain_actions(PLATFORM_CHAIN)[-1] == "tenancy.staff_access.granted"
-    with db_tenant(tenant_a.pk):
-        event = AuditEvent.objects.filter(chain=tenant_a.pk).order_by("-seq").first()
+    assert audit_actions(tenant_a.pk)[-1] == "tenancy.staff_access.granted"
+    assert audit_actions(PLATFORM_CHAIN)[-1] == "tenancy.staff_access.granted"
+    event = audit_events(tenant_a.pk)[-1]
     assert "SR-1042" in event.body and event.actor_id == str(staff_user.pk)
 
 
@@ -81,7 +75,7 @@ def test_ending_access_is_audited(verified_client, staff_user, tenant_a):
     c = verified_client(staff_user)
     c.post(reverse("staff:tenant-access", kwargs={"tenant_id": tenant_a.pk}), {"reason": "Ticket SR-2 checking"})
     c.post(reverse("staff:tenant-access-end", kwargs={"tenant_id": tenant_a.pk}))
-    assert chain_actions(PLATFORM_CHAIN)[-1] == "tenancy.staff_access.ended"
+    assert audit_actions(PLATFORM_CHAIN)[-1] == "tenancy.staff_access.ended"
     body = c.get(reverse("staff:tenant", kwargs={"tenant_id": tenant_a.pk})).content.decode()
     assert "Why do you need access?" in body
 
@@ -98,4 +92,4 @@ def test_non_staff_cannot_grant_themselves_access(client, bookkeeper_b, tenant_a
     client.force_login(bookkeeper_b)
     response = client.post(reverse("staff:tenant-access", kwargs={"tenant_id": tenant_a.pk}), {"reason": "x" * 20})
     assert response.status_code == 403
-    assert chain_actions(tenant_a.pk) == []
+    assert audit_actions(tenant_a.pk) == []

@@ -7,22 +7,16 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from apps.audit.models import AuditEvent
-from apps.tenancy.context import db_tenant
 from apps.tenancy.models import Invitation, Membership, Role, Tenant
 from tests.conftest import make_member
 from tests.factories import InvitationFactory
+from tests.helpers import audit_actions
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, tenant, **kwargs):
     return reverse(f"tenancy:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
-
-
-def tenant_actions(tenant):
-    with db_tenant(tenant.pk):
-        return list(AuditEvent.objects.filter(chain=tenant.pk).order_by("seq").values_list("action", flat=True))
 
 
 class TestMembershipGate:
@@ -90,10 +84,10 @@ class TestSettings:
         assert response.status_code == 302
         tenant_a.refresh_from_db()
         assert tenant_a.name == "Aldgate Joinery & Sons Ltd"
-        assert tenant_actions(tenant_a)[-1] == "tenancy.tenant.updated"
+        assert audit_actions(tenant_a.pk)[-1] == "tenancy.tenant.updated"
 
     def test_invalid_vat_number_is_400_and_nothing_changes(self, verified_client, owner_a, tenant_a):
-        before = tenant_actions(tenant_a)
+        before = audit_actions(tenant_a.pk)
         response = verified_client(owner_a).post(
             url("settings", tenant_a),
             {"name": "Renamed", "vat_number": "GB123456789", "company_number": "", "data_region": "uk"},
@@ -102,7 +96,7 @@ class TestSettings:
         assert "not a valid UK VAT registration number" in response.content.decode()
         tenant_a.refresh_from_db()
         assert tenant_a.name == "Aldgate Joinery Ltd"
-        assert tenant_actions(tenant_a) == before
+        assert audit_actions(tenant_a.pk) == before
 
     def test_tampered_choice_is_400(self, verified_client, owner_a, tenant_a):
         response = verified_client(owner_a).post(
@@ -128,7 +122,7 @@ class TestTeam:
         assert response.status_code == 302
         membership.refresh_from_db()
         assert membership.role == Role.ACCOUNTANT
-        assert tenant_actions(tenant_a)[-1] == "tenancy.membership.role_changed"
+        assert audit_actions(tenant_a.pk)[-1] == "tenancy.membership.role_changed"
 
     def test_unknown_role_is_400(self, verified_client, owner_a, bookkeeper_a, tenant_a):
         membership = Membership.objects.get(user=bookkeeper_a, tenant=tenant_a)
@@ -161,7 +155,7 @@ class TestTeam:
         response = verified_client(owner_a).post(url("remove-member", tenant_a, membership_id=membership.pk))
         assert response.status_code == 302
         assert not Membership.objects.filter(pk=membership.pk).exists()
-        assert tenant_actions(tenant_a)[-1] == "tenancy.membership.removed"
+        assert audit_actions(tenant_a.pk)[-1] == "tenancy.membership.removed"
 
     def test_bookkeeper_cannot_manage_the_team(self, client, bookkeeper_a, owner_a, tenant_a):
         owner_membership = Membership.objects.get(user=owner_a, tenant=tenant_a)
@@ -200,7 +194,7 @@ class TestInvitations:
         assert response.status_code == 302 and response["Location"] == url("home", tenant_a)
         assert Membership.objects.get(user=invitee, tenant=tenant_a).role == Role.VIEWER
         assert client.post(path).status_code == 400  # single use
-        assert tenant_actions(tenant_a)[-2:] == ["tenancy.invitation.created", "tenancy.membership.created"]
+        assert audit_actions(tenant_a.pk)[-2:] == ["tenancy.invitation.created", "tenancy.membership.created"]
 
     def test_invitation_for_someone_else_is_refused(self, client, tenant_a, owner_a, user, in_tenant):
         from apps.tenancy.services import invite_member
