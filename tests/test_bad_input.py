@@ -82,3 +82,21 @@ def test_admin_changes_are_audited(verified_client, tenant_a):
     (event,) = audit_events(action="admin.object.changed")
     assert event.actor_id == str(admin.pk) and event.target_id == str(tenant_a.pk)
     assert "Renamed In Admin Ltd" in event.body
+
+
+@pytest.mark.urls("tests.urls_with_failures")
+def test_a_tenant_request_that_fails_after_writing_leaves_nothing_behind(bookkeeper_a, tenant_a):
+    client = Client(raise_request_exception=False)
+    client.force_login(bookkeeper_a)
+    assert client.get(f"/t/{tenant_a.slug}/write-then-fail/").status_code == 500
+    tenant_a.refresh_from_db()
+    assert tenant_a.name == "Aldgate Joinery Ltd"
+    # The connection is usable and the tenant page still works afterwards.
+    assert client.get(f"/t/{tenant_a.slug}/").status_code == 200
+
+
+def test_an_invitation_link_with_a_wrong_token_reveals_nothing(client, user, tenant_a):
+    client.force_login(user)
+    response = client.get(f"/invitations/{tenant_a.pk}/not-the-token/")
+    assert response.status_code == 404
+    assert tenant_a.name not in response.content.decode()

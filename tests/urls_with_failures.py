@@ -10,3 +10,13 @@ def boom(request):
 
 
 urlpatterns = [*urlpatterns, path("boom/", boom)]
+
+
+def write_then_fail(request, tenant_slug):
+    from apps.tenancy.models import Tenant
+
+    Tenant.objects.filter(pk=request.tenant.pk).update(name="Half-written Ltd")
+    raise RuntimeError("failed after a write")
+
+
+urlpatterns = [*urlpatterns, path("t/<slug:tenant_slug>/write-then-fail/", write_then_fail)]

@@ -68,7 +68,9 @@ def db_tenant(tenant_id: uuid.UUID | None, using: str = DEFAULT_DB_ALIAS) -> Ite
     with transaction.atomic(using=using):
         previous = set_db_tenant(tenant_id, using)
         yield
-        if previous is not None:
+        # A block marked for rollback undoes the setting itself (ROLLBACK TO
+        # SAVEPOINT does), and may run no more queries.
+        if previous is not None and not connections[using].needs_rollback:
             set_db_tenant(uuid.UUID(previous) if previous else None, using)
 
 

@@ -2,7 +2,9 @@
 
 The user must be a member; anyone else, and any unknown slug, gets the same
 404, so a URL never tells whether another business exists. The whole view,
-template rendering included, runs inside ``tenant_context``.
+template rendering included, runs inside ``tenant_context``: one transaction,
+rolled back when the response is an error, so a refused or failed request
+writes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
@@ -49,4 +52,10 @@ class TenantMiddleware:
         request.tenant = tenant
         request.membership = membership
         with tenant_context(tenant):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django has already turned any exception into this response, so
+                # the block would commit: a refused or failed request must leave
+                # nothing behind (what ATOMIC_REQUESTS does on an exception).
+                transaction.set_rollback(True)
+            return response

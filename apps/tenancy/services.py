@@ -199,6 +199,23 @@ def revoke_invitation(*, invitation: Invitation, actor) -> None:
         )
 
 
+def _pending_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The pending, unexpired invitation for this token, in the current tenant context."""
+    invitations = Invitation.objects.select_for_update() if lock else Invitation.objects.all()
+    invitation = invitations.filter(token_hash=_hash_token(token)).first()
+    if invitation is None or not invitation.is_pending:
+        raise InvitationError("This invitation link is not valid any more. Ask for a new one.")
+    if invitation.expires_at < timezone.now():
+        raise InvitationError("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+def check_invitation(*, tenant: Tenant, token: str) -> Invitation:
+    """Raise InvitationError unless the token opens a pending invitation to this tenant."""
+    with tenant_context(tenant):
+        return _pending_invitation(token)
+
+
 def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
     """Turn a valid invitation addressed to ``user`` into a membership.
 
@@ -206,11 +223,7 @@ def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
     (tenancy code is allowed to); the token, not the URL's tenant, is the proof.
     """
     with tenant_context(tenant):
-        invitation = Invitation.objects.select_for_update().filter(token_hash=_hash_token(token)).first()
-        if invitation is None or not invitation.is_pending:
-            raise InvitationError("This invitation link is not valid any more. Ask for a new one.")
-        if invitation.expires_at < timezone.now():
-            raise InvitationError("This invitation has expired. Ask for a new one.")
+        invitation = _pending_invitation(token, lock=True)
         if invitation.email != user.email.lower():
             raise InvitationError(
                 "This invitation was sent to a different email address. Sign in as that address to accept it."

@@ -178,7 +178,12 @@ def accept_invitation(request: HttpRequest, tenant_id: uuid.UUID, token: str) ->
     if tenant is None or not tenant.is_open:
         raise Http404("This invitation link is not valid.")
     if request.method == "GET":
-        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant})
+        try:
+            invitation = services.check_invitation(tenant=tenant, token=token)
+        except TenancyError as exc:
+            # Says nothing about the business: the link alone must not reveal it.
+            return render(request, "errors/404.html", {"message": str(exc)}, status=404)
+        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant, "invitation": invitation})
     try:
         services.accept_invitation(tenant=tenant, token=token, user=request.user)
     except TenancyError as exc:
