@@ -31,8 +31,8 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-# Debian packages the project needs (none yet beyond Python; OCR and browsers arrive with their issues).
-SYSTEM_PACKAGES ?=
+# Debian packages the project needs: Tesseract for OCR (the browser for end-to-end tests arrives with its issue).
+SYSTEM_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

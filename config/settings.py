@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.audit",
     "apps.observability",
+    "apps.documents",
     "apps.security_center",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -290,6 +291,9 @@ CELERY_TASK_ROUTES = {
     "audit.*": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-documents": {"task": "maintenance.reconcile_documents", "schedule": 600.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging --------------------------------------------------------------
@@ -307,3 +311,17 @@ LOGGING = {
 # Minutes a staff member's audited access to one tenant lasts.
 STAFF_TENANT_ACCESS_MINUTES = env.int("STAFF_TENANT_ACCESS_MINUTES", default=30)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# --- Documents ------------------------------------------------------------
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
+DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=20)
+# Per page; an A3 page at 300 dpi is 17.4 megapixels.
+DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+# Worker stops after this many attempts at one document (a poison document that keeps killing workers).
+DOCUMENT_MAX_ATTEMPTS = env.int("DOCUMENT_MAX_ATTEMPTS", default=3)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env.int("DOCUMENT_MAX_FILES_PER_UPLOAD", default=20)
+# OCR is the slowest step: its own limits, inside the broker's visibility timeout.
+DOCUMENT_TASK_SOFT_TIME_LIMIT = env.int("DOCUMENT_TASK_SOFT_TIME_LIMIT", default=240)
+DOCUMENT_TASK_TIME_LIMIT = env.int("DOCUMENT_TASK_TIME_LIMIT", default=300)
+# A document in progress longer than this is reported, and re-queued, by the reconciliation.
+DOCUMENT_STUCK_AFTER_SECONDS = env.int("DOCUMENT_STUCK_AFTER_SECONDS", default=900)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", tenancy_views.portal_home, name="portal-home"),
     path("accounts/", include("apps.accounts.urls")),
     path("t/<slug:tenant_slug>/", include("apps.tenancy.urls")),
+    path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),

@@ -161,3 +161,10 @@ def committed_db(django_db_setup, django_db_blocker):
         if conn.vendor == "postgresql":
             with conn.cursor() as cursor:
                 cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test stores documents in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -75,6 +75,23 @@ def db_tenant(tenant_id: uuid.UUID | None, using: str = DEFAULT_DB_ALIAS) -> Ite
 
 
 @contextmanager
+def tenant_scope(tenant: object) -> Iterator[uuid.UUID]:
+    """Only the ORM half, for long work (OCR) that must not hold a transaction open.
+
+    Queries made here outside a ``tenant_context`` see no rows on PostgreSQL
+    (no ``app.tenant_id``): it fails closed. Each unit of work inside opens
+    ``tenant_context`` for the same tenant, a short transaction.
+    """
+    tenant_id = _as_uuid(tenant)
+    token = _current.set(tenant_id)
+    try:
+        with scope(tenant=tenant_id):
+            yield tenant_id
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
 def tenant_context(tenant: object, using: str = DEFAULT_DB_ALIAS) -> Iterator[uuid.UUID]:
     """Enter a tenant: ORM scope + transaction-local RLS setting. Yields the tenant id.
 

@@ -12,7 +12,7 @@ import uuid
 
 from celery import Task, shared_task
 
-from apps.tenancy.context import tenant_context
+from apps.tenancy.context import tenant_context, tenant_scope
 from apps.tenancy.errors import TenantContextError
 from apps.tenancy.models import Tenant
 
@@ -21,6 +21,10 @@ class TenantTask(Task):
     abstract = True
     acks_late = True
     reject_on_worker_lost = True
+    # True: the whole body is one transaction in the tenant (short tasks).
+    # False: the body runs in the tenant's scope and opens tenant_context per
+    # unit of work, so long steps such as OCR hold no transaction or lock.
+    atomic = True
 
     def __call__(self, *args, **kwargs):
         tenant_id = kwargs.get("tenant_id")
@@ -32,7 +36,7 @@ class TenantTask(Task):
             raise TenantContextError(f"{self.name}: {tenant_id!r} is not a tenant id") from exc
         if not Tenant.objects.filter(pk=tenant_uuid).exists():
             raise TenantContextError(f"{self.name}: tenant {tenant_uuid} does not exist")
-        with tenant_context(tenant_uuid):
+        with (tenant_context if self.atomic else tenant_scope)(tenant_uuid):
             return super().__call__(*args, **kwargs)
 
 

@@ -94,3 +94,32 @@ class InvitationFactory(TenantScopedFactory):
 SCOPED_FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
     Invitation: InvitationFactory,
 }
+
+
+# --- documents ---------------------------------------------------------------
+from apps.documents.models import Document, DocumentState, TaskRun  # noqa: E402
+
+
+class DocumentFactory(TenantScopedFactory):
+    class Meta:
+        model = Document
+
+    original_filename = factory.Sequence(lambda n: f"receipt-{n}.pdf")
+    content_type = "application/pdf"
+    size = 1234
+    pages = 1
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    storage_name = factory.LazyAttribute(lambda o: f"tenants/{o.tenant.pk}/documents/{o.sha256[:2]}/{o.sha256}.pdf")
+    state = DocumentState.RECEIVED
+
+
+class TaskRunFactory(TenantScopedFactory):
+    class Meta:
+        model = TaskRun
+
+    document = factory.SubFactory(DocumentFactory, tenant=factory.SelfAttribute("..tenant"))
+    task_name = "documents.process_document"
+
+
+SCOPED_FACTORIES[Document] = DocumentFactory
+SCOPED_FACTORIES[TaskRun] = TaskRunFactory

@@ -1,0 +1,161 @@
+"""Documents and the durable record of every processing attempt.
+
+A document's row and its stored file are written before any processing
+(store first, process later); the state machine below is what the user sees.
+Every attempt at processing is a ``TaskRun`` row, so progress and failures
+survive a reload, a worker crash and a redeploy.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.tenancy.models import TenantScopedModel
+
+
+class DocumentState(models.TextChoices):
+    RECEIVED = "received", "Received"
+    OCR = "ocr", "Reading"
+    EXTRACTED = "extracted", "Read"
+    CLASSIFIED = "classified", "Classified"
+    POSTED = "posted", "Posted"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    FAILED = "failed", "Failed"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+IN_PROGRESS = (DocumentState.RECEIVED, DocumentState.OCR, DocumentState.EXTRACTED, DocumentState.CLASSIFIED)
+FINISHED = (DocumentState.POSTED, DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.DUPLICATE)
+
+
+class Document(TenantScopedModel):
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Portal"
+        API = "api", "API"
+        GOLDEN = "golden", "Golden dataset"
+
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField()
+    pages = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Named by tenant and content hash, never by the user's file name. Empty for duplicates.
+    storage_name = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    state = models.CharField(max_length=16, choices=DocumentState.choices, default=DocumentState.RECEIVED)
+    state_changed_at = models.DateTimeField(auto_now_add=True)
+    failure_reason = models.TextField(blank=True)
+    failure_step = models.CharField(max_length=20, blank=True)
+    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    # What the pipeline found. ``extraction`` is Extraction.to_json(); ``text`` the pages' text.
+    extraction = models.JSONField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    classification = models.JSONField(null=True, blank=True)
+    review_reasons = models.JSONField(default=list, blank=True)
+    journal_entry_id = models.UUIDField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # The lease of the attempt now processing this document (see services/pipeline.py).
+    processing_run = models.ForeignKey("TaskRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            # One stored copy per tenant and content; duplicates are recorded, pointing at it.
+            models.UniqueConstraint(
+                fields=["tenant", "sha256"],
+                condition=~Q(state="duplicate"),
+                name="document_tenant_sha256_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "state", "state_changed_at"], name="document_state_idx")]
+
+    def __str__(self) -> str:
+        return self.original_filename
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in IN_PROGRESS
+
+
+class TaskRun(TenantScopedModel):
+    """One attempt at one task for one document: queued, started, finished, and why it failed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        STARTED = "started", "Running"
+        SUCCEEDED = "succeeded", "Done"
+        FAILED = "failed", "Failed"
+        LOST = "lost", "Interrupted"
+        SKIPPED = "skipped", "Skipped"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="runs")
+    task_name = models.CharField(max_length=100)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempt = models.PositiveIntegerField(default=1)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    step = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["queued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.attempt} ({self.state})"
+
+    @property
+    def wait_seconds(self) -> float | None:
+        return (self.started_at - self.queued_at).total_seconds() if self.started_at else None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ReconciliationReport(models.Model):
+    """The result of one reconciliation pass over every tenant (ids and counts only, no content)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    tenants = models.PositiveIntegerField(default=0)
+    documents = models.PositiveIntegerField(default=0)
+    stuck = models.JSONField(default=list)  # [{"tenant", "document", "state", "since", "action"}]
+    missing_files = models.JSONField(default=list)  # rows whose file is gone: [{"tenant", "document"}]
+    orphan_files = models.JSONField(default=list)  # files with no row: [{"tenant", "name"}]
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Reconciliation {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def clean(self) -> bool:
+        return not (self.stuck or self.missing_files or self.orphan_files)
+
+    def as_dict(self) -> dict:
+        return {
+            "tenants": self.tenants,
+            "documents": self.documents,
+            "stuck": len(self.stuck),
+            "missing_files": len(self.missing_files),
+            "orphan_files": len(self.orphan_files),
+        }

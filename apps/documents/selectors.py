@@ -1,0 +1,23 @@
+"""Read queries for documents (inside a tenant context)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from apps.documents.models import Document, DocumentState, TaskRun
+
+
+def document_list(*, state: str = "", limit: int = 200) -> list[Document]:
+    documents: QuerySet[Document] = Document.objects.select_related("duplicate_of", "uploaded_by")
+    if state:
+        documents = documents.filter(state=state)
+    return list(documents.order_by("-uploaded_at")[:limit])
+
+
+def state_counts() -> dict[str, int]:
+    counts = dict(Document.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {value: counts.get(value, 0) for value in DocumentState.values}
+
+
+def document_runs(document: Document) -> list[TaskRun]:
+    return list(TaskRun.objects.filter(document=document).order_by("queued_at", "attempt"))

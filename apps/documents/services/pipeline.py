@@ -1,0 +1,223 @@
+"""Processing one document: claim → read (OCR) → extract → classify → post, or stop with a reason.
+
+Each step commits its own short transaction in the tenant's context, so the
+state the user sees moves as the work moves, and the slow step (OCR) holds no
+transaction or lock.
+
+Exactly one attempt works on a document at a time: the claim takes a lease
+(``Document.processing_run``). A message delivered again after its worker died
+takes the lease over and records the old attempt as interrupted; a stale
+worker that lost its lease writes nothing. A document is posted at most once
+(the ledger's unique source document), and after ``DOCUMENT_MAX_ATTEMPTS``
+interrupted attempts it stops in ``failed`` with the reason, instead of
+killing workers forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
+from apps.documents.services.storage import read_blob
+from apps.tenancy.context import tenant_context
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another attempt owns the document now; this one must stop without writing."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    document_id: uuid.UUID
+    run_id: uuid.UUID
+    content_type: str
+    storage_name: str
+    tenant_name: str
+
+
+def _set_state(document: Document, state: str, **fields) -> None:
+    document.state = state
+    document.state_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save(update_fields=["state", "state_changed_at", *fields])
+
+
+def _finish_run(run: TaskRun, state: str, *, error: str = "", step: str = "") -> None:
+    run.state = state
+    run.finished_at = timezone.now()
+    run.error = error
+    run.step = step or run.step
+    run.save(update_fields=["state", "finished_at", "error", "step"])
+
+
+def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, celery_task_id: str = "",
+          worker: str = "") -> Claim | None:  # fmt: skip
+    """Take the document for this attempt, or return None when there is nothing to do."""
+    now = timezone.now()
+    with tenant_context(tenant_id):
+        document = Document.objects.select_for_update(skip_locked=True).filter(pk=document_id).first()
+        run = TaskRun.objects.select_for_update().filter(pk=run_id, document_id=document_id).first()
+        if document is None or run is None:
+            # Missing, or another worker is claiming it this very moment.
+            return None
+        if document.state in FINISHED:
+            if run.state in (TaskRun.State.QUEUED, TaskRun.State.STARTED):
+                _finish_run(run, TaskRun.State.SKIPPED, error=f"Already {document.get_state_display().lower()}.")
+            return None
+        current = document.processing_run
+        stale_after = now - timedelta(seconds=settings.DOCUMENT_TASK_TIME_LIMIT + 60)
+        if current is not None and current.state == TaskRun.State.STARTED:
+            if current.pk != run.pk and current.started_at and current.started_at > stale_after:
+                _finish_run(run, TaskRun.State.SKIPPED, error="Another attempt is working on this document.")
+                return None
+            # Its worker died: the same message came back, or the lease expired.
+            _finish_run(
+                current,
+                TaskRun.State.LOST,
+                error="The worker stopped during this attempt (killed, restarted or out of memory).",
+            )
+            if current.pk == run.pk:
+                run = TaskRun.objects.create(
+                    tenant_id=tenant_id, document=document, task_name=run.task_name, queued_at=current.queued_at
+                )
+        document.attempts += 1
+        if document.attempts > settings.DOCUMENT_MAX_ATTEMPTS:
+            reason = (
+                f"Stopped after {settings.DOCUMENT_MAX_ATTEMPTS} attempts: the worker stopped every time "
+                "(the document may be too large for the available memory). Try again or contact support."
+            )
+            _finish_run(run, TaskRun.State.FAILED, error=reason, step="claim")
+            _set_state(document, DocumentState.FAILED, failure_reason=reason, failure_step="claim",
+                       processing_run=None, attempts=document.attempts)  # fmt: skip
+            return None
+        run.state = TaskRun.State.STARTED
+        run.started_at = now
+        run.attempt = document.attempts
+        run.celery_task_id = celery_task_id
+        run.worker = worker[:200]
+        run.step = "ocr"
+        run.save(update_fields=["state", "started_at", "attempt", "celery_task_id", "worker", "step"])
+        _set_state(document, DocumentState.OCR, processing_run=run, attempts=document.attempts,
+                   failure_reason="", failure_step="")  # fmt: skip
+        return Claim(document.pk, run.pk, document.content_type, document.storage_name, document.tenant.name)
+
+
+def _locked(tenant_id: uuid.UUID, work: Claim) -> tuple[Document, TaskRun]:
+    """Inside tenant_context: the document and run, if this attempt still holds the lease."""
+    document = Document.objects.select_for_update().get(pk=work.document_id)
+    run = TaskRun.objects.select_for_update().get(pk=work.run_id)
+    if document.processing_run_id != work.run_id:
+        raise LeaseLost(str(work.document_id))
+    return document, run
+
+
+def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str) -> None:
+    with tenant_context(tenant_id):
+        try:
+            document, run = _locked(tenant_id, work)
+        except LeaseLost:
+            return
+        _finish_run(run, TaskRun.State.FAILED, error=reason, step=step)
+        _set_state(document, DocumentState.FAILED, failure_reason=reason, failure_step=step, processing_run=None)
+    log.warning("document failed", extra={"document_id": str(work.document_id), "step": step})
+
+
+def _read(work: Claim):
+    from apps.documents.extraction.reader import read_document
+
+    content = read_blob(work.storage_name)
+    return read_document(content, work.content_type, own_names=[work.tenant_name])
+
+
+def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
+    """Everything after the claim. Returns the final state; raises only for bugs."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from apps.documents.extraction.errors import ReadError
+
+    try:
+        extraction = _read(work)
+    except FileNotFoundError:
+        fail(tenant_id, work, step="storage", reason="The stored file is missing. Upload the document again.")
+        return DocumentState.FAILED
+    except ReadError as exc:
+        fail(tenant_id, work, step="ocr", reason=str(exc))
+        return DocumentState.FAILED
+    except SoftTimeLimitExceeded:
+        limit = settings.DOCUMENT_TASK_SOFT_TIME_LIMIT
+        fail(tenant_id, work, step="ocr", reason=f"Reading the document took longer than {limit} seconds.")
+        return DocumentState.FAILED
+    try:
+        return finish(tenant_id, work, extraction)
+    except LeaseLost:
+        log.warning("lease lost; another attempt owns the document", extra={"document_id": str(work.document_id)})
+        return "lease_lost"
+
+
+def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
+    """Save what was read, classify it, and post it when the classification is confident."""
+    from apps.ledger.errors import LedgerError
+    from apps.ledger.services.posting import post_document
+    from apps.ledger.services.rules import classify_for_tenant
+
+    with tenant_context(tenant_id):
+        document, run = _locked(tenant_id, work)
+        data = extraction.to_json()
+        run.step = "extract"
+        run.save(update_fields=["step"])
+        _set_state(document, DocumentState.EXTRACTED, extraction=data, text=extraction.text)
+    with tenant_context(tenant_id):
+        document, run = _locked(tenant_id, work)
+        classification = classify_for_tenant(extraction)
+        reasons = list(classification.reasons)
+        state = DocumentState.NEEDS_REVIEW if classification.needs_review else DocumentState.CLASSIFIED
+        run.step = "classify"
+        run.save(update_fields=["step"])
+        _set_state(document, state, classification=classification_json(classification), review_reasons=reasons)
+    if state == DocumentState.NEEDS_REVIEW:
+        _complete(tenant_id, work)
+        return state
+    with tenant_context(tenant_id):
+        document, run = _locked(tenant_id, work)
+        run.step = "post"
+        run.save(update_fields=["step"])
+        try:
+            with transaction.atomic():
+                entry = post_document(document_id=document.pk, extraction=extraction, classification=classification)
+        except LedgerError as exc:
+            _set_state(document, DocumentState.NEEDS_REVIEW, review_reasons=[*reasons, str(exc)])
+        else:
+            _set_state(document, DocumentState.POSTED, journal_entry_id=entry.pk)
+    _complete(tenant_id, work)
+    return document.state
+
+
+def _complete(tenant_id: uuid.UUID, work: Claim) -> None:
+    with tenant_context(tenant_id):
+        document, run = _locked(tenant_id, work)
+        _finish_run(run, TaskRun.State.SUCCEEDED)
+        document.processing_run = None
+        document.save(update_fields=["processing_run"])
+
+
+def classification_json(classification) -> dict:
+    return {
+        "account_code": classification.account_code,
+        "vat_treatment": classification.vat_treatment,
+        "confidence": round(classification.confidence, 3),
+        "explanation": classification.explanation,
+        "rule_id": str(classification.rule_id) if classification.rule_id else None,
+        "rule_name": classification.rule_name,
+        "needs_review": classification.needs_review,
+        "reasons": list(classification.reasons),
+    }

@@ -1,0 +1,168 @@
+"""Validate uploaded bytes before anything is stored: type by content, size, pages, pixels.
+
+Never trust the file name or the browser's content type. Every rejection has
+a reason in plain words that the portal and the API show as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif"}
+ACCEPTED = "PDF, PNG, JPEG or TIFF"
+PDF_RASTER_DPI = 300  # what OCR renders scanned pages at; the pixel limit applies to that
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int
+    max_pages: int
+    max_pixels: int  # per page, after rendering a PDF page at PDF_RASTER_DPI
+
+    @classmethod
+    def from_settings(cls) -> UploadLimits:
+        return cls(
+            max_bytes=settings.DOCUMENT_MAX_BYTES,
+            max_pages=settings.DOCUMENT_MAX_PAGES,
+            max_pixels=settings.DOCUMENT_MAX_PIXELS,
+        )
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    content_type: str
+    pages: int
+    sha256: str
+    size: int
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.content_type]
+
+
+class UploadRejected(Exception):
+    """The bytes are not something we accept; ``reason`` is for people, ``code`` for machines."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def sniff(content: bytes) -> str | None:
+    """The type the bytes say they are, from their magic numbers."""
+    head = content[:1024]
+    if b"%PDF-" in head:
+        return PDF
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if content.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if content.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    return None
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.0f} MB"
+
+
+def _check_pdf(content: bytes, limits: UploadLimits) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(content), strict=False)
+            if reader.is_encrypted:
+                raise UploadRejected(
+                    "This PDF is password-protected. Remove the protection (print it to a new PDF) "
+                    "and upload it again.",
+                    "encrypted_pdf",
+                )
+            pages = len(reader.pages)
+            boxes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages[: limits.max_pages + 1]]
+    except (UploadRejected, MemoryError):
+        raise
+    except (PdfReadError, Exception) as exc:  # untrusted bytes: a parser may fail in any way
+        raise UploadRejected("This PDF is damaged or incomplete, so it cannot be read.", "corrupt_pdf") from exc
+    if pages == 0:
+        raise UploadRejected("This PDF has no pages.", "empty_pdf")
+    if pages > limits.max_pages:
+        raise UploadRejected(
+            f"This PDF has {pages} pages; the limit is {limits.max_pages}. Split it and upload the parts.",
+            "too_many_pages",
+        )
+    for number, (width, height) in enumerate(boxes, start=1):
+        pixels = (width / 72 * PDF_RASTER_DPI) * (height / 72 * PDF_RASTER_DPI)
+        if pixels > limits.max_pixels:
+            raise UploadRejected(
+                f"Page {number} of this PDF is far larger than a document page ({width / 72:.0f} × "
+                f"{height / 72:.0f} inches).",
+                "page_too_large",
+            )
+    return pages
+
+
+def _check_image(content: bytes, content_type: str, limits: UploadLimits) -> int:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about damaged metadata; decoding is the judge
+            return _decode_image(content, limits)
+    except (UploadRejected, MemoryError):
+        raise
+    except Image.DecompressionBombError as exc:
+        raise UploadRejected("This image is too large to process safely.", "too_many_pixels") from exc
+    except (UnidentifiedImageError, Exception) as exc:  # untrusted bytes: Pillow may fail in any way
+        kind = {PNG: "PNG", JPEG: "JPEG", TIFF: "TIFF"}[content_type]
+        reason = f"This {kind} image is damaged or incomplete, so it cannot be read."
+        raise UploadRejected(reason, "corrupt_image") from exc
+
+
+def _decode_image(content: bytes, limits: UploadLimits) -> int:
+    with Image.open(io.BytesIO(content)) as image:
+        width, height = image.size
+        if width * height > limits.max_pixels:
+            raise UploadRejected(
+                f"This image is {width} × {height} pixels; the limit is {limits.max_pixels // 1_000_000} "
+                "megapixels. Scan at 300 dpi or less.",
+                "too_many_pixels",
+            )
+        frames = getattr(image, "n_frames", 1)
+        if frames > limits.max_pages:
+            raise UploadRejected(f"This file has {frames} pages; the limit is {limits.max_pages}.", "too_many_pages")
+        for index in range(frames):
+            image.seek(index)
+            if image.size[0] * image.size[1] > limits.max_pixels:
+                raise UploadRejected(f"Page {index + 1} of this image is too large.", "too_many_pixels")
+            image.load()  # decodes: a truncated or damaged image fails here, not later in OCR
+        return frames
+
+
+def inspect_upload(content: bytes, *, limits: UploadLimits | None = None) -> UploadInfo:
+    """Check the bytes; return what they are, or raise UploadRejected with the reason."""
+    limits = limits or UploadLimits.from_settings()
+    if not content:
+        raise UploadRejected("The file is empty.", "empty")
+    if len(content) > limits.max_bytes:
+        raise UploadRejected(
+            f"The file is {_megabytes(len(content))}; the limit is {_megabytes(limits.max_bytes)}.", "too_large"
+        )
+    content_type = sniff(content)
+    if content_type is None:
+        raise UploadRejected(
+            f"This is not a {ACCEPTED} file (judged by its content, not its name).", "unsupported_type"
+        )
+    pages = _check_pdf(content, limits) if content_type == PDF else _check_image(content, content_type, limits)
+    return UploadInfo(content_type, pages, hashlib.sha256(content).hexdigest(), len(content))

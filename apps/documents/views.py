@@ -1,0 +1,185 @@
+"""Portal pages for documents. The tenant middleware has entered the tenant and checked membership."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.documents.errors import DocumentError
+from apps.documents.models import Document, DocumentState
+from apps.documents.selectors import document_list, document_runs, state_counts
+from apps.documents.services.actions import retry_document
+from apps.documents.services.storage import read_blob
+from apps.documents.services.upload import upload_document
+from apps.documents.validation import PDF, UploadRejected
+from apps.tenancy.models import Role
+
+UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
+
+
+def _can_upload(request: HttpRequest) -> bool:
+    return request.membership is not None and request.membership.role in UPLOAD_ROLES
+
+
+def _document(request: HttpRequest, document_id: uuid.UUID) -> Document:
+    document = Document.objects.filter(pk=document_id).select_related("duplicate_of", "uploaded_by").first()
+    if document is None:
+        raise Http404("No such document.")
+    return document
+
+
+def _list_context(request: HttpRequest) -> dict:
+    state = request.GET.get("state", "")
+    documents = document_list(state=state if state in DocumentState.values else "")
+    return {
+        "documents": documents,
+        "counts": state_counts(),
+        "state_filter": state,
+        "states": DocumentState.choices,
+        "polling": any(d.in_progress for d in documents),
+        "can_upload": _can_upload(request),
+        "max_mb": settings.DOCUMENT_MAX_BYTES // 1_000_000,
+        "max_pages": settings.DOCUMENT_MAX_PAGES,
+    }
+
+
+@require_GET
+def document_index(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    template = "documents/_table.html" if request.htmx else "documents/list.html"
+    return render(request, template, _list_context(request))
+
+
+@require_POST
+def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    if not _can_upload(request):
+        return render(request, "errors/403.html", {"message": "Viewers cannot upload documents."}, status=403)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, "Choose at least one file to upload.")
+        return render(request, "documents/list.html", _list_context(request), status=400)
+    if len(files) > settings.DOCUMENT_MAX_FILES_PER_UPLOAD:
+        messages.error(request, f"Upload at most {settings.DOCUMENT_MAX_FILES_PER_UPLOAD} files at a time.")
+        return render(request, "documents/list.html", _list_context(request), status=400)
+    accepted = duplicates = 0
+    for uploaded in files:
+        name = uploaded.name
+        if uploaded.size > settings.DOCUMENT_MAX_BYTES:
+            messages.error(request, f"{name}: the file is {uploaded.size // 1_000_000} MB; the limit is "
+                                    f"{settings.DOCUMENT_MAX_BYTES // 1_000_000} MB.")  # fmt: skip
+            continue
+        try:
+            outcome = upload_document(
+                tenant=request.tenant, content=uploaded.read(), filename=name, uploaded_by=request.user
+            )
+        except UploadRejected as exc:
+            messages.error(request, f"{name}: {exc.reason}")
+            continue
+        if outcome.duplicate_of is not None:
+            duplicates += 1
+            original = outcome.duplicate_of
+            messages.warning(
+                request,
+                f"{name}: already uploaded as “{original.original_filename}” on {original.uploaded_at:%d %b %Y}.",
+            )
+        else:
+            accepted += 1
+    if accepted:
+        messages.success(request, f"{accepted} document{'s' if accepted != 1 else ''} received and queued for reading.")
+    if accepted or duplicates:
+        # Duplicates are recorded (and shown in the list), so they are an answer, not an error.
+        return redirect("documents:list", tenant_slug=tenant_slug)
+    # Every file was refused: nothing was stored; the reasons are in the messages.
+    return render(request, "documents/list.html", _list_context(request), status=400)
+
+
+@require_GET
+def document_detail(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    document = _document(request, document_id)
+    return render(
+        request,
+        "documents/detail.html",
+        {"document": document, "runs": document_runs(document), "can_act": _can_upload(request)},
+    )
+
+
+@require_POST
+def retry(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    if not _can_upload(request):
+        return render(request, "errors/403.html", {"message": "Viewers cannot re-run documents."}, status=403)
+    document = _document(request, document_id)
+    try:
+        retry_document(document=document, actor=request.user)
+    except DocumentError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request,
+            "documents/detail.html",
+            {"document": document, "runs": document_runs(document), "can_act": True},
+            status=400,
+        )
+    messages.success(request, "Queued to be read again.")
+    return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
+
+
+@require_GET
+def original_file(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    document = _document(request, document_id)
+    source = document.duplicate_of or document
+    try:
+        content = read_blob(source.storage_name)
+    except FileNotFoundError as exc:
+        raise Http404("The stored file is missing.") from exc
+    response = HttpResponse(content, content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=document.original_filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def page_image(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, page: int) -> HttpResponse:
+    """One page as a PNG for the review panel: PDFs rendered, images converted and scaled down."""
+    document = _document(request, document_id)
+    source = document.duplicate_of or document
+    if not 1 <= page <= source.pages:
+        raise Http404("No such page.")
+    try:
+        content = read_blob(source.storage_name)
+    except FileNotFoundError as exc:
+        raise Http404("The stored file is missing.") from exc
+    png = _render_page(content, source.content_type, page)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _render_page(content: bytes, content_type: str, page: int, width: int = 1400) -> bytes:
+    from PIL import Image
+
+    if content_type == PDF:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(content)
+        try:
+            pdf_page = pdf[page - 1]
+            scale = width / pdf_page.get_width()
+            image = pdf_page.render(scale=min(scale, 3)).to_pil()
+        finally:
+            pdf.close()
+    else:
+        image = Image.open(io.BytesIO(content))
+        image.seek(page - 1)
+        image = image.convert("RGB")
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
