@@ -77,19 +77,23 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
         current = document.processing_run
         stale_after = now - timedelta(seconds=settings.DOCUMENT_TASK_TIME_LIMIT + 60)
         if current is not None and current.state == TaskRun.State.STARTED:
-            if current.pk != run.pk and current.started_at and current.started_at > stale_after:
+            # The same message delivered again (its task id survives redelivery)
+            # means the worker that ran it died; a different message while a
+            # recent attempt runs is a duplicate and steps aside.
+            same_message = bool(celery_task_id) and current.celery_task_id == celery_task_id
+            if not same_message and current.started_at and current.started_at > stale_after:
                 _finish_run(run, TaskRun.State.SKIPPED, error="Another attempt is working on this document.")
                 return None
-            # Its worker died: the same message came back, or the lease expired.
             _finish_run(
                 current,
                 TaskRun.State.LOST,
                 error="The worker stopped during this attempt (killed, restarted or out of memory).",
             )
-            if current.pk == run.pk:
-                run = TaskRun.objects.create(
-                    tenant_id=tenant_id, document=document, task_name=run.task_name, queued_at=current.queued_at
-                )
+        if run.state != TaskRun.State.QUEUED:
+            # This message's run row records an earlier, interrupted attempt: record this one anew.
+            run = TaskRun.objects.create(
+                tenant_id=tenant_id, document=document, task_name=run.task_name, queued_at=run.queued_at
+            )
         document.attempts += 1
         if document.attempts > settings.DOCUMENT_MAX_ATTEMPTS:
             reason = (
