@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.accounts import views as account_views
 from apps.tenancy import views as tenancy_views
@@ -17,6 +18,8 @@ urlpatterns = [
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
+    path("api/v1/documents/", include("apps.documents.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/login/", account_views.admin_login_redirect),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -32,6 +32,11 @@ class Require2FAMiddleware:
             and not request.path_info.startswith(EXEMPT_PREFIXES)
             and requires_2fa(user)
         ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "2fa_required", "detail": "Sign in with two-factor authentication, or use an API token."},
+                    status=403,
+                )
             name = "accounts:login-verify" if has_confirmed_device(user) else "accounts:2fa-setup"
             target = reverse(name)
             if getattr(request, "htmx", False):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.audit.services import record_event
 from apps.tenancy.context import current_tenant_id, tenant_context
 from apps.tenancy.errors import InvitationError, LastOwnerError, TenancyError, TenantContextError
-from apps.tenancy.models import Invitation, Membership, Role, Tenant
+from apps.tenancy.models import ApiToken, Invitation, Membership, Role, Tenant
 
 TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number", "data_region")
 
@@ -247,3 +247,37 @@ def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
 def validate_slug_available(slug: str) -> None:
     if Tenant.objects.filter(slug=slug).exists():
         raise ValidationError("That address is taken.")
+
+
+API_TOKEN_PREFIX = "sr_"
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_token(*, membership: Membership, name: str, actor) -> tuple[ApiToken, str]:
+    """A new API key for this membership; returns the row and the key, which is never shown again."""
+    _require_context(membership.tenant)
+    name = name.strip()
+    if not name:
+        raise TenancyError("Give the token a name, such as the tool that will use it.")
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(membership=membership, name=name[:100], prefix=key[:10],
+                                        key_hash=hash_api_key(key))  # fmt: skip
+        record_event("tenancy.api_token.created", actor=actor, tenant_id=membership.tenant_id, target=token,
+                     after={"name": token.name, "prefix": token.prefix, "user": membership.user.email})  # fmt: skip
+    return token, key
+
+
+def revoke_api_token(*, token: ApiToken, actor) -> None:
+    _require_context(token.membership.tenant)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("membership").get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise TenancyError("This token is already revoked.")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event("tenancy.api_token.revoked", actor=actor, tenant_id=token.membership.tenant_id, target=token,
+                     before={"name": token.name, "prefix": token.prefix})  # fmt: skip
