@@ -10,5 +10,7 @@ urlpatterns = [
     path("team/<uuid:membership_id>/role/", views.change_member_role, name="change-role"),
     path("team/<uuid:membership_id>/remove/", views.remove_member, name="remove-member"),
     path("team/invite/", views.invite, name="invite"),
+    path("api-tokens/", views.api_tokens, name="api-tokens"),
+    path("api-tokens/<uuid:token_id>/revoke/", views.revoke_api_token, name="revoke-api-token"),
     path("team/invitations/<uuid:invitation_id>/revoke/", views.revoke_invitation, name="revoke-invitation"),
 ]

@@ -18,7 +18,7 @@ from apps.audit.selectors import recent_events
 from apps.tenancy import services
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.forms import InviteForm, RoleForm, TenantSettingsForm
-from apps.tenancy.models import Invitation, Membership, Tenant
+from apps.tenancy.models import ApiToken, Invitation, Membership, Tenant
 from apps.tenancy.permissions import can_change_settings, can_manage_team, require
 from apps.tenancy.selectors import memberships_for, pending_invitations, tenant_members
 
@@ -190,3 +190,34 @@ def accept_invitation(request: HttpRequest, tenant_id: uuid.UUID, token: str) ->
         return render(request, "tenancy/accept_invitation.html", {"tenant": tenant, "error": str(exc)}, status=400)
     messages.success(request, f"Welcome to {tenant.name}.")
     return redirect("tenancy:home", tenant_slug=tenant.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """A member's own API tokens for this business. A new key is shown once, in this response only."""
+    membership = request.membership
+    context: dict = {"new_key": None, "error": None}
+    if request.method == "POST":
+        try:
+            token, key = services.create_api_token(
+                membership=membership, name=request.POST.get("name", ""), actor=request.user
+            )
+            context["new_key"], context["new_token"] = key, token
+        except TenancyError as exc:
+            context["error"] = str(exc)
+    context["tokens"] = ApiToken.objects.filter(membership=membership)
+    return render(request, "tenancy/api_tokens.html", context, status=400 if context["error"] else 200)
+
+
+@require_POST
+def revoke_api_token(request: HttpRequest, tenant_slug: str, token_id: uuid.UUID) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=token_id, membership=request.membership).select_related("membership").first()
+    if token is None:
+        raise Http404("No such token.")
+    try:
+        services.revoke_api_token(token=token, actor=request.user)
+    except TenancyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("tenancy:api-tokens", tenant_slug=tenant_slug)

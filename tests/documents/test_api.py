@@ -134,3 +134,20 @@ def test_the_openapi_schema_describes_the_upload(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/v1/documents/" in response.content.decode()
+
+
+def test_members_manage_their_own_tokens_in_the_portal(client, bookkeeper_a, owner_a, tenant_a, in_tenant):
+    client.force_login(bookkeeper_a)
+    page = f"/t/{tenant_a.slug}/api-tokens/"
+    assert client.post(page, {"name": " "}).status_code == 400
+    response = client.post(page, {"name": "Office scanner"})
+    key = response.context["new_key"]
+    assert key.startswith("sr_") and key in response.content.decode()
+    assert client.get(API, **auth(key)).status_code == 200
+    assert key not in client.get(page).content.decode(), "the key is shown once"
+    with in_tenant(tenant_a):
+        token = ApiToken.objects.get()
+        owners_token, _ = create_api_token(membership=Membership.objects.get(user=owner_a), name="x", actor=owner_a)
+    assert client.post(f"{page}{owners_token.pk}/revoke/").status_code == 404, "not someone else's token"
+    assert client.post(f"{page}{token.pk}/revoke/").status_code == 302
+    assert client.get(API, **auth(key)).status_code == 401
