@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.observability",
     "apps.documents",
     "apps.security_center",
+    "apps.ledger",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -250,7 +251,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env.str("STRONGROOM_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Outside production, serve straight from the source folders too (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 STORAGES = {
@@ -332,6 +333,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Documents ------------------------------------------------------------
+# Below this confidence in supplier, date or total, a document waits for a person instead of posting.
+CLASSIFICATION_CONFIDENCE_THRESHOLD = env.float("CLASSIFICATION_CONFIDENCE_THRESHOLD", default=0.80)
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
 DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=20)
 # Per page; an A3 page at 300 dpi is 17.4 megapixels.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("t/<slug:tenant_slug>/", include("apps.tenancy.urls")),
     path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),
+    path("t/<slug:tenant_slug>/ledger/", include("apps.ledger.urls")),
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),

@@ -21,3 +21,17 @@ def state_counts() -> dict[str, int]:
 
 def document_runs(document: Document) -> list[TaskRun]:
     return list(TaskRun.objects.filter(document=document).order_by("queued_at", "attempt"))
+
+
+def possible_duplicates(document: Document) -> list[Document]:
+    """Other documents with the same supplier VAT number and invoice number: the same bill twice?"""
+    data = document.extraction or {}
+    vat_number = (data.get("supplier_vat_number") or {}).get("value")
+    number = (data.get("document_number") or {}).get("value")
+    if not (vat_number and number):
+        return []
+    return list(
+        Document.objects.exclude(pk=document.pk)
+        .exclude(state=DocumentState.DUPLICATE)
+        .filter(extraction__supplier_vat_number__value=vat_number, extraction__document_number__value=number)[:5]
+    )

@@ -10,15 +10,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.documents.errors import DocumentError
+from apps.documents.forms import KIND_CHOICES, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
-from apps.documents.selectors import document_list, document_runs, state_counts
+from apps.documents.selectors import document_list, document_runs, possible_duplicates, state_counts
 from apps.documents.services.actions import retry_document
+from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import PDF, UploadRejected
+from apps.ledger.errors import LedgerError
 from apps.tenancy.models import Role
 
 UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
@@ -183,3 +186,105 @@ def _render_page(content: bytes, content_type: str, page: int, width: int = 1400
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# --- the review panel ------------------------------------------------------------------------------
+
+
+def _review_initial(document: Document) -> dict:
+    data = document.extraction or {}
+    value = lambda name: (data.get(name) or {}).get("value")  # noqa: E731
+    proposal = document.classification or {}
+    return {
+        "kind": value("kind") if value("kind") in {k for k, _ in KIND_CHOICES} else "purchase_invoice",
+        "supplier_name": value("supplier_name") or "",
+        "supplier_vat_number": value("supplier_vat_number") or "",
+        "document_number": value("document_number") or "",
+        "issue_date": value("issue_date"),
+        "net": value("net"),
+        "vat": value("vat"),
+        "gross": value("gross"),
+        "account_code": proposal.get("account_code") or "",
+        "vat_treatment": proposal.get("vat_treatment") or "standard",
+        "learn": True,
+    }
+
+
+def _review_form(document: Document, data=None) -> ReviewForm:
+    from apps.ledger.domain import VatTreatment
+    from apps.ledger.selectors import chart_of_accounts
+
+    accounts = [a for a in chart_of_accounts() if a.is_active]
+    return ReviewForm(data, initial=_review_initial(document), accounts=accounts, treatments=VatTreatment.choices)
+
+
+def _review_page(request, document: Document, form: ReviewForm, *, status: int = 200, reject_form=None):
+    from apps.ledger.services.rules import confidence_threshold
+
+    data = document.extraction or {}
+    threshold = confidence_threshold()
+    confidences = {name: (data.get(name) or {}).get("confidence") for name in _review_initial(document)}
+    low = {name for name, c in confidences.items() if c is not None and c < threshold}
+    # The keyboard starts where the reader was least sure (or at the first error).
+    first = next((n for n in form.fields if n in form.errors), None) or next((n for n in form.fields if n in low), None)
+    form.fields[first or "supplier_name"].widget.attrs["autofocus"] = True
+    return render(
+        request,
+        "documents/review.html",
+        {
+            "document": document,
+            "form": form,
+            "reject_form": reject_form or RejectForm(),
+            "confidences": confidences,
+            "low": low,
+            "warnings": [*(data.get("warnings") or []), *(document.review_reasons or [])],
+            "possible_duplicates": possible_duplicates(document),
+            "queue_length": Document.objects.filter(state=DocumentState.NEEDS_REVIEW).count(),
+            "pages": range(1, (document.duplicate_of or document).pages + 1),
+            "can_act": _can_upload(request),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def review_queue(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    document = next_for_review()
+    if document is None:
+        messages.info(request, "Nothing is waiting for review.")
+        return redirect("documents:list", tenant_slug=tenant_slug)
+    return redirect("documents:review", tenant_slug=tenant_slug, document_id=document.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    document = _document(request, document_id)
+    if document.state != DocumentState.NEEDS_REVIEW:
+        return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
+    if request.method == "GET":
+        return _review_page(request, document, _review_form(document))
+    if not _can_upload(request):
+        return render(request, "errors/403.html", {"message": "Viewers cannot approve documents."}, status=403)
+    if request.POST.get("action") == "reject":
+        reject = RejectForm(request.POST)
+        if not reject.is_valid():
+            return _review_page(request, document, _review_form(document), status=400, reject_form=reject)
+        reject_document(document=document, reason=reject.cleaned_data["reason"], actor=request.user)
+        messages.success(request, f"“{document.original_filename}” rejected; nothing was posted.")
+    else:
+        form = _review_form(document, request.POST)
+        if not form.is_valid():
+            return _review_page(request, document, form, status=400)
+        fields = {f: form.cleaned_data[f] for f in Correction.__dataclass_fields__}
+        try:
+            approve_document(document=document, correction=Correction(**fields),
+                             learn=form.cleaned_data["learn"], actor=request.user)  # fmt: skip
+        except (DocumentError, LedgerError) as exc:
+            form.add_error(None, str(exc))
+            return _review_page(request, document, form, status=400)
+        messages.success(request, f"“{document.original_filename}” approved and posted.")
+    following = next_for_review(after=document)
+    if following is None:
+        messages.info(request, "That was the last document waiting for review.")
+        return redirect("documents:list", tenant_slug=tenant_slug)
+    return redirect("documents:review", tenant_slug=tenant_slug, document_id=following.pk)

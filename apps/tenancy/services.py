@@ -40,6 +40,9 @@ def create_tenant(*, name: str, slug: str, owner, actor=None, **fields) -> Tenan
         tenant.save()
         with tenant_context(tenant):
             membership = Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
+            from apps.ledger.services.accounts import seed_chart_of_accounts
+
+            seed_chart_of_accounts(tenant, actor=actor or owner)
             record_event(
                 "tenancy.tenant.created",
                 actor=actor or owner,

@@ -28,9 +28,7 @@ def test_upload_stores_bytes_by_tenant_and_hash_then_row_and_queued_run(
     document = outcome.document
     assert outcome.duplicate_of is None
     assert document.original_filename == "passwd.pdf"
-    assert document.storage_name == (
-        f"tenants/{tenant_a.pk}/documents/{document.sha256[:2]}/{document.sha256}.pdf"
-    )
+    assert document.storage_name == (f"tenants/{tenant_a.pk}/documents/{document.sha256[:2]}/{document.sha256}.pdf")
     assert (media_root / document.storage_name).read_bytes() == content
     with in_tenant(tenant_a):
         assert Document.objects.get().state == DocumentState.RECEIVED

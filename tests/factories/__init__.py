@@ -123,3 +123,101 @@ class TaskRunFactory(TenantScopedFactory):
 
 SCOPED_FACTORIES[Document] = DocumentFactory
 SCOPED_FACTORIES[TaskRun] = TaskRunFactory
+
+
+# --- Ledger ----------------------------------------------------------------
+# Real entries come from apps.ledger.services (balanced, numbered, audited).
+# These factories make rows for isolation tests and fixtures. Entries they make
+# balance, because PostgreSQL checks at COMMIT and Django's TestCase checks
+# deferred constraints at teardown.
+from decimal import Decimal  # noqa: E402
+
+from apps.ledger.models import Account, JournalCounter, JournalEntry, JournalLine, Rule  # noqa: E402
+
+
+class AccountFactory(TenantScopedFactory):
+    class Meta:
+        model = Account
+
+    code = factory.Sequence(lambda n: f"{5000 + n}")  # outside the default chart's three-digit codes
+    name = factory.Sequence(lambda n: f"Test account {n}")
+    type = "expense"
+
+
+class JournalCounterFactory(TenantScopedFactory):
+    class Meta:
+        model = JournalCounter
+        django_get_or_create = ("tenant",)
+
+    last_number = 0
+
+
+class JournalEntryFactory(TenantScopedFactory):
+    class Meta:
+        model = JournalEntry
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: 100_000 + n)  # far from the service's numbers
+    date = factory.LazyFunction(timezone.localdate)
+    description = factory.Sequence(lambda n: f"Test journal {n}")
+    kind = "manual"
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        """Two balancing lines on two new accounts; ``lines=False`` for none."""
+        if not create or extracted is False:
+            return
+        with tenant_context(self.tenant):
+            for position, (debit, credit) in enumerate([(Decimal("10.00"), 0), (0, Decimal("10.00"))], start=1):
+                JournalLine.objects.create(
+                    tenant=self.tenant,
+                    entry=self,
+                    account=AccountFactory(tenant=self.tenant),
+                    position=position,
+                    debit=debit,
+                    credit=credit,
+                )
+
+
+class JournalLineFactory(TenantScopedFactory):
+    """A debit line on a new entry, which gets a balancing credit line so that it balances."""
+
+    class Meta:
+        model = JournalLine
+        skip_postgeneration_save = True
+
+    entry = factory.SubFactory(JournalEntryFactory, tenant=factory.SelfAttribute("..tenant"), lines=False)
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    position = 1
+    debit = Decimal("10.00")
+    credit = Decimal("0.00")
+
+    @factory.post_generation
+    def balance(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        with tenant_context(self.tenant):
+            JournalLine.objects.create(
+                tenant=self.tenant,
+                entry=self.entry,
+                account=AccountFactory(tenant=self.tenant),
+                position=self.position + 1,
+                debit=self.credit,
+                credit=self.debit,
+            )
+
+
+class RuleFactory(TenantScopedFactory):
+    class Meta:
+        model = Rule
+
+    name = factory.Sequence(lambda n: f"Test rule {n}")
+    keywords = factory.LazyFunction(lambda: ["widgets"])
+    account_code = "461"
+
+
+SCOPED_FACTORIES[Account] = AccountFactory
+SCOPED_FACTORIES[JournalCounter] = JournalCounterFactory
+SCOPED_FACTORIES[JournalEntry] = JournalEntryFactory
+SCOPED_FACTORIES[JournalLine] = JournalLineFactory
+SCOPED_FACTORIES[Rule] = RuleFactory

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+
+from apps.documents.extraction.result import DocumentKind
+
+KIND_CHOICES = [
+    (DocumentKind.PURCHASE_INVOICE.value, "Purchase invoice"),
+    (DocumentKind.RECEIPT.value, "Receipt"),
+    (DocumentKind.SALES_INVOICE.value, "Sales invoice (we issued it)"),
+    (DocumentKind.CREDIT_NOTE.value, "Supplier credit note"),
+]
+
+
+class ReviewForm(forms.Form):
+    """The reviewer's figures. Fields are named as in the extraction, so confidences line up."""
+
+    kind = forms.ChoiceField(label="Kind of document", choices=KIND_CHOICES)
+    supplier_name = forms.CharField(label="Supplier (issuer)", max_length=200)
+    supplier_vat_number = forms.CharField(label="Supplier VAT number", max_length=20, required=False)
+    document_number = forms.CharField(label="Invoice or receipt number", max_length=60, required=False)
+    issue_date = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    net = forms.DecimalField(label="Net (£)", max_digits=12, decimal_places=2, min_value=0)
+    vat = forms.DecimalField(label="VAT (£)", max_digits=12, decimal_places=2, min_value=0)
+    gross = forms.DecimalField(label="Total (£)", max_digits=12, decimal_places=2, min_value=0)
+    account_code = forms.ChoiceField(label="Account")
+    vat_treatment = forms.ChoiceField(label="VAT treatment")
+    learn = forms.BooleanField(label="Remember this for the supplier's next documents", required=False, initial=True)
+
+    def __init__(self, *args, accounts, treatments, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account_code"].choices = [(a.code, f"{a.code} · {a.name}") for a in accounts]
+        self.fields["vat_treatment"].choices = treatments
+
+    def clean_supplier_vat_number(self) -> str:
+        from stdnum.gb import vat as gb_vat
+
+        value = self.cleaned_data["supplier_vat_number"].strip()
+        if value and not gb_vat.is_valid(value):
+            raise forms.ValidationError("This is not a valid UK VAT number (check the digits), or leave it empty.")
+        return gb_vat.compact(value).removeprefix("GB") if value else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        net, vat, gross = data.get("net"), data.get("vat"), data.get("gross")
+        if None not in (net, vat, gross) and net + vat != gross:
+            raise forms.ValidationError(f"Net £{net} plus VAT £{vat} is £{net + vat}, not the total £{gross}.")
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="Why is it rejected?", min_length=3, max_length=300)

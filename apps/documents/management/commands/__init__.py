@@ -1,0 +1,1 @@
+"""manage.py extract (and, from the lead, golden)."""

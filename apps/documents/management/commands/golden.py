@@ -1,0 +1,253 @@
+"""manage.py golden: the golden dataset through the real pipeline, compared field by field.
+
+Each document goes through the same upload service and the same Celery task
+the product uses (run in-process), for a throwaway tenant, inside one
+transaction that is rolled back at the end and with files in a temporary
+folder: a golden run leaves nothing behind. It exits non-zero when field
+accuracy falls below golden/threshold.json, when any classification or
+ledger posting differs from the expectation, when a bad input is not refused
+with its reason, or when the trial balance of the set differs or does not
+balance. ``--update`` deliberately rewrites the expectations from this run.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+
+from apps.documents.extraction.result import Extraction
+from apps.documents.models import Document
+from apps.documents.services.upload import upload_document
+from apps.documents.validation import UploadRejected
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Tenant
+
+GOLDEN_VAT_NUMBER = "980780684"
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _postings(document: Document) -> list[dict[str, str]]:
+    from apps.ledger.models import JournalLine
+
+    if not document.journal_entry_id:
+        return []
+    lines = JournalLine.objects.filter(entry_id=document.journal_entry_id).select_related("account")
+    return sorted(
+        ({"account": li.account.code, "debit": f"{li.debit:.2f}", "credit": f"{li.credit:.2f}"} for li in lines),
+        key=lambda p: (p["account"], p["debit"], p["credit"]),
+    )
+
+
+def _sorted_postings(postings: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(postings, key=lambda p: (p["account"], p["debit"], p["credit"]))
+
+
+class Command(BaseCommand):
+    help = "Run the golden dataset through the real pipeline and compare with the expectations."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--update", action="store_true", help="Rewrite the expectations from this run.")
+        parser.add_argument("--only", default="", help="Only the documents whose file name contains this.")
+        parser.add_argument("--all-fields", action="store_true", help="Show every field, not only the wrong ones.")
+
+    def handle(self, *args, update: bool = False, only: str = "", all_fields: bool = False, **options) -> None:
+        from golden.cases import load_cases, load_trial_balance, threshold
+
+        cases = [c for c in load_cases() if only in c.file]
+        self.problems: list[str] = []
+        self.results: list = []
+        self.actual_postings: dict[str, list[dict[str, str]]] = {}
+        self.updates: dict[str, dict[str, Any]] = {}
+        self.all_fields = all_fields
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="golden-media-") as media, override_settings(MEDIA_ROOT=media):
+            try:
+                with transaction.atomic():
+                    self._run(cases)
+                    raise _Rollback
+            except _Rollback:
+                pass
+        elapsed = time.monotonic() - started
+        try:
+            self._report(cases, only, load_trial_balance(), threshold(), elapsed)
+        finally:
+            if update:
+                self._write_updates(cases)
+
+    # --- running ------------------------------------------------------------
+
+    def _run(self, cases) -> None:
+        from apps.ledger.services.accounts import seed_chart_of_accounts
+
+        tenant = Tenant.objects.create(
+            name="Hollybush Bakery Ltd", slug=f"golden-{uuid.uuid4().hex[:12]}", vat_number=GOLDEN_VAT_NUMBER,
+            status=Tenant.Status.ACTIVE,
+        )  # fmt: skip
+        with tenant_context(tenant):
+            seed_chart_of_accounts(tenant)
+        uploaded: dict[str, Document] = {}
+        for case in cases:
+            if case.group == "bad_input":
+                self._bad_input(tenant, case)
+            elif case.group == "duplicate":
+                self._duplicate(tenant, case, uploaded)
+            else:
+                uploaded[case.file] = self._good(tenant, case)
+
+    def _bad_input(self, tenant: Tenant, case) -> None:
+        expected = case.expected["expected_rejection"]
+        try:
+            upload_document(tenant=tenant, content=case.content(), filename=case.file, source=Document.Source.GOLDEN)
+        except UploadRejected as exc:
+            if expected not in exc.reason:
+                self.problems.append(f"{case.file}: refused with “{exc.reason}”, expected “{expected}”")
+            return
+        self.problems.append(f"{case.file}: was accepted, expected a refusal (“{expected}”)")
+
+    def _duplicate(self, tenant: Tenant, case, uploaded: dict[str, Document]) -> None:
+        outcome = upload_document(tenant=tenant, content=case.content(), filename=case.file,
+                                  source=Document.Source.GOLDEN)  # fmt: skip
+        original = uploaded.get(case.expected["duplicate_of"])
+        if outcome.duplicate_of is None or original is None or outcome.duplicate_of.pk != original.pk:
+            self.problems.append(f"{case.file}: not recognised as a duplicate of {case.expected['duplicate_of']}")
+
+    def _good(self, tenant: Tenant, case) -> Document:
+        from apps.documents.models import TaskRun
+        from apps.documents.tasks import process_document
+        from golden.compare import compare_extraction
+
+        outcome = upload_document(tenant=tenant, content=case.content(), filename=case.file,
+                                  source=Document.Source.GOLDEN)  # fmt: skip
+        document = outcome.document
+        with tenant_context(tenant):
+            run = TaskRun.objects.get(document=document)
+        # The product's own task, in this process (its message would be sent on commit, which never comes).
+        process_document.apply(
+            kwargs={"tenant_id": str(tenant.pk), "document_id": str(document.pk), "run_id": str(run.pk)}
+        )
+        with tenant_context(tenant):
+            document.refresh_from_db()
+            postings = _postings(document)
+        self.actual_postings[case.file] = postings
+        if document.extraction is None:
+            self.problems.append(f"{case.file}: not read ({document.state}: {document.failure_reason})")
+            return document
+        actual = Extraction.from_json(document.extraction)
+        self.results.extend(compare_extraction(case.expected["extraction"], actual, document=case.file))
+        self._check_ledger(case, document, postings)
+        self.updates[case.file] = {
+            "extraction": actual.to_json(with_confidence=False),
+            "classification": {k: (document.classification or {}).get(k) for k in ("account_code", "vat_treatment")},
+            "postings": postings,
+        }
+        return document
+
+    def _check_ledger(self, case, document: Document, postings: list[dict[str, str]]) -> None:
+        expected_state = case.expected.get("expected_state", "posted")
+        if document.state != expected_state:
+            why = "; ".join(document.review_reasons or []) or document.failure_reason
+            self.problems.append(f"{case.file}: ended {document.state}, expected {expected_state} ({why})")
+        want = case.expected.get("classification") or {}
+        got = document.classification or {}
+        for key in ("account_code", "vat_treatment"):
+            if want.get(key) != got.get(key):
+                self.problems.append(
+                    f"{case.file}: classification {key} is {got.get(key)!r}, expected {want.get(key)!r}"
+                )
+        expected_postings = _sorted_postings(case.expected.get("postings", [])) if expected_state == "posted" else []
+        if postings != expected_postings:
+            self.problems.append(
+                f"{case.file}: postings differ\n      expected {self._show(expected_postings)}\n"
+                f"      actual   {self._show(postings)}"
+            )
+
+    @staticmethod
+    def _show(postings: list[dict[str, str]]) -> str:
+        if not postings:
+            return "(none)"
+        return ", ".join(
+            f"{p['account']} " + (f"Dr {p['debit']}" if Decimal(p["debit"]) else f"Cr {p['credit']}") for p in postings
+        )
+
+    # --- reporting ----------------------------------------------------------
+
+    def _trial_balance(self) -> dict[str, tuple[Decimal, Decimal]]:
+        totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
+        for postings in self.actual_postings.values():
+            for p in postings:
+                totals[p["account"]][0] += Decimal(p["debit"])
+                totals[p["account"]][1] += Decimal(p["credit"])
+        return {code: (d, c) for code, (d, c) in sorted(totals.items())}
+
+    def _check_trial_balance(self, expected: dict[str, Any]) -> None:
+        actual = self._trial_balance()
+        debit = sum((d for d, _ in actual.values()), Decimal("0"))
+        credit = sum((c for _, c in actual.values()), Decimal("0"))
+        if debit != credit:
+            self.problems.append(f"trial balance does not balance: debits {debit} ≠ credits {credit}")
+        want = {
+            code: (Decimal(row["debit"]), Decimal(row["credit"]))
+            for code, row in (expected.get("accounts") or {}).items()
+        }
+        if actual != want:
+            diff = sorted(set(actual) | set(want))
+            lines = [
+                f"      {code}: expected Dr {want.get(code, (0, 0))[0]} Cr {want.get(code, (0, 0))[1]}, "
+                f"actual Dr {actual.get(code, (0, 0))[0]} Cr {actual.get(code, (0, 0))[1]}"
+                for code in diff
+                if actual.get(code) != want.get(code)
+            ]
+            self.problems.append("trial balance of the set differs:\n" + "\n".join(lines))
+
+    def _report(self, cases, only: str, expected_tb: dict[str, Any], minimum: float, elapsed: float) -> None:
+        from golden.compare import render_diff, render_summary, summarise
+
+        summary = summarise(self.results)
+        diff = render_diff(self.results, only_wrong=not self.all_fields)
+        if diff:
+            self.stdout.write(diff)
+        if not only:
+            self._check_trial_balance(expected_tb)
+        self.stdout.write(render_summary(summary))
+        groups = defaultdict(int)
+        for case in cases:
+            groups[case.group] += 1
+        self.stdout.write(
+            f"{len(cases)} documents ({', '.join(f'{n} {g}' for g, n in sorted(groups.items()))}) in {elapsed:.1f} s; "
+            f"field accuracy {summary.accuracy:.1%} (threshold {minimum:.1%})"
+        )
+        for problem in self.problems:
+            self.stdout.write(self.style.ERROR(f"  ✗ {problem}"))
+        failed = []
+        if self.results and summary.accuracy < minimum:
+            failed.append(f"field accuracy {summary.accuracy:.1%} is below the threshold {minimum:.1%}")
+        if self.problems:
+            failed.append(f"{len(self.problems)} expectation(s) not met")
+        if failed:
+            raise CommandError("golden: " + "; ".join(failed))
+        self.stdout.write(self.style.SUCCESS("golden: all expectations met"))
+
+    def _write_updates(self, cases) -> None:
+        from golden.cases import GOLDEN_DIR
+
+        for case in cases:
+            if case.file not in self.updates:
+                continue
+            path = Path(GOLDEN_DIR) / "expected" / (Path(case.file).stem + ".json")
+            data = json.loads(path.read_text())
+            data.update(self.updates[case.file])
+            path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(self.style.WARNING(f"Rewrote {len(self.updates)} expectation files from this run."))

@@ -1,0 +1,154 @@
+"""The reviewer's decisions: approve (with corrections, optionally teaching a rule) or reject.
+
+Approving posts the document with the reviewer's figures and choice of
+account, so a person stands behind every entry the rules engine was unsure
+of. A correction of the account or VAT treatment can become a tenant rule,
+so the next document from that supplier needs no review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import record_event
+from apps.documents.errors import DocumentError
+from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, VatBreakdown
+from apps.documents.models import Document, DocumentState
+from apps.documents.services.pipeline import classification_json
+
+PENNY = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the reviewer confirmed; every field is the reviewer's, whether changed or not."""
+
+    kind: str
+    supplier_name: str
+    supplier_vat_number: str
+    document_number: str
+    issue_date: date
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    account_code: str
+    vat_treatment: str
+
+
+def corrected_extraction(document: Document, c: Correction) -> Extraction:
+    """The stored extraction with the reviewer's values (confidence 1: a person checked them)."""
+    base = Extraction.from_json(document.extraction or {})
+    sure = lambda value: Extracted(value or None, 1.0)  # noqa: E731
+    breakdown = base.vat_breakdown
+    if sum((b.net for b in breakdown), Decimal(0)) != c.net or sum((b.vat for b in breakdown), Decimal(0)) != c.vat:
+        # The reviewer changed the totals: one rate line from their figures.
+        rate = (c.vat / c.net * 100).quantize(Decimal("1")) if c.net else Decimal(0)
+        breakdown = [VatBreakdown(rate, c.net, c.vat)]
+    return dataclasses.replace(
+        base,
+        kind=Extracted(DocumentKind(c.kind), 1.0),
+        supplier_name=sure(c.supplier_name.strip()),
+        supplier_vat_number=sure(c.supplier_vat_number.replace(" ", "").upper().removeprefix("GB")),
+        document_number=sure(c.document_number.strip()),
+        issue_date=Extracted(c.issue_date, 1.0),
+        net=Extracted(c.net, 1.0),
+        vat=Extracted(c.vat, 1.0),
+        gross=Extracted(c.gross, 1.0),
+        vat_breakdown=breakdown,
+        arithmetic_ok=True,
+        pages=[],
+    )
+
+
+def approve_document(*, document: Document, correction: Correction, learn: bool, actor) -> Document:
+    """Post the document as the reviewer says; learn a rule when asked and the proposal was changed."""
+    from apps.ledger.rules_engine import Classification
+    from apps.ledger.services.posting import post_document
+    from apps.ledger.services.rules import learn_from_correction
+
+    if (correction.net + correction.vat).quantize(PENNY) != correction.gross.quantize(PENNY):
+        raise DocumentError(
+            f"Net £{correction.net} plus VAT £{correction.vat} is £{correction.net + correction.vat}, "
+            f"not the total £{correction.gross}."
+        )
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.state != DocumentState.NEEDS_REVIEW:
+            raise DocumentError(f"This document is {document.get_state_display().lower()}, not awaiting review.")
+        proposal = document.classification or {}
+        extraction = corrected_extraction(document, correction)
+        changed = {
+            key: {"from": proposal.get(key), "to": getattr(correction, key)}
+            for key in ("account_code", "vat_treatment")
+            if proposal.get(key) != getattr(correction, key)
+        }
+        classification = Classification(
+            account_code=correction.account_code,
+            vat_treatment=correction.vat_treatment,
+            confidence=1.0,
+            explanation=f"Approved by {actor.email}"
+            + (f"; proposed: {proposal.get('explanation')}" if proposal.get("explanation") else ""),
+            rule_id=None,
+            rule_name="",
+            needs_review=False,
+            reasons=[],
+        )
+        entry = post_document(document_id=document.pk, extraction=extraction, classification=classification,
+                              actor=actor)  # fmt: skip
+        before = Extraction.from_json(document.extraction or {}).to_json(with_confidence=False)
+        after = extraction.to_json(with_confidence=False)
+        document.extraction = extraction.to_json()
+        document.classification = classification_json(classification)
+        document.state = DocumentState.POSTED
+        document.state_changed_at = timezone.now()
+        document.journal_entry_id = entry.pk
+        document.reviewed_by = actor
+        document.reviewed_at = timezone.now()
+        document.save(update_fields=["extraction", "classification", "state", "state_changed_at",
+                                     "journal_entry_id", "reviewed_by", "reviewed_at"])  # fmt: skip
+        record_event(
+            "documents.document.approved", actor=actor, tenant_id=document.tenant_id, target=document,
+            before={k: before[k] for k in before if before[k] != after[k]} | {"proposal": proposal.get("account_code")},
+            after={k: after[k] for k in after if before[k] != after[k]} | {"account_code": correction.account_code},
+            extra={"entry": str(entry.pk), "changed": changed},
+        )  # fmt: skip
+        if learn and changed and extraction.kind.value != DocumentKind.SALES_INVOICE:
+            learn_from_correction(extraction=extraction, account_code=correction.account_code,
+                                  vat_treatment=correction.vat_treatment, actor=actor)  # fmt: skip
+    return document
+
+
+def reject_document(*, document: Document, reason: str, actor) -> Document:
+    """Not a bookkeeping document (or not this business's): nothing is posted, the reason is kept."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise DocumentError("Say briefly why the document is rejected.")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.state not in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED):
+            raise DocumentError(f"This document is {document.get_state_display().lower()}; it cannot be rejected.")
+        document.state = DocumentState.FAILED
+        document.state_changed_at = timezone.now()
+        document.failure_step = "review"
+        document.failure_reason = f"Rejected by {actor.email}: {reason}"
+        document.reviewed_by = actor
+        document.reviewed_at = timezone.now()
+        document.save(update_fields=["state", "state_changed_at", "failure_step", "failure_reason", "reviewed_by",
+                                     "reviewed_at"])  # fmt: skip
+        record_event("documents.document.rejected", actor=actor, tenant_id=document.tenant_id, target=document,
+                     extra={"reason": reason})  # fmt: skip
+    return document
+
+
+def next_for_review(after: Document | None = None) -> Document | None:
+    """The oldest document awaiting review, other than ``after``: where approving takes the reviewer next."""
+    queue = Document.objects.filter(state=DocumentState.NEEDS_REVIEW).order_by("uploaded_at")
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.first()

@@ -1,0 +1,192 @@
+"""The double-entry ledger: accounts, journal entries and their lines, and classification rules.
+
+Every model is tenant-scoped. Balance (debits = credits, at least two lines)
+is checked by the posting service and, on PostgreSQL, by deferred constraint
+triggers at commit; posted entries and their lines are immutable there too
+(migration 0002). Corrections are reversals, never edits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.ledger import chart
+from apps.ledger.domain import ZERO, EntryKind, VatTreatment
+from apps.tenancy.models import TenantScopedModel
+
+ACCOUNT_TYPE_CHOICES = [(t.value, t.value.capitalize()) for t in chart.AccountType]
+VAT_CONTROL_CHOICES = [(c.value, f"VAT {c.value}") for c in chart.VatControl]
+# Accounts the posting conventions rely on: they can be renamed, never deactivated or retyped.
+SYSTEM_ACCOUNT_CODES = frozenset(
+    {chart.BANK, chart.ACCOUNTS_RECEIVABLE, chart.ACCOUNTS_PAYABLE, chart.VAT_INPUT, chart.VAT_OUTPUT}
+)
+
+validate_account_code = RegexValidator(r"^\d{3,6}$", "An account code is three to six digits, e.g. 461.")
+
+
+def _money_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class Account(TenantScopedModel):
+    code = models.CharField(max_length=6, validators=[validate_account_code])
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=16, choices=ACCOUNT_TYPE_CHOICES)
+    vat_control = models.CharField(max_length=8, choices=VAT_CONTROL_CHOICES, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_system = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="ledger_account_tenant_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class JournalCounter(TenantScopedModel):
+    """One row per tenant: the last journal number used.
+
+    Why a row and not a sequence: the posting transaction locks it
+    (``select_for_update``), so numbers are gap-free: a rolled-back posting
+    rolls its number back too, and concurrent postings queue per tenant.
+    """
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="ledger_counter_tenant_unique")]
+
+    def __str__(self) -> str:
+        return f"journal counter at {self.last_number}"
+
+
+class JournalEntry(TenantScopedModel):
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    description = models.CharField(max_length=255, blank=True)
+    # No foreign key: the documents app sits above the ledger. Unique per tenant,
+    # so a document is posted at most once.
+    source_document_id = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", editable=False
+    )
+    # Why the account and VAT treatment were chosen, in words (from the classification).
+    explanation = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    posted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-number"]
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="ledger_entry_tenant_number_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "source_document_id"], name="ledger_entry_tenant_document_unique"
+            ),
+            # An entry is reversed at most once.
+            models.UniqueConstraint(fields=["tenant", "reverses"], name="ledger_entry_tenant_reverses_unique"),
+            models.CheckConstraint(condition=Q(number__gt=0), name="ledger_entry_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Journal {self.number}"
+
+
+class JournalLine(TenantScopedModel):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    debit = _money_field(default=ZERO)
+    credit = _money_field(default=ZERO)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent.")
+    vat_treatment = models.CharField(max_length=16, choices=VatTreatment.choices, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["entry", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0), name="ledger_line_amounts_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="ledger_line_one_side_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
+        return f"{self.account_id} {side}"
+
+    @property
+    def amount(self) -> Decimal:
+        """Signed: debits positive, credits negative."""
+        return self.debit - self.credit
+
+
+class Rule(TenantScopedModel):
+    """A tenant's classification rule. All conditions that are set must match; keywords match any one.
+
+    Rules are tried in ascending ``priority`` before the default rules in
+    code (``default_rules.py``); the first match wins.
+    """
+
+    name = models.CharField(max_length=120)
+    priority = models.PositiveIntegerField(default=100, help_text="Smaller numbers are tried first.")
+    is_active = models.BooleanField(default=True)
+    # Conditions
+    supplier_exact = models.CharField("supplier name (exact)", max_length=200, blank=True)
+    supplier_normalised = models.CharField("supplier name (normalised)", max_length=200, blank=True)
+    supplier_vat_number = models.CharField("supplier VAT number", max_length=12, blank=True)
+    keywords = models.JSONField(default=list, blank=True, help_text="Any one of these words or phrases.")
+    min_gross = _money_field(null=True, blank=True)
+    max_gross = _money_field(null=True, blank=True)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # Actions
+    account_code = models.CharField(max_length=6, validators=[validate_account_code])
+    vat_treatment = models.CharField(
+        max_length=16, choices=VatTreatment.choices, blank=True, help_text="Blank: worked out from the VAT rates."
+    )
+    created_from_correction = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        constraints = [
+            # One learned rule per supplier: keyed on the VAT number, else the normalised name.
+            models.UniqueConstraint(
+                fields=["tenant", "supplier_vat_number"],
+                condition=Q(created_from_correction=True) & ~Q(supplier_vat_number=""),
+                name="ledger_rule_learned_vat_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "supplier_normalised"],
+                condition=Q(created_from_correction=True) & Q(supplier_vat_number="") & ~Q(supplier_normalised=""),
+                name="ledger_rule_learned_name_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_gross__isnull=True)
+                | Q(max_gross__isnull=True)
+                | Q(min_gross__lte=models.F("max_gross")),
+                name="ledger_rule_amount_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

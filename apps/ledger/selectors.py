@@ -1,0 +1,191 @@
+"""Read queries over the ledger, shared by views, the VAT return and reconciliation. Inside tenant_context.
+
+Totals are aggregated in SQL (one query per report, no per-account queries);
+balances are debits minus credits, so a credit balance is negative.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from apps.ledger.domain import ZERO
+from apps.ledger.models import Account, JournalEntry, JournalLine, Rule
+
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    type: str
+    debit_total: Decimal
+    credit_total: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit_total - self.credit_total
+
+    @property
+    def debit_balance(self) -> Decimal:
+        return self.balance if self.balance > 0 else ZERO
+
+    @property
+    def credit_balance(self) -> Decimal:
+        return -self.balance if self.balance < 0 else ZERO
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: date | None
+    rows: list[TrialBalanceRow]
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((r.debit_total for r in self.rows), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((r.credit_total for r in self.rows), ZERO)
+
+    @property
+    def total_debit_balance(self) -> Decimal:
+        return sum((r.debit_balance for r in self.rows), ZERO)
+
+    @property
+    def total_credit_balance(self) -> Decimal:
+        return sum((r.credit_balance for r in self.rows), ZERO)
+
+    @property
+    def balanced(self) -> bool:
+        return self.total_debit == self.total_credit and self.total_debit_balance == self.total_credit_balance
+
+
+def trial_balance(as_of: date | None = None) -> TrialBalance:
+    """Every account with postings up to ``as_of`` (inclusive; all time when None), in code order."""
+    in_range = Q(lines__entry__date__lte=as_of) if as_of else None
+    accounts = (
+        Account.objects.annotate(
+            debit_total=Coalesce(Sum("lines__debit", filter=in_range), Value(ZERO), output_field=_MONEY),
+            credit_total=Coalesce(Sum("lines__credit", filter=in_range), Value(ZERO), output_field=_MONEY),
+            line_count=Count("lines", filter=in_range),
+        )
+        .filter(line_count__gt=0)
+        .order_by("code")
+        .values_list("code", "name", "type", "debit_total", "credit_total")
+    )
+    return TrialBalance(as_of, [TrialBalanceRow(*row) for row in accounts])
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entry_id: uuid.UUID
+    number: int
+    date: date
+    description: str
+    kind: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # running, after this line
+
+
+@dataclass(frozen=True)
+class AccountLedger:
+    account: Account
+    date_from: date | None
+    date_to: date | None
+    opening_balance: Decimal
+    rows: list[LedgerRow]
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((r.debit for r in self.rows), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((r.credit for r in self.rows), ZERO)
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return self.opening_balance + self.total_debit - self.total_credit
+
+
+def account_ledger(account: Account, date_from: date | None = None, date_to: date | None = None) -> AccountLedger:
+    """The account's lines in date order with a running balance (two queries: opening, then lines)."""
+    lines = JournalLine.objects.filter(account=account)
+    opening = ZERO
+    if date_from:
+        totals = lines.filter(entry__date__lt=date_from).aggregate(
+            debit=Coalesce(Sum("debit"), Value(ZERO), output_field=_MONEY),
+            credit=Coalesce(Sum("credit"), Value(ZERO), output_field=_MONEY),
+        )
+        opening = totals["debit"] - totals["credit"]
+        lines = lines.filter(entry__date__gte=date_from)
+    if date_to:
+        lines = lines.filter(entry__date__lte=date_to)
+    rows: list[LedgerRow] = []
+    balance = opening
+    for line in lines.select_related("entry").order_by("entry__date", "entry__number", "position"):
+        balance += line.debit - line.credit
+        description = line.entry.description
+        if line.description and line.description not in description:
+            description = f"{description} · {line.description}" if description else line.description
+        rows.append(
+            LedgerRow(
+                line.entry_id,
+                line.entry.number,
+                line.entry.date,
+                description,
+                line.entry.kind,
+                line.debit,
+                line.credit,
+                balance,
+            )
+        )
+    return AccountLedger(account, date_from, date_to, opening, rows)
+
+
+def chart_of_accounts() -> QuerySet[Account]:
+    return Account.objects.annotate(line_count=Count("lines")).order_by("code")
+
+
+def account_by_code(code: str) -> Account | None:
+    return Account.objects.filter(code=code).first()
+
+
+def active_account_codes() -> set[str]:
+    return set(Account.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def journal_entries() -> QuerySet[JournalEntry]:
+    return JournalEntry.objects.annotate(
+        total=Coalesce(Sum("lines__debit"), Value(ZERO), output_field=_MONEY)
+    ).order_by("-date", "-number")
+
+
+def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
+    """One entry with its lines and accounts, what it reverses and what reversed it."""
+    return (
+        JournalEntry.objects.filter(pk=entry_id)
+        .select_related("reverses", "created_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=JournalLine.objects.select_related("account").order_by("position")),
+            Prefetch("reversals", queryset=JournalEntry.objects.all()),
+        )
+        .first()
+    )
+
+
+def entry_for_document(document_id: uuid.UUID) -> JournalEntry | None:
+    """The entry a document was posted as, if any (for the documents app)."""
+    return JournalEntry.objects.filter(source_document_id=document_id).first()
+
+
+def tenant_rules() -> QuerySet[Rule]:
+    return Rule.objects.select_related("created_by").order_by("priority", "created_at")
