@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help demo demo-reset demo-totp serve test test-fast lint format migrate pg-roles system-deps check-deploy clean
+.PHONY: help demo demo-reset demo-totp serve test test-fast lint format migrate pg-roles system-deps check-deploy clean bench-ocr golden
 
 help:
 	@echo "make demo        set up and run the portal on SQLite with in-process tasks (http://$(HOST):$(PORT)/)"
@@ -84,3 +84,12 @@ check-deploy: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/coverage.xml .pytest_cache .ruff_cache
+
+# Benchmarks print figures; they assert nothing (shared, noisy machines). Compare ratios within one run.
+bench-ocr: $(VENV)/.dev system-deps
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/bench} $(BIN)/python manage.py migrate --no-input -v 0
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/bench} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py bench_ocr
+
+golden: $(VENV)/.dev system-deps
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden

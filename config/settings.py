@@ -307,7 +307,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # pypdf logs every oddity of a damaged PDF; the upload validator reports it to the user instead.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 # --- Strongroom -----------------------------------------------------------

@@ -19,6 +19,7 @@ from apps.audit.services import record_event
 from apps.tenancy.context import current_tenant_id, tenant_context
 from apps.tenancy.errors import InvitationError, LastOwnerError, TenancyError, TenantContextError
 from apps.tenancy.models import ApiToken, Invitation, Membership, Role, Tenant
+from apps.tenancy.signals import tenant_created
 
 TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number", "data_region")
 
@@ -40,9 +41,7 @@ def create_tenant(*, name: str, slug: str, owner, actor=None, **fields) -> Tenan
         tenant.save()
         with tenant_context(tenant):
             membership = Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
-            from apps.ledger.services.accounts import seed_chart_of_accounts
-
-            seed_chart_of_accounts(tenant, actor=actor or owner)
+            tenant_created.send(sender=Tenant, tenant=tenant, actor=actor or owner)
             record_event(
                 "tenancy.tenant.created",
                 actor=actor or owner,

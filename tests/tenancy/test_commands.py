@@ -44,3 +44,13 @@ def test_invite_command_bad_input_is_a_clear_error(tenant_a, owner_a, kwargs, me
 def test_invite_command_refuses_an_existing_member(tenant_a, owner_a, bookkeeper_a):
     with pytest.raises(CommandError, match="already a member"):
         call_command("invite", tenant=tenant_a.slug, email=bookkeeper_a.email, role="viewer", inviter=owner_a.email)
+
+
+def test_a_new_tenant_gets_its_chart_of_accounts_in_the_same_transaction(user, in_tenant):
+    from apps.ledger.models import Account
+    from apps.tenancy.services import create_tenant
+
+    tenant = create_tenant(name="Juniper Lane Ceramics Ltd", slug="juniper-lane", owner=user)
+    with in_tenant(tenant):
+        codes = set(Account.objects.values_list("code", flat=True))
+    assert {"090", "200", "800", "820", "821"} <= codes

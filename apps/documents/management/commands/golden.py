@@ -13,6 +13,7 @@ balance. ``--update`` deliberately rewrites the expectations from this run.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import time
 import uuid
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         self.updates: dict[str, dict[str, Any]] = {}
         self.all_fields = all_fields
         started = time.monotonic()
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per task drowns the diff
         with tempfile.TemporaryDirectory(prefix="golden-media-") as media, override_settings(MEDIA_ROOT=media):
             try:
                 with transaction.atomic():

@@ -22,6 +22,8 @@ from apps.tenancy.models import Role, Tenant
 from apps.tenancy.services import add_member, create_tenant
 
 DEMO_DOMAIN = "demo.strongroom.test"
+# Golden documents the demo starts with: born-digital and scanned, posted and for review.
+DEMO_SAMPLES = ("001-", "003-", "013-", "021-", "026-", "033-")
 PEOPLE = [
     ("owner", "Olive Hartley", False),
     ("bookkeeper", "Bilal Chowdhury", False),
@@ -78,7 +80,18 @@ class Command(BaseCommand):
         for tenant in (bakery, studio):
             add_member(tenant=tenant, user=users["bookkeeper"], role=Role.BOOKKEEPER, actor=users["owner"])
         self._enrol_admin(users["admin"])
+        self._upload_samples(bakery, users["bookkeeper"])
         return passwords
+
+    def _upload_samples(self, tenant: Tenant, user: User) -> None:
+        """A few golden-set documents, read in-process, so the demo opens on real work."""
+        from apps.documents.services.upload import upload_document
+        from golden.cases import load_cases
+
+        samples = [c for c in load_cases(group="good") if c.file.startswith(DEMO_SAMPLES)]
+        for case in samples:
+            upload_document(tenant=tenant, content=case.content(), filename=case.file, uploaded_by=user)
+        self.stdout.write(f"Uploaded {len(samples)} sample documents to {tenant.name} (read in-process).")
 
     def _enrol_admin(self, admin: User) -> None:
         device = TOTPDevice.objects.create(user=admin, name="Demo authenticator", confirmed=True)

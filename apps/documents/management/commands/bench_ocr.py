@@ -1,0 +1,140 @@
+"""manage.py bench_ocr: how fast the pipeline reads, against bare Tesseract on the same pages.
+
+A benchmark, not a test: it prints figures and asserts nothing (these machines
+are shared and noisy). The comparison is a ratio measured in the same run:
+
+* OCR per page: the pipeline's recorded time per scanned page of the golden
+  set, and ``tesseract <page> stdout --psm 6`` on the very same page image;
+* upload to posted: one-page receipts through the real upload service and the
+  real task in this process (one worker, no broker), in a transaction that is
+  rolled back;
+* peak memory: the largest Tesseract child and this process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+from PIL import Image
+
+from apps.documents.extraction.ocr import DEFAULT_PSM
+from apps.documents.extraction.reader import read_document
+from apps.documents.validation import PDF, inspect_upload
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def page_images(content: bytes, content_type: str) -> list[Image.Image]:
+    """The page images OCR sees: PDF pages rendered at 300 dpi, image frames as they are."""
+    if content_type == PDF:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(content)
+        try:
+            return [pdf[i].render(scale=300 / 72).to_pil().convert("L") for i in range(len(pdf))]
+        finally:
+            pdf.close()
+    image = Image.open(io.BytesIO(content))
+    frames = []
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        frames.append(image.convert("L"))
+    return frames
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Benchmark OCR and upload-to-posted on the golden set against bare Tesseract."
+
+    def handle(self, *args, **options) -> None:
+        from golden.cases import load_cases
+
+        cases = [c for c in load_cases(group="good")]
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        pipeline, bare, ratios = [], [], []
+        with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+            for case in cases:
+                content = case.content()
+                info = inspect_upload(content)
+                extraction = read_document(content, info.content_type, own_names=case.own_names)
+                scanned = [p for p in extraction.pages if p.method == "ocr"]
+                if not scanned:
+                    continue
+                images = page_images(content, info.content_type)
+                for page in scanned:
+                    path = Path(tmp) / f"{uuid.uuid4().hex}.png"
+                    images[page.number - 1].save(path, dpi=(300, 300))
+                    started = time.perf_counter()
+                    subprocess.run(  # noqa: S603
+                        ["tesseract", str(path), "stdout", "--psm", str(DEFAULT_PSM), "-l", "eng"],  # noqa: S607
+                        env=env, capture_output=True, check=True,
+                    )  # fmt: skip
+                    seconds = time.perf_counter() - started
+                    pipeline.append(page.seconds)
+                    bare.append(seconds)
+                    ratios.append(page.seconds / seconds)
+        posted = self._upload_to_posted(cases)
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        w = self.stdout.write
+        w(f"OCR per scanned page, {len(pipeline)} pages of the golden set (psm {DEFAULT_PSM}, OMP_THREAD_LIMIT=1):")
+        w(f"  pipeline         median {statistics.median(pipeline):.2f} s   p95 {p95(pipeline):.2f} s")
+        w(f"  bare tesseract   median {statistics.median(bare):.2f} s   p95 {p95(bare):.2f} s")
+        w(f"  ratio pipeline / bare, per page: median {statistics.median(ratios):.2f}×   p95 {p95(ratios):.2f}×")
+        if posted:
+            w(f"Upload to posted, one-page receipts (in-process, one worker, n={len(posted)}):")
+            w(f"  median {statistics.median(posted):.2f} s   p95 {p95(posted):.2f} s   max {max(posted):.2f} s")
+        w(f"Peak memory: largest OCR child (tesseract) {child:.0f} MB; this process {own:.0f} MB")
+
+    def _upload_to_posted(self, cases) -> list[float]:
+        from apps.documents.models import Document, TaskRun
+        from apps.documents.services.upload import upload_document
+        from apps.documents.tasks import process_document
+        from apps.ledger.services.accounts import seed_chart_of_accounts
+        from apps.tenancy.context import tenant_context
+        from apps.tenancy.models import Tenant
+
+        receipts = [c for c in cases if c.expected["extraction"].get("kind") == "receipt"]
+        timings: list[float] = []
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            try:
+                with transaction.atomic():
+                    tenant = Tenant.objects.create(name="Hollybush Bakery Ltd", slug=f"bench-{uuid.uuid4().hex[:10]}",
+                                                   status=Tenant.Status.ACTIVE)  # fmt: skip
+                    with tenant_context(tenant):
+                        seed_chart_of_accounts(tenant)
+                    for case in receipts:
+                        content = case.content()
+                        if inspect_upload(content).pages != 1:
+                            continue
+                        started = time.perf_counter()
+                        document = upload_document(tenant=tenant, content=content, filename=case.file).document
+                        with tenant_context(tenant):
+                            run = TaskRun.objects.get(document=document)
+                        process_document.apply(kwargs={"tenant_id": str(tenant.pk), "document_id": str(document.pk),
+                                                       "run_id": str(run.pk)})  # fmt: skip
+                        with tenant_context(tenant):
+                            state = Document.objects.get(pk=document.pk).state
+                        if state == "posted":
+                            timings.append(time.perf_counter() - started)
+                    raise _Rollback
+            except _Rollback:
+                pass
+        return timings
