@@ -30,7 +30,18 @@ def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> 
     )
     if work is None:
         return "skipped"
-    return pipeline.run_pipeline(tenant, work)
+    try:
+        return pipeline.run_pipeline(tenant, work)
+    except Exception:
+        # A bug, not a property of the document: the person sees a failure with a
+        # reference instead of a document stuck in "Reading"; the error is re-raised
+        # for the worker's log and alerting.
+        pipeline.fail(
+            tenant, work, step="unexpected",
+            reason=f"Processing stopped on an unexpected error (reference {self.request.id}). "
+            "Our team has been alerted; try again later.",
+        )  # fmt: skip
+        raise
 
 
 @shared_task(name="maintenance.reconcile_documents")

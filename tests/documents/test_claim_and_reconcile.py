@@ -129,3 +129,23 @@ def test_reconciliation_requeues_stuck_work_and_reports_missing_and_orphan_files
 def test_a_clean_reconciliation(tenant_a):
     report = reconcile_all()
     assert report.clean and report.tenants == 1
+
+
+def test_an_unexpected_error_fails_the_document_with_a_reference_and_is_raised(queued, in_tenant, monkeypatch):
+    from apps.documents.tasks import process_document
+
+    document, run = queued
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug in a step")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", bug)
+    with pytest.raises(ZeroDivisionError):
+        process_document.apply(
+            kwargs={"tenant_id": str(document.tenant_id), "document_id": str(document.pk), "run_id": str(run.pk)},
+            task_id="task-ref-1",
+        ).get()
+    document, runs = reload(in_tenant, document)
+    assert document.state == DocumentState.FAILED and "reference task-ref-1" in document.failure_reason
+    assert "a bug" not in document.failure_reason
+    assert [(r.state, r.step) for r in runs] == [("failed", "unexpected")]

@@ -43,7 +43,7 @@ def _slow_scan() -> bytes:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)  # noqa: S607
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
     return [int(p) for p in out.stdout.split()]
 
 
@@ -51,7 +51,9 @@ def _state(tenant, document_id) -> tuple[str, list[str]]:
     connections["default"].close()  # a fresh transaction sees other processes' commits
     with tenant_context(tenant):
         document = Document.objects.get(pk=document_id)
-        runs = list(TaskRun.objects.filter(document=document).order_by("queued_at", "attempt").values_list("state", flat=True))
+        runs = list(
+            TaskRun.objects.filter(document=document).order_by("queued_at", "attempt").values_list("state", flat=True)
+        )
     return document.state, runs
 
 
@@ -79,7 +81,7 @@ def prefork_worker(committed_db, media_root):
         "OMP_THREAD_LIMIT": "1",
     }
     env.pop("DATABASE_OWNER_URL", None)
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "prefork",
          "--concurrency", "1", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -119,8 +121,10 @@ def test_a_worker_killed_mid_ocr_leaves_the_document_to_be_picked_up_again(prefo
     os.kill(child, signal.SIGKILL)
 
     final = _wait(
-        lambda: _state(tenant, document.pk)[0] in {DocumentState.POSTED, DocumentState.NEEDS_REVIEW}
-        and _state(tenant, document.pk),
+        lambda: (
+            _state(tenant, document.pk)[0] in {DocumentState.POSTED, DocumentState.NEEDS_REVIEW}
+            and _state(tenant, document.pk)
+        ),
         120,
         "the document to be processed again after the kill",
     )

@@ -1,0 +1,201 @@
+"""From page texts to an ``Extraction``: pure functions, no I/O, so tests and the golden runner share them.
+
+Why a separate step from reading: the same parser serves text-layer PDFs and
+OCR, and it can be tested on plain strings. Confidence of a field =
+(mean OCR confidence of the words that printed the value; 1.0 for a text
+layer) x (how it was found: 0.95 labelled, 0.8-0.9 by position, 0.6 a guess;
+derived figures such as net = gross - VAT keep 80% of their sources').
+An independent check then halves the remaining doubt: VAT check digits for
+the VAT number, "everything adds up" for the money fields, a match with the
+business's own names for a sales invoice's issuer. When the arithmetic fails,
+the money confidences are halved instead (checks.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from . import header
+from .checks import apply_checks
+from .items import RawItem, find_items
+from .money import format_money, to_money
+from .result import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
+from .text import PageLines, TextLine, build_lines
+from .totals import Chosen, Totals, choose, find_totals, unique_rows
+from .vatnumber import find_vat_numbers
+
+ZERO = Decimal("0.00")
+DERIVED = 0.8  # a figure computed from two others keeps 80% of their confidence
+
+
+def extract_fields(pages: Sequence[PageLines], *, own_names: Sequence[str] = ()) -> Extraction:
+    """Every field of the contract from the pages' text (``pages`` are not attached; the reader does that)."""
+    lines = build_lines(pages)
+    result = Extraction()
+    if not lines:
+        result.warnings.append("No text was found in this document.")
+        return result
+    supplier, _ = header.supplier_name(lines)
+    result.supplier_name = supplier
+    result.kind = header.document_kind(lines, supplier.value, own_names)
+    result.supplier_vat_number = _vat_number(lines, result.warnings)
+    if result.kind.value == DocumentKind.SALES_INVOICE:
+        result.supplier_name = _confirm(supplier)  # it matched one of the business's own names
+        result.customer_name = header.customer_name(lines, supplier.value, own_names)
+    result.document_number = header.document_number(lines, credit_note=result.kind.value == DocumentKind.CREDIT_NOTE)
+    result.issue_date = header.issue_date(lines)
+    result.currency = header.currency(lines)
+
+    totals = find_totals(lines)
+    net, vat, gross = _money(totals, choose(totals))
+    raw_items = find_items(lines, totals)
+    if net.value is None and raw_items and gross.value is None:
+        net = Extracted(sum((i.amount for i in raw_items), ZERO), 0.5)
+    result.net, result.vat, result.gross = net, vat, gross
+    result.vat_breakdown = _breakdown(totals, raw_items, net.value, vat.value)
+    result.lines, inclusive = _lines(raw_items, result.vat_breakdown, net.value, gross.value, result.warnings)
+    apply_checks(result, inclusive=inclusive)
+    if result.arithmetic_ok:  # lines, net, VAT, gross and rates agree: each figure is confirmed by the others
+        result.net, result.vat, result.gross = (_confirm(x) for x in (result.net, result.vat, result.gross))
+    return result
+
+
+def _confirmed(confidence: float) -> float:
+    """A value an independent check agrees with keeps half of its doubt."""
+    return round(1 - (1 - confidence) / 2, 3)
+
+
+def _confirm(item: Extracted) -> Extracted:
+    return Extracted(item.value, _confirmed(item.confidence)) if item.present else item
+
+
+def _vat_number(lines: Sequence[TextLine], warnings: list[str]) -> Extracted[str]:
+    chosen: Extracted[str] | None = None
+    for line in lines:
+        for number in find_vat_numbers(line.text):
+            if number.valid and chosen is None:
+                # the check digits confirm the OCR reading: halve the remaining doubt
+                chosen = Extracted(
+                    number.compact, _confirmed(header.LABELLED * line.confidence_at(number.start, number.end))
+                )
+            elif not number.valid:
+                warnings.append(
+                    f"The VAT number {number.printed} on the document is not a valid UK VAT number "
+                    "(its check digits are wrong), so it was not used."
+                )
+    return chosen or Extracted()
+
+
+def _money(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, Extracted]:
+    def take(candidate) -> Extracted:
+        if candidate is None:
+            return Extracted()
+        return Extracted(candidate.value, round(header.LABELLED * candidate.strength * candidate.confidence, 3))
+
+    net, vat, gross = take(chosen.net), take(chosen.vat), take(chosen.gross)
+    if gross.value is None and net.present and vat.present:
+        gross = Extracted(net.value + vat.value, DERIVED * min(net.confidence, vat.confidence))
+    if net.value is None and gross.present and vat.present and vat.value <= gross.value:
+        net = Extracted(gross.value - vat.value, DERIVED * min(gross.confidence, vat.confidence))
+    if vat.value is None and net.present and gross.present and net.value <= gross.value:
+        vat = Extracted(gross.value - net.value, DERIVED * min(gross.confidence, net.confidence))
+    if (
+        vat.value is None
+        and net.value is None
+        and gross.present
+        and (totals.exempt_mentioned or not totals.vat_mentioned)
+    ):
+        # no VAT printed at all (an unregistered trader, or exempt): the whole total is net
+        vat = Extracted(ZERO, 0.7 * gross.confidence)
+        net = Extracted(gross.value, 0.7 * gross.confidence)
+    return net, vat, gross
+
+
+def _breakdown(
+    totals: Totals, items: Sequence[RawItem], net: Decimal | None, vat: Decimal | None
+) -> list[VatBreakdown]:
+    rows = unique_rows(totals.rows)
+    if rows:
+        return [VatBreakdown(r.rate, r.net or ZERO, r.vat or ZERO) for r in rows]
+    rate_vats = unique_rows(totals.rate_vats)
+    if len(rate_vats) == 1 and net is not None:
+        row = rate_vats[0]
+        return [VatBreakdown(row.rate, row.net if row.net is not None else net, row.vat or ZERO)]
+    if rate_vats:
+        out = []
+        for row in rate_vats:
+            rate_net = row.net
+            if rate_net is None and any(i.rate is not None for i in items):
+                rate_net = sum((i.amount for i in items if i.rate == row.rate), ZERO)
+            if rate_net is not None:
+                out.append(VatBreakdown(row.rate, rate_net, row.vat or ZERO))
+        return out
+    if net is None or vat is None:
+        return []
+    if vat == 0 and totals.exempt_mentioned:
+        return [VatBreakdown(EXEMPT_RATE, net, ZERO)]
+    rated = {i.rate for i in items if i.rate is not None}
+    if len(rated) > 1:
+        return [
+            VatBreakdown(rate, sum((i.amount for i in items if i.rate == rate), ZERO), ZERO if rate <= 0 else vat)
+            for rate in sorted(rated, reverse=True)
+        ]
+    if vat > 0 and net > 0:
+        ratio = vat / net * 100
+        rate = next((Decimal(r) for r in (20, 5) if abs(ratio - r) < Decimal("0.6")), None)
+        return [VatBreakdown(rate, net, vat)] if rate is not None else []
+    if vat == 0 and totals.vat_mentioned:
+        return [VatBreakdown(rated.pop() if rated else Decimal(0), net, ZERO)]
+    return []
+
+
+def _repair(items: Sequence[RawItem], targets: Sequence[Decimal], warnings: list[str]) -> list[RawItem]:
+    """Where OCR misread a line amount, quantity x unit price may be right: use it if that makes the sums agree."""
+    if not any(i.alternative is not None for i in items) or not targets:
+        return list(items)
+    printed = sum((i.amount for i in items), ZERO)
+    repaired = sum((i.alternative if i.alternative is not None else i.amount for i in items), ZERO)
+    near = lambda total: any(abs(total - t) <= Decimal("0.01") for t in targets)  # noqa: E731
+    if near(printed) or not near(repaired):
+        return list(items)
+    out = []
+    for item in items:
+        if item.alternative is None:
+            out.append(item)
+            continue
+        warnings.append(
+            f"The line \u201c{item.description}\u201d was read as {format_money(item.amount)}, but "
+            f"{item.quantity:g} \u00d7 {format_money(item.unit_price)} = {format_money(item.alternative)}, "
+            "which agrees with the totals, so that was used."
+        )
+        out.append(RawItem(item.description, item.alternative, item.rate, item.quantity, item.unit_price, item.line))
+    return out
+
+
+def _lines(
+    items: Sequence[RawItem],
+    breakdown: Sequence[VatBreakdown],
+    net: Decimal | None,
+    gross: Decimal | None,
+    warnings: list[str],
+) -> tuple[list[LineItem], bool]:
+    """LineItems with rates filled in; amounts that include VAT (a till receipt) are converted to net."""
+    only_rate = breakdown[0].rate if len(breakdown) == 1 else None
+    items = _repair(items, [t for t in (net, gross) if t is not None], warnings)
+    printed = sum((i.amount for i in items), ZERO)
+    inclusive = bool(
+        items and net is not None and gross is not None and gross != net
+        and abs(printed - gross) <= Decimal("0.01") and abs(printed - net) > Decimal("0.01")
+    )  # fmt: skip
+    out = []
+    for item in items:
+        rate = item.rate if item.rate is not None else only_rate
+        amount = item.amount
+        if inclusive and rate is not None and rate > 0:
+            amount = amount - to_money(amount * rate / (100 + rate))
+        out.append(LineItem(item.description, amount, rate, item.quantity, item.unit_price))
+    return out, inclusive
+
+
+__all__ = ["PageLines", "extract_fields", "format_money"]

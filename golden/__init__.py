@@ -1,0 +1,1 @@
+"""The golden dataset: generator (``golden/generate.py``), documents, expected outputs and ``compare``."""

@@ -1,0 +1,1 @@
+"""Tests of OCR, reading and field extraction (real Tesseract, no database)."""

@@ -1,0 +1,1 @@
+"""Tests of the golden dataset: generator, expected outputs, compare functions and accuracy."""
