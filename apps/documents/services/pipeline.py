@@ -147,12 +147,18 @@ def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
     """Everything after the claim. Returns the final state; raises only for bugs."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from apps.documents.extraction.errors import ReadError
+    from apps.documents.extraction.errors import OcrUnavailable, ReadError
 
     try:
         extraction = _read(work)
     except FileNotFoundError:
         fail(tenant_id, work, step="storage", reason="The stored file is missing. Upload the document again.")
+        return DocumentState.FAILED
+    except OcrUnavailable:
+        # The worker, not the document: say so, and let a person retry once it is mended.
+        log.error("OCR engine unavailable on this worker", extra={"document_id": str(work.document_id)})
+        fail(tenant_id, work, step="ocr", reason="The OCR engine is not available right now. Our team has been "
+             "alerted; use “Read it again” later.")  # fmt: skip
         return DocumentState.FAILED
     except ReadError as exc:
         fail(tenant_id, work, step="ocr", reason=str(exc))
