@@ -11,6 +11,9 @@ from celery import Celery
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# One OCR thread per worker process (Tesseract inherits this): processes, not threads,
+# are how OCR scales here, and threads fight over the cores.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 app = Celery("strongroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")

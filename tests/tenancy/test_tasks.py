@@ -54,6 +54,10 @@ def test_celery_is_configured_for_at_least_once_delivery():
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert count_pending_invitations.acks_late and count_pending_invitations.reject_on_worker_lost
+    assert conf.worker_max_memory_per_child == 400_000
+    import os
+
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from apps.tenancy.services import add_member, create_tenant
 
 DEMO_DOMAIN = "demo.strongroom.test"
 # Golden documents the demo starts with: born-digital and scanned, posted and for review.
-DEMO_SAMPLES = ("001-", "003-", "013-", "021-", "026-", "033-")
+DEMO_SAMPLES = ("001-", "003-", "013-", "021-", "026-", "031-", "033-")
 PEOPLE = [
     ("owner", "Olive Hartley", False),
     ("bookkeeper", "Bilal Chowdhury", False),
