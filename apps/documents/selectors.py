@@ -35,3 +35,10 @@ def possible_duplicates(document: Document) -> list[Document]:
         .exclude(state=DocumentState.DUPLICATE)
         .filter(extraction__supplier_vat_number__value=vat_number, extraction__document_number__value=number)[:5]
     )
+
+
+def latest_reconciliation():
+    """The last reconciliation report (platform-wide, ids and counts only), or None."""
+    from apps.documents.models import ReconciliationReport
+
+    return ReconciliationReport.objects.order_by("-started_at").first()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.audit.models import PLATFORM_CHAIN
 from apps.audit.selectors import recent_events, verify_chain
+from apps.documents.selectors import latest_reconciliation
 from apps.security_center.selectors import audit_chain_reports, platform_summary, tenants_with_member_counts
 from apps.tenancy.forms import StaffAccessForm
 from apps.tenancy.models import Tenant
@@ -55,6 +56,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
             "summary": platform_summary(),
             "platform_chain": verify_chain(PLATFORM_CHAIN),
             "events": recent_events(PLATFORM_CHAIN, limit=15),
+            "reconciliation": latest_reconciliation(),
         },
     )
 

@@ -93,3 +93,15 @@ def test_non_staff_cannot_grant_themselves_access(client, bookkeeper_b, tenant_a
     response = client.post(reverse("staff:tenant-access", kwargs={"tenant_id": tenant_a.pk}), {"reason": "x" * 20})
     assert response.status_code == 403
     assert audit_actions(tenant_a.pk) == []
+
+
+def test_the_console_shows_the_last_reconciliation(verified_client, staff_user, tenant_a):
+    from apps.documents.services.reconcile import reconcile_all
+    from apps.documents.services.storage import store_blob
+
+    c = verified_client(staff_user)
+    assert "Not run yet" in c.get(reverse("staff:home")).content.decode()
+    store_blob(f"tenants/{tenant_a.pk}/documents/aa/{'a' * 64}.pdf", b"%PDF-1.4 orphan")
+    reconcile_all()
+    body = c.get(reverse("staff:home")).content.decode()
+    assert "1 stored file without a document" in body and "a" * 64 in body
