@@ -254,8 +254,27 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env.str("STRONGROOM_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Outside production, serve straight from the source folders too (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+# Documents: the filesystem under MEDIA_ROOT, or an S3-compatible bucket when DOCUMENT_S3_BUCKET is set
+# (credentials from the standard AWS_* environment or the instance role; never in settings).
+DOCUMENT_S3_BUCKET = env.str("DOCUMENT_S3_BUCKET", default="")
+_document_storage = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENT_S3_BUCKET,
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENT_S3_REGION", default="eu-west-2"),
+            "file_overwrite": True,  # names are content hashes: the same name is the same bytes
+            "default_acl": None,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+    if DOCUMENT_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _document_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION

@@ -48,7 +48,7 @@ def store_blob(name: str, content: bytes) -> None:
         finally:
             os.close(dir_fd)
         return
-    if not default_storage.exists(name):  # pragma: no cover - object storage
+    if not default_storage.exists(name):  # object storage (S3): content-named, so an existing object is these bytes
         default_storage.save(name, ContentFile(content))
 
 
@@ -66,9 +66,11 @@ def list_blobs(prefix: str) -> list[str]:
     found: list[str] = []
 
     def walk(directory: str) -> None:
-        if not default_storage.exists(directory.rstrip("/")):
+        # No exists() check: object stores have no directories, only key prefixes.
+        try:
+            dirs, files = default_storage.listdir(directory)
+        except FileNotFoundError:
             return
-        dirs, files = default_storage.listdir(directory)
         found.extend(f"{directory}{f}" for f in files if not f.startswith(".upload-"))
         for d in dirs:
             walk(f"{directory}{d}/")
