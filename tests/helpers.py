@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 from apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from apps.tenancy.context import db_tenant
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def audit_events(chain: uuid.UUID = PLATFORM_CHAIN, **filters) -> list[AuditEvent]:
@@ -16,3 +24,39 @@ def audit_events(chain: uuid.UUID = PLATFORM_CHAIN, **filters) -> list[AuditEven
 
 def audit_actions(chain: uuid.UUID = PLATFORM_CHAIN) -> list[str]:
     return [e.action for e in audit_events(chain)]
+
+
+@contextlib.contextmanager
+def celery_worker(*, pool: str = "solo", media_root=None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A real Celery worker process on its own queue, on the test database (as the application role) and Redis.
+
+    Yields the process and the queue name; stops the worker afterwards. Use with
+    the ``committed_db`` fixture so that the worker sees what the test wrote.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "STRONGROOM_ENV": "test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
+        "OMP_THREAD_LIMIT": "1",
+    }
+    env.pop("DATABASE_OWNER_URL", None)
+    if media_root is not None:
+        env["STRONGROOM_MEDIA_ROOT"] = str(media_root)
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", pool]
+    command += ["--concurrency", "1", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield proc, queue
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

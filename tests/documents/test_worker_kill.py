@@ -12,19 +12,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from apps.documents.models import Document, DocumentState, TaskRun
 from apps.documents.services.upload import upload_document
 from apps.tenancy.context import tenant_context
 from tests.factories import TenantFactory
+from tests.helpers import celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANS = sorted((ROOT / "golden" / "documents").glob("*.jpg"))
@@ -69,31 +67,8 @@ def _wait(predicate, timeout: float, what: str):
 
 @pytest.fixture
 def prefork_worker(committed_db, media_root):
-    db = connections["default"].settings_dict
-    queue = f"ocr-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "STRONGROOM_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
-        "STRONGROOM_MEDIA_ROOT": str(media_root),
-        "OMP_THREAD_LIMIT": "1",
-    }
-    env.pop("DATABASE_OWNER_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "prefork",
-         "--concurrency", "1", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        yield proc, queue
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with celery_worker(pool="prefork", media_root=media_root) as worker:
+        yield worker
 
 
 @pytest.mark.postgres

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
 
 from apps.tenancy.errors import TenantContextError
 from apps.tenancy.tasks import count_pending_invitations
 from tests.factories import InvitationFactory, TenantFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import celery_worker
 
 
 @pytest.mark.django_db
@@ -55,55 +49,14 @@ def test_celery_is_configured_for_at_least_once_delivery():
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert count_pending_invitations.acks_late and count_pending_invitations.reject_on_worker_lost
     assert conf.worker_max_memory_per_child == 400_000
-    import os
 
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
 
 
 @pytest.fixture
 def worker(committed_db):
-    """A real Celery worker process on the test database (as the application role) and Redis."""
-    db = connections["default"].settings_dict
-    env = {
-        **os.environ,
-        "STRONGROOM_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
-    }
-    env.pop("DATABASE_OWNER_URL", None)
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_worker() as (_, queue):
         yield queue
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.postgres

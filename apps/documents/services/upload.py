@@ -52,17 +52,14 @@ def enqueue_processing(run: TaskRun) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def _document_fields(tenant: Tenant, filename: str, info: UploadInfo) -> dict:
+    return {"tenant": tenant, "original_filename": filename, "content_type": info.content_type, "size": info.size,
+            "pages": info.pages, "sha256": info.sha256}  # fmt: skip
+
+
 def _record_duplicate(tenant: Tenant, original: Document, filename: str, info: UploadInfo, **fields) -> UploadOutcome:
     duplicate = Document.objects.create(
-        tenant=tenant,
-        original_filename=filename,
-        content_type=info.content_type,
-        size=info.size,
-        pages=info.pages,
-        sha256=info.sha256,
-        state=DocumentState.DUPLICATE,
-        duplicate_of=original,
-        **fields,
+        **_document_fields(tenant, filename, info), state=DocumentState.DUPLICATE, duplicate_of=original, **fields
     )
     return UploadOutcome(duplicate, duplicate_of=original)
 
@@ -83,16 +80,8 @@ def upload_document(
     with tenant_context(tenant):
         try:
             with transaction.atomic():
-                document = Document.objects.create(
-                    tenant=tenant,
-                    original_filename=filename,
-                    content_type=info.content_type,
-                    size=info.size,
-                    pages=info.pages,
-                    sha256=info.sha256,
-                    storage_name=name,
-                    **fields,
-                )
+                document = Document.objects.create(**_document_fields(tenant, filename, info), storage_name=name,
+                                                   **fields)  # fmt: skip
                 run = TaskRun.objects.create(tenant=tenant, document=document, task_name=PROCESS_TASK)
         except IntegrityError:
             # The same bytes were uploaded at the same moment and won the race.
