@@ -87,9 +87,11 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.observability.middleware.RequestIdMiddleware",
@@ -104,8 +106,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.accounts.middleware.Require2FAMiddleware",
     "apps.tenancy.middleware.TenantMiddleware",
-    # django-axes must be last.
-    "axes.middleware.AxesMiddleware",
+    "axes.middleware.AxesMiddleware",  # last of ours: django-axes wants to see every earlier answer
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

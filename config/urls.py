@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
+    path("", include("django_prometheus.urls")),  # /metrics (scraped on the internal network only)
     path("api/v1/documents/", include("apps.documents.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/login/", account_views.admin_login_redirect),

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from apps.accounts.selectors import has_confirmed_device, requires_2fa
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/favicon.ico")
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/metrics", "/favicon.ico")
 
 
 class Require2FAMiddleware:

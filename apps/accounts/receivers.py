@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from apps.audit.services import record_event
+from apps.observability.metrics import LOGIN_FAILURES, safely
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
@@ -15,6 +16,7 @@ def audit_login(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="accounts.audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    safely(LOGIN_FAILURES.inc)
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
     record_event("accounts.login.failed", actor_label=attempted, extra={"attempted_email": attempted})
 

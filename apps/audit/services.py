@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
 from apps.observability.context import current_request_info
+from apps.observability.metrics import AUDIT_EVENTS, safely
 
 # Keys whose values never reach the audit log, wherever they appear.
 SECRET_KEY_PARTS = ("password", "secret", "token", "otp", "key", "code", "authorization", "cookie")
@@ -128,4 +129,5 @@ def record_event(
             event.seq, event.prev_hash = seq, prev
             event.hash = link_hash(prev, seq, event.body)
             event.save(force_insert=True)
+    safely(AUDIT_EVENTS.inc)
     return event

@@ -37,7 +37,7 @@ def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> 
         # reference instead of a document stuck in "Reading"; the error is re-raised
         # for the worker's log and alerting.
         pipeline.fail(
-            tenant, work, step="unexpected",
+            tenant, work, step="unexpected", cause="unexpected",
             reason=f"Processing stopped on an unexpected error (reference {self.request.id}). "
             "Our team has been alerted; try again later.",
         )  # fmt: skip

@@ -8,10 +8,12 @@ the body makes.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from celery import Task, shared_task
 
+from apps.observability.metrics import TASK_FAILURES, TASK_RUNTIME, safely
 from apps.tenancy.context import tenant_context, tenant_scope
 from apps.tenancy.errors import TenantContextError
 from apps.tenancy.models import Tenant
@@ -36,8 +38,15 @@ class TenantTask(Task):
             raise TenantContextError(f"{self.name}: {tenant_id!r} is not a tenant id") from exc
         if not Tenant.objects.filter(pk=tenant_uuid).exists():
             raise TenantContextError(f"{self.name}: tenant {tenant_uuid} does not exist")
-        with (tenant_context if self.atomic else tenant_scope)(tenant_uuid):
-            return super().__call__(*args, **kwargs)
+        started = time.monotonic()
+        try:
+            with (tenant_context if self.atomic else tenant_scope)(tenant_uuid):
+                return super().__call__(*args, **kwargs)
+        except Exception:
+            safely(lambda: TASK_FAILURES.labels(self.name).inc())
+            raise
+        finally:
+            safely(lambda: TASK_RUNTIME.labels(self.name).observe(time.monotonic() - started))
 
 
 @shared_task(base=TenantTask, name="tenancy.count_pending_invitations")

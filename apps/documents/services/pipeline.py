@@ -16,6 +16,7 @@ killing workers forever.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
 from apps.documents.services.storage import read_blob
+from apps.observability.metrics import DOCUMENTS_PROCESSED, OCR_DURATION, PIPELINE_STEP_FAILURES, safely
 from apps.tenancy.context import tenant_context
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,8 @@ def _locked(tenant_id: uuid.UUID, work: Claim) -> tuple[Document, TaskRun]:
     return document, run
 
 
-def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str) -> None:
+def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str, cause: str = "other") -> None:
+    """End the attempt and the document in ``failed`` with a reason for people (``cause`` is for metrics)."""
     with tenant_context(tenant_id):
         try:
             document, run = _locked(tenant_id, work)
@@ -133,7 +136,9 @@ def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str) -> None:
             return
         _finish_run(run, TaskRun.State.FAILED, error=reason, step=step)
         _set_state(document, DocumentState.FAILED, failure_reason=reason, failure_step=step, processing_run=None)
-    log.warning("document failed", extra={"document_id": str(work.document_id), "step": step})
+    safely(lambda: PIPELINE_STEP_FAILURES.labels(step, cause).inc())
+    safely(lambda: DOCUMENTS_PROCESSED.labels("failed").inc())
+    log.warning("document failed", extra={"document_id": str(work.document_id), "step": step, "cause": cause})
 
 
 def _read(work: Claim):
@@ -149,26 +154,32 @@ def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
 
     from apps.documents.extraction.errors import OcrUnavailable, ReadError
 
+    started = time.monotonic()
     try:
         extraction = _read(work)
     except FileNotFoundError:
-        fail(tenant_id, work, step="storage", reason="The stored file is missing. Upload the document again.")
+        fail(tenant_id, work, step="storage", reason="The stored file is missing. Upload the document again.",
+             cause="file_missing")  # fmt: skip
         return DocumentState.FAILED
     except OcrUnavailable:
         # The worker, not the document: say so, and let a person retry once it is mended.
         log.error("OCR engine unavailable on this worker", extra={"document_id": str(work.document_id)})
         fail(tenant_id, work, step="ocr", reason="The OCR engine is not available right now. Our team has been "
-             "alerted; use “Read it again” later.")  # fmt: skip
+             "alerted; use “Read it again” later.", cause="ocr_unavailable")  # fmt: skip
         return DocumentState.FAILED
     except ReadError as exc:
-        fail(tenant_id, work, step="ocr", reason=str(exc))
+        fail(tenant_id, work, step="ocr", reason=str(exc), cause="unreadable")
         return DocumentState.FAILED
     except SoftTimeLimitExceeded:
         limit = settings.DOCUMENT_TASK_SOFT_TIME_LIMIT
-        fail(tenant_id, work, step="ocr", reason=f"Reading the document took longer than {limit} seconds.")
+        fail(tenant_id, work, step="ocr", reason=f"Reading the document took longer than {limit} seconds.",
+             cause="timeout")  # fmt: skip
         return DocumentState.FAILED
+    safely(lambda: OCR_DURATION.observe(time.monotonic() - started))
     try:
-        return finish(tenant_id, work, extraction)
+        state = finish(tenant_id, work, extraction)
+        safely(lambda: DOCUMENTS_PROCESSED.labels(str(state)).inc())
+        return state
     except LeaseLost:
         log.warning("lease lost; another attempt owns the document", extra={"document_id": str(work.document_id)})
         return "lease_lost"

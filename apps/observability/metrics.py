@@ -1,0 +1,73 @@
+"""The application's own metrics, named ``strongroom_<domain>_<thing>_<unit>``.
+
+Defined once here so that code, alert rules (deploy/prometheus) and dashboards
+agree on the names; histogram buckets include every SLO threshold (6 s and
+30 s for OCR). Updating a metric never raises: observability must not break
+the work it observes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import REGISTRY, Collector
+
+OCR_DURATION = Histogram(
+    "strongroom_ocr_duration_seconds",
+    "Time to read one document (all pages: text layer or OCR, and extraction).",
+    buckets=(0.5, 1, 2, 4, 6, 10, 20, 30, 60, 120),
+)
+DOCUMENTS_PROCESSED = Counter(
+    "strongroom_documents_processed_total",
+    "Documents that finished processing, by how they ended.",
+    ["outcome"],
+)
+PIPELINE_STEP_FAILURES = Counter(
+    "strongroom_pipeline_step_failures_total",
+    "Pipeline steps that failed, by step and reason class.",
+    ["step", "reason"],
+)
+TASK_RUNTIME = Histogram(
+    "strongroom_task_runtime_seconds",
+    "Celery task run time, by task.",
+    ["task"],
+    buckets=(0.1, 0.5, 1, 2, 4, 6, 10, 30, 60, 120, 300),
+)
+TASK_FAILURES = Counter("strongroom_task_failures_total", "Celery tasks that raised, by task.", ["task"])
+AUDIT_EVENTS = Counter("strongroom_audit_events_written_total", "Audit events written.")
+LOGIN_FAILURES = Counter("strongroom_login_failures_total", "Failed sign-in attempts.")
+
+QUEUES = ("ocr", "filing", "integrations", "maintenance", "default")
+
+
+class QueueDepthCollector(Collector):
+    """Messages waiting per Celery queue, read from Redis at scrape time (only when a broker is configured)."""
+
+    def collect(self):
+        from django.conf import settings
+
+        family = GaugeMetricFamily("strongroom_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"])
+        url = getattr(settings, "CELERY_BROKER_URL", "")
+        if url.startswith("redis"):
+            try:
+                import redis
+
+                client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+                for queue in QUEUES:
+                    family.add_metric([queue], client.llen(queue))
+            except Exception:  # a scrape must not fail because the broker is away (the readiness check says so)
+                return
+        yield family
+
+
+def register_collectors() -> None:
+    with contextlib.suppress(ValueError):  # already registered (tests, autoreload)
+        REGISTRY.register(QueueDepthCollector())
+
+
+def safely(update) -> None:
+    """Run a metric update; a metric must never break the work it measures."""
+    with contextlib.suppress(Exception):
+        update()
