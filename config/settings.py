@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "apps.observability.middleware.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -325,17 +326,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_JSON = env.bool("LOG_JSON", default=IS_PRODUCTION)
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # pypdf logs every oddity of a damaged PDF; the upload validator reports it to the user instead.
-        "pypdf": {"level": "ERROR"},
-    },
-}
+from apps.observability.logging import configure_structlog, logging_config  # noqa: E402
+
+LOGGING = logging_config(level=LOG_LEVEL, json=LOG_JSON)
+configure_structlog()
 
 # --- Strongroom -----------------------------------------------------------
 # Minutes a staff member's audited access to one tenant lasts.

@@ -20,3 +20,14 @@ def write_then_fail(request, tenant_slug):
 
 
 urlpatterns = [*urlpatterns, path("t/<slug:tenant_slug>/write-then-fail/", write_then_fail)]
+
+
+def log_context(request, tenant_slug):
+    """What a view inside a portal request sees in its log context."""
+    import structlog
+    from django.http import JsonResponse
+
+    return JsonResponse(structlog.contextvars.get_contextvars())
+
+
+urlpatterns = [*urlpatterns, path("t/<slug:tenant_slug>/log-context/", log_context)]

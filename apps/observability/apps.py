@@ -7,6 +7,8 @@ class ObservabilityConfig(AppConfig):
     verbose_name = "Observability"
 
     def ready(self) -> None:
+        from apps.observability.logging import connect_celery_signals
         from apps.observability.metrics import register_collectors
 
         register_collectors()
+        connect_celery_signals()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from apps.observability import logging as logs
 from apps.observability.context import RequestInfo, request_info
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -32,7 +33,25 @@ class RequestIdMiddleware:
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:300],
         )
-        with request_info(info):
-            response = self.get_response(request)
+        logs.clear()
+        logs.bind(request_id=request_id)
+        try:
+            with request_info(info):
+                response = self.get_response(request)
+        finally:
+            logs.clear()
         response["X-Request-ID"] = request_id
         return response
+
+
+class LogContextMiddleware:
+    """After authentication: the signed-in user's id joins the request's log lines."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            logs.bind(user=str(user.pk))
+        return self.get_response(request)

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 
+from apps.observability import logging as logs
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 from apps.tenancy.selectors import membership_for
@@ -51,6 +52,7 @@ class TenantMiddleware:
             raise Http404("No such business, or you are not a member of it.")
         request.tenant = tenant
         request.membership = membership
+        logs.bind(tenant=str(tenant.pk))
         with tenant_context(tenant):
             response = self.get_response(request)
             if response.status_code >= 400:
