@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help demo demo-reset demo-totp serve test test-fast lint format migrate pg-roles system-deps check-deploy clean bench-ocr golden
+.PHONY: help demo demo-reset demo-totp serve test test-fast lint format migrate pg-roles system-deps check-deploy clean bench-ocr golden promtool test-system-deps install-debian
 
 help:
 	@echo "make demo        set up and run the portal on SQLite with in-process tasks (http://$(HOST):$(PORT)/)"
@@ -33,8 +33,16 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 
 # Debian packages the project needs: Tesseract for OCR (the browser for end-to-end tests arrives with its issue).
 SYSTEM_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
+# What the tests need on top: promtool and amtool for the alert rules and routing tests.
+TEST_SYSTEM_PACKAGES ?= prometheus prometheus-alertmanager
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
+
+install-debian:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -61,7 +69,7 @@ demo-reset:
 demo-totp: $(VENV)/.runtime
 	@$(BIN)/python -c 'import base64,sys,time; from django_otp.oath import totp; s=sys.argv[1]; print("%06d" % totp(base64.b32decode(s + "=" * (-len(s) % 8)), step=30, t0=0, digits=6))' "$(SECRET)"
 
-test: $(VENV)/.dev system-deps
+test: $(VENV)/.dev test-system-deps
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev
@@ -93,3 +101,11 @@ bench-ocr: $(VENV)/.dev system-deps
 golden: $(VENV)/.dev system-deps
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden
+
+# Prometheus rules and Alertmanager config: lint, promtool unit tests, routing (tools from SYSTEM_PACKAGES).
+promtool: $(VENV)/.runtime test-system-deps
+	$(BIN)/python manage.py generate_slo_rules --check
+	promtool check rules --lint-fatal deploy/prometheus/rules/slo.rules.yml deploy/prometheus/rules/alerts.rules.yml
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool test rules deploy/prometheus/tests/*.test.yml
+	amtool check-config deploy/alertmanager/alertmanager.yml
