@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from apps.accounts import views as account_views
+from apps.observability import views as observability_views
 from apps.tenancy import views as tenancy_views
 
 handler400 = "apps.accounts.views.bad_request"
@@ -19,7 +20,7 @@ urlpatterns = [
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
-    path("", include("django_prometheus.urls")),  # /metrics (scraped on the internal network only)
+    path("metrics", observability_views.metrics, name="prometheus-django-metrics"),  # internal network only
     path("api/v1/documents/", include("apps.documents.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/login/", account_views.admin_login_redirect),
