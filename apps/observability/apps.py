@@ -9,6 +9,8 @@ class ObservabilityConfig(AppConfig):
     def ready(self) -> None:
         from apps.observability.logging import connect_celery_signals
         from apps.observability.metrics import register_collectors
+        from apps.observability.worker_http import connect_worker_signals
 
         register_collectors()
         connect_celery_signals()
+        connect_worker_signals()
