@@ -8,6 +8,7 @@ work. With no broker configured, tasks run in-process (the embedded demo).
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -19,3 +20,10 @@ app = Celery("strongroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in ("ocr", "filing", "integrations", "maintenance", "default")]
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _tracing_after_fork(**kwargs) -> None:
+    from apps.observability.tracing import configure_tracing
+
+    configure_tracing("strongroom-worker")

@@ -33,3 +33,9 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker) -> None:
+    from apps.observability.tracing import configure_tracing
+
+    configure_tracing("strongroom-web")  # no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set

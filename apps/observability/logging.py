@@ -18,6 +18,14 @@ SECRET_KEY_PARTS = ("password", "secret", "token", "authorization", "cookie", "o
 REDACTED = "[redacted]"
 
 
+def add_trace_ids(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """trace_id and span_id of the active span, so a log line leads to its trace."""
+    from apps.observability.tracing import current_ids
+
+    event.update(current_ids())
+    return event
+
+
 def redact_secrets(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
     """Drop the values of keys that look like secrets, whoever logged them."""
     for key in list(event):
@@ -32,6 +40,7 @@ SHARED_PROCESSORS = [
     structlog.stdlib.add_logger_name,
     structlog.stdlib.ExtraAdder(),
     structlog.processors.TimeStamper(fmt="iso", utc=True),
+    add_trace_ids,
     redact_secrets,
 ]
 
