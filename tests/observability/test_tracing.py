@@ -26,6 +26,12 @@ from tests.factories import MembershipFactory, TenantFactory, UserFactory
 EXPORTER = InMemorySpanExporter()
 
 
+def _reroute(app) -> None:
+    """Make Celery use the task routes just set: it caches both the table and the router built from it."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
 def test_tracing_is_off_without_an_otlp_endpoint(monkeypatch):
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
@@ -65,7 +71,7 @@ def test_a_request_and_the_ocr_it_enqueues_are_one_trace(committed_db, traced, c
     queue = f"trace-{uuid.uuid4().hex[:8]}"
     routes = app.conf.task_routes
     app.conf.task_routes = {"documents.*": {"queue": queue}}
-    app.amqp.flush_routes()  # the router caches its table: rebuild it from the routes just set
+    _reroute(app)
 
     def close_db(**kwargs):  # the worker thread's own connection must not outlive the test
         connections.close_all()
@@ -96,7 +102,7 @@ def test_a_request_and_the_ocr_it_enqueues_are_one_trace(committed_db, traced, c
         assert state == DocumentState.POSTED
     finally:
         app.conf.task_routes = routes
-        app.amqp.flush_routes()
+        _reroute(app)
         task_postrun.disconnect(dispatch_uid="test.close_db")
 
     spans = traced.get_finished_spans()
