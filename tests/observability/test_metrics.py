@@ -39,31 +39,29 @@ def test_metrics_needs_no_sign_in_or_2fa(client, staff_user):
     assert client.get("/metrics").status_code == 200
 
 
-def test_processing_a_document_moves_the_domain_metrics(tenant_a, in_tenant):
-    from apps.ledger.services.accounts import seed_chart_of_accounts
-
-    with in_tenant(tenant_a):
-        seed_chart_of_accounts(tenant_a)
-    before = (
+def _snapshot() -> tuple[float, ...]:
+    return (
         value("strongroom_ocr_duration_seconds_count"),
         value("strongroom_documents_processed_total", outcome="posted")
         + value("strongroom_documents_processed_total", outcome="needs_review"),
         value("strongroom_task_runtime_seconds_count", task="documents.process_document"),
         value("strongroom_audit_events_written_total"),
     )
+
+
+def test_processing_a_document_moves_the_domain_metrics(tenant_a, in_tenant):
+    from apps.ledger.services.accounts import seed_chart_of_accounts
+
+    with in_tenant(tenant_a):
+        seed_chart_of_accounts(tenant_a)
+    before = _snapshot()
     case = next(c for c in load_cases(group="good") if c.file.startswith("013-"))
     document = upload_document(tenant=tenant_a, content=case.content(), filename=case.file).document
     with in_tenant(tenant_a):
         run = TaskRun.objects.get(document=document)
     process_document.apply(kwargs={"tenant_id": str(tenant_a.pk), "document_id": str(document.pk),
                                    "run_id": str(run.pk)})  # fmt: skip
-    after = (
-        value("strongroom_ocr_duration_seconds_count"),
-        value("strongroom_documents_processed_total", outcome="posted")
-        + value("strongroom_documents_processed_total", outcome="needs_review"),
-        value("strongroom_task_runtime_seconds_count", task="documents.process_document"),
-        value("strongroom_audit_events_written_total"),
-    )
+    after = _snapshot()
     assert [a - b for a, b in zip(after, before, strict=True)][:3] == [1, 1, 1]
     assert after[3] > before[3], "posting writes audit events"
 
