@@ -89,6 +89,22 @@ def create_account(*, code: str, name: str, type: str, actor) -> Account:
     return account
 
 
+def _change(account: Account, verb: str, *, actor, **fields) -> None:
+    """Save the changed fields and audit before and after, inside the caller's transaction."""
+    before = _snapshot(account)
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.save(update_fields=[*fields, "updated_at"])
+    record_event(
+        f"ledger.account.{verb}",
+        actor=actor,
+        tenant_id=account.tenant_id,
+        target=account,
+        before=before,
+        after=_snapshot(account),
+    )
+
+
 def rename_account(*, account: Account, name: str, actor) -> Account:
     name = (name or "").strip()
     if not name:
@@ -97,17 +113,7 @@ def rename_account(*, account: Account, name: str, actor) -> Account:
         account = _locked(account)
         if account.name == name:
             return account
-        before = _snapshot(account)
-        account.name = name
-        account.save(update_fields=["name", "updated_at"])
-        record_event(
-            "ledger.account.renamed",
-            actor=actor,
-            tenant_id=account.tenant_id,
-            target=account,
-            before=before,
-            after=_snapshot(account),
-        )
+        _change(account, "renamed", actor=actor, name=name)
     return account
 
 
@@ -119,17 +125,7 @@ def deactivate_account(*, account: Account, actor) -> Account:
             raise AccountError(f"{account.code} {account.name} is a system account: it cannot be deactivated.")
         if not account.is_active:
             return account
-        before = _snapshot(account)
-        account.is_active = False
-        account.save(update_fields=["is_active", "updated_at"])
-        record_event(
-            "ledger.account.deactivated",
-            actor=actor,
-            tenant_id=account.tenant_id,
-            target=account,
-            before=before,
-            after=_snapshot(account),
-        )
+        _change(account, "deactivated", actor=actor, is_active=False)
     return account
 
 
@@ -138,17 +134,7 @@ def reactivate_account(*, account: Account, actor) -> Account:
         account = _locked(account)
         if account.is_active:
             return account
-        before = _snapshot(account)
-        account.is_active = True
-        account.save(update_fields=["is_active", "updated_at"])
-        record_event(
-            "ledger.account.reactivated",
-            actor=actor,
-            tenant_id=account.tenant_id,
-            target=account,
-            before=before,
-            after=_snapshot(account),
-        )
+        _change(account, "reactivated", actor=actor, is_active=True)
     return account
 
 
@@ -166,15 +152,5 @@ def change_account_type(*, account: Account, type: str, actor) -> Account:
             raise AccountError(
                 f"{account.code} {account.name} already has postings: open a new account of the right type instead."
             )
-        before = _snapshot(account)
-        account.type = type
-        account.save(update_fields=["type", "updated_at"])
-        record_event(
-            "ledger.account.retyped",
-            actor=actor,
-            tenant_id=account.tenant_id,
-            target=account,
-            before=before,
-            after=_snapshot(account),
-        )
+        _change(account, "retyped", actor=actor, type=type)
     return account
