@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "apps.documents",
     "apps.security_center",
     "apps.ledger",
+    "apps.integrations",
+    "apps.sandbox",
+    "apps.filing",
+    "apps.onboarding",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -335,6 +339,31 @@ configure_structlog()
 # Minutes a staff member's audited access to one tenant lasts.
 STAFF_TENANT_ACCESS_MINUTES = env.int("STAFF_TENANT_ACCESS_MINUTES", default=30)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# --- External APIs and their local sandboxes -----------------------------
+# The sandbox app (local HMRC, Companies House and bank feed) is mounted at
+# /sandbox/ unless this is production. Clients only ever see a base URL.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not IS_PRODUCTION)
+if SANDBOX_ENABLED and IS_PRODUCTION:
+    raise ImproperlyConfigured("SANDBOX_ENABLED must be off in production")
+# Where this site is reachable by the browser and by its own workers (OAuth redirect URIs, sandbox URLs).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_sandbox = f"{SITE_URL}/sandbox"
+HMRC_API_BASE_URL = env.str("HMRC_API_BASE_URL", default=f"{_sandbox}/hmrc" if SANDBOX_ENABLED else "").rstrip("/")
+HMRC_AUTHORIZE_URL = env.str(
+    "HMRC_AUTHORIZE_URL", default=f"{_sandbox}/hmrc/oauth/authorize" if SANDBOX_ENABLED else ""
+)
+HMRC_CLIENT_ID = env.str("HMRC_CLIENT_ID", default="strongroom-sandbox" if SANDBOX_ENABLED else "")
+# Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*).
+VENDOR_PRODUCT_NAME = env.str("VENDOR_PRODUCT_NAME", default="Strongroom")
+VENDOR_VERSION = env.str("VENDOR_VERSION", default="0.1.0")
+COMPANIES_HOUSE_BASE_URL = env.str(
+    "COMPANIES_HOUSE_BASE_URL", default=f"{_sandbox}/companies-house" if SANDBOX_ENABLED else ""
+).rstrip("/")
+BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if SANDBOX_ENABLED else "").rstrip("/")
+# Seconds: connect and read timeouts for every external call.
+EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
+EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
 
 # --- HTTP API -------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -17,6 +18,9 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("apps.tenancy.urls")),
     path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),
     path("t/<slug:tenant_slug>/ledger/", include("apps.ledger.urls")),
+    path("t/<slug:tenant_slug>/filing/", include("apps.filing.urls")),
+    path("t/<slug:tenant_slug>/onboarding/", include("apps.onboarding.urls")),
+    path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
@@ -26,3 +30,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login_redirect),
     path("admin/", admin.site.urls),
 ]
+
+if settings.SANDBOX_ENABLED:
+    # Local stand-ins for HMRC, Companies House and a bank feed; never mounted in production.
+    urlpatterns.append(path("sandbox/", include("apps.sandbox.urls")))
