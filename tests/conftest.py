@@ -168,3 +168,22 @@ def media_root(settings, tmp_path):
     """Every test stores documents in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def sandbox_http(settings):
+    """Route apps.integrations.http.session() calls for SITE_URL/sandbox/ to the Django app in-process.
+
+    Yields the adapter (``.requests`` lists what was sent). The sandbox sees the
+    test's transaction; see tests/sandbox_transport.py.
+    """
+    from apps.integrations.http import session
+    from tests.sandbox_transport import InProcessWSGIAdapter
+
+    prefix = f"{settings.SITE_URL}/sandbox/"
+    adapter = InProcessWSGIAdapter()
+    session().mount(prefix, adapter)
+    try:
+        yield adapter
+    finally:
+        session().adapters.pop(prefix, None)

@@ -38,6 +38,19 @@ TASK_RUNTIME = Histogram(
 TASK_FAILURES = Counter("strongroom_task_failures_total", "Celery tasks that raised, by task.", ["task"])
 AUDIT_EVENTS = Counter("strongroom_audit_events_written_total", "Audit events written.")
 LOGIN_FAILURES = Counter("strongroom_login_failures_total", "Failed sign-in attempts.")
+# Calls to HMRC, Companies House and the bank feed (apps/integrations/http.py). outcome is one of
+# ok, rejected, unavailable, rate_limited, timeout, error; buckets reach the 30 s read timeout ceiling.
+EXTERNAL_CALLS = Counter(
+    "strongroom_external_calls_total",
+    "Calls to external APIs, by client, operation and outcome.",
+    ["client", "operation", "outcome"],
+)
+EXTERNAL_CALL_DURATION = Histogram(
+    "strongroom_external_call_duration_seconds",
+    "Time an external API call took (timeouts included), by client and operation.",
+    ["client", "operation"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 20, 30),
+)
 
 QUEUES = ("ocr", "filing", "integrations", "maintenance", "default")
 

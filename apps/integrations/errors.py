@@ -1,0 +1,150 @@
+"""Errors of the external-API clients (HMRC, Companies House, bank feed).
+
+Every error has ``.message`` (plain English, safe to show a user as it is)
+and ``.code`` (machine-readable: HMRC's own code where HMRC sent one).
+``.retryable`` says whether trying again later can succeed: outages,
+timeouts and rate limits can; a rejection or a missing connection cannot
+until a person changes something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class IntegrationError(Exception):
+    """Base: an external service could not do what we asked."""
+
+    default_code = "INTEGRATION_ERROR"
+    default_message = "The external service could not complete the request."
+    retryable = False
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.code = code or self.default_code
+        super().__init__(self.message)
+
+
+class ExternalServiceUnavailable(IntegrationError):
+    """Retryable: 5xx, a maintenance window, a timeout or a connection that failed."""
+
+    default_code = "SERVICE_UNAVAILABLE"
+    retryable = True
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, service: str = "") -> None:
+        self.service = service or "The external service"
+        super().__init__(
+            message or f"{self.service} is not responding at the moment. Please try again in a few minutes.",
+            code=code,
+        )
+
+
+class RateLimited(ExternalServiceUnavailable):
+    """429 (HMRC: MESSAGE_THROTTLED_OUT). ``retry_after`` is seconds when the service said, else None."""
+
+    default_code = "MESSAGE_THROTTLED_OUT"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        service: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        name = service or "The external service"
+        super().__init__(
+            message or f"{name} is receiving too many requests from us just now. Please try again shortly.",
+            code=code,
+            service=service,
+        )
+
+
+class HmrcNotConnected(IntegrationError):
+    """No HMRC connection, or it was revoked or expired and could not be refreshed: a person must reconnect."""
+
+    default_code = "HMRC_NOT_CONNECTED"
+    default_message = (
+        "This business is not connected to HMRC, or HMRC's permission has expired. "
+        "An owner needs to connect to HMRC again."
+    )
+
+
+# Plain-English explanations of HMRC's codes (spec §3, §4); HMRC's own text is kept in .errors.
+HMRC_MESSAGES: dict[str, str] = {
+    "VRN_INVALID": "HMRC did not accept the VAT registration number.",
+    "PERIOD_KEY_INVALID": "HMRC did not recognise the VAT period.",
+    "INVALID_REQUEST": "HMRC found a problem with the figures sent.",
+    "DUPLICATE_SUBMISSION": "HMRC already has a VAT return for this period.",
+    "TAX_PERIOD_NOT_ENDED": "HMRC will not accept a return for a period that has not ended yet.",
+    "NOT_FINALISED": "HMRC needs the declaration that the return is final.",
+    "RULE_INSOLVENT_TRADER": "HMRC says this business is insolvent, so it cannot use this service online.",
+    "CLIENT_OR_AGENT_NOT_AUTHORISED": (
+        "HMRC says the connected HMRC account is not authorised for this VAT registration number."
+    ),
+    "INVALID_SCOPE": "The HMRC connection does not allow this. An owner needs to connect to HMRC again.",
+    "FORBIDDEN": "HMRC refused access to this VAT registration number.",
+    "RESOURCE_FORBIDDEN": "HMRC refused the request: this software is not subscribed to the VAT API.",
+    "NOT_FOUND": "HMRC has no data for this request.",
+    "MATCHING_RESOURCE_NOT_FOUND": "HMRC does not offer that request.",
+    "INVALID_DATE_FROM": "HMRC did not accept the start date.",
+    "INVALID_DATE_TO": "HMRC did not accept the end date.",
+    "DATE_FROM_INVALID": "HMRC did not accept the start date.",
+    "DATE_TO_INVALID": "HMRC did not accept the end date.",
+    "INVALID_DATE_RANGE": "HMRC did not accept the date range (at most one year, start before end).",
+    "DATE_RANGE_INVALID": "HMRC did not accept the date range (at most one year, start before end).",
+    "DATE_RANGE_TOO_LARGE": "HMRC cannot show returns more than four years old.",
+    "MISSING_DATE_RANGE": "HMRC needs a date range for fulfilled obligations.",
+    "INVALID_STATUS": "HMRC did not accept the obligation status.",
+    "INVALID_DATA": "HMRC found the request invalid.",
+    "RULE_INCORRECT_GOV_TEST_SCENARIO": "The HMRC sandbox did not recognise the test scenario.",
+    "ACCEPT_HEADER_INVALID": "HMRC did not accept the API version we asked for.",
+    "INVALID_BODY_TYPE": "HMRC did not accept the format of the request.",
+    "METHOD_NOT_ALLOWED": "HMRC does not allow that kind of request.",
+    "HTTPS_REQUIRED": "HMRC requires a secure connection.",
+}
+
+
+class HmrcRejected(IntegrationError):
+    """HMRC said no (4xx business or validation error). Not retryable: the request must change.
+
+    ``code`` is HMRC's code (the inner business code when HMRC wraps one in
+    BUSINESS_ERROR), ``errors`` HMRC's list of {"code", "message", "path"},
+    ``status`` the HTTP status.
+    """
+
+    default_code = "HMRC_REJECTED"
+    default_message = "HMRC did not accept the request."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.errors = list(errors or [])
+        self.status = status
+        super().__init__(message or HMRC_MESSAGES.get(code or ""), code=code)
+
+
+class DuplicateSubmission(HmrcRejected):
+    """HMRC already holds a return for this VRN and period key."""
+
+    default_code = "DUPLICATE_SUBMISSION"
+    default_message = HMRC_MESSAGES["DUPLICATE_SUBMISSION"]
+
+
+class CompanyNotFound(IntegrationError):
+    """Companies House has no company with that number."""
+
+    default_code = "COMPANY_NOT_FOUND"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, company_number: str = "") -> None:
+        self.company_number = company_number
+        super().__init__(
+            message or f"Companies House has no company with the number {company_number or 'given'}. Please check it.",
+            code=code,
+        )
