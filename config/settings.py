@@ -156,6 +156,14 @@ if IS_POSTGRES:
         # login role, so row-level security applies to every test query.
         DATABASES["default"]["TEST"] = {"MIRROR": "owner"}
         DATABASES["owner"] = owner
+# django-prometheus's wrappers count queries, errors and connections per alias (vendor is unchanged,
+# so `connection.vendor == "postgresql"` checks and the RLS code behave the same).
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+for _db in DATABASES.values():
+    _db["ENGINE"] = _PROMETHEUS_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
 # The login role of the application; post_migrate grants it exactly what it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER") or "strongroom_app")
 

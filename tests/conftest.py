@@ -26,7 +26,7 @@ REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 
 
 def _is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"].endswith("backends.postgresql")  # django_prometheus wraps it
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,5 +12,10 @@ class ObservabilityConfig(AppConfig):
         from apps.observability.worker_http import connect_worker_signals
 
         register_collectors()
+        from celery.signals import before_task_publish
+
+        from apps.observability.collectors import stamp_enqueue_time
+
+        before_task_publish.connect(stamp_enqueue_time, weak=False, dispatch_uid="strongroom.enqueued_at")
         connect_celery_signals()
         connect_worker_signals()

@@ -34,12 +34,13 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
-    from apps.observability.metrics import QueueDepthCollector
+    from apps.observability.collectors import scrape_time_collectors
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(QueueDepthCollector())
+        for collector in scrape_time_collectors():  # custom collectors are per scrape, not per process
+            registry.register(collector)
     else:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -71,7 +71,13 @@ class _Handler(BaseHTTPRequestHandler):
             if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
                 registry = CollectorRegistry()
                 multiprocess.MultiProcessCollector(registry)
-            self._send(200, generate_latest(registry), CONTENT_TYPE_LATEST)
+            try:
+                body = generate_latest(registry)
+            finally:
+                from django.db import connections
+
+                connections.close_all()  # this thread's connections (scrape-time collectors): one thread per request
+            self._send(200, body, CONTENT_TYPE_LATEST)
         elif self.path == "/health":
             try:
                 depths = queue_depths(STATE.queues)

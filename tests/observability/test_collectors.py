@@ -1,0 +1,140 @@
+"""Scrape-time gauges: documents by state, Celery queue depth and age, filing backlog, synthetic checks."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from prometheus_client import REGISTRY
+
+from apps.observability import collectors
+from apps.observability.collectors import (
+    DocumentsInStateCollector,
+    FilingBacklogCollector,
+    QueueCollector,
+    SyntheticCollector,
+)
+
+
+def samples(collector) -> dict[tuple[str, tuple], float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value for f in collector.collect() for s in f.samples}
+
+
+def value(name: str, **labels) -> float | None:
+    return REGISTRY.get_sample_value(name, labels)
+
+
+@pytest.mark.django_db
+def test_documents_in_state_counts_every_tenant(tenant_a, tenant_b):
+    from apps.documents.services.upload import upload_document
+    from tests.documents.samples import pdf_bytes
+
+    before = value("strongroom_documents_in_state", state="received") or 0
+    # Uploads with processing deferred: the rows stay "received" (the eager task would run them otherwise).
+    from unittest import mock
+
+    with mock.patch("apps.documents.services.upload.enqueue_processing"):
+        upload_document(tenant=tenant_a, content=pdf_bytes(["a"]), filename="a.pdf")
+        upload_document(tenant=tenant_b, content=pdf_bytes(["b"]), filename="b.pdf")
+    assert value("strongroom_documents_in_state", state="received") == before + 2
+    assert value("strongroom_documents_in_state", state="posted") is not None  # every state has a sample
+
+
+def test_a_database_failure_does_not_fail_the_scrape(monkeypatch):
+    def down():
+        raise RuntimeError("connection refused")
+
+    monkeypatch.setattr(collectors, "document_state_counts", down)
+    assert samples(DocumentsInStateCollector()) == {}
+
+
+def test_describe_needs_no_database_or_broker():
+    names = {f.name for c in collectors.scrape_time_collectors() for f in c.describe()}
+    assert {
+        "strongroom_documents_in_state",
+        "strongroom_queue_depth",
+        "strongroom_queue_oldest_message_age_seconds",
+        "strongroom_filing_backlog_returns",
+        "strongroom_filing_backlog_oldest_age_seconds",
+        "strongroom_synthetic_check_success",
+        "strongroom_synthetic_check_duration_seconds",
+        "strongroom_synthetic_check_last_success_timestamp_seconds",
+    } <= names
+
+
+def test_filing_backlog_without_the_filing_selector_exports_nothing(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_filing_selectors(name, *args, **kwargs):
+        if name == "apps.filing.selectors":
+            raise ImportError("not there yet")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delenv("FILING_BACKLOG_OVERRIDE_FILE", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_filing_selectors)
+    assert samples(FilingBacklogCollector()) == {}
+
+
+def test_filing_backlog_override_file_outside_production(monkeypatch, tmp_path, settings):
+    path = tmp_path / "backlog.json"
+    path.write_text(json.dumps({"count": 3, "oldest_age_seconds": 1200}))
+    monkeypatch.setenv("FILING_BACKLOG_OVERRIDE_FILE", str(path))
+    got = samples(FilingBacklogCollector())
+    assert got[("strongroom_filing_backlog_returns", ())] == 3
+    assert got[("strongroom_filing_backlog_oldest_age_seconds", ())] == 1200
+    settings.IS_PRODUCTION = True
+    assert samples(FilingBacklogCollector()).get(("strongroom_filing_backlog_returns", ())) != 3
+
+
+@pytest.mark.django_db
+def test_synthetic_gauges_come_from_the_latest_runs():
+    from django.utils import timezone
+
+    from apps.observability.models import SyntheticRun
+
+    now = timezone.now()
+    earlier = now - timezone.timedelta(minutes=2)
+    SyntheticRun.objects.create(check_name="login", ok=True, duration_seconds=0.2, at=earlier)
+    SyntheticRun.objects.create(check_name="login", ok=False, duration_seconds=5.0, error="refused", at=now)
+    SyntheticRun.objects.create(check_name="filing", ok=False, skipped=True, duration_seconds=0, error="n/a", at=now)
+    got = samples(SyntheticCollector())
+    assert got[("strongroom_synthetic_check_success", (("check", "login"),))] == 0
+    assert got[("strongroom_synthetic_check_duration_seconds", (("check", "login"),))] == 5.0
+    last = got[("strongroom_synthetic_check_last_success_timestamp_seconds", (("check", "login"),))]
+    assert abs(last - earlier.timestamp()) < 1
+    assert ("strongroom_synthetic_check_success", (("check", "filing"),)) not in got  # skipped is not a failure
+
+
+def test_enqueue_time_is_read_from_the_oldest_message():
+    raw = json.dumps({"body": "…", "headers": {"x_enqueued_at": 1000.5, "task": "t"}}).encode()
+    assert collectors._message_enqueued_at(raw) == 1000.5
+    assert collectors._message_enqueued_at(b"not json") is None
+    assert collectors._message_enqueued_at(json.dumps({"headers": {}}).encode()) is None
+
+
+@pytest.mark.redis
+def test_queue_depth_and_oldest_age_from_redis(settings):
+    import redis
+
+    from config.celery import app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete("default")
+    try:
+        old = time.time() - 300
+        app.send_task("observability.test_noop", queue="default", headers={"x_enqueued_at": old})
+        app.send_task("observability.test_noop", queue="default")  # stamped now by before_task_publish
+        got = samples(QueueCollector())
+        assert got[("strongroom_queue_depth", (("queue", "default"),))] == 2
+        assert got[("strongroom_queue_oldest_message_age_seconds", (("queue", "default"),))] >= 300
+        assert got[("strongroom_queue_oldest_message_age_seconds", (("queue", "ocr"),))] == 0 or client.llen("ocr")
+    finally:
+        client.delete("default")
+
+
+def test_an_unreachable_broker_does_not_fail_the_scrape(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert samples(QueueCollector()) == {}
