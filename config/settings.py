@@ -12,6 +12,7 @@ Two runtime modes share this file (see README "Runtime modes"):
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -54,6 +55,19 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Field encryption (apps/security_center/crypto, docs/decisions/0004): per-tenant data keys wrapped by a KEK.
+# "local" reads FIELD_ENCRYPTION_KEKS ("1:<base64 32 bytes>,2:<base64>", highest = current) from the
+# environment; a dotted path selects another KekProvider (Vault Transit, AWS KMS).
+FIELD_ENCRYPTION_KEK_PROVIDER = env.str("FIELD_ENCRYPTION_KEK_PROVIDER", default="local")
+if FIELD_ENCRYPTION_KEK_PROVIDER == "local" and not env.str("FIELD_ENCRYPTION_KEKS", default=""):
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEKS must be provided in production (or a KMS provider)")
+    if STRONGROOM_ENV == "test":
+        # Derived from this process's random SECRET_KEY and exported, so Celery workers started by tests decrypt too.
+        from apps.security_center.crypto.kek import derived_keks_spec
+
+        os.environ["FIELD_ENCRYPTION_KEKS"] = derived_keks_spec(SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -332,6 +346,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reconcile-documents": {"task": "maintenance.reconcile_documents", "schedule": 600.0},
+    "resume-vat-submissions": {"task": "maintenance.resume_vat_submissions", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

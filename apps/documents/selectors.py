@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count, QuerySet
 
 from apps.documents.models import Document, DocumentState, TaskRun
@@ -42,3 +44,27 @@ def latest_reconciliation():
     from apps.documents.models import ReconciliationReport
 
     return ReconciliationReport.objects.order_by("-started_at").first()
+
+
+def unresolved_documents(*, start: date, end: date) -> list[Document]:
+    """Documents still needing review or failed whose date is in [start, end], or is not known.
+
+    A document without a readable date may belong to any period, so it
+    blocks every return until someone looks at it. The date lives in the
+    extraction JSON, so the (small) set of unresolved documents is filtered here.
+    """
+    found = []
+    candidates = Document.objects.filter(state__in=(DocumentState.NEEDS_REVIEW, DocumentState.FAILED))
+    for document in candidates.order_by("uploaded_at"):
+        issued = _issue_date(document)
+        if issued is None or start <= issued <= end:
+            found.append(document)
+    return found
+
+
+def _issue_date(document: Document) -> date | None:
+    value = ((document.extraction or {}).get("issue_date") or {}).get("value")
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

@@ -189,3 +189,26 @@ def entry_for_document(document_id: uuid.UUID) -> JournalEntry | None:
 
 def tenant_rules() -> QuerySet[Rule]:
     return Rule.objects.select_related("created_by").order_by("priority", "created_at")
+
+
+def vat_relevant_lines(*, up_to: date, since: date | None = None, exclude=None) -> QuerySet[JournalLine]:
+    """Journal lines dated up to ``up_to`` (and from ``since``), with their entry and account, oldest first.
+
+    ``exclude`` is a queryset of journal line ids to leave out (the lines a
+    filed VAT return has already claimed). The filing app reads this.
+    """
+    lines = JournalLine.objects.filter(entry__date__lte=up_to).select_related("entry", "account")
+    if since is not None:
+        lines = lines.filter(entry__date__gte=since)
+    if exclude is not None:
+        lines = lines.exclude(pk__in=exclude)
+    return lines.order_by("entry__date", "entry__number", "position")
+
+
+def unbalanced_as_of(as_of: date) -> Decimal:
+    """Total debits less total credits of entries up to ``as_of`` (zero in a healthy ledger)."""
+    totals = JournalLine.objects.filter(entry__date__lte=as_of).aggregate(
+        d=Coalesce(Sum("debit"), Value(ZERO), output_field=DecimalField()),
+        c=Coalesce(Sum("credit"), Value(ZERO), output_field=DecimalField()),
+    )
+    return totals["d"] - totals["c"]

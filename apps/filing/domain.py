@@ -1,0 +1,185 @@
+"""The vocabulary of VAT filing: statuses, schemes, staggers and the nine boxes.
+
+Pure (no database) so it is easy to test and to mutate.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import models
+
+ZERO = Decimal("0.00")
+MAX_BOX_1_TO_4 = Decimal("9999999999999.99")
+MAX_BOX_5 = Decimal("99999999999.99")
+MAX_BOX_6_TO_9 = Decimal("9999999999999")
+
+
+class Scheme(models.TextChoices):
+    STANDARD = "standard", "Standard accounting (invoice dates)"
+    CASH = "cash", "Cash accounting (payment dates)"
+
+
+class Stagger(models.TextChoices):
+    STAGGER_1 = "stagger_1", "Quarters ending March, June, September, December"
+    STAGGER_2 = "stagger_2", "Quarters ending April, July, October, January"
+    STAGGER_3 = "stagger_3", "Quarters ending May, August, November, February"
+    MONTHLY = "monthly", "Monthly"
+
+
+# The months in which a stagger's quarters end.
+QUARTER_END_MONTHS = {
+    Stagger.STAGGER_1: (3, 6, 9, 12),
+    Stagger.STAGGER_2: (1, 4, 7, 10),
+    Stagger.STAGGER_3: (2, 5, 8, 11),
+}
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    APPROVED = "approved", "Approved, queued to send"
+    SUBMITTING = "submitting", "Sending to HMRC"
+    SUBMITTED = "submitted", "Submitted"
+    REJECTED = "rejected", "Rejected by HMRC"
+
+
+# Figures can no longer change in these states: their journal lines are claimed.
+FROZEN_STATUSES = (
+    ReturnStatus.AWAITING_APPROVAL,
+    ReturnStatus.APPROVED,
+    ReturnStatus.SUBMITTING,
+    ReturnStatus.SUBMITTED,
+)
+
+
+class PeriodStatus(models.TextChoices):
+    """What the control tower shows for a period (a return's status plus the obligation's)."""
+
+    OPEN = "open", "Open"
+    READY = "ready", "Ready to approve"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    SUBMITTING = "submitting", "Submitting"
+    SUBMITTED = "submitted", "Submitted"
+    REJECTED = "rejected", "Rejected"
+    OVERDUE = "overdue", "Overdue"
+
+
+def is_period_start(stagger: str, first_start: date) -> bool:
+    """A first period starts on the first day of a month in which one of the stagger's periods starts."""
+    if first_start.day != 1:
+        return False
+    if stagger == Stagger.MONTHLY:
+        return True
+    ends = QUARTER_END_MONTHS[Stagger(stagger)]
+    return (first_start.month - 1) % 12 in {m % 12 for m in ends}
+
+
+def period_end(stagger: str, start: date) -> date:
+    """The last day of the period that starts on ``start``."""
+    months = 1 if stagger == Stagger.MONTHLY else 3
+    month_index = start.month - 1 + months - 1
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def due_date(end: date) -> date:
+    """HMRC's rule: one calendar month and seven days after the period ends."""
+    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
+    last = calendar.monthrange(year, month)[1]
+    day = last if end.day == calendar.monthrange(end.year, end.month)[1] else min(end.day, last)
+    return date(year, month, day) + timedelta(days=7)
+
+
+def whole_pounds(amount: Decimal) -> Decimal:
+    """Boxes 6 to 9 leave out the pence: truncate towards zero.
+
+    The spec marks the mandated rounding UNCONFIRMED; HMRC's own instruction
+    is "leave out the pence", and truncation never overstates a figure.
+    """
+    return amount.to_integral_value(rounding=ROUND_DOWN)
+
+
+@dataclass(frozen=True)
+class VatBoxes:
+    """The nine boxes of a VAT return (form VAT100), as HMRC's API names them in comments."""
+
+    box1: Decimal = ZERO  # vatDueSales
+    box2: Decimal = ZERO  # vatDueAcquisitions
+    box3: Decimal = ZERO  # totalVatDue = box1 + box2
+    box4: Decimal = ZERO  # vatReclaimedCurrPeriod
+    box5: Decimal = ZERO  # netVatDue = |box3 - box4|
+    box6: Decimal = Decimal("0")  # totalValueSalesExVAT, whole pounds
+    box7: Decimal = Decimal("0")  # totalValuePurchasesExVAT, whole pounds
+    box8: Decimal = Decimal("0")  # totalValueGoodsSuppliedExVAT, whole pounds
+    box9: Decimal = Decimal("0")  # totalAcquisitionsExVAT, whole pounds
+
+    @classmethod
+    def from_sums(
+        cls,
+        *,
+        vat_sales: Decimal,
+        vat_acquisitions: Decimal,
+        vat_reclaimed: Decimal,
+        sales_ex_vat: Decimal,
+        purchases_ex_vat: Decimal,
+        goods_supplied_ex_vat: Decimal = ZERO,
+        acquisitions_ex_vat: Decimal = ZERO,
+    ) -> VatBoxes:
+        box3 = vat_sales + vat_acquisitions
+        return cls(
+            box1=vat_sales,
+            box2=vat_acquisitions,
+            box3=box3,
+            box4=vat_reclaimed,
+            box5=abs(box3 - vat_reclaimed),
+            box6=whole_pounds(sales_ex_vat),
+            box7=whole_pounds(purchases_ex_vat),
+            box8=whole_pounds(goods_supplied_ex_vat),
+            box9=whole_pounds(acquisitions_ex_vat),
+        )
+
+    @property
+    def is_repayment(self) -> bool:
+        return self.box4 > self.box3
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return asdict(self)
+
+    def problems(self) -> list[str]:
+        """What HMRC's validation would reject, in words (nothing for figures we computed)."""
+        found = []
+        for name in ("box1", "box2", "box3", "box4"):
+            if abs(getattr(self, name)) > MAX_BOX_1_TO_4:
+                found.append(f"{name.replace('box', 'Box ')} is beyond HMRC's limit.")
+        if self.box5 > MAX_BOX_5:
+            found.append("Box 5 is beyond HMRC's limit.")
+        for name in ("box6", "box7", "box8", "box9"):
+            if abs(getattr(self, name)) > MAX_BOX_6_TO_9:
+                found.append(f"{name.replace('box', 'Box ')} is beyond HMRC's limit.")
+        if self.box3 != self.box1 + self.box2:
+            found.append("Box 3 must be box 1 plus box 2.")
+        if self.box5 != abs(self.box3 - self.box4):
+            found.append("Box 5 must be the difference between box 3 and box 4.")
+        return found
+
+
+def hmrc_body(period_key: str, boxes: VatBoxes) -> dict:
+    """The 11-field submit body of spec §3.4.1: boxes 1–5 with pence, 6–9 whole pounds, finalised true."""
+    money = lambda d: d.quantize(Decimal("0.01"))  # noqa: E731
+    return {
+        "periodKey": period_key,
+        "vatDueSales": money(boxes.box1),
+        "vatDueAcquisitions": money(boxes.box2),
+        "totalVatDue": money(boxes.box3),
+        "vatReclaimedCurrPeriod": money(boxes.box4),
+        "netVatDue": money(boxes.box5),
+        "totalValueSalesExVAT": int(boxes.box6),
+        "totalValuePurchasesExVAT": int(boxes.box7),
+        "totalValueGoodsSuppliedExVAT": int(boxes.box8),
+        "totalAcquisitionsExVAT": int(boxes.box9),
+        "finalised": True,
+    }

@@ -1,0 +1,165 @@
+"""Reads of the filing app: the control tower rows, one period's page, the backlog and SLI figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apps.filing import calculation
+from apps.filing.domain import PeriodStatus, ReturnStatus
+from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+
+
+def vat_settings_for(tenant) -> VatSettings | None:
+    return VatSettings.objects.filter(tenant=tenant).first()
+
+
+def period_status(obligation: VatObligation, vat_return: VatReturn | None, *, today: date | None = None) -> str:
+    """The control tower's status: the return's state, else open/ready, and overdue past the due date."""
+    today = today or timezone.localdate()
+    status = vat_return.status if vat_return else ""
+    if status == ReturnStatus.SUBMITTED or obligation.status == VatObligation.Status.FULFILLED:
+        return PeriodStatus.SUBMITTED
+    if status == ReturnStatus.REJECTED:
+        return PeriodStatus.REJECTED
+    if status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
+        return PeriodStatus.SUBMITTING
+    if obligation.due < today:
+        return PeriodStatus.OVERDUE
+    if status == ReturnStatus.AWAITING_APPROVAL:
+        return PeriodStatus.AWAITING_APPROVAL
+    if obligation.end < today:
+        return PeriodStatus.READY
+    return PeriodStatus.OPEN
+
+
+@dataclass
+class PeriodRow:
+    obligation: VatObligation
+    vat_return: VatReturn | None
+    status: str
+    net_vat: object
+    is_repayment: bool
+    blockers: int
+
+    @property
+    def status_label(self) -> str:
+        return PeriodStatus(self.status).label
+
+
+def control_tower_rows(*, with_blockers: bool = True) -> list[PeriodRow]:
+    """Every period of the tenant, newest first, with its status, figure and number of blockers."""
+    settings = VatSettings.objects.first()
+    obligations = list(VatObligation.objects.prefetch_related("returns").order_by("-start"))
+    rows = []
+    today = timezone.localdate()
+    for obligation in obligations:
+        vat_return = next(iter(obligation.returns.all()), None)
+        status = period_status(obligation, vat_return, today=today)
+        net, repayment, blockers = None, False, 0
+        if vat_return is not None and vat_return.computed_at:
+            net, repayment = vat_return.box5, vat_return.box4 > vat_return.box3
+        if status in (PeriodStatus.OPEN, PeriodStatus.READY, PeriodStatus.OVERDUE) and with_blockers:
+            figures = calculation.figures_for(obligation, vat_return, settings)
+            net, repayment = figures.boxes.box5, figures.boxes.is_repayment
+            blockers = len(calculation.blockers_for(obligation, figures.boxes, settings))
+        rows.append(PeriodRow(obligation, vat_return, status, net, repayment, blockers))
+    return rows
+
+
+def obligation_by_key(period_key: str) -> VatObligation | None:
+    return VatObligation.objects.filter(period_key=period_key).order_by("-start").first()
+
+
+def return_for(obligation: VatObligation) -> VatReturn | None:
+    return (
+        VatReturn.objects.filter(obligation=obligation)
+        .select_related("prepared_by", "approved_by")
+        .prefetch_related("submission_attempts")
+        .first()
+    )
+
+
+# --- Platform reads (no tenant context): the staff control tower, metrics and the SLO dashboard ---
+
+RISK_ORDER = {"rejected": 0, "stuck": 1, "overdue": 2, "due_soon": 3, "": 9}
+
+
+@dataclass
+class StaffRow:
+    overview: FilingPeriodOverview
+    status: str
+    risk: str
+
+
+def staff_overview(*, status: str = "", risk: str = "", sort: str = "due", today: date | None = None) -> list[StaffRow]:
+    today = today or timezone.localdate()
+    now = timezone.now()
+    rows = []
+    for o in FilingPeriodOverview.objects.select_related("tenant").order_by("due", "tenant__name"):
+        row_status = _overview_status(o, today)
+        row_risk = _risk(o, row_status, today, now)
+        if status and row_status != status:
+            continue
+        if risk and row_risk != risk:
+            continue
+        rows.append(StaffRow(o, row_status, row_risk))
+    if sort == "risk":
+        rows.sort(key=lambda r: (RISK_ORDER.get(r.risk, 9), r.overview.due))
+    elif sort == "-due":
+        rows.sort(key=lambda r: r.overview.due, reverse=True)
+    return rows
+
+
+def _overview_status(o: FilingPeriodOverview, today: date) -> str:
+    if o.return_status == ReturnStatus.SUBMITTED or o.obligation_status == "F":
+        return PeriodStatus.SUBMITTED
+    if o.return_status == ReturnStatus.REJECTED:
+        return PeriodStatus.REJECTED
+    if o.return_status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
+        return PeriodStatus.SUBMITTING
+    if o.due < today:
+        return PeriodStatus.OVERDUE
+    if o.return_status == ReturnStatus.AWAITING_APPROVAL:
+        return PeriodStatus.AWAITING_APPROVAL
+    return PeriodStatus.READY if o.end < today else PeriodStatus.OPEN
+
+
+def _risk(o: FilingPeriodOverview, status: str, today: date, now: datetime) -> str:
+    if status == PeriodStatus.REJECTED:
+        return "rejected"
+    if status == PeriodStatus.SUBMITTING and (
+        (o.submitting_since and o.submitting_since < now - timedelta(minutes=10))
+        or (o.return_status == ReturnStatus.APPROVED and o.last_error_code)
+    ):
+        return "stuck"
+    if status == PeriodStatus.OVERDUE:
+        return "overdue"
+    if status not in (PeriodStatus.SUBMITTED, PeriodStatus.SUBMITTING) and o.due <= today + timedelta(days=7):
+        return "due_soon"
+    return ""
+
+
+def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
+    """Returns approved but not yet submitted, and the age in seconds of the oldest (for the metrics)."""
+    now = now or timezone.now()
+    waiting: QuerySet = FilingPeriodOverview.objects.filter(
+        Q(return_status=ReturnStatus.APPROVED) | Q(return_status=ReturnStatus.SUBMITTING)
+    )
+    oldest = waiting.exclude(approved_at=None).order_by("approved_at").values_list("approved_at", flat=True).first()
+    return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
+
+
+# Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).
+GOOD_OUTCOMES = ("submitted", "reconciled", "rejected")
+
+
+def filing_sli(since: datetime) -> tuple[int, int]:
+    """(good, total) submission attempts since ``since``: the filing-success SLI without Prometheus."""
+    from apps.filing.models import SubmissionOutcomeLog
+
+    attempts = SubmissionOutcomeLog.objects.filter(at__gte=since)
+    return attempts.filter(outcome__in=GOOD_OUTCOMES).count(), attempts.count()

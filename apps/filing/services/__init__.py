@@ -1,0 +1,1 @@
+"""Writes of the filing app: settings, obligations, returns, approval, submission."""

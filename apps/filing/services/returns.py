@@ -1,0 +1,208 @@
+"""Preparing, freezing and approving a VAT return.
+
+A return's figures are computed from the ledger while it is a draft. Sending
+it for approval (or approving it directly when four-eyes is off) freezes
+them: the journal lines behind each box are claimed in ``VatReturnLine`` in
+the same transaction, so a later posting cannot change them. The approver
+confirms a fingerprint of the figures they saw, so nobody approves numbers
+that changed under them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import record_event
+from apps.filing import calculation
+from apps.filing.domain import FROZEN_STATUSES, ReturnStatus, VatBoxes
+from apps.filing.errors import ApprovalRefused, FilingError, ReturnFrozen, ReturnNotReady
+from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
+from apps.filing.services.overview import refresh_overview
+
+# Blockers that do not stop the figures being frozen for approval (they stop the approval itself).
+APPROVAL_ONLY_BLOCKERS = frozenset({"hmrc_not_connected"})
+
+
+def fingerprint(boxes: VatBoxes) -> str:
+    """A short hash of the nine figures: the approval form carries it back."""
+    data = json.dumps({k: str(v) for k, v in boxes.as_dict().items()}, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def figures_audit(boxes: VatBoxes) -> dict:
+    return {k: str(v) for k, v in boxes.as_dict().items()}
+
+
+def _settings(tenant_id) -> VatSettings | None:
+    return VatSettings.objects.filter(tenant_id=tenant_id).first()
+
+
+def _locked_return(obligation: VatObligation) -> VatReturn:
+    """The period's return row, created as a draft if absent, locked for this transaction."""
+    VatReturn.objects.get_or_create(
+        tenant_id=obligation.tenant_id,
+        idempotency_key=VatReturn.key_for(obligation.vrn, obligation.period_key),
+        defaults={"obligation": obligation, "vrn": obligation.vrn, "period_key": obligation.period_key},
+    )
+    return VatReturn.objects.select_for_update().get(
+        idempotency_key=VatReturn.key_for(obligation.vrn, obligation.period_key)
+    )
+
+
+def _freeze(vat_return: VatReturn, obligation: VatObligation, settings: VatSettings | None, *, ignore=frozenset()):
+    computation, _ = calculation.compute(obligation, settings)
+    blockers = [b for b in calculation.blockers_for(obligation, computation.boxes, settings) if b.code not in ignore]
+    if blockers:
+        raise ReturnNotReady(" ".join(b.message for b in blockers))
+    vat_return.lines.all().delete()
+    VatReturnLine.objects.bulk_create(
+        [
+            VatReturnLine(
+                tenant_id=vat_return.tenant_id,
+                vat_return=vat_return,
+                journal_line_id=c.line_id,
+                box=c.box,
+                amount=c.amount,
+                is_adjustment=c.is_adjustment,
+            )
+            for c in computation.contributions
+        ]
+    )
+    vat_return.set_boxes(computation.boxes)
+    vat_return.computed_at = timezone.now()
+    return computation.boxes
+
+
+def send_for_approval(*, obligation: VatObligation, actor, expected_fingerprint: str) -> VatReturn:
+    """Freeze the figures and wait for an approver (the four-eyes path)."""
+    with transaction.atomic():
+        vat_return = _locked_return(obligation)
+        if vat_return.status not in (ReturnStatus.DRAFT, ReturnStatus.REJECTED):
+            raise ReturnFrozen(f"This return is already {vat_return.get_status_display().lower()}.")
+        boxes = _freeze(vat_return, obligation, _settings(obligation.tenant_id), ignore=APPROVAL_ONLY_BLOCKERS)
+        if fingerprint(boxes) != expected_fingerprint:
+            raise ApprovalRefused("The figures changed since you opened the page: check them again.")
+        vat_return.status = ReturnStatus.AWAITING_APPROVAL
+        vat_return.prepared_by = actor
+        vat_return.prepared_at = timezone.now()
+        vat_return.save()
+        refresh_overview(obligation, vat_return)
+        record_event(
+            "filing.return.sent_for_approval",
+            actor=actor,
+            tenant_id=obligation.tenant_id,
+            target=vat_return,
+            after={"period_key": obligation.period_key, "figures": figures_audit(boxes)},
+        )
+    return vat_return
+
+
+def return_to_draft(*, vat_return: VatReturn, actor, reason: str = "") -> VatReturn:
+    """Unfreeze a return nobody has approved yet (or one HMRC rejected) so it can be recomputed."""
+    with transaction.atomic():
+        locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
+        if locked.status not in (ReturnStatus.AWAITING_APPROVAL, ReturnStatus.REJECTED):
+            raise ReturnFrozen(f"A return that is {locked.get_status_display().lower()} cannot go back to draft.")
+        before = locked.status
+        locked.lines.all().delete()
+        locked.status = ReturnStatus.DRAFT
+        locked.prepared_by = None
+        locked.prepared_at = None
+        locked.save()
+        refresh_overview(locked.obligation, locked)
+        record_event(
+            "filing.return.returned_to_draft",
+            actor=actor,
+            tenant_id=locked.tenant_id,
+            target=locked,
+            before={"status": before},
+            after={"status": locked.status},
+            extra={"reason": reason[:500]},
+        )
+    return locked
+
+
+def approve_return(
+    *, obligation: VatObligation, actor, declaration: bool, expected_fingerprint: str, fraud_context: dict
+) -> VatReturn:
+    """Approve with HMRC's declaration and queue the submission (exactly once, see submission.py)."""
+    from apps.filing.tasks import submit_vat_return
+
+    if not declaration:
+        raise ApprovalRefused(
+            "Tick the declaration: HMRC only accepts a return its approver declares true and complete."
+        )
+    with transaction.atomic():
+        vat_return = _locked_return(obligation)
+        settings = _settings(obligation.tenant_id)
+        if vat_return.status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING, ReturnStatus.SUBMITTED):
+            raise ReturnFrozen(f"This return is already {vat_return.get_status_display().lower()}.")
+        if vat_return.status == ReturnStatus.AWAITING_APPROVAL:
+            if settings and settings.four_eyes and vat_return.prepared_by_id == actor.pk:
+                raise ApprovalRefused("Four-eyes approval is on: someone other than the preparer must approve.")
+            if not calculation.hmrc_connected(obligation):
+                raise ReturnNotReady("Connect Strongroom to HMRC (or renew the connection) to file.")
+            boxes = vat_return.boxes
+        else:
+            if settings and settings.four_eyes:
+                raise ApprovalRefused("Four-eyes approval is on: send the return for approval first.")
+            boxes = _freeze(vat_return, obligation, settings)
+            vat_return.prepared_by = actor
+            vat_return.prepared_at = timezone.now()
+        if fingerprint(boxes) != expected_fingerprint:
+            raise ApprovalRefused("The figures changed since you opened the page: check them again.")
+        vat_return.status = ReturnStatus.APPROVED
+        vat_return.approved_by = actor
+        vat_return.approved_at = timezone.now()
+        vat_return.declaration_accepted = True
+        vat_return.fraud_context = fraud_context
+        vat_return.last_error_code = ""
+        vat_return.last_error_message = ""
+        vat_return.rejection_errors = []
+        vat_return.save()
+        refresh_overview(obligation, vat_return)
+        record_event(
+            "filing.return.approved",
+            actor=actor,
+            tenant_id=obligation.tenant_id,
+            target=vat_return,
+            after={
+                "period_key": obligation.period_key,
+                "vrn": obligation.vrn,
+                "figures": figures_audit(boxes),
+                "declaration": True,
+            },
+        )
+        tenant_id, return_id = str(obligation.tenant_id), str(vat_return.pk)
+        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id))
+    return vat_return
+
+
+def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
+    """Send an approved return again after HMRC was unavailable or the connection was renewed."""
+    from apps.filing.tasks import submit_vat_return
+
+    with transaction.atomic():
+        locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
+        if locked.status != ReturnStatus.APPROVED:
+            raise FilingError(
+                f"Only an approved return waiting to be sent can be retried; this one is {locked.get_status_display().lower()}."
+            )
+        record_event("filing.return.retry_requested", actor=actor, tenant_id=locked.tenant_id, target=locked)
+        tenant_id, return_id = str(locked.tenant_id), str(locked.pk)
+        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id))
+    return locked
+
+
+__all__ = [
+    "FROZEN_STATUSES",
+    "approve_return",
+    "fingerprint",
+    "retry_submission",
+    "return_to_draft",
+    "send_for_approval",
+]

@@ -1,0 +1,35 @@
+"""Filing tasks: thin wrappers that load by id and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from apps.filing.services import submission
+from apps.tenancy.tasks import TenantTask
+
+
+class FilingTask(TenantTask):
+    # The service opens its own short transactions around the HTTP call: none is held while HMRC answers.
+    atomic = False
+    soft_time_limit = 90
+    time_limit = 120
+
+
+@shared_task(bind=True, base=FilingTask, name="filing.submit_vat_return", max_retries=submission.MAX_AUTOMATIC_ATTEMPTS)
+def submit_vat_return(self, *, tenant_id: str, return_id: str) -> str:
+    try:
+        return submission.submit(tenant_id=tenant_id, return_id=return_id, task_id=self.request.id or "")
+    except submission.RetryLater as exc:
+        if self.request.is_eager:
+            # Embedded mode has no broker to retry through: the resume sweep (or the user) sends it later.
+            return "deferred"
+        raise self.retry(countdown=exc.countdown, exc=exc) from exc
+
+
+@shared_task(name="maintenance.resume_vat_submissions")
+def resume_vat_submissions() -> int:
+    """Beat: re-send returns whose retry is due or whose attempt died mid-flight (idempotent)."""
+    stalled = submission.stalled_returns()
+    for tenant_id, return_id in stalled:
+        submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id)
+    return len(stalled)

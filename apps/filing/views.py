@@ -1,0 +1,288 @@
+"""VAT pages of one business: the control tower, a period's return, approval. The middleware entered the tenant."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.filing import calculation, selectors
+from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
+from apps.filing.errors import FilingError
+from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
+from apps.filing.models import VatObligation
+from apps.filing.permissions import can_approve_returns, can_change_vat_settings, can_prepare_returns
+from apps.filing.services import returns as return_services
+from apps.filing.services.obligations import sync_obligations
+from apps.filing.services.vat_settings import save_vat_settings
+from apps.tenancy.permissions import require
+
+BOX_LABELS = {
+    1: "VAT due on sales and other outputs",
+    2: "VAT due on acquisitions from EU member states (Northern Ireland)",
+    3: "Total VAT due (box 1 + box 2)",
+    4: "VAT reclaimed on purchases and other inputs",
+    5: "Net VAT to pay to HMRC or reclaim",
+    6: "Total value of sales and all other outputs, excluding VAT",
+    7: "Total value of purchases and all other inputs, excluding VAT",
+    8: "Total value of goods supplied to EU member states (Northern Ireland), excluding VAT",
+    9: "Total value of acquisitions from EU member states (Northern Ireland), excluding VAT",
+}
+
+
+def _integration_message(exc: Exception) -> str:
+    return getattr(exc, "message", "") or str(exc)
+
+
+def _obligation_or_404(period_key: str) -> VatObligation:
+    obligation = selectors.obligation_by_key(period_key)
+    if obligation is None:
+        raise Http404("No such VAT period.")
+    return obligation
+
+
+@require_GET
+def control_tower(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    context = {
+        "rows": selectors.control_tower_rows(),
+        "settings": selectors.vat_settings_for(request.tenant),
+        "can_prepare": can_prepare_returns(request.membership),
+        "can_change_settings": can_change_vat_settings(request.membership),
+    }
+    return render(request, "filing/control_tower.html", context)
+
+
+@require_POST
+def sync(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    from apps.integrations.errors import IntegrationError
+
+    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can do that.")
+    try:
+        found = sync_obligations(tenant=request.tenant, actor=request.user)
+    except (IntegrationError, FilingError) as exc:
+        messages.error(request, f"Could not read your VAT periods from HMRC: {_integration_message(exc)}")
+        return redirect("filing:home", tenant_slug=tenant_slug)
+    messages.success(request, f"Read {len(found)} VAT period(s) from HMRC.")
+    return redirect("filing:home", tenant_slug=tenant_slug)
+
+
+def _period_context(request: HttpRequest, obligation: VatObligation, **forms) -> dict:
+    settings = selectors.vat_settings_for(request.tenant)
+    vat_return = selectors.return_for(obligation)
+    figures = calculation.figures_for(obligation, vat_return, settings)
+    frozen = vat_return is not None and vat_return.status in FROZEN_STATUSES
+    blockers = [] if frozen else calculation.blockers_for(obligation, figures.boxes, settings)
+    fingerprint = return_services.fingerprint(figures.boxes)
+    boxes = [
+        {
+            "number": n,
+            "label": BOX_LABELS[n],
+            "value": getattr(figures.boxes, f"box{n}"),
+            "lines": len(figures.lines_by_box.get(n, [])),
+            "whole": n >= 6,
+        }
+        for n in range(1, 10)
+    ]
+    status = selectors.period_status(obligation, vat_return)
+    four_eyes = bool(settings and settings.four_eyes)
+    return {
+        "obligation": obligation,
+        "vat_return": vat_return,
+        "status": status,
+        "status_label": PeriodStatus(status).label,
+        "figures": figures,
+        "boxes": boxes,
+        "blockers": blockers,
+        "frozen": frozen,
+        "four_eyes": four_eyes,
+        "can_prepare": can_prepare_returns(request.membership),
+        "can_approve": can_approve_returns(request.membership),
+        "approve_form": forms.get("approve_form") or ApproveForm(initial={"fingerprint": fingerprint}),
+        "prepare_form": FiguresForm(initial={"fingerprint": fingerprint}),
+        "draft_form": ReturnToDraftForm(),
+        "attempts": list(vat_return.submission_attempts.all()) if vat_return else [],
+        "is_submittable": vat_return is None
+        or vat_return.status in (ReturnStatus.DRAFT, ReturnStatus.REJECTED, ReturnStatus.AWAITING_APPROVAL),
+    }
+
+
+@require_GET
+def period(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    obligation = _obligation_or_404(period_key)
+    return render(request, "filing/period.html", _period_context(request, obligation))
+
+
+@require_GET
+def box_lines(request: HttpRequest, tenant_slug: str, period_key: str, box: int) -> HttpResponse:
+    if box not in BOX_LABELS:
+        raise Http404("There are nine boxes on a VAT return.")
+    obligation = _obligation_or_404(period_key)
+    settings = selectors.vat_settings_for(request.tenant)
+    figures = calculation.figures_for(obligation, selectors.return_for(obligation), settings)
+    context = {
+        "obligation": obligation,
+        "box": box,
+        "label": BOX_LABELS[box],
+        "value": getattr(figures.boxes, f"box{box}"),
+        "lines": figures.lines_by_box.get(box, []),
+        "frozen": figures.frozen,
+    }
+    return render(request, "filing/box_lines.html", context)
+
+
+def _back(tenant_slug: str, obligation: VatObligation) -> HttpResponse:
+    return redirect(reverse("filing:period", kwargs={"tenant_slug": tenant_slug, "period_key": obligation.period_key}))
+
+
+@require_POST
+def send_for_approval(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can prepare a return.")
+    obligation = _obligation_or_404(period_key)
+    form = FiguresForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete: reload the page and try again.")
+        return _back(tenant_slug, obligation)
+    try:
+        return_services.send_for_approval(
+            obligation=obligation, actor=request.user, expected_fingerprint=form.cleaned_data["fingerprint"]
+        )
+    except FilingError as exc:
+        return render(
+            request,
+            "filing/period.html",
+            {**_period_context(request, obligation), "action_error": str(exc)},
+            status=409,
+        )
+    messages.success(request, "The figures are frozen and waiting for approval.")
+    return _back(tenant_slug, obligation)
+
+
+@require_POST
+def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    from apps.integrations.hmrc.fraud_headers import capture_fraud_context
+
+    require(
+        can_approve_returns(request.membership), "Only the owner or the business's accountant can approve a return."
+    )
+    obligation = _obligation_or_404(period_key)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        context = _period_context(request, obligation, approve_form=form)
+        return render(request, "filing/period.html", context, status=400)
+    try:
+        return_services.approve_return(
+            obligation=obligation,
+            actor=request.user,
+            declaration=form.cleaned_data["declaration"],
+            expected_fingerprint=form.cleaned_data["fingerprint"],
+            fraud_context=capture_fraud_context(request, form.cleaned_data.get("fph_browser") or None),
+        )
+    except FilingError as exc:
+        return render(
+            request,
+            "filing/period.html",
+            {**_period_context(request, obligation), "action_error": str(exc)},
+            status=409,
+        )
+    messages.success(request, "Approved. The return is being sent to HMRC; the receipt will appear here.")
+    return _back(tenant_slug, obligation)
+
+
+@require_POST
+def return_to_draft(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can do that.")
+    obligation = _obligation_or_404(period_key)
+    vat_return = selectors.return_for(obligation)
+    form = ReturnToDraftForm(request.POST)
+    if vat_return is None or not form.is_valid():
+        raise Http404("No return to send back to draft.")
+    try:
+        return_services.return_to_draft(vat_return=vat_return, actor=request.user, reason=form.cleaned_data["reason"])
+    except FilingError as exc:
+        return render(
+            request,
+            "filing/period.html",
+            {**_period_context(request, obligation), "action_error": str(exc)},
+            status=409,
+        )
+    messages.success(request, "The return is a draft again: its figures follow the ledger until you freeze them.")
+    return _back(tenant_slug, obligation)
+
+
+@require_POST
+def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    require(can_approve_returns(request.membership), "Only the owner or the business's accountant can do that.")
+    obligation = _obligation_or_404(period_key)
+    vat_return = selectors.return_for(obligation)
+    if vat_return is None:
+        raise Http404("No return to send.")
+    try:
+        return_services.retry_submission(vat_return=vat_return, actor=request.user)
+    except FilingError as exc:
+        return render(
+            request,
+            "filing/period.html",
+            {**_period_context(request, obligation), "action_error": str(exc)},
+            status=409,
+        )
+    messages.success(request, "Sending the return to HMRC again.")
+    return _back(tenant_slug, obligation)
+
+
+@require_GET
+def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
+    """Liabilities and payments HMRC holds for the period, read live (an htmx fragment)."""
+    from apps.integrations.errors import IntegrationError
+    from apps.integrations.hmrc.vat_client import HmrcVatClient
+
+    obligation = _obligation_or_404(period_key)
+    context: dict = {"obligation": obligation, "liabilities": [], "payments": [], "error": ""}
+    client = HmrcVatClient(request.tenant)
+    try:
+        context["liabilities"] = client.liabilities(
+            obligation.vrn, from_date=obligation.start, to_date=min(obligation.due, _today())
+        )
+        context["payments"] = client.payments(
+            obligation.vrn, from_date=obligation.start, to_date=min(obligation.due, _today())
+        )
+    except IntegrationError as exc:
+        if getattr(exc, "code", "") != "NOT_FOUND":
+            context["error"] = _integration_message(exc)
+    return render(request, "filing/_financials.html", context)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@require_http_methods(["GET", "POST"])
+def vat_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    current = selectors.vat_settings_for(request.tenant)
+    allowed = can_change_vat_settings(request.membership)
+    if request.method == "POST":
+        require(allowed, "Only an owner of this business can change its VAT settings.")
+        form = VatSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                save_vat_settings(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+            except FilingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "VAT settings saved.")
+                return redirect("filing:home", tenant_slug=tenant_slug)
+        return render(request, "filing/settings.html", {"form": form, "allowed": allowed}, status=400)
+    initial = (
+        {
+            "scheme": current.scheme,
+            "stagger": current.stagger,
+            "first_period_start": current.first_period_start,
+            "four_eyes": current.four_eyes,
+        }
+        if current
+        else {}
+    )
+    return render(request, "filing/settings.html", {"form": VatSettingsForm(initial=initial), "allowed": allowed})

@@ -1,0 +1,117 @@
+"""Ledger lines to VAT boxes: the spec's worked example and each rule of the algorithm (pure, no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.filing.boxes import LedgerLine, box_for, compute_boxes, worked_example_lines
+from apps.filing.domain import VatBoxes, hmrc_body
+
+D = Decimal
+START = date(2024, 1, 1)
+
+
+def line(code, kind, debit="0", credit="0", *, treatment="", control="", when=date(2024, 2, 1), ident=None):
+    return LedgerLine(ident or object(), when, code, kind, control, treatment, D(debit), D(credit))
+
+
+def test_worked_example_of_the_spec_gives_its_boxes():
+    result = compute_boxes(worked_example_lines(), period_start=START).boxes
+    assert result == VatBoxes(
+        box1=D("2050.00"),
+        box2=D("0.00"),
+        box3=D("2050.00"),
+        box4=D("800.00"),
+        box5=D("1250.00"),
+        box6=D("14500"),
+        box7=D("4500"),
+        box8=D("0"),
+        box9=D("0"),
+    )
+    assert hmrc_body("24A1", result) == {
+        "periodKey": "24A1",
+        "vatDueSales": D("2050.00"),
+        "vatDueAcquisitions": D("0.00"),
+        "totalVatDue": D("2050.00"),
+        "vatReclaimedCurrPeriod": D("800.00"),
+        "netVatDue": D("1250.00"),
+        "totalValueSalesExVAT": 14500,
+        "totalValuePurchasesExVAT": 4500,
+        "totalValueGoodsSuppliedExVAT": 0,
+        "totalAcquisitionsExVAT": 0,
+        "finalised": True,
+    }
+
+
+def test_repayment_example_box5_is_positive_difference():
+    lines = [
+        line("821", "liability", credit="300.00", control="output"),
+        line("820", "asset", debit="1000.00", control="input"),
+    ]
+    boxes = compute_boxes(lines, period_start=START).boxes
+    assert (boxes.box3, boxes.box4, boxes.box5) == (D("300.00"), D("1000.00"), D("700.00"))
+    assert boxes.is_repayment
+
+
+def test_a_reversal_nets_out_of_every_box():
+    original = [
+        line("429", "expense", debit="100.00", treatment="standard"),
+        line("820", "asset", debit="20.00", control="input"),
+    ]
+    reversal = [
+        line("429", "expense", credit="100.00", treatment="standard"),
+        line("820", "asset", credit="20.00", control="input"),
+    ]
+    boxes = compute_boxes(original + reversal, period_start=START).boxes
+    assert boxes == VatBoxes()
+
+
+@pytest.mark.parametrize(
+    ("ledger_line", "expected"),
+    [
+        (line("200", "income", credit="50.00", treatment="zero"), (6, D("50.00"))),
+        (line("200", "income", debit="30.00", treatment="standard"), (6, D("-30.00"))),  # a credit note issued
+        (line("429", "expense", debit="40.00", treatment="exempt"), (7, D("40.00"))),
+        (line("0030", "asset", debit="2500.00", treatment="standard"), (7, D("2500.00"))),  # equipment bought
+        (line("429", "expense", credit="12.00", treatment="standard"), (7, D("-12.00"))),  # supplier credit note
+        (line("821", "liability", credit="7.00", control="output"), (1, D("7.00"))),
+        (line("820", "asset", credit="3.00", control="input"), (4, D("-3.00"))),
+        (line("477", "expense", debit="1000.00", treatment="outside_scope"), None),  # wages
+        (line("090", "asset", debit="120.00", treatment="standard"), None),  # the bank is never a purchase
+        (line("610", "asset", debit="120.00", treatment="standard"), None),
+        (line("300", "equity", debit="500.00", treatment="standard"), None),
+        (line("429", "expense", debit="10.00"), None),  # no treatment
+    ],
+)
+def test_each_line_counts_in_one_box_or_none(ledger_line, expected):
+    assert box_for(ledger_line) == expected
+
+
+def test_whole_pound_boxes_leave_out_the_pence_towards_zero():
+    lines = [
+        line("200", "income", credit="100.99", treatment="standard"),
+        line("429", "expense", credit="10.60", treatment="standard"),  # purchases negative overall
+    ]
+    boxes = compute_boxes(lines, period_start=START).boxes
+    assert boxes.box6 == D("100")
+    assert boxes.box7 == D("-10")
+
+
+def test_lines_without_treatment_are_reported_not_guessed():
+    mystery = line("429", "expense", debit="55.00", ident="mystery")
+    result = compute_boxes([mystery], period_start=START)
+    assert result.boxes.box7 == 0
+    assert [ident for ident, _ in result.warnings] == ["mystery"]
+    assert "no VAT treatment" in result.warnings[0][1]
+
+
+def test_lines_before_the_period_are_marked_as_adjustments():
+    late = line("429", "expense", debit="10.00", treatment="standard", when=date(2023, 12, 20), ident="late")
+    current = line("429", "expense", debit="5.00", treatment="standard", ident="now")
+    result = compute_boxes([late, current], period_start=START)
+    flags = {c.line_id: c.is_adjustment for c in result.contributions}
+    assert flags == {"late": True, "now": False}
+    assert result.boxes.box7 == D("15")

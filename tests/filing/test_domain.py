@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.filing.domain import VatBoxes, due_date, is_period_start, period_end, whole_pounds
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("end", "due"),
+    [
+        (date(2017, 3, 31), date(2017, 5, 7)),  # the spec's obligation example
+        (date(2017, 6, 30), date(2017, 8, 7)),
+        (date(2024, 1, 31), date(2024, 3, 7)),  # one month after 31 January is the end of February
+        (date(2024, 12, 31), date(2025, 2, 7)),
+        (date(2024, 11, 30), date(2025, 1, 7)),
+    ],
+)
+def test_due_date_is_one_month_and_seven_days_after_the_end(end, due):
+    assert due_date(end) == due
+
+
+@pytest.mark.parametrize(
+    ("stagger", "start", "end"),
+    [
+        ("stagger_1", date(2024, 1, 1), date(2024, 3, 31)),
+        ("stagger_2", date(2024, 11, 1), date(2025, 1, 31)),
+        ("stagger_3", date(2023, 12, 1), date(2024, 2, 29)),
+        ("monthly", date(2024, 2, 1), date(2024, 2, 29)),
+    ],
+)
+def test_period_end(stagger, start, end):
+    assert period_end(stagger, start) == end
+
+
+@pytest.mark.parametrize(
+    ("stagger", "start", "ok"),
+    [
+        ("stagger_1", date(2024, 1, 1), True),
+        ("stagger_1", date(2024, 4, 1), True),
+        ("stagger_1", date(2024, 3, 1), False),
+        ("stagger_2", date(2024, 2, 1), True),
+        ("stagger_2", date(2024, 1, 1), False),
+        ("stagger_3", date(2024, 3, 1), True),
+        ("stagger_3", date(2024, 12, 1), True),
+        ("monthly", date(2024, 7, 1), True),
+        ("monthly", date(2024, 7, 2), False),
+    ],
+)
+def test_is_period_start(stagger, start, ok):
+    assert is_period_start(stagger, start) is ok
+
+
+@pytest.mark.parametrize(("value", "pounds"), [("10.99", "10"), ("-10.99", "-10"), ("0.50", "0"), ("7", "7")])
+def test_whole_pounds_truncates_towards_zero(value, pounds):
+    assert whole_pounds(D(value)) == D(pounds)
+
+
+def test_from_sums_derives_boxes_3_and_5():
+    boxes = VatBoxes.from_sums(
+        vat_sales=D("100.00"),
+        vat_acquisitions=D("5.00"),
+        vat_reclaimed=D("150.00"),
+        sales_ex_vat=D("500.40"),
+        purchases_ex_vat=D("750.60"),
+    )
+    assert boxes.box3 == D("105.00")
+    assert boxes.box5 == D("45.00")
+    assert (boxes.box6, boxes.box7) == (D("500"), D("750"))
+    assert boxes.problems() == []
+
+
+def test_problems_name_what_hmrc_would_reject():
+    bad = VatBoxes(box1=D("1.00"), box3=D("2.00"), box4=D("0.00"), box5=D("3.00"), box6=D("99999999999999"))
+    problems = bad.problems()
+    assert "Box 3 must be box 1 plus box 2." in problems
+    assert "Box 5 must be the difference between box 3 and box 4." in problems
+    assert "Box 6 is beyond HMRC's limit." in problems
