@@ -221,3 +221,24 @@ SCOPED_FACTORIES[JournalCounter] = JournalCounterFactory
 SCOPED_FACTORIES[JournalEntry] = JournalEntryFactory
 SCOPED_FACTORIES[JournalLine] = JournalLineFactory
 SCOPED_FACTORIES[Rule] = RuleFactory
+
+
+# --- security_center ---------------------------------------------------------
+from apps.security_center.models import TenantKey  # noqa: E402
+
+
+class TenantKeyFactory(TenantScopedFactory):
+    """A retired key row with opaque bytes (the isolation tests only need a row; real keys come from keystore)."""
+
+    class Meta:
+        model = TenantKey
+
+    purpose = TenantKey.Purpose.DATA
+    version = factory.Sequence(lambda n: n + 1)
+    wrapped_dek = factory.LazyFunction(lambda: bytes(60))
+    kek_id = "local"
+    kek_version = 1
+    active = False
+
+
+SCOPED_FACTORIES[TenantKey] = TenantKeyFactory

@@ -1,0 +1,83 @@
+"""Sealing field values: ``0x01 | u32 dek_version | 12-byte nonce | ciphertext+16-byte tag``.
+
+The associated data ``"<label>|v1|t=<tenant>|pk=<row>"`` binds a value to where
+it lives: the same bytes copied to another row, another tenant or another field
+do not open. ``label`` is a stable name chosen in code (``"hmrc.refresh_token"``),
+not the table or column, so renames keep data readable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from apps.security_center.crypto import keystore
+from apps.security_center.crypto.errors import DecryptionError
+
+FORMAT_V1 = 0x01
+_HEADER = struct.Struct(">BI")
+NONCE_BYTES = 12
+TAG_BYTES = 16
+HEADER_BYTES = _HEADER.size + NONCE_BYTES
+MIN_BLOB_BYTES = HEADER_BYTES + TAG_BYTES
+_LABEL = re.compile(r"^[a-z0-9_.\-]{1,100}$")
+
+
+def _row_str(row_id: object) -> str:
+    if isinstance(row_id, uuid.UUID):
+        return str(row_id)
+    text = str(row_id)
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
+def associated_data(*, tenant_id: object, label: str, row_id: object) -> bytes:
+    if not isinstance(label, str) or not _LABEL.match(label):
+        raise ValueError(f"encryption label {label!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if row_id is None or row_id == "":
+        raise ValueError("a row id is needed before encrypting (use client-generated UUID primary keys)")
+    return f"{label}|v1|t={keystore.tenant_str(tenant_id)}|pk={_row_str(row_id)}".encode()
+
+
+def looks_sealed(blob: object) -> bool:
+    """Shape check only (format byte and length): what may be written to an encrypted column."""
+    return isinstance(blob, bytes | bytearray | memoryview) and len(blob) >= MIN_BLOB_BYTES and blob[0] == FORMAT_V1
+
+
+def dek_version_of(blob: bytes) -> int:
+    """The data-key version in a sealed value's header (for rotation sweeps)."""
+    if not looks_sealed(blob):
+        raise DecryptionError("this is not an encrypted value (unknown format or too short)")
+    return _HEADER.unpack_from(bytes(blob[: _HEADER.size]))[1]
+
+
+def encrypt(*, tenant_id: object, label: str, row_id: object, plaintext: bytes) -> bytes:
+    """Seal ``plaintext`` for one tenant's row under the tenant's active data key (created on first use)."""
+    if not isinstance(plaintext, bytes | bytearray):
+        raise TypeError("encrypt() takes bytes; encode text first")
+    aad = associated_data(tenant_id=tenant_id, label=label, row_id=row_id)
+    version, dek = keystore.active_key(tenant_id)
+    nonce = os.urandom(NONCE_BYTES)
+    return _HEADER.pack(FORMAT_V1, version) + nonce + AESGCM(dek).encrypt(nonce, bytes(plaintext), aad)
+
+
+def decrypt(*, tenant_id: object, label: str, row_id: object, blob: bytes) -> bytes:
+    """Open a sealed value. Raises DecryptionError (wrong tenant/row/label, altered) or KeyDestroyed."""
+    aad = associated_data(tenant_id=tenant_id, label=label, row_id=row_id)
+    version = dek_version_of(blob)
+    dek = keystore.key_for_version(tenant_id, version)
+    blob = bytes(blob)
+    try:
+        return AESGCM(dek).decrypt(blob[_HEADER.size : HEADER_BYTES], blob[HEADER_BYTES:], aad)
+    except InvalidTag as exc:
+        raise DecryptionError(
+            f"the encrypted {label} of row {_row_str(row_id)} does not open: it belongs to another row or "
+            "business, or it was altered"
+        ) from exc
