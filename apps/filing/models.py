@@ -218,9 +218,15 @@ class FilingPeriodOverview(models.Model):
             models.UniqueConstraint(fields=["tenant", "vrn", "period_key"], name="filing_overview_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.period_key} {self.return_status or self.obligation_status}"
+
 
 class SubmissionOutcomeLog(models.Model):
     """Platform log of attempt outcomes (no tenant data): the filing SLI in the embedded SLO dashboard."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     outcome = models.CharField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.outcome}"

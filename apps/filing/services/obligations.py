@@ -42,7 +42,7 @@ def sync_obligations(*, tenant: Tenant, actor=None) -> list[VatObligation]:
     stored: list[VatObligation] = []
     with transaction.atomic():
         for item in sorted(found.values(), key=lambda o: o.start):
-            obligation, created = VatObligation.objects.update_or_create(
+            obligation, _ = VatObligation.objects.update_or_create(
                 tenant=tenant,
                 vrn=vrn,
                 period_key=item.period_key,

@@ -190,7 +190,8 @@ def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
         locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
         if locked.status != ReturnStatus.APPROVED:
             raise FilingError(
-                f"Only an approved return waiting to be sent can be retried; this one is {locked.get_status_display().lower()}."
+                "Only an approved return waiting to be sent can be retried; "
+                f"this one is {locked.get_status_display().lower()}."
             )
         record_event("filing.return.retry_requested", actor=actor, tenant_id=locked.tenant_id, target=locked)
         tenant_id, return_id = str(locked.tenant_id), str(locked.pk)

@@ -72,7 +72,7 @@ class Claim:
 
 def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter: base·2^(n−1), capped, times a random factor in [0.5, 1.5)."""
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
     return ceiling * (0.5 + rng.random())
 
@@ -118,8 +118,13 @@ def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
 
 def send(claimed: Claim) -> str:
     """Make the call and record what happened; raises RetryLater for a retryable failure."""
-    from apps.integrations.errors import DuplicateSubmission, HmrcNotConnected, HmrcRejected
-    from apps.integrations.errors import ExternalServiceUnavailable, RateLimited
+    from apps.integrations.errors import (
+        DuplicateSubmission,
+        ExternalServiceUnavailable,
+        HmrcNotConnected,
+        HmrcRejected,
+        RateLimited,
+    )
     from apps.integrations.hmrc.fraud_headers import build_fraud_headers
     from apps.integrations.hmrc.vat_client import HmrcVatClient
 

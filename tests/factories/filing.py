@@ -1,0 +1,47 @@
+"""Factories for the filing app (obligations, settings)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from django.utils import timezone
+from stdnum.gb import vat as gb_vat
+
+from apps.filing.domain import due_date, period_end
+from apps.filing.models import VatObligation, VatSettings
+from tests.factories import TenantScopedFactory
+
+
+class VatSettingsFactory(TenantScopedFactory):
+    class Meta:
+        model = VatSettings
+        django_get_or_create = ("tenant",)
+
+    scheme = "standard"
+    stagger = "stagger_1"
+    first_period_start = date(2025, 1, 1)
+    four_eyes = False
+
+
+def quarter(tenant, start: date, *, period_key: str | None = None, status: str = "O") -> VatObligation:
+    """An obligation for the quarter starting ``start``, keyed like HMRC's (25A1 ...)."""
+    end = period_end("stagger_1", start)
+    vrn = gb_vat.compact(tenant.vat_number)[:9]
+    key = period_key or f"{start:%y}A{(start.month - 1) // 3 + 1}"
+    return VatObligationFactory(
+        tenant=tenant, vrn=vrn, period_key=key, start=start, end=end, due=due_date(end), status=status
+    )
+
+
+class VatObligationFactory(TenantScopedFactory):
+    class Meta:
+        model = VatObligation
+
+    vrn = "123456727"
+    period_key = factory.Sequence(lambda n: f"{n % 100:02d}A1")
+    start = date(2025, 1, 1)
+    end = date(2025, 3, 31)
+    due = date(2025, 5, 7)
+    status = "O"
+    synced_at = factory.LazyFunction(timezone.now)

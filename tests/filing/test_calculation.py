@@ -1,0 +1,146 @@
+"""The return computed from real postings: period bounds, late postings, frozen figures, blockers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.documents.models import DocumentState
+from apps.filing import calculation
+from apps.filing.domain import VatBoxes
+from apps.filing.models import VatReturn, VatSettings
+from apps.filing.services.returns import fingerprint, send_for_approval
+from apps.ledger.services.posting import reverse_entry
+from apps.tenancy.context import tenant_context
+from tests.factories import DocumentFactory
+from tests.filing.conftest import post_worked_example, purchase, sale
+
+D = Decimal
+WORKED = VatBoxes(
+    box1=D("2050.00"),
+    box2=D("0.00"),
+    box3=D("2050.00"),
+    box4=D("800.00"),
+    box5=D("1250.00"),
+    box6=D("14500"),
+    box7=D("4500"),
+    box8=D("0"),
+    box9=D("0"),
+)
+
+
+def figures(obligation):
+    settings = VatSettings.objects.first()
+    vat_return = VatReturn.objects.filter(obligation=obligation).first()
+    return calculation.figures_for(obligation, vat_return, settings)
+
+
+def test_worked_example_posted_through_the_ledger_gives_the_spec_boxes(tenant_a, owner_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        post_worked_example(date(2025, 2, 14), actor=owner_a)
+        result = figures(q1)
+    assert result.boxes == WORKED
+    # Drill-down: every line behind box 1 is on the output VAT account.
+    assert {line.account.code for line, _, _ in result.lines_by_box[1]} == {"821"}
+    assert sum(amount for _, amount, _ in result.lines_by_box[6]) == D("14500.00")
+
+
+def test_only_lines_dated_inside_the_period_count(tenant_a, owner_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        sale(date(2025, 3, 31), "100.00", "20.00", actor=owner_a)
+        sale(date(2025, 4, 1), "200.00", "40.00", actor=owner_a)
+        sale(date(2024, 12, 31), "999.00", "199.80", actor=owner_a)  # before the first VAT period
+        assert figures(q1).boxes.box1 == D("20.00")
+        # Q1 is still a draft, so its lines stay with Q1 and are not carried into Q2.
+        assert figures(q2).boxes.box1 == D("40.00")
+
+
+def test_a_late_posting_into_a_frozen_period_goes_to_the_next_return_as_an_adjustment(tenant_a, owner_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+        send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(figures(q1).boxes))
+        frozen_before = figures(q1).boxes
+        sale(date(2025, 3, 15), "50.00", "10.00", actor=owner_a)  # dated in Q1, posted after the freeze
+        sale(date(2025, 5, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q1).boxes == frozen_before  # the approved figure never moves
+        q2_figures = figures(q2)
+    assert frozen_before.box1 == D("20.00")
+    assert q2_figures.boxes.box1 == D("12.00")
+    assert q2_figures.adjustments == 2  # the late sale's net and VAT lines
+    late = [line for line, _, adjustment in q2_figures.lines_by_box[1] if adjustment]
+    assert [line.entry.date for line in late] == [date(2025, 3, 15)]
+
+
+def test_a_reversal_takes_the_entry_back_out(tenant_a, owner_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        entry = purchase(date(2025, 1, 10), "100.00", "20.00", actor=owner_a)
+        reverse_entry(entry=entry, actor=owner_a, reason="Duplicate", entry_date=date(2025, 1, 11))
+        assert figures(q1).boxes == VatBoxes()
+
+
+def test_blockers_name_documents_to_review_and_an_unfinished_period(tenant_a, owner_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        DocumentFactory(
+            tenant=tenant_a,
+            state=DocumentState.NEEDS_REVIEW,
+            extraction={"issue_date": {"value": "2025-02-02", "confidence": 0.9}},
+        )
+        DocumentFactory(
+            tenant=tenant_a,
+            state=DocumentState.NEEDS_REVIEW,
+            extraction={"issue_date": {"value": "2025-06-02", "confidence": 0.9}},  # another period
+        )
+        DocumentFactory(tenant=tenant_a, state=DocumentState.FAILED, extraction=None)  # date unknown: blocks all
+        codes = {b.code: b for b in calculation.blockers_for(q1, figures(q1).boxes, VatSettings.objects.first())}
+    assert codes["documents_unresolved"].count == 2
+    assert "hmrc_not_connected" in codes
+    assert "period_not_ended" not in codes
+
+
+def test_a_period_that_has_not_ended_is_blocked(tenant_a, owner_a, books_a):
+    from tests.factories.filing import quarter
+
+    with tenant_context(tenant_a):
+        future = quarter(tenant_a, date(2099, 1, 1))
+        codes = {b.code for b in calculation.blockers_for(future, VatBoxes(), VatSettings.objects.first())}
+    assert "period_not_ended" in codes
+
+
+def test_cash_accounting_is_blocked_with_a_reason(tenant_a, owner_a, books_a):
+    with tenant_context(tenant_a):
+        VatSettings.objects.update(scheme="cash")
+        blockers = calculation.blockers_for(books_a[0], VatBoxes(), VatSettings.objects.first())
+    assert any(b.code == "cash_scheme" and "payment dates" in b.message for b in blockers)
+
+
+@pytest.mark.postgres
+def test_a_journal_line_can_be_claimed_by_one_return_only(tenant_a, owner_a, books_a):
+    from django.db import IntegrityError
+
+    from apps.filing.models import VatReturnLine
+
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+        vat_return = send_for_approval(
+            obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(figures(q1).boxes)
+        )
+        claimed = vat_return.lines.first()
+        other = VatReturn.objects.create(
+            tenant=tenant_a,
+            obligation=q2,
+            vrn=q2.vrn,
+            period_key=q2.period_key,
+            idempotency_key=VatReturn.key_for(q2.vrn, q2.period_key),
+        )
+        with pytest.raises(IntegrityError):
+            VatReturnLine.objects.create(
+                tenant=tenant_a, vat_return=other, journal_line_id=claimed.journal_line_id, box=claimed.box, amount=1
+            )
