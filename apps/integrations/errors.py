@@ -71,6 +71,16 @@ class HmrcNotConnected(IntegrationError):
     )
 
 
+class HmrcAuthorisationFailed(IntegrationError):
+    """Connecting to HMRC did not complete: the user declined, the link was stale or reused, or HMRC refused the code.
+
+    codes: ACCESS_DENIED, STATE_INVALID, STATE_EXPIRED, STATE_USED, INVALID_GRANT, INVALID_CLIENT, INVALID_REQUEST.
+    """
+
+    default_code = "AUTHORISATION_FAILED"
+    default_message = "Connecting to HMRC did not complete. Please try again."
+
+
 # Plain-English explanations of HMRC's codes (spec §3, §4); HMRC's own text is kept in .errors.
 HMRC_MESSAGES: dict[str, str] = {
     "VRN_INVALID": "HMRC did not accept the VAT registration number.",

@@ -66,9 +66,15 @@ def timeouts() -> tuple[float, float]:
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date), or None when absent or garbled."""
+    """Retry-After as seconds (delta-seconds or an HTTP date), or None when absent or garbled.
+
+    Companies House sends no Retry-After but X-Ratelimit-Reset (Unix seconds): used when present.
+    """
     value = (response.headers.get("Retry-After") or "").strip()
     if not value:
+        reset = (response.headers.get("X-Ratelimit-Reset") or "").strip()
+        if reset.isdigit():
+            return max(0.0, int(reset) - timezone.now().timestamp())
         return None
     if value.isdigit():
         return float(value)

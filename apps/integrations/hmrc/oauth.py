@@ -1,0 +1,354 @@
+"""Connecting a business to HMRC (OAuth 2.0 authorisation code grant, spec §2) and keeping its token fresh.
+
+The journey: ``start_authorisation`` stores a hashed, single-use state bound to
+the tenant and the user (10 minutes) and returns HMRC's authorise URL;
+HMRC sends the browser back to the callback, where
+``complete_authorisation`` checks the state, exchanges the code server to
+server, and stores the tokens encrypted.
+
+Why the HTTP exchange comes before any write: the callback runs inside the
+portal's request transaction, and in the embedded demo (SQLite) the local
+sandbox answering the exchange is another request on the same database file;
+a write lock held by us would block it.
+
+Why refreshes take the connection row's lock: HMRC's refresh tokens are
+single use, so two workers refreshing at once would have one of them fail
+with invalid_grant and lose the connection. The second caller waits on the
+lock, then finds the fresh token and uses it without refreshing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+import requests
+import structlog
+from django.conf import settings
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from apps.audit.services import record_event
+from apps.integrations import http
+from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, HmrcNotConnected
+from apps.integrations.hmrc.credentials import client_secret
+from apps.integrations.hmrc.models import HmrcConnection, OAuthState
+from apps.tenancy.context import tenant_context
+
+log = structlog.get_logger("strongroom.integrations.hmrc")
+
+SCOPES = "read:vat write:vat"
+STATE_LIFETIME = timedelta(minutes=10)
+CLIENT = "hmrc_oauth"
+
+DENIED_MESSAGE = "You did not give Strongroom permission at HMRC, so nothing was connected. You can try again."
+STATE_MESSAGES = {
+    "STATE_INVALID": "This HMRC sign-in link is not valid for you or this business. Please start connecting again.",
+    "STATE_EXPIRED": "The HMRC sign-in took longer than 10 minutes. Please start connecting again.",
+    "STATE_USED": "This HMRC sign-in was already completed. Please start connecting again if you need to.",
+}
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scope: str
+
+
+class _GrantRejected(Exception):
+    """HMRC answered the token request with invalid_grant (code or refresh token no longer valid)."""
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()
+
+
+def safe_next_url(next_url: str) -> str:
+    """Only a relative path on this site (no scheme, no host, no //): anything else becomes ""."""
+    if not next_url or not next_url.startswith("/") or next_url.startswith("//"):
+        return ""
+    return next_url[:500] if url_has_allowed_host_and_scheme(next_url, allowed_hosts=set()) else ""
+
+
+def authorize_url(*, state: str, redirect_uri: str) -> str:
+    params = {
+        "response_type": "code",
+        "client_id": settings.HMRC_CLIENT_ID,
+        "scope": SCOPES,
+        "state": state,
+        "redirect_uri": redirect_uri,
+    }
+    return f"{settings.HMRC_AUTHORIZE_URL}?{urlencode(params, quote_via=quote)}"
+
+
+def start_authorisation(*, tenant, user, redirect_uri: str, next_url: str = "") -> str:
+    """Store a hashed single-use state (tenant + user, 10 minutes) and return the URL to send the browser to."""
+    state = secrets.token_urlsafe(32)
+    with tenant_context(tenant):
+        OAuthState.objects.create(
+            tenant=tenant,
+            state_hash=_hash(state),
+            user=user,
+            next_url=safe_next_url(next_url),
+            redirect_uri=redirect_uri,
+            expires_at=timezone.now() + STATE_LIFETIME,
+        )
+        record_event("integrations.hmrc.connect_started", actor=user, tenant_id=tenant.pk)
+    return authorize_url(state=state, redirect_uri=redirect_uri)
+
+
+def _token_request(operation: str, data: dict[str, str]) -> TokenSet:
+    """POST /oauth/token (form-encoded, secrets in the body). Raises _GrantRejected on invalid_grant."""
+
+    def handle(response: requests.Response) -> TokenSet:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        if response.status_code == 200:
+            try:
+                return TokenSet(
+                    access_token=str(body["access_token"]),
+                    refresh_token=str(body["refresh_token"]),
+                    expires_in=int(body.get("expires_in") or 14400),
+                    scope=str(body.get("scope") or SCOPES),
+                )
+            except (KeyError, TypeError, ValueError) as error:
+                raise ExternalServiceUnavailable(
+                    "HMRC sent an answer we could not read. Please try again in a few minutes.",
+                    code="BAD_RESPONSE",
+                    service="HMRC",
+                ) from error
+        error = body.get("error") if isinstance(body.get("error"), str) else ""
+        description = body.get("error_description") if isinstance(body.get("error_description"), str) else ""
+        if error == "invalid_grant":
+            raise _GrantRejected(description)
+        if error == "invalid_client" or response.status_code == 401:
+            raise HmrcAuthorisationFailed(
+                "HMRC did not recognise this software's credentials. Our team has been told.", code="INVALID_CLIENT"
+            )
+        if "already in progress" in description.lower():
+            raise ExternalServiceUnavailable(
+                "HMRC is still renewing the connection. Please try again in a moment.",
+                code="REFRESH_IN_PROGRESS",
+                service="HMRC",
+            )
+        raise HmrcAuthorisationFailed(
+            "HMRC did not accept the request to connect. Please try again.", code=(error or "INVALID_REQUEST").upper()
+        )
+
+    payload = {"client_id": settings.HMRC_CLIENT_ID, "client_secret": client_secret(), **data}
+    return http.call(
+        CLIENT,
+        operation,
+        "POST",
+        f"{settings.HMRC_API_BASE_URL}/oauth/token",
+        data=payload,
+        headers={"Accept": "application/json"},
+        handle=handle,
+    )
+
+
+def _check_state(tenant, user, state: str) -> OAuthState:
+    """Read-only: the journey this state started, or HmrcAuthorisationFailed."""
+    row = OAuthState.objects.filter(state_hash=_hash(state or "")).first() if state else None
+    if row is None or row.user_id != user.pk:
+        raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_INVALID"], code="STATE_INVALID")
+    if row.used_at is not None:
+        raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_USED"], code="STATE_USED")
+    if row.expires_at <= timezone.now():
+        raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_EXPIRED"], code="STATE_EXPIRED")
+    return row
+
+
+def _claim_state(row: OAuthState) -> None:
+    """Mark the state used, once: a second callback racing this one finds it used."""
+    claimed = OAuthState.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not claimed:
+        raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_USED"], code="STATE_USED")
+
+
+def _failed(tenant, user, row: OAuthState, reason: str, error: HmrcAuthorisationFailed) -> HmrcAuthorisationFailed:
+    _claim_state(row)
+    record_event("integrations.hmrc.connect_failed", actor=user, tenant_id=tenant.pk, extra={"reason": reason})
+    return error
+
+
+def complete_authorisation(
+    *, tenant, user, state: str, code: str | None, error: str | None, redirect_uri: str
+) -> HmrcConnection:
+    """Finish the journey HMRC sent the browser back from; return the connection.
+
+    The returned connection carries ``.next_url`` (the relative URL given to
+    start_authorisation, or ""). Raises HmrcAuthorisationFailed (state
+    invalid/expired/used, access denied, code refused) or
+    ExternalServiceUnavailable (HMRC down: the state stays usable until it
+    expires, but HMRC's code is single use, so the user starts again).
+    """
+    failure: HmrcAuthorisationFailed | None = None
+    with tenant_context(tenant):
+        row = _check_state(tenant, user, state)  # reads only
+        if error or not code:
+            denied = error == "access_denied"
+            failure = _failed(
+                tenant,
+                user,
+                row,
+                "access_denied" if denied else (error or "no_code")[:50],
+                HmrcAuthorisationFailed(
+                    DENIED_MESSAGE if denied else "HMRC did not complete the connection. Please try again.",
+                    code="ACCESS_DENIED" if denied else "INVALID_REQUEST",
+                ),
+            )
+    # Failures are raised outside the block, so that the used state and the audit event commit.
+    if failure is not None:
+        raise failure
+    if redirect_uri != row.redirect_uri:
+        raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_INVALID"], code="STATE_INVALID")
+    # The HTTP exchange happens before anything is written (see the module docstring).
+    try:
+        tokens = _token_request(
+            "token_exchange",
+            {"grant_type": "authorization_code", "redirect_uri": redirect_uri, "code": code},
+        )
+    except _GrantRejected:
+        failure = HmrcAuthorisationFailed(
+            "HMRC's sign-in code had expired or was already used. Please start connecting again.",
+            code="INVALID_GRANT",
+        )
+    except HmrcAuthorisationFailed as refused:
+        failure = refused
+    if failure is not None:
+        with tenant_context(tenant):
+            _failed(tenant, user, row, failure.code.lower(), failure)
+        raise failure
+    now = timezone.now()
+    with tenant_context(tenant):
+        _claim_state(row)
+        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
+        before = {"status": connection.status} if connection else {}
+        if connection is None:
+            connection = HmrcConnection(tenant=tenant)
+        connection.status = HmrcConnection.Status.CONNECTED
+        connection.access_token = tokens.access_token
+        connection.refresh_token = tokens.refresh_token
+        connection.expires_at = now + timedelta(seconds=tokens.expires_in)
+        connection.scopes = tokens.scope
+        connection.connected_by = user
+        connection.connected_at = now
+        connection.last_refreshed_at = None
+        connection.status_reason = ""
+        connection.save()
+        record_event(
+            "integrations.hmrc.connected",
+            actor=user,
+            tenant_id=tenant.pk,
+            target=connection,
+            before=before,
+            after={"status": connection.status, "scopes": connection.scopes},
+        )
+    connection.next_url = row.next_url
+    log.info("hmrc_connected", scopes=tokens.scope)
+    return connection
+
+
+def _mark_needs_reauth(connection: HmrcConnection, reason: str) -> None:
+    before = connection.status
+    connection.status = HmrcConnection.Status.NEEDS_REAUTH
+    connection.status_reason = reason
+    connection.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(
+        "integrations.hmrc.refresh_failed",
+        tenant_id=connection.tenant_id,
+        target=connection,
+        actor_label="system",
+        before={"status": before},
+        after={"status": connection.status},
+        extra={"reason": reason},
+    )
+
+
+def _refresh(tenant, *, stale_access_token: str | None = None) -> str:
+    """Refresh under the row lock, unless someone else already did (then use theirs)."""
+    failure: HmrcNotConnected | None = None
+    with tenant_context(tenant):
+        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
+        if connection is None or not connection.is_connected:
+            raise HmrcNotConnected()
+        if stale_access_token is None and not connection.expires_soon():
+            return connection.access_token  # refreshed by another caller while we waited for the lock
+        if stale_access_token is not None and connection.access_token != stale_access_token:
+            return connection.access_token
+        try:
+            tokens = _token_request(
+                "token_refresh", {"grant_type": "refresh_token", "refresh_token": connection.refresh_token}
+            )
+        except _GrantRejected:
+            _mark_needs_reauth(connection, "HMRC refused the refresh token (invalid_grant)")
+            failure = HmrcNotConnected()
+        else:
+            now = timezone.now()
+            connection.access_token = tokens.access_token
+            connection.refresh_token = tokens.refresh_token
+            connection.expires_at = now + timedelta(seconds=tokens.expires_in)
+            connection.scopes = tokens.scope or connection.scopes
+            connection.last_refreshed_at = now
+            connection.save()
+            log.info("hmrc_token_refreshed")
+            return tokens.access_token
+    # Raised after the block so that the needs-reauth status and its audit event commit.
+    raise failure
+
+
+def access_token_for(tenant) -> str:
+    """A usable access token: refreshed first when it expires within 5 minutes. Raises HmrcNotConnected."""
+    with tenant_context(tenant):
+        connection = HmrcConnection.objects.filter(tenant=tenant).first()
+        if connection is None or not connection.is_connected:
+            raise HmrcNotConnected()
+        if not connection.expires_soon():
+            return connection.access_token
+    return _refresh(tenant)
+
+
+def refresh_after_rejection(tenant, rejected_access_token: str) -> str:
+    """HMRC refused a token we thought valid: refresh once (unless another caller already replaced it)."""
+    return _refresh(tenant, stale_access_token=rejected_access_token)
+
+
+def mark_token_rejected(tenant, reason: str) -> None:
+    """A freshly refreshed token was refused too: the connection needs a person to reconnect."""
+    with tenant_context(tenant):
+        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
+        if connection is not None and connection.is_connected:
+            _mark_needs_reauth(connection, reason)
+
+
+def disconnect(*, tenant, actor) -> None:
+    """Forget the tokens (HMRC offers no revocation endpoint); the business must connect again to file."""
+    with tenant_context(tenant):
+        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
+        if connection is None or connection.status == HmrcConnection.Status.REVOKED:
+            return
+        before = connection.status
+        connection.status = HmrcConnection.Status.REVOKED
+        connection.access_token = ""
+        connection.refresh_token = ""
+        connection.expires_at = None
+        connection.status_reason = f"Disconnected by {getattr(actor, 'email', '') or 'a user'}"
+        connection.save()
+        record_event(
+            "integrations.hmrc.disconnected",
+            actor=actor,
+            tenant_id=tenant.pk,
+            target=connection,
+            before={"status": before},
+            after={"status": connection.status},
+        )

@@ -1,0 +1,96 @@
+"""HMRC connection pages for one business (the portal middleware has entered the tenant).
+
+The callback does no database write before HMRC's token exchange (see
+apps/integrations/hmrc/oauth.py): that ordering is the service's, the view
+only parses the query string and shows the outcome.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, IntegrationError
+from apps.integrations.hmrc import oauth, selectors
+from apps.integrations.permissions import can_connect_hmrc, connect_refusal
+from apps.tenancy.permissions import require
+
+# Codes after which the user lands on the status page with a message; the rest (a stale or foreign link) get a 400.
+REDIRECTED_FAILURES = {"ACCESS_DENIED", "INVALID_GRANT", "INVALID_CLIENT", "INVALID_REQUEST"}
+
+
+def callback_uri(tenant_slug: str) -> str:
+    """The redirect URI registered with HMRC: absolute, on SITE_URL."""
+    return settings.SITE_URL + reverse("integrations:hmrc-callback", kwargs={"tenant_slug": tenant_slug})
+
+
+def _status_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
+    refusal = connect_refusal(request.membership, request.user)
+    context = {
+        "connection": selectors.connection_for(request.tenant),
+        "can_connect": can_connect_hmrc(request.membership),
+        "refusal": refusal,
+        "error": error,
+        "next": oauth.safe_next_url(request.GET.get("next", "")),
+    }
+    return render(request, "integrations/hmrc.html", context, status=status)
+
+
+@require_GET
+def hmrc_status(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    return _status_page(request)
+
+
+@require_POST
+def hmrc_connect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    refusal = connect_refusal(request.membership, request.user)
+    require(refusal is None, refusal or "")
+    url = oauth.start_authorisation(
+        tenant=request.tenant,
+        user=request.user,
+        redirect_uri=callback_uri(tenant_slug),
+        next_url=request.POST.get("next") or request.GET.get("next", ""),
+    )
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+def hmrc_callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    refusal = connect_refusal(request.membership, request.user)
+    require(refusal is None, refusal or "")
+    try:
+        connection = oauth.complete_authorisation(
+            tenant=request.tenant,
+            user=request.user,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code") or None,
+            error=request.GET.get("error") or None,
+            redirect_uri=callback_uri(tenant_slug),
+        )
+    except HmrcAuthorisationFailed as failure:
+        if failure.code in REDIRECTED_FAILURES:
+            # The failure was recorded (state used up, audit event): commit it and show the status page.
+            messages.error(request, failure.message)
+            return redirect("integrations:hmrc", tenant_slug=tenant_slug)
+        return _status_page(request, status=400, error=failure.message)
+    except ExternalServiceUnavailable as failure:
+        return _status_page(request, status=503, error=failure.message)
+    except IntegrationError as failure:
+        return _status_page(request, status=502, error=failure.message)
+    messages.success(request, "Connected to HMRC. Strongroom can now fetch VAT obligations and file returns.")
+    if connection.next_url:
+        return HttpResponseRedirect(connection.next_url)
+    return redirect("integrations:hmrc", tenant_slug=tenant_slug)
+
+
+@require_POST
+def hmrc_disconnect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    refusal = connect_refusal(request.membership, request.user)
+    require(refusal is None, refusal or "")
+    oauth.disconnect(tenant=request.tenant, actor=request.user)
+    messages.success(request, "Disconnected from HMRC. Connect again before the next VAT return.")
+    return redirect("integrations:hmrc", tenant_slug=tenant_slug)
