@@ -55,6 +55,9 @@ migrate: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime system-deps
 	STRONGROOM_ENV=development $(BIN)/python manage.py migrate --no-input -v 0
+	@# The sandbox's own SQLite file (settings add the "sandbox" alias only on the embedded SQLite demo).
+	@if STRONGROOM_ENV=development $(BIN)/python -c 'import config.settings as s, sys; sys.exit("sandbox" not in s.DATABASES)'; then \
+	  STRONGROOM_ENV=development $(BIN)/python manage.py migrate --database sandbox --no-input -v 0; fi
 	STRONGROOM_ENV=development $(BIN)/python manage.py collectstatic --no-input -v 0
 	STRONGROOM_ENV=development $(BIN)/python manage.py seed_demo
 	@echo
@@ -62,7 +65,7 @@ demo: $(VENV)/.runtime system-deps
 	STRONGROOM_ENV=development $(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
 
 demo-reset:
-	rm -f var/strongroom.sqlite3 var/demo-logins.txt
+	rm -f var/strongroom.sqlite3 var/sandbox.sqlite3 var/demo-logins.txt
 	@echo "Demo data removed; run make demo to seed it again."
 
 # Print the current code for a TOTP secret (for the demo admin): make demo-totp SECRET=ABC...

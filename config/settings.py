@@ -170,6 +170,11 @@ if IS_POSTGRES:
         # login role, so row-level security applies to every test query.
         DATABASES["default"]["TEST"] = {"MIRROR": "owner"}
         DATABASES["owner"] = owner
+if STRONGROOM_ENV == "development" and not IS_POSTGRES:
+    # The embedded demo keeps the sandbox's tables in their own SQLite file, so that a portal request holding a
+    # write transaction can call the sandbox over HTTP without "database is locked" (apps/sandbox/routers.py).
+    DATABASES["sandbox"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "sandbox.sqlite3")}
+DATABASE_ROUTERS = ["apps.sandbox.routers.SandboxRouter"]
 # django-prometheus's wrappers count queries, errors and connections per alias (vendor is unchanged,
 # so `connection.vendor == "postgresql"` checks and the RLS code behave the same).
 _PROMETHEUS_ENGINES = {

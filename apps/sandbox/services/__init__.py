@@ -1,0 +1,1 @@
+"""Writes of the sandbox: OAuth grants, returns, faults."""

@@ -1,0 +1,1 @@
+"""Views of the sandboxed services (one module per service) and the staff page."""
