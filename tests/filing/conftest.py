@@ -51,3 +51,39 @@ def post_worked_example(when: date, actor=None) -> None:
     purchase(when, "4000.00", "800.00", actor=actor)
     purchase(when, "200.00", "0.00", treatment="zero", actor=actor)
     purchase(when, "300.00", "0.00", treatment="exempt", actor=actor)
+
+
+def connect_hmrc(tenant, user, *, site_url: str) -> None:
+    """Drive the real OAuth flow against the sandbox: authorise, grant for the tenant's VRN, exchange the code."""
+    from urllib.parse import parse_qsl, urlparse
+
+    from django.test import Client
+    from stdnum.gb import vat as gb_vat
+
+    from apps.integrations.hmrc.oauth import complete_authorisation, start_authorisation
+
+    redirect_uri = f"{site_url}/t/{tenant.slug}/integrations/hmrc/callback/"
+    with tenant_context(tenant):
+        url = start_authorisation(tenant=tenant, user=user, redirect_uri=redirect_uri)
+    parsed = urlparse(url)
+    answer = Client().post(
+        parsed.path, {**dict(parse_qsl(parsed.query)), "action": "grant", "vrn": gb_vat.compact(tenant.vat_number)[:9]}
+    )
+    assert answer.status_code == 302, answer.content[:500]
+    returned = dict(parse_qsl(urlparse(answer["Location"]).query))
+    with tenant_context(tenant):
+        complete_authorisation(
+            tenant=tenant,
+            user=user,
+            state=returned["state"],
+            code=returned["code"],
+            error=None,
+            redirect_uri=redirect_uri,
+        )
+
+
+@pytest.fixture
+def hmrc_a(tenant_a, owner_a, books_a, sandbox_http, settings):
+    """Tenant A's books, connected to the sandbox HMRC through the OAuth flow."""
+    connect_hmrc(tenant_a, owner_a, site_url=settings.SITE_URL)
+    return books_a
