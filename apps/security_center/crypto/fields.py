@@ -142,8 +142,10 @@ class EncryptedTextField(models.BinaryField):
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = model_instance.__dict__.get(self.attname, NOT_LOADED)
-        if value is NOT_LOADED or value is None:
-            return None if value is None else value
+        if value is NOT_LOADED:  # deferred, yet named in update_fields: load (and open) it
+            value = getattr(model_instance, self.attname)
+        if value is None:
+            return None
         if isinstance(value, Sealed):
             here = (str(model_instance.tenant_id), str(model_instance.pk))
             if value.binding is None or value.binding == here:

@@ -167,7 +167,7 @@ def _load_or_create_active(tenant: str, purpose: str):
         with tenant_context(tenant):
             row = TenantKey.objects.filter(tenant_id=tenant, purpose=purpose, active=True).first()
             if row is not None:
-                return row, _unwrap(row)
+                return row, _cached_key(tenant, purpose, row.version) or _unwrap(row)
             if TenantKey.objects.filter(tenant_id=tenant, purpose=purpose).exists():
                 # Keys existed and none is active: they were shredded. Never start a fresh key silently.
                 raise KeyDestroyed(DESTROYED_MESSAGE)

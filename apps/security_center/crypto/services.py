@@ -176,6 +176,19 @@ def shred_tenant_keys(tenant: Tenant, actor: Any = None, *, actor_label: str = "
         destroyed = TenantKey.objects.filter(pk__in=[k.pk for k in live]).update(
             wrapped_dek=None, active=False, destroyed_at=now
         )
+        # A purpose that never had a key gets a destroyed tombstone, so none is ever created lazily later.
+        seen = set(TenantKey.objects.filter(tenant=tenant).values_list("purpose", flat=True))
+        for purpose in sorted(set(TenantKey.Purpose.values) - seen):
+            TenantKey.objects.create(
+                tenant=tenant,
+                purpose=purpose,
+                version=1,
+                wrapped_dek=None,
+                kek_id="",
+                kek_version=0,
+                active=False,
+                destroyed_at=now,
+            )
         _clear_after_commit(tenant.pk)
         record_event(
             "security_center.tenant_key.shredded",
