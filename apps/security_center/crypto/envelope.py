@@ -13,6 +13,7 @@ import re
 import struct
 import uuid
 
+import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -23,8 +24,10 @@ FORMAT_V1 = 0x01
 _HEADER = struct.Struct(">BI")
 NONCE_BYTES = 12
 TAG_BYTES = 16
+VERSION_HEADER_BYTES = _HEADER.size
 HEADER_BYTES = _HEADER.size + NONCE_BYTES
 MIN_BLOB_BYTES = HEADER_BYTES + TAG_BYTES
+log = structlog.get_logger("strongroom.security_center.crypto")
 _LABEL = re.compile(r"^[a-z0-9_.\-]{1,100}$")
 
 
@@ -58,6 +61,11 @@ def dek_version_of(blob: bytes) -> int:
     return _HEADER.unpack_from(bytes(blob[: _HEADER.size]))[1]
 
 
+def version_header(dek_version: int) -> bytes:
+    """The first bytes of every value sealed under ``dek_version`` (what a sweep query compares)."""
+    return _HEADER.pack(FORMAT_V1, dek_version)
+
+
 def encrypt(*, tenant_id: object, label: str, row_id: object, plaintext: bytes) -> bytes:
     """Seal ``plaintext`` for one tenant's row under the tenant's active data key (created on first use)."""
     if not isinstance(plaintext, bytes | bytearray):
@@ -77,6 +85,8 @@ def decrypt(*, tenant_id: object, label: str, row_id: object, blob: bytes) -> by
     try:
         return AESGCM(dek).decrypt(blob[_HEADER.size : HEADER_BYTES], blob[HEADER_BYTES:], aad)
     except InvalidTag as exc:
+        # A security signal (row swap, tampering, wrong tenant): ids only, never bytes.
+        log.warning("field_decryption_failed", label=label, tenant_id=str(tenant_id), row_id=_row_str(row_id))
         raise DecryptionError(
             f"the encrypted {label} of row {_row_str(row_id)} does not open: it belongs to another row or "
             "business, or it was altered"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from apps.audit.services import record_event
@@ -85,12 +86,20 @@ def _encrypted_field(model: type[models.Model], field_name: str) -> EncryptedTex
 def stale_rows(model: type[models.Model], field_name: str, *, tenant: Tenant) -> list[tuple[uuid.UUID, bytes]]:
     """(pk, ciphertext) of the tenant's rows whose value is sealed under an older data-key version.
 
-    Must run inside the tenant's context. Reads headers only; decrypts nothing.
+    Must run inside the tenant's context. The database compares the 5-byte
+    header (format, key version), as the spec's sweep query does, so current
+    rows never leave it; nothing is decrypted here.
     """
     field = _encrypted_field(model, field_name)
     version, _dek = keystore.active_key(tenant.pk)
-    rows = model.objects.filter(tenant=tenant, **{f"{field.attname}__isnull": False}).values_list("pk", field.attname)
-    return [(pk, bytes(blob)) for pk, blob in rows.iterator(chunk_size=500) if envelope.dek_version_of(blob) != version]
+    header = Substr(field.attname, 1, envelope.VERSION_HEADER_BYTES, output_field=models.BinaryField())
+    rows = (
+        model.objects.filter(tenant=tenant, **{f"{field.attname}__isnull": False})
+        .annotate(sealed_header=header)
+        .exclude(sealed_header=envelope.version_header(version))
+        .values_list("pk", field.attname)
+    )
+    return [(pk, bytes(blob)) for pk, blob in rows.iterator(chunk_size=500)]
 
 
 def reencrypt_rows(model: type[models.Model], field_name: str, *, tenant: Tenant, batch_size: int = 200) -> int:
