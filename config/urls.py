@@ -22,6 +22,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/onboarding/", include("apps.onboarding.urls")),
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     path("invitations/", include("apps.tenancy.invitation_urls")),
+    path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/filing/", include("apps.filing.staff_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),

@@ -242,3 +242,17 @@ class TenantKeyFactory(TenantScopedFactory):
 
 
 SCOPED_FACTORIES[TenantKey] = TenantKeyFactory
+
+
+# --- onboarding ------------------------------------------------------------
+from apps.onboarding.models import OnboardingProgress  # noqa: E402
+
+
+class OnboardingProgressFactory(TenantScopedFactory):
+    class Meta:
+        model = OnboardingProgress
+
+    started_at = factory.LazyFunction(timezone.now)
+
+
+SCOPED_FACTORIES[OnboardingProgress] = OnboardingProgressFactory

@@ -1,0 +1,60 @@
+"""The onboarding wizard's calls into other apps, in one place (contracts in briefs/contracts.md).
+
+Imports are inside the functions: integrations and filing are built alongside
+this app, and a page that does not need them must not fail to import. Tests
+of the wizard's own logic replace these functions; the integration tests run
+them against the sandbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+def company_profile(company_number: str) -> Any:
+    """Companies House profile; raises CompanyNotFound, ExternalServiceUnavailable (RateLimited), IntegrationError."""
+    from apps.integrations.companies_house import get_company_profile
+
+    return get_company_profile(company_number)
+
+
+def hmrc_connection(tenant) -> Any | None:
+    """The tenant's HMRC connection (``.status`` "connected" / "needs_reauth" / "revoked"), or None."""
+    try:
+        from apps.integrations.hmrc.selectors import connection_for
+    except ImportError:  # integrations not installed yet: nothing is connected
+        return None
+    return connection_for(tenant)
+
+
+def hmrc_connected(tenant) -> bool:
+    connection = hmrc_connection(tenant)
+    return connection is not None and getattr(connection, "status", "") == "connected"
+
+
+def hmrc_connect_url(tenant_slug: str) -> str | None:
+    """Where the "Connect to HMRC" button posts, or None while the integrations app has no such page."""
+    try:
+        return reverse("integrations:hmrc-connect", kwargs={"tenant_slug": tenant_slug})
+    except NoReverseMatch:
+        return None
+
+
+def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool) -> Any:
+    """Raises apps.filing.errors.FilingError with a message for people when a value is refused."""
+    from apps.filing.services.vat_settings import save_vat_settings as save
+
+    return save(
+        tenant=tenant, actor=actor, scheme=scheme, stagger=stagger, first_period_start=first_period_start,
+        four_eyes=four_eyes,
+    )  # fmt: skip
+
+
+def sync_obligations(*, tenant, actor) -> list:
+    """Raises integrations errors (HMRC away, not connected, rejected)."""
+    from apps.filing.services.obligations import sync_obligations as sync
+
+    return sync(tenant=tenant, actor=actor)

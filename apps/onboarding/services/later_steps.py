@@ -1,0 +1,131 @@
+"""Steps 5 to 7: VAT scheme and stagger, team invitations, the first document.
+
+Each goes through the owning app's service (filing, tenancy, documents), which
+validates and audits its own change; onboarding records its step on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.onboarding import external
+from apps.onboarding.errors import OnboardingError
+from apps.onboarding.models import OnboardingProgress, Step
+from apps.onboarding.services.progress import (
+    complete_optional_step,
+    complete_step,
+    locked_progress,
+    record_step_data,
+    require_open,
+    start_onboarding,
+)
+from apps.tenancy.errors import TenancyError
+from apps.tenancy.models import Invitation, Tenant
+
+
+@dataclass(frozen=True)
+class VatStepOutcome:
+    progress: OnboardingProgress
+    obligations: int | None  # None: HMRC could not be asked; they are synced later
+    warning: str = ""
+
+
+def save_vat_step(
+    *, tenant: Tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool
+) -> VatStepOutcome:
+    """Save the VAT settings (filing's service), then fetch the obligations from HMRC if it answers.
+
+    HMRC being away does not undo the settings: the step completes and says
+    the periods will appear once HMRC answers (filing syncs them again later).
+    """
+    from apps.filing.errors import FilingError
+    from apps.integrations.errors import IntegrationError
+
+    progress = start_onboarding(tenant=tenant, actor=actor)
+    require_open(progress, Step.VAT)
+    try:
+        external.save_vat_settings(tenant=tenant, actor=actor, scheme=scheme, stagger=stagger,
+                                   first_period_start=first_period_start, four_eyes=four_eyes)  # fmt: skip
+    except (FilingError, ValidationError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        raise OnboardingError(message) from exc
+    obligations: int | None = None
+    warning = ""
+    try:
+        obligations = len(external.sync_obligations(tenant=tenant, actor=actor))
+    except IntegrationError as exc:
+        warning = (f"Your VAT settings are saved, but we could not fetch your VAT periods from HMRC: {exc.message} "
+                   "They will appear on the VAT page once HMRC answers.")  # fmt: skip
+    except FilingError as exc:
+        warning = f"Your VAT settings are saved, but we could not fetch your VAT periods: {exc}"
+    data = {"scheme": scheme, "stagger": stagger, "first_period_start": first_period_start.isoformat(),
+            "four_eyes": four_eyes, "obligations_synced": obligations is not None,
+            "obligations": obligations}  # fmt: skip
+    with transaction.atomic():
+        progress = locked_progress(tenant, actor=actor)
+        complete_step(progress, Step.VAT, actor=actor, data=data)
+    return VatStepOutcome(progress=progress, obligations=obligations, warning=warning)
+
+
+def invite_team_member(*, tenant: Tenant, actor, email: str, role: str) -> tuple[Invitation, str]:
+    """Through tenancy's invitation service (audited there); remembered on the step. Returns (invitation, token)."""
+    from apps.tenancy.services import invite_member
+
+    progress = start_onboarding(tenant=tenant, actor=actor)
+    require_open(progress, Step.TEAM)
+    try:
+        invitation, token = invite_member(tenant=tenant, email=email, role=role, actor=actor)
+    except TenancyError as exc:
+        raise OnboardingError(str(exc)) from exc
+    invited = [
+        item for item in progress.step_data(Step.TEAM).get("invited", []) if item.get("email") != invitation.email
+    ]
+    invited.append({"email": invitation.email, "role": invitation.role})
+    record_step_data(tenant=tenant, actor=actor, step=Step.TEAM, data={"invited": invited})
+    return invitation, token
+
+
+@dataclass
+class UploadSummary:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # "name: reason", for people
+
+
+def upload_first_documents(*, tenant: Tenant, actor, files: list[tuple[str, bytes]]) -> UploadSummary:
+    """Step 7: store each file with the documents upload service; the step completes once one is stored."""
+    from apps.documents.services.upload import upload_document
+    from apps.documents.validation import UploadRejected
+
+    progress = start_onboarding(tenant=tenant, actor=actor)
+    require_open(progress, Step.DOCUMENTS)
+    if not files:
+        raise OnboardingError("Choose a file to upload, or choose “I'll do this later”.")
+    summary = UploadSummary()
+    for name, content in files:
+        try:
+            outcome = upload_document(tenant=tenant, content=content, filename=name, uploaded_by=actor)
+        except UploadRejected as exc:
+            summary.refused.append(f"{name}: {exc.reason}")
+            continue
+        (summary.duplicates if outcome.duplicate_of is not None else summary.accepted).append(name)
+    stored = len(summary.accepted) + len(summary.duplicates)
+    if stored:
+        previous = progress.step_data(Step.DOCUMENTS).get("uploaded", 0)
+        complete_optional_step(tenant=tenant, actor=actor, step=Step.DOCUMENTS,
+                               data={"uploaded": previous + stored}, skipped=False)  # fmt: skip
+    return summary
+
+
+def finish_team_step(*, tenant: Tenant, actor) -> OnboardingProgress:
+    progress = start_onboarding(tenant=tenant, actor=actor)
+    invited = progress.step_data(Step.TEAM).get("invited", [])
+    return complete_optional_step(tenant=tenant, actor=actor, step=Step.TEAM, data={}, skipped=not invited)
+
+
+def skip_documents_step(*, tenant: Tenant, actor) -> OnboardingProgress:
+    return complete_optional_step(tenant=tenant, actor=actor, step=Step.DOCUMENTS, data={}, skipped=True)
