@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.tenancy.context_processors.tenancy",
+                "apps.observability.banners.context_processor",
             ],
         },
     },
@@ -351,6 +352,15 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reconcile-documents": {"task": "maintenance.reconcile_documents", "schedule": 600.0},
+    **{
+        f"synthetic-{check}": {
+            "task": "maintenance.synthetic_check",
+            "schedule": 60.0,
+            "kwargs": {"check": check},
+            "options": {"expires": 55},  # a run that waited a minute is worthless: the next one is due
+        }
+        for check in ("health", "login", "upload", "filing")
+    },
     "resume-vat-submissions": {"task": "maintenance.resume_vat_submissions", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -385,6 +395,12 @@ HMRC_CLIENT_ID = env.str("HMRC_CLIENT_ID", default="strongroom-sandbox" if SANDB
 # Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*).
 VENDOR_PRODUCT_NAME = env.str("VENDOR_PRODUCT_NAME", default="Strongroom")
 VENDOR_VERSION = env.str("VENDOR_VERSION", default="0.1.0")
+# Fraud-prevention headers (apps/integrations/hmrc/fraud_headers.py): how many reverse proxies in front of the
+# app append to X-Forwarded-For (0: REMOTE_ADDR is the client), the header the edge proxy sets to the client's
+# source port, and the public IP clients connect to (the load balancer; SITE_URL's host when that is an IP).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_PORT_HEADER = env.str("CLIENT_PORT_HEADER", default="X-Client-Port")
+VENDOR_PUBLIC_IP = env.str("VENDOR_PUBLIC_IP", default="")
 COMPANIES_HOUSE_BASE_URL = env.str(
     "COMPANIES_HOUSE_BASE_URL", default=f"{_sandbox}/companies-house" if SANDBOX_ENABLED else ""
 ).rstrip("/")
@@ -392,6 +408,12 @@ BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if
 # Seconds: connect and read timeouts for every external call.
 EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
 EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
+
+# --- Synthetic monitors (apps/observability/synthetic.py) -----------------
+# The synthetic user's password; empty means generated per process and kept only hashed in the database.
+SYNTHETIC_MONITOR_PASSWORD = env.str("SYNTHETIC_MONITOR_PASSWORD", default="")
+SYNTHETIC_UPLOAD_TIMEOUT = env.int("SYNTHETIC_UPLOAD_TIMEOUT", default=40)  # seconds to reach "posted"
+SYNTHETIC_DEGRADED_AFTER = env.int("SYNTHETIC_DEGRADED_AFTER", default=2)  # failures in a row before the banner
 
 # --- HTTP API -------------------------------------------------------------
 REST_FRAMEWORK = {

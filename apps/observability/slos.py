@@ -330,6 +330,15 @@ ALERTS: tuple[Alert, ...] = (
         dashboard="strongroom-synthetics",
     ),
     Alert(
+        name="SyntheticChecksAbsent",
+        expr="absent(strongroom_synthetic_check_success)",
+        for_="15m",
+        severity="ticket",
+        summary="No synthetic check results are exported at all (checks never ran, or the web target is gone)",
+        runbook="synthetic-checks-absent.md",
+        dashboard="strongroom-synthetics",
+    ),
+    Alert(
         name="Watchdog",
         expr="vector(1)",
         severity="none",

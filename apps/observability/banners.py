@@ -1,0 +1,155 @@
+"""Degraded-dependency banners: a django-waffle switch per dependency, with a message for users.
+
+The switch (``hmrc_degraded`` …) is the flag other code and templates can test
+(``waffle.switch_is_active``); :class:`DegradedDependency` says why it is on, in words for
+users, and who turned it on. Staff set and clear them at /staff/slo/; the synthetic monitors
+set them after ``SYNTHETIC_DEGRADED_AFTER`` failures in a row and clear them on recovery, but
+never clear one that staff set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.observability.models import DegradedDependency, SyntheticRun
+
+
+@dataclass(frozen=True)
+class Dependency:
+    key: str
+    label: str
+    default_message: str
+    namespaces: tuple[str, ...]  # URL namespaces of the pages the banner shows on (plus the business home page)
+
+    @property
+    def switch(self) -> str:
+        return f"{self.key}_degraded"
+
+
+DEPENDENCIES: dict[str, Dependency] = {
+    d.key: d
+    for d in (
+        Dependency(
+            "hmrc",
+            "HMRC",
+            "HMRC is not answering; your return is saved and will be sent when it is back.",
+            ("filing", "integrations", "onboarding"),
+        ),
+        Dependency(
+            "companies_house",
+            "Companies House",
+            "Companies House is not answering; company details will be checked when it is back.",
+            ("onboarding", "integrations"),
+        ),
+        Dependency(
+            "ocr",
+            "Document reading",
+            "Documents are being read more slowly than usual; your uploads are safe and will be processed.",
+            ("documents",),
+        ),
+        Dependency(
+            "bank_feed",
+            "Bank feed",
+            "Your bank feed is not answering; transactions will appear when it is back.",
+            ("ledger", "integrations"),
+        ),
+    )
+}
+ALWAYS_ON = ("tenancy:home",)  # view names that show every active banner
+
+
+def _switch(dependency: Dependency, active: bool) -> None:
+    from waffle.models import Switch
+
+    switch, _ = Switch.objects.get_or_create(name=dependency.switch, defaults={"active": active})
+    if switch.active != active:
+        switch.active = active
+        switch.save()  # waffle's save() flushes its cache
+
+
+def set_degraded(key: str, *, message: str = "", source: str, user=None) -> DegradedDependency:
+    """Turn the banner on (or change its message)."""
+    from apps.audit.services import record_event
+
+    dependency = DEPENDENCIES[key]
+    message = (message or dependency.default_message).strip()[:300]
+    with transaction.atomic():
+        notice, _ = DegradedDependency.objects.update_or_create(
+            dependency=key,
+            defaults={"message": message, "source": source, "set_by": user, "set_at": timezone.now()},
+        )
+        _switch(dependency, True)
+        record_event(
+            "observability.degraded.set",
+            actor=user,
+            after={"dependency": key, "message": message, "source": source},
+        )
+    return notice
+
+
+def clear_degraded(key: str, *, user=None, only_if_source: str | None = None) -> bool:
+    """Turn the banner off; with ``only_if_source``, only when that source turned it on. True if cleared."""
+    from apps.audit.services import record_event
+
+    dependency = DEPENDENCIES[key]
+    with transaction.atomic():
+        notice = DegradedDependency.objects.select_for_update().filter(dependency=key).first()
+        if notice is None or (only_if_source and notice.source != only_if_source):
+            return False
+        notice.delete()
+        _switch(dependency, False)
+        record_event(
+            "observability.degraded.cleared",
+            actor=user,
+            before={"dependency": key, "message": notice.message, "source": notice.source},
+        )
+    return True
+
+
+def react_to_check(key: str, check: str, run: SyntheticRun) -> None:
+    """Synthetic automation: N failures in a row set the banner; a success clears an automatic one."""
+    if run.ok:
+        clear_degraded(key, only_if_source=DegradedDependency.Source.SYNTHETIC)
+        return
+    needed = max(1, settings.SYNTHETIC_DEGRADED_AFTER)
+    recent = list(
+        SyntheticRun.objects.filter(check_name=check, skipped=False)
+        .order_by("-at")
+        .values_list("ok", flat=True)[:needed]
+    )
+    if len(recent) == needed and not any(recent):
+        existing = DegradedDependency.objects.filter(dependency=key).first()
+        if existing is None:  # never overwrite what staff wrote
+            set_degraded(key, source=DegradedDependency.Source.SYNTHETIC)
+
+
+def active_banners(request: HttpRequest | None = None) -> list[DegradedDependency]:
+    """The banners for this page: those whose switch is on and whose pages include it."""
+    from waffle import switch_is_active
+
+    notices = [n for n in DegradedDependency.objects.all() if n.dependency in DEPENDENCIES]
+    notices = [n for n in notices if switch_is_active(DEPENDENCIES[n.dependency].switch)]
+    if request is None:
+        return notices
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return []
+    if match.view_name in ALWAYS_ON:
+        return notices
+    return [n for n in notices if match.namespace in DEPENDENCIES[n.dependency].namespaces]
+
+
+def context_processor(request: HttpRequest) -> dict:
+    """``degraded_banners`` for the portal layout; one small query, only on business pages."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not (match.namespace or match.view_name in ALWAYS_ON):
+        return {"degraded_banners": []}
+    try:
+        return {"degraded_banners": active_banners(request)}
+    except Exception:  # a banner must never break the page it decorates
+        return {"degraded_banners": []}
