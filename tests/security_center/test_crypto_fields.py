@@ -197,6 +197,60 @@ def test_shredding_one_tenant_leaves_the_other_working(note_model, tenants):
         note_model.objects.create(tenant=b, body="still writable")
 
 
+def test_json_values_mutated_in_place_are_saved(note_model, tenants):
+    a, _ = tenants
+    with tenant_context(a):
+        note = note_model.objects.create(tenant=a, extraction={"lines": [{"net": "10.00"}]})
+    with tenant_context(a):
+        loaded = note_model.objects.get(pk=note.pk)
+        loaded.extraction["lines"].append({"net": "2.50"})
+        loaded.save()
+    with tenant_context(a):
+        assert note_model.objects.get(pk=note.pk).extraction == {"lines": [{"net": "10.00"}, {"net": "2.50"}]}
+        with pytest.raises(TypeError, match="holds JSON"):
+            loaded.extraction = {"not json": object()}
+
+
+def test_deferred_fields_load_on_read_and_are_left_alone_on_save(note_model, tenants):
+    a, _ = tenants
+    with tenant_context(a):
+        note = note_model.objects.create(tenant=a, title="t", body=TOKEN)
+    with tenant_context(a):
+        before = _raw(note_model, note.pk)
+        light = note_model.objects.defer("body").get(pk=note.pk)
+        light.title = "renamed"
+        light.save()
+        assert _raw(note_model, note.pk) == before
+        assert note_model.objects.only("title").get(pk=note.pk).body == TOKEN
+
+
+def test_serialization_carries_ciphertext_only_and_loads_back(note_model, tenants):
+    from django.core import serializers
+
+    a, _ = tenants
+    with tenant_context(a):
+        note = note_model.objects.create(tenant=a, body=TOKEN)
+        dumped = serializers.serialize("json", note_model.objects.filter(pk=note.pk))
+        assert TOKEN not in dumped
+        note_model.objects.filter(pk=note.pk).delete()
+        for obj in serializers.deserialize("json", dumped):
+            obj.save()
+    with tenant_context(a):
+        assert note_model.objects.get(pk=note.pk).body == TOKEN
+
+
+def test_an_instance_survives_pickling(note_model, tenants):
+    import pickle
+
+    a, _ = tenants
+    with tenant_context(a):
+        note = note_model.objects.create(tenant=a, body=TOKEN)
+    with tenant_context(a):
+        unread = pickle.loads(pickle.dumps(note_model.objects.get(pk=note.pk)))
+        assert isinstance(unread.__dict__["body"], Sealed)
+        assert unread.body == TOKEN
+
+
 def _raw_in(model, tenant, pk):
     with tenant_context(tenant):
         return _raw(model, pk)

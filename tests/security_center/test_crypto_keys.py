@@ -210,3 +210,28 @@ def test_shredding_a_tenant_before_it_ever_had_keys_stops_keys_being_created(ten
 def test_the_configured_provider_is_the_local_one_by_default():
     set_kek_provider(None)
     assert isinstance(get_kek_provider(), LocalKekProvider)
+
+
+def test_key_status_shows_versions_and_shredding_without_key_bytes(tenant_a, in_tenant):
+    from apps.security_center.crypto.selectors import is_shredded, key_status
+
+    keystore.clear_key_cache()
+    assert key_status(tenant_a) == [] and not is_shredded(tenant_a)
+    with in_tenant(tenant_a):
+        _seal(tenant_a, uuid.uuid4())
+    rotate_tenant_dek(tenant_a, actor_label="test")
+    status = key_status(tenant_a)
+    assert [(s.purpose, s.version, s.active, s.destroyed) for s in status] == [
+        ("data", 1, False, False),
+        ("data", 2, True, False),
+    ]
+    assert not hasattr(status[0], "wrapped_dek")
+    shred_tenant_keys(tenant_a, actor_label="test")
+    assert is_shredded(tenant_a)
+    assert all(s.destroyed and s.destroyed_at for s in key_status(tenant_a))
+
+
+def test_overriding_the_provider_setting_rebuilds_the_provider(settings):
+    first = get_kek_provider()
+    settings.FIELD_ENCRYPTION_KEK_PROVIDER = "apps.security_center.crypto.kek.LocalKekProvider"
+    assert get_kek_provider() is not first

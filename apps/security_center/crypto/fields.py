@@ -25,11 +25,24 @@ from typing import Any
 from django.core import checks
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import signals
 from django.db.models.query_utils import DeferredAttribute
 
 from apps.security_center.crypto import envelope
 
 NOT_LOADED = object()
+# Set on an instance during a raw save (loaddata, deserialisation): Django then reads attributes instead of
+# calling pre_save, and the stored ciphertext must be written back as it is, not opened.
+RAW_SAVE = "_encrypted_fields_raw_save"
+
+
+def _mark_raw_save(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        instance.__dict__[RAW_SAVE] = True
+
+
+def _unmark_raw_save(sender, instance, **kwargs) -> None:
+    instance.__dict__.pop(RAW_SAVE, None)
 
 
 class Sealed(bytes):
@@ -56,7 +69,7 @@ class EncryptedDescriptor(DeferredAttribute):
         if instance is None:
             return self
         value = super().__get__(instance, cls)
-        if isinstance(value, Sealed):
+        if isinstance(value, Sealed) and not instance.__dict__.get(RAW_SAVE):
             value = self.field.open(instance, value)
             instance.__dict__[self.field.attname] = value
         return value
@@ -83,6 +96,13 @@ class EncryptedTextField(models.BinaryField):
         envelope.associated_data(tenant_id="00000000-0000-0000-0000-000000000000", label=label, row_id="check")
         self.label = label
         super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only=private_only)
+        if not cls._meta.abstract:
+            uid = f"encrypted-fields-raw-{cls.__module__}.{cls.__qualname__}"
+            signals.pre_save.connect(_mark_raw_save, sender=cls, weak=False, dispatch_uid=uid)
+            signals.post_save.connect(_unmark_raw_save, sender=cls, weak=False, dispatch_uid=uid)
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 from apps.security_center.crypto.errors import DecryptionError, KekError
 
@@ -232,3 +233,11 @@ def set_kek_provider(provider: KekProvider | None) -> None:
     global _provider
     with _provider_lock:
         _provider = provider
+
+
+def _forget_provider_on_settings_change(*, setting: str, **kwargs: object) -> None:
+    if setting in {"FIELD_ENCRYPTION_KEK_PROVIDER", "SECRET_KEY", "IS_PRODUCTION"}:
+        set_kek_provider(None)
+
+
+setting_changed.connect(_forget_provider_on_settings_change, dispatch_uid="strongroom.kek.settings")
