@@ -100,3 +100,49 @@ def test_two_processes_creating_the_first_key_at_once_end_with_one_key(committed
         for i in range(2):
             assert decrypt(tenant_id=tenant.pk, label="test.race", row_id=rows[i], blob=results[i]) == b"%d" % i
     keystore.clear_key_cache()
+
+
+WORKER_CHILD = """
+import base64, sys, uuid, django
+django.setup()
+from apps.security_center.crypto.envelope import decrypt
+from apps.tenancy.context import tenant_context
+tenant_id, row_id, blob = sys.argv[1], sys.argv[2], base64.b64decode(sys.argv[3])
+with tenant_context(uuid.UUID(tenant_id)):
+    print(decrypt(tenant_id=tenant_id, label="test.worker", row_id=row_id, blob=blob).decode())
+"""
+
+
+def test_a_worker_process_opens_what_the_test_process_sealed(committed_db):
+    """The environment tests/helpers.celery_worker gives a worker: app role, its own SECRET_KEY, os.environ."""
+    import base64
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    tenant = TenantFactory()
+    row = uuid.uuid4()
+    keystore.clear_key_cache()
+    with tenant_context(tenant):
+        blob = encrypt(tenant_id=tenant.pk, label="test.worker", row_id=row, plaintext=b"sealed in the test process")
+    db = connections["default"].settings_dict
+    env = {
+        **os.environ,
+        "STRONGROOM_ENV": "test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("DATABASE_OWNER_URL", None)
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_CHILD, str(tenant.pk), str(row), base64.b64encode(blob).decode()],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "sealed in the test process"
