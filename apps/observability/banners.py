@@ -128,26 +128,33 @@ def react_to_check(key: str, check: str, run: SyntheticRun) -> None:
             set_degraded(key, source=DegradedDependency.Source.SYNTHETIC)
 
 
+AFFECTED_NAMESPACES = frozenset(ns for d in DEPENDENCIES.values() for ns in d.namespaces)
+
+
+def _shows_on(dependency: Dependency, request: HttpRequest | None) -> bool:
+    if request is None:
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and (match.view_name in ALWAYS_ON or match.namespace in dependency.namespaces)
+
+
 def active_banners(request: HttpRequest | None = None) -> list[DegradedDependency]:
-    """The banners for this page: those whose switch is on and whose pages include it."""
+    """The banners for this page (all of them without a request): switch on, and the page is affected.
+
+    The switches come from waffle's cache, so a page with no active banner costs no query.
+    """
     from waffle import switch_is_active
 
-    notices = [n for n in DegradedDependency.objects.all() if n.dependency in DEPENDENCIES]
-    notices = [n for n in notices if switch_is_active(DEPENDENCIES[n.dependency].switch)]
-    if request is None:
-        return notices
-    match = getattr(request, "resolver_match", None)
-    if match is None:
+    keys = [d.key for d in DEPENDENCIES.values() if _shows_on(d, request) and switch_is_active(d.switch)]
+    if not keys:
         return []
-    if match.view_name in ALWAYS_ON:
-        return notices
-    return [n for n in notices if match.namespace in DEPENDENCIES[n.dependency].namespaces]
+    return list(DegradedDependency.objects.filter(dependency__in=keys).order_by("dependency"))
 
 
 def context_processor(request: HttpRequest) -> dict:
-    """``degraded_banners`` for the portal layout; one small query, only on business pages."""
+    """``degraded_banners`` for the portal layout, on business pages only (never on staff or error pages)."""
     match = getattr(request, "resolver_match", None)
-    if match is None or not (match.namespace or match.view_name in ALWAYS_ON):
+    if match is None or not (match.view_name in ALWAYS_ON or match.namespace in AFFECTED_NAMESPACES):
         return {"degraded_banners": []}
     try:
         return {"degraded_banners": active_banners(request)}

@@ -40,6 +40,10 @@ GENERATED_HEADER = (
 
 Severity = Literal["page", "ticket", "none"]
 
+# Filing outcomes (apps/filing/services/submission.py) that mean the service worked; the others are
+# "retryable" (HMRC or the network failed) and "not_connected" (the HMRC authorisation was lost).
+FILING_GOOD = "submitted|reconciled|rejected"
+
 # Views whose traffic is not user traffic: health probes and the Prometheus scrape itself.
 NOT_USER_VIEWS = 'view!~"health:.*|prometheus-django-metrics"'
 
@@ -159,10 +163,11 @@ SLOS: tuple[SLO, ...] = (
     SLO(
         service="filing",
         name="submission-success",
-        description="99.5% of VAT return submissions to HMRC are accepted (rejected and errored count as bad).",
+        description="99.5% of VAT return submission attempts get HMRC's answer (accepted, reconciled, or rejected on "
+        "the figures, which is the user's to fix); transport failures and lost HMRC connections count as bad.",
         objective=99.5,
         sli=SLI(
-            good='sum(increase(strongroom_filing_submissions_total{outcome="accepted"}[{window}]))',
+            good=f'sum(increase(strongroom_filing_submissions_total{{outcome=~"{FILING_GOOD}"}}[{{window}}]))',
             total="sum(increase(strongroom_filing_submissions_total[{window}]))",
         ),
         alert_name="FilingSuccessBudgetBurn",
