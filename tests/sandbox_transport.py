@@ -12,12 +12,18 @@ latency fault) must still look like one to the client, so when the handler
 took longer than the request's read timeout the adapter raises
 ``requests.ReadTimeout`` afterwards, as a real socket would have.
 Tests with a real Celery worker need a real loopback server instead.
+
+Threads: requests are served one at a time (a lock, like a single-threaded
+server), because Django's test ClientHandler disconnects and reconnects the
+close_old_connections signal globally around each request; two at once could
+let one thread's request close another thread's connection mid-transaction.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import threading
 import time
 from http import HTTPStatus
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -28,6 +34,8 @@ from django.test.client import ClientHandler
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
+
+_serve_one_at_a_time = threading.Lock()
 
 
 def _read_timeout(timeout) -> float | None:
@@ -84,9 +92,10 @@ class InProcessWSGIAdapter(BaseAdapter):
         saved_log_context = structlog.contextvars.get_contextvars()
         started = time.monotonic()
         try:
-            django_response = self.handler(self._environ(request))
+            with _serve_one_at_a_time:
+                django_response = self.handler(self._environ(request))
+            # ClientHandler has already closed the response (request_finished without closing connections).
             content = b"".join(django_response) if django_response.streaming else django_response.content
-            django_response.close()
         finally:
             # The sandbox's request middleware clears the log context; the caller's must survive.
             structlog.contextvars.clear_contextvars()
