@@ -239,6 +239,19 @@ def test_serialization_carries_ciphertext_only_and_loads_back(note_model, tenant
         assert note_model.objects.get(pk=note.pk).body == TOKEN
 
 
+def test_full_clean_keeps_plain_values(note_model, tenants):
+    a, _ = tenants
+    with tenant_context(a):
+        note = note_model(tenant=a, title="t", body="aGVsbG8=", extraction={"a": 1})  # text that looks like base64
+        note.full_clean()
+        assert (note.body, note.extraction) == ("aGVsbG8=", {"a": 1})
+        note.save()
+    with tenant_context(a):
+        loaded = note_model.objects.get(pk=note.pk)
+        loaded.full_clean()
+        assert loaded.body == "aGVsbG8="
+
+
 def test_an_instance_survives_pickling(note_model, tenants):
     import pickle
 

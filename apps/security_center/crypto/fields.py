@@ -31,6 +31,7 @@ from django.db.models.query_utils import DeferredAttribute
 from apps.security_center.crypto import envelope
 
 NOT_LOADED = object()
+SERIALIZED_PREFIX = "sealed:v1:"
 # Set on an instance during a raw save (loaddata, deserialisation): Django then reads attributes instead of
 # calling pre_save, and the stored ciphertext must be written back as it is, not opened.
 RAW_SAVE = "_encrypted_fields_raw_save"
@@ -190,8 +191,10 @@ class EncryptedTextField(models.BinaryField):
         return connection.Database.Binary(bytes(value))
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):  # serialized form (dumpdata): base64 of the ciphertext
-            return Sealed(base64.b64decode(value.encode("ascii")))
+        # The serialized form (dumpdata) is prefixed base64 of the ciphertext; any other value is a plain
+        # value (full_clean() passes plain text through here) and stays as it is.
+        if isinstance(value, str) and value.startswith(SERIALIZED_PREFIX):
+            return Sealed(base64.b64decode(value[len(SERIALIZED_PREFIX) :].encode("ascii")))
         if isinstance(value, bytes | bytearray | memoryview) and not isinstance(value, Sealed):
             return Sealed(bytes(value))
         return value
@@ -203,7 +206,7 @@ class EncryptedTextField(models.BinaryField):
             return ""
         if not isinstance(value, Sealed):
             value = self.seal(obj, value)
-        return base64.b64encode(bytes(value)).decode("ascii")
+        return SERIALIZED_PREFIX + base64.b64encode(bytes(value)).decode("ascii")
 
     def formfield(self, **kwargs: Any):
         from django import forms
