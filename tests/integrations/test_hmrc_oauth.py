@@ -37,6 +37,7 @@ def test_the_whole_journey_through_the_portal_stores_tokens_encrypted(
     assert query["client_id"] == [settings.HMRC_CLIENT_ID]
     assert query["scope"] == ["read:vat write:vat"]
     assert "%20" in location and "client_secret" not in location
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
     assert query["redirect_uri"] == [callback_uri(tenant_a)]
     state = query["state"][0]
     assert len(state) >= 32
@@ -62,6 +63,7 @@ def test_the_whole_journey_through_the_portal_stores_tokens_encrypted(
     # The code exchange went server to server, with the secret in the body and the same redirect URI.
     exchange = [r for r in sandbox_http.requests if r.url.endswith("/oauth/token")][-1]
     assert "grant_type=authorization_code" in exchange.body and "client_secret=" in exchange.body
+    assert "code_verifier=" in exchange.body
     assert "Authorization" not in exchange.headers
     assert "integrations.hmrc.connected" in audit_actions(tenant_a.pk)
     assert client.get(f"/t/{slug}/integrations/hmrc/").status_code == 200
@@ -255,3 +257,23 @@ def test_reconnecting_replaces_the_tokens_in_the_same_row(sandbox_http, tenant_a
     with in_tenant(tenant_a):
         assert HmrcConnection.objects.get().access_token == second.access_token != first.access_token
         assert HmrcConnection.objects.count() == 1
+
+
+def test_an_intercepted_code_is_useless_without_the_pkce_verifier(sandbox_http, tenant_a, owner_a):
+    _url, answer = _started(tenant_a, owner_a)
+    stolen = {
+        "grant_type": "authorization_code",
+        "redirect_uri": callback_uri(tenant_a),
+        "code": answer["code"],
+        "code_verifier": "a" * 64,
+    }
+    with pytest.raises(oauth._GrantRejected):
+        oauth._token_request("token_exchange", stolen)
+    del stolen["code_verifier"]
+    with pytest.raises(HmrcAuthorisationFailed):
+        oauth._token_request("token_exchange", stolen)
+    connection = oauth.complete_authorisation(
+        tenant=tenant_a, user=owner_a, state=answer["state"], code=answer["code"], error=None,
+        redirect_uri=callback_uri(tenant_a),
+    )  # fmt: skip
+    assert connection.is_connected

@@ -19,7 +19,9 @@ lock, then finds the fresh token and uses it without refreshing again.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -75,6 +77,19 @@ def safe_next_url(next_url: str) -> str:
     return next_url[:500] if url_has_allowed_host_and_scheme(next_url, allowed_hosts=set()) else ""
 
 
+def pkce_verifier(state: str) -> str:
+    """PKCE code_verifier derived from the state with the server's secret, so it needs no storage.
+
+    Whoever intercepts the redirect (code and state) still cannot redeem the
+    code without SECRET_KEY. 64 hex characters: within RFC 7636's 43–128.
+    """
+    return hmac.new(settings.SECRET_KEY.encode(), f"hmrc-pkce:{state}".encode(), hashlib.sha256).hexdigest()
+
+
+def pkce_challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
+
+
 def authorize_url(*, state: str, redirect_uri: str) -> str:
     params = {
         "response_type": "code",
@@ -82,6 +97,8 @@ def authorize_url(*, state: str, redirect_uri: str) -> str:
         "scope": SCOPES,
         "state": state,
         "redirect_uri": redirect_uri,
+        "code_challenge": pkce_challenge(pkce_verifier(state)),
+        "code_challenge_method": "S256",
     }
     return f"{settings.HMRC_AUTHORIZE_URL}?{urlencode(params, quote_via=quote)}"
 
@@ -216,7 +233,12 @@ def complete_authorisation(
     try:
         tokens = _token_request(
             "token_exchange",
-            {"grant_type": "authorization_code", "redirect_uri": redirect_uri, "code": code},
+            {
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect_uri,
+                "code": code,
+                "code_verifier": pkce_verifier(state),
+            },
         )
     except _GrantRejected:
         failure = HmrcAuthorisationFailed(

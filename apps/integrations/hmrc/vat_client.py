@@ -9,9 +9,8 @@ Every error HMRC documents maps to one exception (spec §3–§4):
 - 401 (token refused) → one refresh and one retry; refused again, or
   403 INVALID_SCOPE → HmrcNotConnected (a person must reconnect).
 
-Money: boxes 1–5 are sent as JSON numbers with exactly two decimals, boxes
-6–9 as whole numbers, written from Decimals by hand (never through float).
-An amount that cannot be written exactly is a bug in the caller: ValueError.
+Money: the submission body is written exactly from Decimals (return_body.py);
+amounts HMRC sends back are read as Decimal straight from the JSON text.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -36,6 +35,14 @@ from apps.integrations.errors import (
     HmrcRejected,
 )
 from apps.integrations.hmrc import oauth
+from apps.integrations.hmrc.return_body import (  # noqa: F401 - re-exported for callers of the client
+    PENCE_BOXES,
+    POUND_BOXES,
+    RETURN_FIELDS,
+    money_json,
+    return_body_json,
+    whole_pounds_json,
+)
 
 T = TypeVar("T")
 CLIENT = "hmrc"
@@ -43,14 +50,6 @@ ACCEPT = "application/vnd.hmrc.1.0+json"
 _VRN = re.compile(r"^\d{9}$")
 _PERIOD_KEY = re.compile(r"^[#0-9A-Z]{4}$")
 
-PENCE_BOXES = ("vatDueSales", "vatDueAcquisitions", "totalVatDue", "vatReclaimedCurrPeriod", "netVatDue")
-POUND_BOXES = (
-    "totalValueSalesExVAT",
-    "totalValuePurchasesExVAT",
-    "totalValueGoodsSuppliedExVAT",
-    "totalAcquisitionsExVAT",
-)
-RETURN_FIELDS = ("periodKey", *PENCE_BOXES, *POUND_BOXES, "finalised")
 BOX_NUMBERS = {name: i + 1 for i, name in enumerate((*PENCE_BOXES, *POUND_BOXES))}
 TOKEN_CODES = {"MISSING_CREDENTIALS", "INVALID_CREDENTIALS", "UNAUTHORIZED", "INCORRECT_ACCESS_TOKEN_TYPE"}
 
@@ -94,56 +93,6 @@ class Payment:
 
 class _TokenRefused(HmrcNotConnected):
     """401 from HMRC: the access token was refused (the client refreshes once and retries)."""
-
-
-# --- body serialisation --------------------------------------------------------------------------
-
-
-def _decimal(name: str, value: Any) -> Decimal:
-    if isinstance(value, bool | float):
-        raise ValueError(f"{name} must be a Decimal or an int, not {type(value).__name__} (floats lose pence)")
-    try:
-        amount = Decimal(value) if isinstance(value, int | str) else value
-    except InvalidOperation as error:
-        raise ValueError(f"{name} is not a number: {value!r}") from error
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise ValueError(f"{name} is not a finite Decimal: {value!r}")
-    return amount
-
-
-def money_json(name: str, value: Any) -> str:
-    """Boxes 1–5: exactly two decimals ("1250.00"); more than two significant decimals is refused."""
-    amount = _decimal(name, value)
-    pence = amount.quantize(Decimal("0.01"))
-    if pence != amount:
-        raise ValueError(f"{name} has more than two decimal places: {amount}")
-    return f"{pence:.2f}"
-
-
-def whole_pounds_json(name: str, value: Any) -> str:
-    """Boxes 6–9: whole pounds ("14500"); pence are refused (the caller decides how to drop them)."""
-    amount = _decimal(name, value)
-    if amount != amount.to_integral_value():
-        raise ValueError(f"{name} must be whole pounds: {amount}")
-    return f"{amount.to_integral_value():f}"
-
-
-def return_body_json(body: dict[str, Any]) -> str:
-    """The 11-field body of spec §3.4.1 as JSON text, numbers written exactly."""
-    missing = [f for f in RETURN_FIELDS if f not in body]
-    extra = [f for f in body if f not in RETURN_FIELDS]
-    if missing or extra:
-        raise ValueError(f"VAT return body: missing {missing}, unexpected {extra}")
-    period_key = body["periodKey"]
-    if not isinstance(period_key, str) or not _PERIOD_KEY.match(period_key):
-        raise ValueError(f"periodKey must be four characters of 0-9, A-Z or #: {period_key!r}")
-    if not isinstance(body["finalised"], bool):
-        raise ValueError("finalised must be a boolean")
-    parts = [f'"periodKey":"{period_key}"']
-    parts += [f'"{name}":{money_json(name, body[name])}' for name in PENCE_BOXES]
-    parts += [f'"{name}":{whole_pounds_json(name, body[name])}' for name in POUND_BOXES]
-    parts.append(f'"finalised":{"true" if body["finalised"] else "false"}')
-    return "{" + ",".join(parts) + "}"
 
 
 # --- response parsing ----------------------------------------------------------------------------
