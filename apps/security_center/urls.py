@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.security_center import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("tenants/<uuid:tenant_id>/access/", views.request_tenant_access, name="tenant-access"),
     path("tenants/<uuid:tenant_id>/access/end/", views.end_tenant_access, name="tenant-access-end"),
     path("audit/", views.audit_log, name="audit"),
+    path("components/", include("apps.security_center.components.urls")),  # the component gallery
 ]
