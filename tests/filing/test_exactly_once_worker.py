@@ -20,7 +20,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.db import connections
 from django.utils import timezone
 
 from apps.filing import calculation
@@ -100,8 +99,6 @@ def filing_stack(committed_db, settings, monkeypatch):
             yield tenant, owner, q1
         finally:
             clear_faults()
-            for conn in connections.all():
-                conn.close()
 
 
 def approve(tenant, owner, obligation, monkeypatch) -> VatReturn:
