@@ -180,6 +180,19 @@ def test_rotation_keeps_old_rows_readable_and_new_writes_use_v2(note_model, tena
         assert note_model.objects.get(pk=untouched.pk).body == "swept later"
 
 
+def test_rotate_command_can_sweep_named_fields(note_model, tenants, capsys):
+    from django.core.management import call_command
+
+    a, _ = tenants
+    with tenant_context(a):
+        notes = [note_model.objects.create(tenant=a, body=f"value {i}") for i in range(3)]
+    call_command("rotate_tenant_keys", "--tenant", a.slug, "--reencrypt", "security_center.SecretNote.body")
+    assert f"{a.slug}: data key version 2 active, 3 values re-encrypted" in capsys.readouterr().out
+    with tenant_context(a):
+        assert {dek_version_of(_raw(note_model, n.pk)) for n in notes} == {2}
+        assert [note_model.objects.get(pk=n.pk).body for n in notes] == ["value 0", "value 1", "value 2"]
+
+
 def test_shredding_one_tenant_leaves_the_other_working(note_model, tenants):
     a, b = tenants
     with tenant_context(a):
