@@ -256,3 +256,14 @@ def test_the_browser_field_template_and_script(client, settings):
     script = (Path(settings.BASE_DIR) / "static" / "integrations" / "fph.js").read_text()
     for name in ("userAgent", "deviceId", "screens", "scalingFactor", "colourDepth", "windowSize", "timezone"):
         assert name in script
+
+
+def test_headers_for_a_call_made_during_the_request(make_request):
+    from apps.integrations.hmrc.fraud_headers import headers_for_request
+
+    request, browser = make_request()
+    at_once = headers_for_request(request, browser)
+    in_two_steps = build_fraud_headers(capture_fraud_context(request, browser))
+    assert set(at_once) == set(in_two_steps) == set(HEADERS)
+    assert at_once["Gov-Client-Screens"] == in_two_steps["Gov-Client-Screens"]
+    assert headers_for_request(request)["Gov-Client-Public-IP"] == "198.51.100.7"

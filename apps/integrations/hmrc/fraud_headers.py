@@ -354,3 +354,8 @@ def build_fraud_headers(context: dict[str, Any] | None) -> dict[str, str]:
         if value:
             headers[name] = value
     return headers
+
+
+def headers_for_request(request: HttpRequest, browser_json: str | None = None) -> dict[str, str]:
+    """Capture and build in one step, for an HMRC call made during the request itself (e.g. a live read)."""
+    return build_fraud_headers(capture_fraud_context(request, browser_json))
