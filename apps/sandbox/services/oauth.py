@@ -241,9 +241,6 @@ def exchange_code(
         Token.objects.filter(grant_id=row.grant_id, revoked_at__isnull=True).update(revoked_at=now)
         raise OAuthError("invalid_request", "code is invalid")
     with transaction.atomic(using=db_alias()):
-        row = AuthorizationCode.objects.select_for_update().get(pk=row.pk)
-        if row.used_at is not None:  # spent by a concurrent request meanwhile
-            raise OAuthError("invalid_request", "code is invalid")
         if redirect_uri != row.redirect_uri:
             raise OAuthError("invalid_request", "redirect_uri is invalid")
         if row.code_challenge:
@@ -255,8 +252,9 @@ def exchange_code(
                 raise OAuthError("invalid_grant", "code_verifier is invalid")
         elif code_verifier:
             raise OAuthError("invalid_request", "code_verifier is unexpected")
-        row.used_at = now
-        row.save(update_fields=["used_at"])
+        # Compare-and-set: of two concurrent exchanges only one marks the code used (on any database).
+        if not AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+            raise OAuthError("invalid_request", "code is invalid")
         return _issue(
             kind=Token.Kind.USER,
             client_id=client.client_id,
@@ -272,14 +270,15 @@ def refresh(client: Client, *, refresh_token: str, now: datetime) -> IssuedToken
     """refresh_token grant: single use; the old access token dies with it (§2.5)."""
     if not refresh_token:
         raise OAuthError("invalid_request", "refresh_token is required")
+    row = Token.objects.filter(refresh_hash=token_hash(refresh_token)).first()
+    if row is None or row.client_id != client.client_id or row.revoked_at is not None:
+        raise OAuthError("invalid_grant", "refresh_token is invalid")
+    if now >= row.grant_started_at + GRANT_LIFETIME:
+        raise OAuthError("invalid_grant", "refresh_token is invalid")
     with transaction.atomic(using=db_alias()):
-        row = Token.objects.select_for_update().filter(refresh_hash=token_hash(refresh_token)).first()
-        if row is None or row.client_id != client.client_id or row.revoked_at is not None:
+        # Compare-and-set: of two concurrent refreshes with one token, exactly one wins (on any database).
+        if not Token.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=now):
             raise OAuthError("invalid_grant", "refresh_token is invalid")
-        if now >= row.grant_started_at + GRANT_LIFETIME:
-            raise OAuthError("invalid_grant", "refresh_token is invalid")
-        row.revoked_at = now
-        row.save(update_fields=["revoked_at"])
         return _issue(
             kind=Token.Kind.USER,
             client_id=client.client_id,
