@@ -1,0 +1,158 @@
+"""VAT pages: the control tower, a period with its boxes and drill-down, approval through the form, errors as 4xx."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from apps.filing.domain import ReturnStatus
+from apps.filing.models import VatReturn, VatSettings
+from apps.integrations.hmrc.models import HmrcConnection
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Role
+from tests.conftest import make_member
+from tests.filing.conftest import post_worked_example, sale
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, tenant, **kwargs):
+    return reverse(f"filing:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+@pytest.fixture
+def owner_client(verified_client, owner_a):
+    return verified_client(owner_a)
+
+
+@pytest.fixture
+def connected(tenant_a, owner_a, books_a):
+    with tenant_context(tenant_a):
+        HmrcConnection.objects.create(tenant=tenant_a, status="connected", connected_by=owner_a)
+    return books_a
+
+
+def test_control_tower_lists_periods_with_status_and_figure(owner_client, tenant_a, owner_a, connected):
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+    response = owner_client.get(url("home", tenant_a))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "25A1" in page and "25A3" in page
+    assert "£20.00" in page  # Q1's net VAT
+    assert "Overdue" in page  # 2025 periods are long past their due dates
+
+
+def test_period_page_shows_the_nine_boxes_and_links_to_lines(owner_client, tenant_a, owner_a, connected):
+    with tenant_context(tenant_a):
+        post_worked_example(date(2025, 2, 14), actor=owner_a)
+    response = owner_client.get(url("period", tenant_a, period_key="25A1"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in ("£2,050.00", "£800.00", "£1,250.00", "£14,500", "£4,500"):
+        assert text in page
+    assert url("box", tenant_a, period_key="25A1", box=6) in page
+    drill = owner_client.get(url("box", tenant_a, period_key="25A1", box=6))
+    assert drill.status_code == 200
+    assert drill.content.decode().count("Sale ") == 4
+
+
+def test_approving_through_the_form_queues_the_submission(
+    owner_client, tenant_a, owner_a, connected, django_capture_on_commit_callbacks
+):
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+    page = owner_client.get(url("period", tenant_a, period_key="25A1"))
+    fingerprint = page.context["approve_form"].initial["fingerprint"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = owner_client.post(
+            url("approve", tenant_a, period_key="25A1"),
+            {"fingerprint": fingerprint, "declaration": "on", "fph_browser": '{"screens": []}'},
+            REMOTE_ADDR="203.0.113.9",
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    with tenant_context(tenant_a):
+        vat_return = VatReturn.objects.get()
+    assert vat_return.status == ReturnStatus.APPROVED
+    assert vat_return.fraud_context  # captured from the approver's request
+
+
+def test_approval_without_the_declaration_is_a_400_and_writes_nothing(owner_client, tenant_a, connected):
+    page = owner_client.get(url("period", tenant_a, period_key="25A1"))
+    fingerprint = page.context["approve_form"].initial["fingerprint"]
+    response = owner_client.post(url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint})
+    assert response.status_code == 400
+    assert "Tick the declaration" in response.content.decode()
+    with tenant_context(tenant_a):
+        assert not VatReturn.objects.exists()
+
+
+def test_a_stale_fingerprint_is_a_409_with_a_message(owner_client, tenant_a, connected):
+    response = owner_client.post(
+        url("approve", tenant_a, period_key="25A1"), {"fingerprint": "0" * 16, "declaration": "on"}
+    )
+    assert response.status_code == 409
+    assert "changed since you opened the page" in response.content.decode()
+    with tenant_context(tenant_a):
+        assert not VatReturn.objects.filter(status=ReturnStatus.APPROVED).exists()
+
+
+def test_a_bookkeeper_cannot_approve(client, tenant_a, connected):
+    bookkeeper = make_member(tenant_a, Role.BOOKKEEPER)
+    client.force_login(bookkeeper)
+    response = client.post(url("approve", tenant_a, period_key="25A1"), {"fingerprint": "x", "declaration": "on"})
+    assert response.status_code == 403
+
+
+def test_unknown_period_and_box_are_404(owner_client, tenant_a, connected):
+    assert owner_client.get(url("period", tenant_a, period_key="99Z9")).status_code == 404
+    assert owner_client.get(url("box", tenant_a, period_key="25A1", box=10)).status_code == 404
+
+
+def test_another_business_cannot_see_these_pages(client, tenant_a, bookkeeper_b, connected):
+    client.force_login(bookkeeper_b)
+    assert client.get(url("home", tenant_a)).status_code == 404
+    assert client.get(url("period", tenant_a, period_key="25A1")).status_code == 404
+
+
+def test_settings_form_validates_the_first_period(owner_client, tenant_a, books_a):
+    bad = owner_client.post(
+        url("settings", tenant_a), {"scheme": "standard", "stagger": "stagger_1", "first_period_start": "2025-02-01"}
+    )
+    assert bad.status_code == 400
+    assert "not the first day of a VAT period" in bad.content.decode()
+    good = owner_client.post(
+        url("settings", tenant_a),
+        {"scheme": "standard", "stagger": "stagger_2", "first_period_start": "2025-02-01", "four_eyes": "on"},
+    )
+    assert good.status_code == 302
+    with tenant_context(tenant_a):
+        saved = VatSettings.objects.get()
+    assert (saved.stagger, saved.four_eyes) == ("stagger_2", True)
+
+
+def test_staff_control_tower_sorts_by_risk_and_opens_a_tenant_through_audited_access(
+    verified_client, staff_user, tenant_a, owner_a, connected
+):
+    from apps.filing.services.overview import refresh_overview
+
+    with tenant_context(tenant_a):
+        for obligation in connected:
+            refresh_overview(obligation)
+    client = verified_client(staff_user)
+    response = client.get(reverse("staff-filing:home"), {"sort": "risk", "risk": "overdue"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('data-risk="overdue"') == 3
+    assert tenant_a.name in page
+    detail = client.get(reverse("staff-filing:tenant", kwargs={"tenant_id": tenant_a.id}))
+    assert "Request access" in detail.content.decode()  # no grant yet: the audited path first
+    # Unknown filter values are ignored, not a 500.
+    assert client.get(reverse("staff-filing:home"), {"sort": "x", "status": "nope"}).status_code == 200
+
+
+def test_a_non_staff_user_cannot_open_the_staff_control_tower(verified_client, owner_a):
+    assert verified_client(owner_a).get(reverse("staff-filing:home")).status_code == 403
