@@ -229,3 +229,15 @@ def test_a_wrapped_key_copied_to_another_tenant_does_not_open(tenant_a, tenant_b
         keystore.clear_key_cache()
         with pytest.raises(DecryptionError, match="context"):
             decrypt(tenant_id=tenant_b.pk, label="test.kek", row_id=row, blob=blob)
+
+
+@pytest.mark.django_db
+def test_rewrap_command_says_plainly_when_an_old_kek_version_is_gone(provider_slot, tenant_a, in_tenant):
+    from django.core.management import CommandError
+
+    provider_slot(LocalKekProvider({1: K1}))
+    with in_tenant(tenant_a):
+        encrypt(tenant_id=tenant_a.pk, label="test.kek", row_id=uuid.uuid4(), plaintext=b"v")
+    provider_slot(LocalKekProvider({2: K2}))  # version 1 removed too early
+    with pytest.raises(CommandError, match="local KEK version 1 is not configured"):
+        call_command("rewrap_tenant_keys")

@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.security_center.crypto.errors import KeyDestroyed
+from apps.security_center.crypto.errors import CryptoError, KeyDestroyed
 from apps.security_center.crypto.services import reencrypt_rows, rotate_tenant_dek
 from apps.tenancy.management.base import TenantCommand
 from apps.tenancy.models import Tenant
@@ -46,7 +46,12 @@ class Command(BaseCommand):
             except KeyDestroyed:
                 self.stdout.write(f"{found.slug}: keys were destroyed (shredded); skipped")
                 continue
-            moved = sum(reencrypt_rows(model, field, tenant=found) for model, field in targets)
+            except CryptoError as exc:
+                raise CommandError(f"{found.slug}: rotation stopped: {exc}") from exc
+            try:
+                moved = sum(reencrypt_rows(model, field, tenant=found) for model, field in targets)
+            except CryptoError as exc:
+                raise CommandError(f"{found.slug}: key rotated, but re-encryption stopped: {exc}") from exc
             suffix = f", {moved} values re-encrypted" if targets else ""
             self.stdout.write(f"{found.slug}: data key version {key.version} active{suffix}")
 
