@@ -110,7 +110,14 @@ class IdentifiersForm(forms.Form):
             raise forms.ValidationError(
                 f"{raw.strip()} is not a UK VAT registration number: it has nine digits, e.g. GB 123 4567 27."
             )
-        validate_gb_vat_number(value)
+        try:
+            validate_gb_vat_number(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                f"{raw.strip()} is not a valid UK VAT registration number: the check digits do not match. "
+                "Copy it from your VAT certificate.",
+                code="invalid_vat_number",
+            ) from exc
         return value
 
     def clean_company_number(self) -> str:

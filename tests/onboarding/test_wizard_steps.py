@@ -52,7 +52,11 @@ def test_business_details_errors_are_400_and_nothing_is_saved(owner_client, url,
 @pytest.mark.parametrize(
     ("vat_number", "company_number", "message"),
     [
-        ("GB 123 4567 28", COMPANY_NUMBER, "is not a valid UK VAT registration number (check the digits)"),
+        (
+            "GB 123 4567 28",
+            COMPANY_NUMBER,
+            "GB 123 4567 28 is not a valid UK VAT registration number: the check digits",
+        ),
         ("12345", COMPANY_NUMBER, "is not a UK VAT registration number"),
         ("GB 123 4567 27", "1234", "is not a Companies House number"),
         ("GB 123 4567 27", "ABC12345", "is not a Companies House number"),
