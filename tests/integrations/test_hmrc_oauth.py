@@ -277,3 +277,49 @@ def test_an_intercepted_code_is_useless_without_the_pkce_verifier(sandbox_http, 
         redirect_uri=callback_uri(tenant_a),
     )  # fmt: skip
     assert connection.is_connected
+
+
+def test_a_refresh_during_an_outage_keeps_the_connection_and_is_retryable(sandbox_http, tenant_a, owner_a, in_tenant):
+    from apps.integrations.errors import ExternalServiceUnavailable
+    from apps.sandbox.services.faults import clear_faults, set_fault
+
+    connect_hmrc(tenant_a, owner_a)
+    with in_tenant(tenant_a):
+        row = HmrcConnection.objects.get()
+        row.expires_at = timezone.now() + timedelta(minutes=1)
+        row.save()
+    set_fault("hmrc", outage=True)
+    try:
+        with pytest.raises(ExternalServiceUnavailable) as caught:
+            oauth.access_token_for(tenant_a)
+    finally:
+        clear_faults()
+    assert caught.value.retryable
+    assert selectors.connection_for(tenant_a).status == HmrcConnection.Status.CONNECTED
+    assert "integrations.hmrc.refresh_failed" in audit_actions(tenant_a.pk)
+    assert oauth.access_token_for(tenant_a)  # HMRC back: the same refresh token still works
+
+
+def test_refused_client_credentials_on_refresh_are_retryable_not_a_reconnect(
+    sandbox_http, tenant_a, owner_a, in_tenant, monkeypatch
+):
+    from apps.integrations.errors import ExternalServiceUnavailable
+    from apps.integrations.hmrc import credentials
+
+    connect_hmrc(tenant_a, owner_a)
+    with in_tenant(tenant_a):
+        row = HmrcConnection.objects.get()
+        row.expires_at = timezone.now() + timedelta(minutes=1)
+        row.save()
+    real_call = oauth.http.call
+
+    def wrong_secret(*args, **kwargs):
+        kwargs["data"] = {**kwargs["data"], "client_secret": "wrong"}
+        return real_call(*args, **kwargs)
+
+    monkeypatch.setattr(oauth.http, "call", wrong_secret)
+    with pytest.raises(ExternalServiceUnavailable) as caught:
+        oauth.access_token_for(tenant_a)
+    assert caught.value.code == "REFRESH_REFUSED"
+    assert selectors.connection_for(tenant_a).status == HmrcConnection.Status.CONNECTED
+    assert credentials.client_secret() != "wrong"

@@ -35,7 +35,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.audit.services import record_event
 from apps.integrations import http
-from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, HmrcNotConnected
+from apps.integrations.errors import (
+    ExternalServiceUnavailable,
+    HmrcAuthorisationFailed,
+    HmrcNotConnected,
+    IntegrationError,
+)
 from apps.integrations.hmrc.credentials import client_secret
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState
 from apps.tenancy.context import tenant_context
@@ -299,7 +304,7 @@ def _mark_needs_reauth(connection: HmrcConnection, reason: str) -> None:
 
 def _refresh(tenant, *, stale_access_token: str | None = None) -> str:
     """Refresh under the row lock, unless someone else already did (then use theirs)."""
-    failure: HmrcNotConnected | None = None
+    failure: IntegrationError | None = None
     with tenant_context(tenant):
         connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
         if connection is None or not connection.is_connected:
@@ -315,6 +320,25 @@ def _refresh(tenant, *, stale_access_token: str | None = None) -> str:
         except _GrantRejected:
             _mark_needs_reauth(connection, "HMRC refused the refresh token (invalid_grant)")
             failure = HmrcNotConnected()
+        except (ExternalServiceUnavailable, HmrcAuthorisationFailed) as error:
+            # The grant may well be fine (HMRC down, or our client credentials refused): keep the connection,
+            # record the failure, and let the caller retry later.
+            record_event(
+                "integrations.hmrc.refresh_failed",
+                tenant_id=connection.tenant_id,
+                target=connection,
+                actor_label="system",
+                extra={"reason": error.code},
+            )
+            failure = (
+                error
+                if isinstance(error, ExternalServiceUnavailable)
+                else ExternalServiceUnavailable(
+                    "HMRC refused to renew the connection just now. Our team has been told; please try again later.",
+                    code="REFRESH_REFUSED",
+                    service="HMRC",
+                )
+            )
         else:
             now = timezone.now()
             connection.access_token = tokens.access_token
@@ -325,7 +349,7 @@ def _refresh(tenant, *, stale_access_token: str | None = None) -> str:
             connection.save()
             log.info("hmrc_token_refreshed")
             return tokens.access_token
-    # Raised after the block so that the needs-reauth status and its audit event commit.
+    # Raised after the block so that the needs-reauth status and the audit events commit.
     raise failure
 
 
