@@ -59,11 +59,12 @@ EXTERNAL_CALL_DURATION = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 20, 30),
 )
 
-# Filing (apps/filing increments it): outcome is accepted, rejected or error; the filing SLO counts
-# accepted as good. The backlog gauges are computed at scrape time (collectors.FilingBacklogCollector).
+# Filing (apps/filing/services/submission.py increments it): outcome is submitted, reconciled, rejected (the
+# SLO's good events, slos.FILING_GOOD), retryable or not_connected. The backlog gauges are computed at scrape
+# time (collectors.FilingBacklogCollector).
 FILING_SUBMISSIONS = Counter(
     "strongroom_filing_submissions_total",
-    "VAT return submissions to HMRC, by outcome (accepted, rejected, error).",
+    "VAT return submission attempts, by outcome (submitted, reconciled, rejected, retryable, not_connected).",
     ["outcome"],
 )
 

@@ -15,6 +15,16 @@ from apps.tenancy.models import Tenant
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_switch_cache():
+    """waffle caches switches; the database rolls back between tests but the cache does not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def synthetic_tenant(in_tenant):
     tenant, _ = synthetic.ensure_synthetic_tenant()
