@@ -18,7 +18,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from apps.security_center.crypto import keystore
-from apps.security_center.crypto.errors import DecryptionError
+from apps.security_center.crypto.errors import DecryptionError, KeyDestroyed
+from apps.security_center.crypto.keystore import clear_key_cache
+
+__all__ = ["DecryptionError", "KeyDestroyed", "clear_key_cache", "decrypt", "encrypt"]
 
 FORMAT_V1 = 0x01
 _HEADER = struct.Struct(">BI")
