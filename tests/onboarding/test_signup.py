@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from prometheus_client import REGISTRY
 
 from apps.accounts.models import User
 from apps.onboarding.models import OnboardingProgress, Step
@@ -37,8 +38,13 @@ class TestSignup:
         login = client.get(reverse("accounts:login")).content.decode()
         assert f'href="{SIGNUP}"' in login
 
-    def test_happy_path_creates_owner_business_and_progress_then_sends_to_2fa(self, client):
-        response = client.post(SIGNUP, GOOD)
+    def test_happy_path_creates_owner_business_and_progress_then_sends_to_2fa(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        started = REGISTRY.get_sample_value("strongroom_onboarding_started_total") or 0.0
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(SIGNUP, GOOD)
+        assert REGISTRY.get_sample_value("strongroom_onboarding_started_total") == started + 1
         assert response.status_code == 302
         user = User.objects.get(email="olive.owner@example.test")
         assert user.full_name == "Olive Owner" and user.check_password(GOOD["password"])

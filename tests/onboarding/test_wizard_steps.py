@@ -160,3 +160,23 @@ def test_home_page_links_to_the_wizard_while_onboarding(owner_client, new_busine
     Tenant.objects.filter(pk=new_business.pk).update(status=Tenant.Status.ACTIVE)
     home = owner_client.get(reverse("tenancy:home", kwargs={"tenant_slug": new_business.slug})).content.decode()
     assert url("start") not in home
+
+
+def test_an_active_business_that_never_onboarded_does_not_start_the_wizard(verified_client, owner_a, tenant_a):
+    from django.urls import reverse
+
+    client = verified_client(owner_a)
+    for name in ("start", "business", "done"):
+        response = client.get(reverse(f"onboarding:{name}", kwargs={"tenant_slug": tenant_a.slug}))
+        assert response["Location"] == reverse("tenancy:home", kwargs={"tenant_slug": tenant_a.slug})
+    with pytest.raises(OnboardingProgress.DoesNotExist):
+        progress_of(tenant_a)
+
+
+def test_finishing_twice_changes_nothing(owner_client, url, new_business, advance):
+    advance(Step.DONE)
+    assert owner_client.post(url("finish"))["Location"] == url("done")
+    first = progress_of(new_business).completed_at
+    assert owner_client.post(url("finish"))["Location"] == url("done")
+    assert progress_of(new_business).completed_at == first
+    assert len(audit_events(new_business.pk, action="onboarding.progress.completed")) == 1

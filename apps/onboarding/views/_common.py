@@ -13,8 +13,9 @@ from django.urls import reverse
 from apps.onboarding.flow import can_open, first_incomplete, previous_step
 from apps.onboarding.models import OnboardingProgress, Step
 from apps.onboarding.permissions import NOT_OWNER_MESSAGE, can_run_onboarding
-from apps.onboarding.selectors import step_states
+from apps.onboarding.selectors import progress_for, step_states
 from apps.onboarding.services.progress import FINISHED_MESSAGE, start_onboarding
+from apps.tenancy.models import Tenant
 
 STEP_URL_NAMES = {
     Step.BUSINESS: "onboarding:business",
@@ -40,6 +41,27 @@ def not_owner(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/403.html", {"message": NOT_OWNER_MESSAGE}, status=403)
 
 
+ALREADY_ACTIVE = "This business is already set up."
+
+
+def wizard_progress(request: HttpRequest) -> OnboardingProgress | None:
+    """The progress row, started on first use; None for a business that is active without onboarding here.
+
+    Businesses made active another way (seeded, created by staff) never
+    start the wizard, so they add nothing to the onboarding-time SLO.
+    """
+    tenant = request.tenant
+    if tenant.status != Tenant.Status.ONBOARDING:
+        progress = progress_for(tenant)
+        return progress if progress is not None and progress.is_finished else None
+    return start_onboarding(tenant=tenant, actor=request.user)
+
+
+def not_started(request: HttpRequest) -> HttpResponse:
+    messages.info(request, ALREADY_ACTIVE)
+    return redirect("tenancy:home", tenant_slug=request.tenant.slug)
+
+
 def wizard_step(step: str) -> Callable:
     """Owners only; the step must be reachable (earlier steps done); a finished wizard shows its end page.
 
@@ -51,7 +73,9 @@ def wizard_step(step: str) -> Callable:
         def wrapper(request: HttpRequest, tenant_slug: str, *args, **kwargs) -> HttpResponse:
             if not can_run_onboarding(request.membership):
                 return not_owner(request)
-            progress = start_onboarding(tenant=request.tenant, actor=request.user)
+            progress = wizard_progress(request)
+            if progress is None:
+                return not_started(request)
             if progress.is_finished and step != Step.DONE:
                 if request.method == "POST":
                     messages.info(request, FINISHED_MESSAGE)

@@ -21,7 +21,16 @@ from apps.onboarding.models import KycStatus, OnboardingProgress, Step
 from apps.onboarding.permissions import can_run_onboarding
 from apps.onboarding.services import kyc as kyc_services
 from apps.onboarding.services import progress as services
-from apps.onboarding.views._common import after_step, not_owner, render_step, step_url, to_step, wizard_step
+from apps.onboarding.views._common import (
+    after_step,
+    not_owner,
+    not_started,
+    render_step,
+    step_url,
+    to_step,
+    wizard_progress,
+    wizard_step,
+)
 
 
 @require_GET
@@ -29,7 +38,9 @@ def wizard_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """The wizard's address: resume where the owner left off."""
     if not can_run_onboarding(request.membership):
         return not_owner(request)
-    progress = services.start_onboarding(tenant=request.tenant, actor=request.user)
+    progress = wizard_progress(request)
+    if progress is None:
+        return not_started(request)
     return to_step(request, Step.DONE if progress.is_finished else first_incomplete(progress.completed_steps))
 
 
