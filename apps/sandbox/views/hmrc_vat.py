@@ -92,34 +92,42 @@ def _bearer(request: HttpRequest) -> str | None:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
+def platform_checks(request: HttpRequest, *, method: str, scope: str | None, user_only: bool = True):
+    """Checks 1–5 above: the Token on success, else the platform's error response."""
+    if request.method != method:
+        return _route_error(request)
+    fault = apply_faults("hmrc")
+    if fault:
+        return hmrc_response(*HMRC_FAULTS[fault])
+    if not _accept_ok(request):
+        return hmrc_response(
+            406, {"code": "ACCEPT_HEADER_INVALID", "message": "The accept header is missing or invalid"}
+        )
+    bearer = _bearer(request)
+    if bearer is None:
+        return hmrc_response(401, MISSING_CREDENTIALS)
+    now = clock.now()
+    token = oauth.token_for_bearer(bearer, now=now)
+    if token is None:
+        return hmrc_response(401, INVALID_CREDENTIALS)
+    if user_only and token.kind != Token.Kind.USER:
+        return hmrc_response(401, WRONG_TOKEN_TYPE)
+    if scope and scope not in token.scopes.split():
+        return hmrc_response(403, INVALID_SCOPE)
+    request.sandbox_now = now
+    return token
+
+
 def gateway(*, method: str, scope: str) -> Callable[[View], View]:
-    """Checks 1–5 and 7–8 above; the view gets the request, the organisation, the token and the kwargs."""
+    """Checks 1–5; the view gets the request, the path's VRN, the token and the other kwargs."""
 
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, vrn: str, **kwargs) -> HttpResponse:
-            if request.method != method:
-                return _route_error(request)
-            fault = apply_faults("hmrc")
-            if fault:
-                return hmrc_response(*HMRC_FAULTS[fault])
-            if not _accept_ok(request):
-                return hmrc_response(
-                    406, {"code": "ACCEPT_HEADER_INVALID", "message": "The accept header is missing or invalid"}
-                )
-            bearer = _bearer(request)
-            if bearer is None:
-                return hmrc_response(401, MISSING_CREDENTIALS)
-            now = clock.now()
-            token = oauth.token_for_bearer(bearer, now=now)
-            if token is None:
-                return hmrc_response(401, INVALID_CREDENTIALS)
-            if token.kind != Token.Kind.USER:
-                return hmrc_response(401, WRONG_TOKEN_TYPE)
-            if scope not in token.scopes.split():
-                return hmrc_response(403, INVALID_SCOPE)
-            request.sandbox_now = now
+            token = platform_checks(request, method=method, scope=scope)
+            if isinstance(token, HttpResponse):
+                return token
             return view(request, vrn, token, **kwargs)
 
         return wrapper
