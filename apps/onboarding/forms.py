@@ -176,11 +176,12 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
 
 def _period_start_hint(stagger: str, start: date) -> str:
     if stagger == Stagger.MONTHLY:
-        return f"{start:%d %B %Y} is not the first day of a month: monthly periods start on the 1st."
+        return f"{start.day} {start:%B %Y} is not the first day of a month: monthly periods start on the 1st."
     starts = sorted({(end % 12) + 1 for end in _quarter_ends(stagger)})
     months = ", ".join(f"1 {_MONTHS[m - 1]}" for m in starts)
-    periods = Stagger(stagger).label.lower()
-    return f"{start:%d %B %Y} is not the first day of a period for {periods}: they start on {months}."
+    label = Stagger(stagger).label
+    periods = label[0].lower() + label[1:]
+    return f"{start.day} {start:%B %Y} is not the first day of a period for {periods}: they start on {months}."
 
 
 def _quarter_ends(stagger: str) -> tuple[int, ...]:

@@ -101,7 +101,8 @@ def test_vat_choices_are_validated(owner_client, url, new_business, advance, obl
 @pytest.mark.parametrize(
     ("stagger", "start", "message"),
     [
-        ("stagger_1", date(2025, 2, 1), "they start on 1 January, 1 April, 1 July, 1 October"),
+        ("stagger_1", date(2025, 2, 1), "1 February 2025 is not the first day of a period for quarters ending March,"),
+        ("stagger_1", date(2025, 4, 2), "they start on 1 January, 1 April, 1 July, 1 October"),
         ("stagger_2", date(2025, 1, 1), "they start on 1 February, 1 May, 1 August, 1 November"),
         ("stagger_3", date(2025, 4, 1), "they start on 1 March, 1 June, 1 September, 1 December"),
         ("monthly", date(2025, 4, 15), "monthly periods start on the 1st"),
