@@ -52,5 +52,9 @@ def load_trial_balance(golden_dir: Path = GOLDEN_DIR) -> dict[str, Any]:
     return json.loads((golden_dir / "expected" / "_trial_balance.json").read_text())
 
 
+def load_vat_return(golden_dir: Path = GOLDEN_DIR) -> dict[str, Any]:
+    return json.loads((golden_dir / "expected" / "_vat_return.json").read_text())
+
+
 def threshold(golden_dir: Path = GOLDEN_DIR) -> float:
     return float(json.loads((golden_dir / "threshold.json").read_text())["field_accuracy"])

@@ -25,7 +25,7 @@ from golden.gen import scan  # noqa: E402
 from golden.gen.catalogue import BAD_INPUTS, DUPLICATES, OVERSIZED_BYTES, OWN_NAMES, documents  # noqa: E402
 from golden.gen.model import DocSpec  # noqa: E402
 from golden.gen.templates import render  # noqa: E402
-from golden.gen.truth import expected, trial_balance  # noqa: E402
+from golden.gen.truth import expected, trial_balance, vat_return  # noqa: E402
 
 GOLDEN = ROOT / "golden"
 DOCUMENTS = GOLDEN / "documents"
@@ -115,6 +115,7 @@ def build() -> tuple[dict[str, bytes], dict[str, dict]]:
             }
     goods = [o for o in outputs.values() if o["group"] == "good"]
     outputs["_trial_balance.json"] = trial_balance(goods)
+    outputs["_vat_return.json"] = vat_return(goods)
     return files, outputs
 
 

@@ -125,3 +125,35 @@ def trial_balance(goods: list[dict[str, Any]]) -> dict[str, Any]:
         "accounts": accounts,
         "totals": {"debit": f"{total_dr:.2f}", "credit": f"{total_cr:.2f}"},
     }
+
+
+def vat_return(goods: list[dict[str, Any]]) -> dict[str, Any]:
+    """The VAT return of the whole set, from the expected postings and classifications alone (spec §7.3).
+
+    Output VAT is what the 821 control account receives, input VAT what 820
+    receives; net sales and purchases are the income and expense lines of
+    documents whose VAT treatment is not "outside the scope". Boxes 6 to 9
+    leave out the pence. The golden command compares the filing app's
+    computation over the posted ledger with this.
+    """
+    from apps.ledger.chart import DEFAULT_CHART, VAT_INPUT, VAT_OUTPUT
+
+    types = {spec.code: str(spec.type) for spec in DEFAULT_CHART}
+    box1 = box4 = box6 = box7 = ZERO
+    for doc in (g for g in goods if g.get("expected_state", "posted") == "posted"):
+        counted = doc["classification"]["vat_treatment"] != "outside_scope"
+        for p in doc["postings"]:
+            debit, credit = Decimal(p["debit"]), Decimal(p["credit"])
+            if p["account"] == VAT_OUTPUT:
+                box1 += credit - debit
+            elif p["account"] == VAT_INPUT:
+                box4 += debit - credit
+            elif counted and types.get(p["account"]) == "income":
+                box6 += credit - debit
+            elif counted and types.get(p["account"]) == "expense":
+                box7 += debit - credit
+    whole = lambda d: int(d)  # noqa: E731 - int() truncates towards zero: "leave out the pence"
+    return {
+        "box1": f"{box1:.2f}", "box2": "0.00", "box3": f"{box1:.2f}", "box4": f"{box4:.2f}",
+        "box5": f"{abs(box1 - box4):.2f}", "box6": str(whole(box6)), "box7": str(whole(box7)), "box8": "0", "box9": "0",
+    }  # fmt: skip

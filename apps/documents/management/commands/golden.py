@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,33 @@ class Command(BaseCommand):
                 self._duplicate(tenant, case, uploaded)
             else:
                 uploaded[case.file] = self._good(tenant, case)
+        with tenant_context(tenant):
+            self.actual_vat = self._vat_return()
+
+    @staticmethod
+    def _vat_return() -> dict[str, str]:
+        """The set's VAT return as the filing app computes it from the posted ledger (one period covering all)."""
+        # The golden run exercises the whole pipeline, filing included: this command sits above the apps it drives.
+        from apps.filing.boxes import LedgerLine, compute_boxes
+        from apps.ledger.models import JournalLine
+
+        lines = [
+            LedgerLine(li.pk, li.entry.date, li.account.code, li.account.type, li.account.vat_control,
+                       li.vat_treatment, li.debit, li.credit)
+            for li in JournalLine.objects.select_related("entry", "account")
+        ]  # fmt: skip
+        boxes = compute_boxes(lines, period_start=date.min).boxes
+        return {name: str(value) for name, value in boxes.as_dict().items()}
+
+    def _check_vat_return(self, expected: dict[str, str]) -> None:
+        actual = getattr(self, "actual_vat", {})
+        wrong = [
+            f"{box}: expected {expected[box]}, actual {actual.get(box)}"
+            for box in expected
+            if actual.get(box) != expected[box]
+        ]
+        if wrong:
+            self.problems.append("VAT return of the set differs:\n      " + "\n      ".join(wrong))
 
     def _bad_input(self, tenant: Tenant, case) -> None:
         expected = case.expected["expected_rejection"]
@@ -222,8 +250,13 @@ class Command(BaseCommand):
         if diff:
             self.stdout.write(diff)
         if not only:
+            from golden.cases import load_vat_return
+
             self._check_trial_balance(expected_tb)
+            self._check_vat_return(load_vat_return())
         self.stdout.write(render_summary(summary))
+        if getattr(self, "actual_vat", None):
+            self.stdout.write("VAT return of the set: " + ", ".join(f"{k} {v}" for k, v in self.actual_vat.items()))
         groups = defaultdict(int)
         for case in cases:
             groups[case.group] += 1
