@@ -15,6 +15,11 @@ Why refreshes take the connection row's lock: HMRC's refresh tokens are
 single use, so two workers refreshing at once would have one of them fail
 with invalid_grant and lose the connection. The second caller waits on the
 lock, then finds the fresh token and uses it without refreshing again.
+
+Callers: call HMRC outside any transaction that may roll back afterwards
+(tasks do). A refresh inside a transaction that rolls back (the portal
+middleware's, on a response >= 400) loses the new tokens while HMRC has
+spent the old refresh token: the next refresh then ends in needs_reauth.
 """
 
 from __future__ import annotations
