@@ -362,6 +362,7 @@ CELERY_BEAT_SCHEDULE = {
         for check in ("health", "login", "upload", "filing")
     },
     "resume-vat-submissions": {"task": "maintenance.resume_vat_submissions", "schedule": 60.0},
+    "sync-vat-obligations": {"task": "maintenance.sync_all_vat_obligations", "schedule": 6 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

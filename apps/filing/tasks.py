@@ -33,3 +33,32 @@ def resume_vat_submissions() -> int:
     for tenant_id, return_id in stalled:
         submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id)
     return len(stalled)
+
+
+@shared_task(base=FilingTask, name="filing.sync_obligations")
+def sync_tenant_obligations(*, tenant_id: str) -> int | str:
+    """Read one business's obligations from HMRC; a business not connected to HMRC is skipped."""
+    from apps.filing.services.obligations import sync_obligations
+    from apps.integrations.hmrc.selectors import is_connected
+    from apps.tenancy.context import tenant_context
+    from apps.tenancy.models import Tenant
+
+    with tenant_context(tenant_id):
+        tenant = Tenant.objects.get(pk=tenant_id)
+        connected = is_connected(tenant)
+    if not connected:
+        return "not_connected"
+    return len(sync_obligations(tenant=tenant))
+
+
+@shared_task(name="maintenance.sync_all_vat_obligations")
+def sync_all_vat_obligations() -> int:
+    """Beat: every active business with a VAT number gets its obligations refreshed (one task each)."""
+    from apps.tenancy.models import Tenant
+
+    tenant_ids = list(
+        Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(vat_number="").values_list("pk", flat=True)
+    )
+    for tenant_id in tenant_ids:
+        sync_tenant_obligations.delay(tenant_id=str(tenant_id))
+    return len(tenant_ids)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from stdnum.gb import vat as gb_vat
 
@@ -12,6 +11,7 @@ from apps.audit.services import record_event
 from apps.filing.errors import FilingError
 from apps.filing.models import VatObligation
 from apps.filing.services.overview import refresh_overview
+from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
 # HMRC refuses a range longer than a year (spec §3.3): look back most of a year and ahead a little.
@@ -40,7 +40,7 @@ def sync_obligations(*, tenant: Tenant, actor=None) -> list[VatObligation]:
     found = {o.period_key: o for o in client.obligations(vrn, from_date=start, to_date=start + timedelta(days=365))}
     now = timezone.now()
     stored: list[VatObligation] = []
-    with transaction.atomic():
+    with tenant_context(tenant):  # a transaction with the tenant set, also when called from a task
         for item in sorted(found.values(), key=lambda o: o.start):
             obligation, _ = VatObligation.objects.update_or_create(
                 tenant=tenant,
