@@ -28,7 +28,6 @@ from apps.sandbox.periods import (
     next_period,
     one_year_before,
     period_containing,
-    period_for_key,
     periods_between,
 )
 
@@ -53,10 +52,6 @@ class Obligation:
         if self.received:
             body["received"] = self.received.isoformat()
         return body
-
-
-def organisation(vrn: str) -> TestOrganisation | None:
-    return TestOrganisation.objects.filter(vrn=vrn).first()
 
 
 def organisation_periods(org: TestOrganisation, *, today: date) -> list[Period]:
@@ -84,14 +79,6 @@ def filter_obligations(items: list[Obligation], *, from_date: date | None, to_da
             continue
         out.append(item)
     return out
-
-
-def period_of(org: TestOrganisation, period_key: str, *, today: date) -> Period | None:
-    """The organisation's obligation period for a key, else the period the key names in our scheme."""
-    for period in organisation_periods(org, today=today):
-        if period.key == period_key:
-            return period
-    return period_for_key(period_key)
 
 
 def is_obligation(org: TestOrganisation, period_key: str, *, today: date) -> Period | None:

@@ -38,6 +38,8 @@ def test_success_receipt(hmrc):
     stored = VatReturn.objects.get()
     assert str(stored.receipt_id) == response["Receipt-ID"]
     assert stored.form_bundle_number == body["formBundleNumber"]
+    # Not one of the organisation's obligations, but the key names a quarter in the sandbox's scheme.
+    assert (str(stored.period_start), str(stored.period_end)) == ("2024-01-01", "2024-03-31")
 
 
 def test_payment_indicator(hmrc):
@@ -92,6 +94,7 @@ def test_view_returns_the_ten_boxes_as_numbers(hmrc):
         totalAcquisitionsExVAT=3000,
     )
     assert hmrc.submit(DEMO_VRN, token, body).status_code == 201
+    assert VatReturn.objects.get().period_end is None  # a key outside the scheme: accepted, no period
     response = hmrc.get(f"/{DEMO_VRN}/returns/A001", token)
     assert response.status_code == 200
     assert response.content.decode() == (

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.sandbox import selectors
 from apps.sandbox.models import TestOrganisation, VatReturn
+from apps.sandbox.periods import period_for_key
 from apps.sandbox.routers import db_alias
 
 
@@ -65,7 +66,7 @@ def submit_return(org: TestOrganisation, values: dict, *, now: datetime) -> Rece
     obligation = selectors.is_obligation(org, key, today=today)
     if obligation is not None and today <= obligation.end:
         raise PeriodNotEnded(key)
-    period = obligation or selectors.period_of(org, key, today=today)
+    period = obligation or period_for_key(key)
     debit = values["totalVatDue"] > values["vatReclaimedCurrPeriod"]
     credit = values["totalVatDue"] < values["vatReclaimedCurrPeriod"]
     indicator = "DD" if debit and org.direct_debit else "BANK" if credit and org.bank_details else ""
