@@ -36,6 +36,7 @@ class EntryKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", "Supplier credit note"
     MANUAL = "manual", "Manual journal"
     REVERSAL = "reversal", "Reversal"
+    BANK = "bank", "Bank transaction"
 
 
 class VatTreatment(models.TextChoices):

@@ -190,3 +190,63 @@ class Rule(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BankTransaction(TenantScopedModel):
+    """One line of a bank feed, imported as it is; nothing reaches the journal until a person handles it.
+
+    Why a table and not journal entries straight away: the bank says how much
+    moved, not what for. A line stays ``unposted`` (and blocks VAT approval for
+    its period) until it is posted to an account, matched to an entry already
+    in the ledger, or ignored with a reason.
+    """
+
+    class Status(models.TextChoices):
+        UNPOSTED = "unposted", "Not posted"
+        POSTED = "posted", "Posted"
+        MATCHED = "matched", "Matched"
+        IGNORED = "ignored", "Ignored"
+
+    feed_account_id = models.CharField(max_length=60)
+    external_id = models.CharField(max_length=100)
+    date = models.DateField()
+    description = models.CharField(max_length=255, blank=True)
+    amount = _money_field(help_text="Signed: money in is positive, money out negative.")
+    counterparty = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNPOSTED)
+    journal_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_lines"
+    )
+    ignored_reason = models.CharField(max_length=200, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "feed_account_id", "external_id"]
+        indexes = [models.Index(fields=["tenant", "status", "date"], name="ledger_bank_status_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "feed_account_id", "external_id"], name="ledger_bank_tenant_feed_line_unique"
+            ),
+            # An entry is the posting of, or matched to, at most one bank line.
+            models.UniqueConstraint(fields=["tenant", "journal_entry"], name="ledger_bank_tenant_entry_unique"),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_bank_amount_not_zero"),
+            models.CheckConstraint(
+                condition=(Q(status__in=["posted", "matched"]) & Q(journal_entry__isnull=False))
+                | (Q(status__in=["unposted", "ignored"]) & Q(journal_entry__isnull=True)),
+                name="ledger_bank_entry_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ignored") | ~Q(ignored_reason=""), name="ledger_bank_ignored_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.description} {self.amount}"
+
+    @property
+    def is_money_in(self) -> bool:
+        return self.amount > 0

@@ -15,7 +15,7 @@ from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Va
 from django.db.models.functions import Coalesce
 
 from apps.ledger.domain import ZERO
-from apps.ledger.models import Account, JournalEntry, JournalLine, Rule
+from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, Rule
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -212,3 +212,87 @@ def unbalanced_as_of(as_of: date) -> Decimal:
         c=Coalesce(Sum("credit"), Value(ZERO), output_field=DecimalField()),
     )
     return totals["d"] - totals["c"]
+
+
+# --- Bank-feed lines ----------------------------------------------------------
+
+
+def _needs_posting() -> Q:
+    """Unposted, or posted/matched to an entry that has since been reversed (the books no longer hold it)."""
+    return Q(status=BankTransaction.Status.UNPOSTED) | Q(journal_entry__reversals__isnull=False)
+
+
+def unposted_bank_lines(*, start: date, end: date) -> list:
+    """Bank lines dated ``start`` to ``end`` inclusive that are not in the books yet (the filing app's blocker)."""
+    return list(
+        BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end)
+        .distinct()
+        .order_by("date", "feed_account_id", "external_id")
+    )
+
+
+BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
+
+
+def bank_lines(*, status: str = "unposted", date_from: date | None = None, date_to: date | None = None):
+    """The bank page's list, newest first, with the entry each line became (status "all" for every line)."""
+    lines = BankTransaction.objects.select_related("journal_entry", "handled_by")
+    if status == "unposted":
+        lines = lines.filter(_needs_posting()).distinct()
+    elif status != "all":
+        lines = lines.filter(status=status)
+    if date_from:
+        lines = lines.filter(date__gte=date_from)
+    if date_to:
+        lines = lines.filter(date__lte=date_to)
+    return lines.order_by("-date", "feed_account_id", "-external_id")
+
+
+def bank_line(line_id: uuid.UUID):
+    return BankTransaction.objects.select_related("journal_entry").filter(pk=line_id).first()
+
+
+def bank_line_counts() -> dict[str, int]:
+    """How many lines each filter of the bank page shows."""
+    by_status = dict(BankTransaction.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = {status: by_status.get(status, 0) for status in BANK_FILTERS}
+    counts["unposted"] = BankTransaction.objects.filter(_needs_posting()).distinct().count()
+    counts["all"] = sum(by_status.values())
+    return counts
+
+
+def postable_accounts() -> QuerySet[Account]:
+    """Accounts a bank line may be posted to: active, not the bank or a VAT control account."""
+    from apps.ledger import chart
+
+    return (
+        Account.objects.filter(is_active=True, vat_control="")
+        .exclude(code__in=[chart.BANK, chart.VAT_INPUT, chart.VAT_OUTPUT])
+        .order_by("code")
+    )
+
+
+def match_candidates(line) -> list[JournalEntry]:
+    """Entries not yet linked to a bank line that moved the bank by the line's amount within 30 days of it."""
+    from datetime import timedelta
+
+    from apps.ledger import chart
+
+    moved = (
+        JournalLine.objects.filter(account__code=chart.BANK)
+        .values("entry")
+        .annotate(net=Sum("debit") - Sum("credit"))
+        .filter(net=line.amount)
+        .values("entry")
+    )
+    return list(
+        JournalEntry.objects.filter(
+            pk__in=moved,
+            date__gte=line.date - timedelta(days=30),
+            date__lte=line.date + timedelta(days=30),
+            bank_lines__isnull=True,
+            reversals__isnull=True,
+        )
+        .exclude(kind="reversal")
+        .order_by("date", "number")[:5]
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.ledger import views
+from apps.ledger import bank_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -18,4 +18,10 @@ urlpatterns = [
     path("accounts/<str:code>/deactivate/", views.deactivate_account, name="deactivate-account"),
     path("accounts/<str:code>/reactivate/", views.reactivate_account, name="reactivate-account"),
     path("rules/", views.rules, name="rules"),
+    path("bank/", bank_views.bank, name="bank"),
+    path("bank/import/", bank_views.bank_import, name="bank-import"),
+    path("bank/<uuid:line_id>/post/", bank_views.bank_post, name="bank-post"),
+    path("bank/<uuid:line_id>/match/", bank_views.bank_match, name="bank-match"),
+    path("bank/<uuid:line_id>/ignore/", bank_views.bank_ignore, name="bank-ignore"),
+    path("bank/<uuid:line_id>/restore/", bank_views.bank_restore, name="bank-restore"),
 ]

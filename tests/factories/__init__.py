@@ -256,3 +256,26 @@ class OnboardingProgressFactory(TenantScopedFactory):
 
 
 SCOPED_FACTORIES[OnboardingProgress] = OnboardingProgressFactory
+
+
+# --- ledger: bank-feed lines -------------------------------------------------
+from apps.ledger.models import BankTransaction  # noqa: E402
+
+
+class BankTransactionFactory(TenantScopedFactory):
+    class Meta:
+        model = BankTransaction
+
+    feed_account_id = "acc-test-current"
+    external_id = factory.Sequence(lambda n: f"line-{n}")
+    date = factory.LazyFunction(timezone.localdate)
+    description = factory.Sequence(lambda n: f"Card payment {n}")
+    amount = Decimal("-12.00")
+    counterparty = "Fixings Direct Ltd"
+
+
+SCOPED_FACTORIES[BankTransaction] = BankTransactionFactory
+
+
+# --- filing (registered by importing the module) ------------------------------
+from tests.factories import filing as _filing  # noqa: E402,F401

@@ -1,0 +1,206 @@
+"""The Bank page: import lines from the bank feed, then post, match or ignore each one.
+
+Views parse and authorise, then call one service. Another business's line
+ids are simply not found here (404). A refused action re-renders the page
+with the reason and a 4xx status; nothing is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.integrations.errors import IntegrationError
+from apps.ledger import selectors
+from apps.ledger.domain import VatTreatment
+from apps.ledger.errors import LedgerError
+from apps.ledger.forms import DATE_WIDGET
+from apps.ledger.models import BankTransaction, JournalEntry
+from apps.ledger.services import bank as bank_services
+from apps.tenancy.models import Membership, Role
+from apps.tenancy.permissions import require
+
+LINES_PER_PAGE = 50
+TREATMENT_CHOICES = [(t.value, t.label) for t in bank_services.POSTABLE_TREATMENTS]
+ACT_ROLES = frozenset({Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER})
+NOT_ALLOWED = "Only an owner, the accountant or the bookkeeper can handle bank lines."
+
+
+def can_handle_bank_lines(membership: Membership | None) -> bool:
+    """Importing and posting bank lines is day-to-day bookkeeping; viewers only read."""
+    return membership is not None and membership.role in ACT_ROLES
+
+
+class BankFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("unposted", "Not posted"),
+            ("posted", "Posted"),
+            ("matched", "Matched"),
+            ("ignored", "Ignored"),
+            ("all", "All"),
+        ],
+    )
+    date_from = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
+class PostLineForm(forms.Form):
+    account_code = forms.CharField(label="Account", max_length=6)
+    vat_treatment = forms.ChoiceField(label="VAT", choices=TREATMENT_CHOICES)
+
+
+class MatchLineForm(forms.Form):
+    entry_number = forms.IntegerField(label="Journal number", min_value=1, max_value=2_147_483_647)
+
+
+class IgnoreLineForm(forms.Form):
+    reason = forms.CharField(label="Why ignore it?", max_length=200)
+
+
+def _line_or_404(line_id: uuid.UUID) -> BankTransaction:
+    line = selectors.bank_line(line_id)
+    if line is None:
+        raise Http404("No such bank line.")
+    return line
+
+
+def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    form = BankFilterForm(request.GET or None)
+    filters: dict = {"status": "unposted"}
+    if form.is_bound:
+        if form.is_valid():
+            filters = {
+                "status": form.cleaned_data["status"] or "unposted",
+                "date_from": form.cleaned_data["date_from"],
+                "date_to": form.cleaned_data["date_to"],
+            }
+        elif status == 200:
+            status = 400
+    page = Paginator(selectors.bank_lines(**filters), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    can_act = can_handle_bank_lines(request.membership)
+    rows = [
+        (line, selectors.match_candidates(line) if can_act and line.status != "ignored" else [])
+        for line in page.object_list
+    ]
+    context = {
+        "filter_form": form,
+        "status_filter": filters["status"],
+        "page_obj": page,
+        "rows": rows,
+        "counts": selectors.bank_line_counts(),
+        "can_act": can_act,
+        "accounts": list(selectors.postable_accounts()) if can_act else [],
+        "treatments": TREATMENT_CHOICES,
+        "default_treatment": VatTreatment.STANDARD,
+        "has_company_number": bool(request.tenant.company_number),
+    }
+    return render(request, "ledger/bank.html", context, status=status)
+
+
+def _refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
+    messages.error(request, message)
+    return _bank_page(request, status=status)
+
+
+def _back(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    url = reverse("ledger:bank", kwargs={"tenant_slug": tenant_slug})
+    status = request.POST.get("return_status", "")
+    if status in selectors.BANK_FILTERS and status != "unposted":
+        url += f"?status={status}"
+    return redirect(url)
+
+
+@require_GET
+def bank(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    return _bank_page(request)
+
+
+@require_POST
+def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
+    try:
+        result = bank_services.sync_bank_feed(tenant=request.tenant, actor=request.user)
+    except IntegrationError as exc:
+        # 503 when trying later can help (outage, rate limit), 502 when the bank refused outright.
+        return _refused(request, f"Nothing was imported. {exc.message}", status=503 if exc.retryable else 502)
+    except LedgerError as exc:
+        return _refused(request, str(exc))
+    messages.success(request, result.summary)
+    return _back(request, tenant_slug)
+
+
+@require_POST
+def bank_post(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
+    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
+    line = _line_or_404(line_id)
+    form = PostLineForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "Choose an account and a VAT treatment to post the bank line.")
+    try:
+        entry = bank_services.post_bank_line(line=line, actor=request.user, **form.cleaned_data)
+    except LedgerError as exc:
+        return _refused(request, str(exc))
+    messages.success(request, f"Bank line posted as journal {entry.number}.")
+    return _back(request, tenant_slug)
+
+
+@require_POST
+def bank_match(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
+    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
+    line = _line_or_404(line_id)
+    form = MatchLineForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "Give the number of the journal entry to match the bank line to.")
+    number = form.cleaned_data["entry_number"]
+    entry = JournalEntry.objects.filter(number=number).first()
+    if entry is None:
+        return _refused(request, f"There is no journal {number} in this business.")
+    try:
+        bank_services.match_bank_line(line=line, entry=entry, actor=request.user)
+    except LedgerError as exc:
+        return _refused(request, str(exc))
+    messages.success(request, f"Bank line matched to journal {entry.number}.")
+    return _back(request, tenant_slug)
+
+
+@require_POST
+def bank_ignore(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
+    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
+    line = _line_or_404(line_id)
+    form = IgnoreLineForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "Say why the bank line is ignored (up to 200 characters).")
+    try:
+        bank_services.ignore_bank_line(line=line, reason=form.cleaned_data["reason"], actor=request.user)
+    except LedgerError as exc:
+        return _refused(request, str(exc))
+    messages.success(request, "Bank line ignored.")
+    return _back(request, tenant_slug)
+
+
+@require_POST
+def bank_restore(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
+    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
+    line = _line_or_404(line_id)
+    try:
+        bank_services.restore_bank_line(line=line, actor=request.user)
+    except LedgerError as exc:
+        return _refused(request, str(exc))
+    messages.success(request, "Bank line restored: it needs posting again.")
+    return _back(request, tenant_slug)
