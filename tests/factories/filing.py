@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 from stdnum.gb import vat as gb_vat
 
 from apps.filing.domain import due_date, period_end
-from apps.filing.models import VatObligation, VatSettings
-from tests.factories import TenantScopedFactory
+from apps.filing.models import SubmissionAttempt, VatObligation, VatReturn, VatReturnLine, VatSettings
+from tests.factories import SCOPED_FACTORIES, JournalLineFactory, TenantScopedFactory
 
 
 class VatSettingsFactory(TenantScopedFactory):
@@ -45,3 +46,42 @@ class VatObligationFactory(TenantScopedFactory):
     due = date(2025, 5, 7)
     status = "O"
     synced_at = factory.LazyFunction(timezone.now)
+
+
+class VatReturnFactory(TenantScopedFactory):
+    class Meta:
+        model = VatReturn
+
+    obligation = factory.SubFactory(VatObligationFactory, tenant=factory.SelfAttribute("..tenant"))
+    vrn = factory.SelfAttribute("obligation.vrn")
+    period_key = factory.SelfAttribute("obligation.period_key")
+    idempotency_key = factory.LazyAttribute(lambda o: VatReturn.key_for(o.vrn, o.period_key))
+
+
+class VatReturnLineFactory(TenantScopedFactory):
+    class Meta:
+        model = VatReturnLine
+
+    vat_return = factory.SubFactory(VatReturnFactory, tenant=factory.SelfAttribute("..tenant"))
+    journal_line = factory.SubFactory(JournalLineFactory, tenant=factory.SelfAttribute("..tenant"))
+    box = 7
+    amount = Decimal("10.00")
+
+
+class SubmissionAttemptFactory(TenantScopedFactory):
+    class Meta:
+        model = SubmissionAttempt
+
+    vat_return = factory.SubFactory(VatReturnFactory, tenant=factory.SelfAttribute("..tenant"))
+    number = factory.Sequence(lambda n: n + 1)
+
+
+SCOPED_FACTORIES.update(
+    {
+        VatSettings: VatSettingsFactory,
+        VatObligation: VatObligationFactory,
+        VatReturn: VatReturnFactory,
+        VatReturnLine: VatReturnLineFactory,
+        SubmissionAttempt: SubmissionAttemptFactory,
+    }
+)
