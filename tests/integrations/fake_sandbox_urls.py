@@ -41,6 +41,13 @@ def slow(request):
     return HttpResponse("late")
 
 
+@csrf_exempt
+def garbled(request, kind, rest=""):
+    """An HMRC stand-in that answers 200 (201 for POST) with a body no client can read."""
+    bodies = {"text": "<html>proxy error</html>", "shape": '{"obligations": [{"periodKey": 1}], "payments": "x"}'}
+    return HttpResponse(bodies[kind], status=201 if request.method == "POST" else 200, content_type="application/json")
+
+
 def post_only(request):
     return HttpResponse("ok")
 
@@ -51,4 +58,5 @@ urlpatterns = [
     path("sandbox/fake/status/<int:code>/", status),
     path("sandbox/fake/slow/", slow),
     path("sandbox/fake/csrf/", post_only),
+    path("sandbox/fake/garbled/<str:kind>/<path:rest>", garbled),
 ]

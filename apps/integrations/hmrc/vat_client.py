@@ -328,6 +328,8 @@ class HmrcVatClient:
             data = _json(response)
             if not isinstance(data, dict):
                 raise _bad_response("a return")
+            if any(field not in data for field in BOX_NUMBERS):
+                raise _bad_response("a return")
             try:
                 return {k: (_amount(v) if k in BOX_NUMBERS else v) for k, v in data.items()}
             except ValueError as error:
