@@ -144,7 +144,7 @@ OCR_MEDIAN = SLO(
     sli=_latency_sli("strongroom_ocr_duration_seconds", "6.0"),
     alert_name="OcrMedianLatencyHigh",
     runbook="ocr-median-latency-high.md",
-    dashboard="strongroom-ocr",
+    dashboard="strongroom-ingestion",
     tiers=(),  # burn-rate alerts above 2× are impossible for a 50% objective: see the bucket-ratio alert
 )
 
@@ -158,7 +158,7 @@ SLOS: tuple[SLO, ...] = (
         sli=_latency_sli("strongroom_ocr_duration_seconds", "30.0"),
         alert_name="OcrLatencyBudgetBurn",
         runbook="ocr-latency-budget-burn.md",
-        dashboard="strongroom-ocr",
+        dashboard="strongroom-ingestion",
     ),
     SLO(
         service="filing",
@@ -200,7 +200,7 @@ SLOS: tuple[SLO, ...] = (
         ),
         alert_name="PortalAvailabilityBudgetBurn",
         runbook="portal-availability-budget-burn.md",
-        dashboard="strongroom-web",
+        dashboard="strongroom-platform",
         min_events=100,
     ),
     SLO(
@@ -211,7 +211,7 @@ SLOS: tuple[SLO, ...] = (
         sli=_latency_sli("django_http_requests_latency_seconds_by_view_method", "1.0", NOT_USER_VIEWS),
         alert_name="PortalLatencyBudgetBurn",
         runbook="portal-latency-budget-burn.md",
-        dashboard="strongroom-web",
+        dashboard="strongroom-platform",
         min_events=100,
     ),
     SLO(
@@ -225,7 +225,7 @@ SLOS: tuple[SLO, ...] = (
         ),
         alert_name="SyntheticSuccessBudgetBurn",
         runbook="synthetic-success-budget-burn.md",
-        dashboard="strongroom-synthetics",
+        dashboard="strongroom-platform",
     ),
 )
 
@@ -270,7 +270,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="The oldest message on Celery queue {{ $labels.queue }} has waited over 10 minutes",
         runbook="queue-age-high.md",
-        dashboard="strongroom-workers",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="WorkerDown",
@@ -279,7 +279,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="page",
         summary="Celery worker {{ $labels.instance }} is down (scrape failing)",
         runbook="worker-down.md",
-        dashboard="strongroom-workers",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="OcrFailureSpike",
@@ -293,7 +293,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="More than 10% of documents failed processing in the last 5 minutes",
         runbook="ocr-failure-spike.md",
-        dashboard="strongroom-ocr",
+        dashboard="strongroom-ingestion",
     ),
     Alert(
         name="AuditChainBroken",
@@ -301,7 +301,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="page",
         summary="The audit log hash chain failed verification",
         runbook="audit-chain-broken.md",
-        dashboard="strongroom-audit",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="AuditChainVerificationStale",
@@ -314,7 +314,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="The audit chain has not been verified for over 3 hours",
         runbook="audit-chain-verification-stale.md",
-        dashboard="strongroom-audit",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="SyntheticCheckFailing",
@@ -323,7 +323,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="page",
         summary="Synthetic check {{ $labels.check }} is failing",
         runbook="synthetic-check-failing.md",
-        dashboard="strongroom-synthetics",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="SyntheticCheckSilent",
@@ -332,7 +332,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="Synthetic check {{ $labels.check }} has not succeeded for over 15 minutes",
         runbook="synthetic-check-silent.md",
-        dashboard="strongroom-synthetics",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="SyntheticChecksAbsent",
@@ -341,7 +341,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="No synthetic check results are exported at all (checks never ran, or the web target is gone)",
         runbook="synthetic-checks-absent.md",
-        dashboard="strongroom-synthetics",
+        dashboard="strongroom-platform",
     ),
     Alert(
         name="Watchdog",
@@ -349,7 +349,7 @@ ALERTS: tuple[Alert, ...] = (
         severity="none",
         summary="Always firing: proves that Prometheus and Alertmanager deliver alerts (dead man's switch)",
         runbook="watchdog.md",
-        dashboard="strongroom-slo",
+        dashboard="strongroom-platform",
     ),
 )
 

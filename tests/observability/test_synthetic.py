@@ -31,6 +31,17 @@ def synthetic_tenant(in_tenant):
     return tenant
 
 
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process (the embedded mode) even when the suite has a broker (CI)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 def exported(check: str) -> float | None:
     for family in SyntheticCollector().collect():
         for sample in family.samples:
@@ -72,7 +83,7 @@ def test_an_inactive_synthetic_user_fails_the_check(synthetic_tenant):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_reaches_posted_and_each_run_is_a_new_document(synthetic_tenant, in_tenant):
+def test_upload_reaches_posted_and_each_run_is_a_new_document(synthetic_tenant, in_tenant, eager_tasks):
     from apps.documents.models import Document, DocumentState
 
     first, second = synthetic.run_check("upload"), synthetic.run_check("upload")
@@ -113,7 +124,7 @@ def test_the_task_runs_a_check_and_the_beat_schedule_runs_all_every_minute(synth
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failures_in_a_row_set_the_banner_and_recovery_clears_it(synthetic_tenant, monkeypatch, settings):
+def test_failures_in_a_row_set_the_banner_and_recovery_clears_it(synthetic_tenant, monkeypatch, settings, eager_tasks):
     from waffle import switch_is_active
 
     settings.SYNTHETIC_DEGRADED_AFTER = 2
@@ -130,7 +141,7 @@ def test_failures_in_a_row_set_the_banner_and_recovery_clears_it(synthetic_tenan
 
 
 @pytest.mark.django_db(transaction=True)
-def test_recovery_never_clears_a_banner_staff_set(synthetic_tenant, staff_user):
+def test_recovery_never_clears_a_banner_staff_set(synthetic_tenant, staff_user, eager_tasks):
     from waffle import switch_is_active
 
     from apps.observability.banners import set_degraded
