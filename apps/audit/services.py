@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -19,17 +20,27 @@ from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
 from apps.observability.context import current_request_info
 from apps.observability.metrics import AUDIT_EVENTS, safely
 
-# Keys whose values never reach the audit log, wherever they appear.
-SECRET_KEY_PARTS = ("password", "secret", "token", "otp", "key", "code", "authorization", "cookie")
+# Keys whose values never reach the audit log, wherever they appear: any name containing one of
+# these words, or having one of the short words as a part ("api_key", "otp_code", "backup_codes").
+SECRET_KEY_PARTS = ("password", "secret", "token", "authorization", "cookie", "credential")
+SECRET_NAME_WORDS = frozenset({"otp", "key", "keys", "code", "codes", "pin", "cvv"})
+# Names that carry one of the short words but hold no secret (HMRC period keys, account and error codes).
+NOT_SECRET_NAMES = frozenset({"period_key", "account_code", "error_code", "idempotency_key", "postcode", "kyc_code"})
 MASK = "***"
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = str(name).lower()
+    if lowered in NOT_SECRET_NAMES:
+        return False
+    if any(part in lowered for part in SECRET_KEY_PARTS):
+        return True
+    return any(word in SECRET_NAME_WORDS for word in re.split(r"[^a-z0-9]+", lowered))
 
 
 def mask_secrets(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {
-            str(k): (MASK if any(p in str(k).lower() for p in SECRET_KEY_PARTS) else mask_secrets(v))
-            for k, v in value.items()
-        }
+        return {str(k): (MASK if is_secret_name(k) else mask_secrets(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [mask_secrets(v) for v in value]
     return value

@@ -67,6 +67,28 @@ def test_mask_secrets_masks_nested_secret_keys():
     }
 
 
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("api_key", True),
+        ("otp_code", True),
+        ("backup_codes", True),
+        ("code", True),
+        ("accessToken", True),
+        ("client_secret", True),
+        ("Authorization", True),
+        ("period_key", False),
+        ("account_code", False),
+        ("error_code", False),
+        ("postcode", False),
+        ("monkey", False),
+        ("barcode_text", False),
+    ],
+)
+def test_secret_names_are_words_not_substrings(name, masked):
+    assert (mask_secrets({name: "v"})[name] == "***") is masked
+
+
 def test_canonical_json_is_stable():
     assert canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
 

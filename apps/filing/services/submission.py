@@ -289,7 +289,7 @@ def _release(claimed: Claim, exc, outcome: str, countdown: float | None) -> None
             tenant_id=vat_return.tenant_id,
             target=vat_return,
             actor_label="filing worker",
-            extra={"outcome": outcome, "code": vat_return.last_error_code, "retry_in_seconds": countdown},
+            extra={"outcome": outcome, "error_code": vat_return.last_error_code, "retry_in_seconds": countdown},
         )
     _metric("retryable" if outcome == SubmissionAttempt.Outcome.RETRYABLE else "not_connected")
 
@@ -315,7 +315,7 @@ def _reject(claimed: Claim, code: str, message: str, errors: list) -> None:
             tenant_id=vat_return.tenant_id,
             target=vat_return,
             actor_label="filing worker",
-            after={"code": code, "message": message, "errors": errors},
+            after={"error_code": code, "message": message, "errors": errors},
         )
     _metric("rejected")
 
