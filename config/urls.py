@@ -24,6 +24,7 @@ urlpatterns = [
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/filing/", include("apps.filing.staff_urls")),
+    path("staff/onboarding/", include("apps.onboarding.staff_urls")),
     path("staff/slo/", include("apps.observability.staff_urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
