@@ -20,6 +20,8 @@ def test_unknown_path_and_method(hmrc, client):
     assert response.json()["code"] == "MATCHING_RESOURCE_NOT_FOUND"
     wrong_method = client.delete(f"{API}/{DEMO_VRN}/obligations", **hmrc.headers(token))
     assert wrong_method.status_code == 404 and wrong_method.json()["code"] == "MATCHING_RESOURCE_NOT_FOUND"
+    posted = client.post("/sandbox/hmrc/organisations/vat/123456727/penalties", {}, **hmrc.headers(token))
+    assert posted.status_code == 404 and posted.json()["code"] == "MATCHING_RESOURCE_NOT_FOUND"
     trace = client.generic("TRACE", f"{API}/{DEMO_VRN}/obligations", **hmrc.headers(token))
     assert trace.status_code == 405 and trace.json()["code"] == "METHOD_NOT_ALLOWED"
 
@@ -110,3 +112,19 @@ def test_unknown_gov_test_scenario_is_refused_on_every_endpoint(hmrc):
             "code": "RULE_INCORRECT_GOV_TEST_SCENARIO",
             "message": "The Gov-Test-Scenario was not found",
         }
+
+
+def test_server_to_server_posts_need_no_csrf_token(db):
+    """The portal's HTTP client has no CSRF cookie: the API's POSTs must not ask for one (the grant page does)."""
+    from django.test import Client
+
+    from tests.sandbox.conftest import AUTHORIZE, Hmrc, auth_params
+
+    strict = Hmrc(Client(enforce_csrf_checks=True))
+    token = Hmrc(Client()).access_token()  # the grant itself is a browser form with a CSRF token
+    assert strict.token_request(grant_type="client_credentials").status_code == 200
+    assert strict.submit(DEMO_VRN, token, a_return()).status_code == 201
+    unknown = strict.client.post("/sandbox/hmrc/organisations/vat/123456727/nothing", **strict.headers(token))
+    assert unknown.status_code == 404
+    grant = strict.client.post(AUTHORIZE, {**auth_params(), "vrn": DEMO_VRN, "action": "grant"})
+    assert grant.status_code == 403  # no CSRF token: refused

@@ -74,6 +74,7 @@ def _route_error(request: HttpRequest) -> HttpResponse:
     return hmrc_response(404, NOT_FOUND_ROUTE)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any path under the API base that is not an endpoint."""
     return _route_error(request)
