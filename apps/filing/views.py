@@ -235,11 +235,12 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
 def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
     """Liabilities and payments HMRC holds for the period, read live (an htmx fragment)."""
     from apps.integrations.errors import IntegrationError
+    from apps.integrations.hmrc.fraud_headers import headers_for_request
     from apps.integrations.hmrc.vat_client import HmrcVatClient
 
     obligation = _obligation_or_404(period_key)
     context: dict = {"obligation": obligation, "liabilities": [], "payments": [], "error": ""}
-    client = HmrcVatClient(request.tenant)
+    client = HmrcVatClient(request.tenant, fraud_headers=headers_for_request(request))
     try:
         context["liabilities"] = client.liabilities(
             obligation.vrn, from_date=obligation.start, to_date=min(obligation.due, _today())

@@ -156,3 +156,24 @@ def test_staff_control_tower_sorts_by_risk_and_opens_a_tenant_through_audited_ac
 
 def test_a_non_staff_user_cannot_open_the_staff_control_tower(verified_client, owner_a):
     assert verified_client(owner_a).get(reverse("staff-filing:home")).status_code == 403
+
+
+def test_financials_fragment_reads_hmrc_live_with_fraud_headers(owner_client, tenant_a, hmrc_a, sandbox_http):
+    response = owner_client.get(url("financials", tenant_a, period_key="25A1"), HTTP_USER_AGENT="Mozilla/5.0 test")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Payments and liabilities" in page and "did not answer" not in page
+    sent = [r for r in sandbox_http.requests if "/liabilities" in r.url]
+    assert sent and sent[0].headers["Gov-Client-Connection-Method"] == "WEB_APP_VIA_SERVER"
+
+
+def test_financials_fragment_says_when_hmrc_is_down(owner_client, tenant_a, hmrc_a, sandbox_http):
+    from apps.sandbox.services.faults import clear_faults, set_fault
+
+    set_fault("hmrc", outage=True)
+    try:
+        response = owner_client.get(url("financials", tenant_a, period_key="25A1"))
+    finally:
+        clear_faults()
+    assert response.status_code == 200
+    assert "HMRC did not answer" in response.content.decode()
