@@ -169,3 +169,13 @@ def test_staff_switch_a_fault_and_it_is_audited(staff_user, verified_client):
     bad = staff.post("/sandbox/", {"service": "hmrc", "latency_ms": "0", "error_rate": "3"})
     assert bad.status_code == 400
     assert not current_faults("hmrc").active
+
+
+@pytest.mark.parametrize("model", ["company", "bankaccount", "testorganisation", "fault"])
+def test_admin_lists_sandbox_data(verified_client, model):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    set_fault("bank", outage=True)
+    response = verified_client(admin_user).get(f"/admin/sandbox/{model}/")
+    assert response.status_code == 200
