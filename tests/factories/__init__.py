@@ -279,3 +279,35 @@ SCOPED_FACTORIES[BankTransaction] = BankTransactionFactory
 
 # --- filing (registered by importing the module) ------------------------------
 from tests.factories import filing as _filing  # noqa: E402,F401
+
+
+# --- integrations --------------------------------------------------------------
+from apps.integrations.hmrc.models import HmrcConnection, OAuthState  # noqa: E402
+
+
+class HmrcConnectionFactory(TenantScopedFactory):
+    """A connection row with (encrypted) fake tokens; tests of the real flow use tests/integrations/hmrc_helpers."""
+
+    class Meta:
+        model = HmrcConnection
+        django_get_or_create = ("tenant",)
+
+    status = HmrcConnection.Status.CONNECTED
+    access_token = factory.Sequence(lambda n: f"test-access-{n}")
+    refresh_token = factory.Sequence(lambda n: f"test-refresh-{n}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))
+    scopes = "read:vat write:vat"
+
+
+class OAuthStateFactory(TenantScopedFactory):
+    class Meta:
+        model = OAuthState
+
+    state_hash = factory.Sequence(lambda n: f"{n:064x}")
+    user = factory.SubFactory(UserFactory)
+    redirect_uri = "http://testserver/callback/"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=10))
+
+
+SCOPED_FACTORIES[HmrcConnection] = HmrcConnectionFactory
+SCOPED_FACTORIES[OAuthState] = OAuthStateFactory
