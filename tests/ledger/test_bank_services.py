@@ -297,10 +297,30 @@ class TestSelectorsAndFiling:
 
 
 class TestTasks:
-    def test_beat_syncs_only_businesses_that_imported_before(self, feed_a, tenant_b, in_tenant, owner_a):
+    def test_beat_syncs_only_businesses_that_imported_before(self, feed_a, tenant_b, in_tenant, owner_a, monkeypatch):
         from apps.ledger import tasks
 
         assert tasks.sync_tenant_bank_feed(tenant_id=str(feed_a.pk)) == "not_linked"
         bank.sync_bank_feed(tenant=feed_a, actor=owner_a)
         assert tasks.sync_tenant_bank_feed(tenant_id=str(feed_a.pk)) == 0  # nothing new since
-        assert tasks.sync_all_bank_feeds() >= 2  # eager in tests: each business's task ran
+
+        sent: list[str] = []
+        monkeypatch.setattr(tasks.sync_tenant_bank_feed, "delay", lambda *, tenant_id: sent.append(tenant_id))
+        tenant_b.company_number = ""
+        tenant_b.save(update_fields=["company_number"])
+        assert tasks.sync_all_bank_feeds() == len(sent)
+        assert str(feed_a.pk) in sent and str(tenant_b.pk) not in sent
+
+
+class TestDatabase:
+    def test_the_database_refuses_a_posted_line_without_its_entry(self, chart_a, in_tenant):
+        from django.db import IntegrityError, transaction
+
+        with in_tenant(chart_a):
+            line = bank_line(chart_a, "-10.00")
+            with pytest.raises(IntegrityError), transaction.atomic():
+                BankTransaction.objects.filter(pk=line.pk).update(status="posted")
+            with pytest.raises(IntegrityError), transaction.atomic():
+                BankTransaction.objects.filter(pk=line.pk).update(status="ignored")  # no reason
+            with pytest.raises(IntegrityError), transaction.atomic():
+                bank_line(chart_a, "0.00")
