@@ -5,6 +5,8 @@ Import them into a suite's conftest with ``from tests.e2e.fixtures import *``.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -19,7 +21,8 @@ def e2e_stack(django_db_setup, django_db_blocker, tmp_path_factory) -> Stack:
     if not settings.DATABASES["default"]["ENGINE"].endswith("backends.postgresql"):
         pytest.skip("end-to-end journeys need PostgreSQL (a server process shares the test database)")
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), running_stack(ARTIFACTS / "logs", media) as stack:
+    logs = ARTIFACTS / os.environ.get("STRONGROOM_SUITE", "e2e") / "logs"
+    with django_db_blocker.unblock(), running_stack(logs, media) as stack:
         yield stack
 
 

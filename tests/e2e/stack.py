@@ -87,6 +87,10 @@ class Stack:
         )
         log.close()
         self.procs[name] = proc
+        pidfile = os.environ.get("STRONGROOM_STACK_PIDFILE")
+        if pidfile:  # make's trap ends these process groups even if pytest itself is killed
+            with open(pidfile, "a") as f:
+                f.write(f"{proc.pid}\n")
         return proc
 
     def start_web(self, *, workers: int = 2) -> None:

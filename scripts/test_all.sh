@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make test-all: every suite in turn, each timed; a failing suite does not stop the others.
+# Ends with ONE summary (scripts/test_summary.py) and exits non-zero if any suite failed.
+#
+#   unit         make test (pytest with coverage of apps/, fail under 85%) + the coverage ratchet
+#   integration  web, worker and beat as processes, tests/integration
+#   golden       manage.py golden (the golden dataset through the real pipeline)
+#   e2e          Playwright journeys (tests/e2e) against gunicorn + worker
+#   visual       gallery screenshots against tests/visual/baselines
+#   gates        tests of the gates and the query-count bounds (tests/gates)
+#   alert-e2e    make alert-e2e, when the Makefile has it
+#   mutation     make mutation, when the last commit touched the mutated modules (MUTATION=always|never)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ART=${STRONGROOM_TEST_ARTIFACTS:-$PWD/var/test-artifacts}
+export STRONGROOM_TEST_ARTIFACTS=$ART
+rm -rf "$ART"; mkdir -p "$ART"
+: > "$ART/steps.tsv"
+MAKE=${MAKE:-make}
+
+step() {  # step NAME COMMAND...: run, time, log to $ART/NAME.log (and the terminal), record the outcome
+  local name=$1; shift
+  echo "== $name: $*"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$ART/$name.log"
+  local rc=${PIPESTATUS[0]}
+  printf '%s\t%s\t%s\n' "$name" "$rc" "$((SECONDS - start))" >> "$ART/steps.tsv"
+}
+
+step unit $MAKE --no-print-directory test PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-unit.xml"
+step coverage $MAKE --no-print-directory coverage-gate
+step integration $MAKE --no-print-directory integration
+step golden $MAKE --no-print-directory golden
+step e2e $MAKE --no-print-directory e2e
+step visual $MAKE --no-print-directory visual
+step gates $MAKE --no-print-directory gates
+if $MAKE -n alert-e2e >/dev/null 2>&1; then
+  step alert-e2e $MAKE --no-print-directory alert-e2e
+fi
+MUTATED="apps/ledger/rules_engine.py apps/ledger/vat.py apps/ledger/services/journal.py apps/filing"
+case "${MUTATION:-changed}" in
+  always) step mutation $MAKE --no-print-directory mutation ;;
+  never) ;;
+  *) if git rev-parse -q --verify HEAD~1 >/dev/null && [ -n "$(git diff --name-only HEAD~1 HEAD -- $MUTATED)" ]; then
+       step mutation $MAKE --no-print-directory mutation
+     else
+       echo "== mutation: skipped (the last commit did not touch $MUTATED; MUTATION=always runs it)"
+     fi ;;
+esac
+.venv/bin/python scripts/test_summary.py "$ART"
