@@ -23,6 +23,8 @@ from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+# The system suites (real server, browser, processes) run through make e2e / visual / integration / gates.
+collect_ignore = [] if os.environ.get("STRONGROOM_SYSTEM_SUITES") == "1" else ["e2e", "visual", "integration", "gates"]
 
 
 def _is_postgres() -> bool:
