@@ -277,16 +277,12 @@ class BankTransactionFactory(TenantScopedFactory):
 SCOPED_FACTORIES[BankTransaction] = BankTransactionFactory
 
 
-# --- filing (registered by importing the module) ------------------------------
-from tests.factories import filing as _filing  # noqa: E402,F401
-
-
 # --- integrations --------------------------------------------------------------
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState  # noqa: E402
 
 
 class HmrcConnectionFactory(TenantScopedFactory):
-    """A connection row with (encrypted) fake tokens; tests of the real flow use tests/integrations/hmrc_helpers."""
+    """A connection row with fake (encrypted) tokens; tests of the real flow use tests/integrations/hmrc_helpers."""
 
     class Meta:
         model = HmrcConnection
@@ -311,3 +307,7 @@ class OAuthStateFactory(TenantScopedFactory):
 
 SCOPED_FACTORIES[HmrcConnection] = HmrcConnectionFactory
 SCOPED_FACTORIES[OAuthState] = OAuthStateFactory
+
+
+# --- filing (registered by importing the module) ------------------------------
+from tests.factories import filing as _filing  # noqa: E402,F401

@@ -100,6 +100,7 @@ def test_rls_refuses_inserting_a_row_for_a_from_b_context(model, row_of_a, tenan
     # A fresh row for A that reuses A's row's related objects (already saved).
     related = {f.name: getattr(row_of_a, f.name) for f in model._meta.concrete_fields if f.is_relation}
     row = SCOPED_FACTORIES[model].build(**related)
+    _seal_encrypted_fields_as_a(row)
     with scopes_disabled(), db_tenant(tenant_b.pk), pytest.raises(DatabaseError, match="row-level security"):
         with transaction.atomic():
             # Model.save() refuses first; go below it, as a raw bulk insert would.
@@ -114,3 +115,15 @@ def test_rls_refuses_moving_a_row_to_another_tenant(model, row_of_a, tenant_b):
     with db_tenant(row_of_a.tenant_id), pytest.raises(DatabaseError, match="row-level security"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET tenant_id = %s WHERE id = %s", [tenant_b.pk, row_of_a.pk])
+
+
+def _seal_encrypted_fields_as_a(row) -> None:
+    """Encrypt the row's secret fields in A's own context first: from B's, encryption refuses before the database."""
+    from apps.security_center.crypto.fields import EncryptedTextField
+    from apps.tenancy.context import tenant_context
+
+    fields = [f for f in row._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+    if fields:
+        with tenant_context(row.tenant_id):
+            for field in fields:
+                row.__dict__[field.attname] = field.seal(row, getattr(row, field.attname) or field.empty_plain())
