@@ -94,10 +94,9 @@ def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             status = 400
     page = Paginator(selectors.bank_lines(**filters), LINES_PER_PAGE).get_page(request.GET.get("page"))
     can_act = can_handle_bank_lines(request.membership)
-    rows = [
-        (line, selectors.match_candidates(line) if can_act and line.status != "ignored" else [])
-        for line in page.object_list
-    ]
+    lines = list(page.object_list)
+    candidates = selectors.match_candidates([ln for ln in lines if ln.status != "ignored"]) if can_act else {}
+    rows = [(line, candidates.get(line.pk, [])) for line in lines]
     context = {
         "filter_form": form,
         "status_filter": filters["status"],

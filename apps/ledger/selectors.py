@@ -272,27 +272,38 @@ def postable_accounts() -> QuerySet[Account]:
     )
 
 
-def match_candidates(line) -> list[JournalEntry]:
-    """Entries not yet linked to a bank line that moved the bank by the line's amount within 30 days of it."""
+def match_candidates(lines) -> dict:
+    """For each line (by id): up to five entries, not yet linked to a bank line and not reversed, that moved
+    the bank by the line's amount within 30 days of it. Two queries for the whole page."""
     from datetime import timedelta
 
     from apps.ledger import chart
 
+    lines = list(lines)
+    if not lines:
+        return {}
+    window = timedelta(days=30)
     moved = (
-        JournalLine.objects.filter(account__code=chart.BANK)
+        JournalLine.objects.filter(
+            account__code=chart.BANK,
+            entry__date__gte=min(ln.date for ln in lines) - window,
+            entry__date__lte=max(ln.date for ln in lines) + window,
+            entry__bank_lines__isnull=True,
+            entry__reversals__isnull=True,
+        )
+        .exclude(entry__kind="reversal")
         .values("entry")
         .annotate(net=Sum("debit") - Sum("credit"))
-        .filter(net=line.amount)
-        .values("entry")
     )
-    return list(
-        JournalEntry.objects.filter(
-            pk__in=moved,
-            date__gte=line.date - timedelta(days=30),
-            date__lte=line.date + timedelta(days=30),
-            bank_lines__isnull=True,
-            reversals__isnull=True,
-        )
-        .exclude(kind="reversal")
-        .order_by("date", "number")[:5]
-    )
+    by_amount: dict[Decimal, list[uuid.UUID]] = {}
+    for row in moved:
+        by_amount.setdefault(row["net"], []).append(row["entry"])
+    wanted = {pk for ln in lines for pk in by_amount.get(ln.amount, [])}
+    entries = JournalEntry.objects.filter(pk__in=wanted).order_by("date", "number")
+    found: dict = {ln.pk: [] for ln in lines}
+    for entry in entries:
+        for ln in lines:
+            close = abs(entry.date - ln.date) <= window
+            if close and entry.pk in by_amount.get(ln.amount, []) and len(found[ln.pk]) < 5:
+                found[ln.pk].append(entry)
+    return found

@@ -206,14 +206,14 @@ class TestMatchAndIgnore:
                 actor=owner_a,
             )
             line = bank_line(chart_a, "-300.00")
-            assert selectors.match_candidates(line) == [paid]
+            assert selectors.match_candidates([line]) == {line.pk: [paid]}
             bank.match_bank_line(line=line, entry=paid, actor=owner_a)
             line.refresh_from_db()
             assert (line.status, line.journal_entry) == ("matched", paid)
             assert JournalEntry.objects.count() == 1  # the link only
             assert "ledger.bank.matched" in audit_actions(chart_a.pk)
             other = bank_line(chart_a, "-300.00")
-            assert selectors.match_candidates(other) == []
+            assert selectors.match_candidates([other]) == {other.pk: []}
             with pytest.raises(BankLineError, match="already linked"):
                 bank.match_bank_line(line=other, entry=paid, actor=owner_a)
 

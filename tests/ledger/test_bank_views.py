@@ -207,3 +207,28 @@ class TestActions:
 
     def test_get_on_an_action_is_refused(self, bookkeeper_client, line_a, chart_a):
         assert bookkeeper_client.get(url("bank-post", chart_a, line_id=line_a.pk)).status_code == 405
+
+
+def test_the_page_makes_the_same_number_of_queries_for_many_lines(bookkeeper_client, chart_a, in_tenant, owner_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert bookkeeper_client.get(url("bank", chart_a)).status_code == 200
+        return len(captured)
+
+    with in_tenant(chart_a):
+        services.post_manual_entry(
+            entry_date=date(2025, 2, 8),
+            description="Paid",
+            lines=[services.LineSpec("800", debit=D("3.00")), services.LineSpec("090", credit=D("3.00"))],
+            actor=owner_a,
+        )
+        for n in range(2):
+            BankTransactionFactory(tenant=chart_a, amount=D(f"-{n + 3}.00"), date=date(2025, 2, 10))
+    few = queries()
+    with in_tenant(chart_a):
+        for n in range(20):
+            BankTransactionFactory(tenant=chart_a, amount=D(f"-{n + 3}.00"), date=date(2025, 2, 10))
+    assert queries() == few
