@@ -108,8 +108,16 @@ def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "treatments": TREATMENT_CHOICES,
         "default_treatment": VatTreatment.STANDARD,
         "has_company_number": bool(request.tenant.company_number),
+        "query": _filter_query(request),
     }
     return render(request, "ledger/bank.html", context, status=status)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The filters as a query string, for the pagination links (without the page number)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def _refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:

@@ -232,3 +232,11 @@ def test_the_page_makes_the_same_number_of_queries_for_many_lines(bookkeeper_cli
         for n in range(20):
             BankTransactionFactory(tenant=chart_a, amount=D(f"-{n + 3}.00"), date=date(2025, 2, 10))
     assert queries() == few
+
+
+def test_pages_keep_the_filters(bookkeeper_client, chart_a, in_tenant):
+    with in_tenant(chart_a):
+        for n in range(55):
+            BankTransactionFactory(tenant=chart_a, amount=D("-1.00"), date=date(2025, 2, 1 + n % 28))
+    body = bookkeeper_client.get(url("bank", chart_a), {"status": "all", "date_from": "2025-01-01"}).content.decode()
+    assert "Page 1 of 2" in body and "?status=all&amp;date_from=2025-01-01&amp;page=2" in body
