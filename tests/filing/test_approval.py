@@ -143,3 +143,10 @@ def test_blockers_stop_the_freeze(tenant_a, owner_a, connected_a):
         with pytest.raises(ReturnNotReady, match="need review or failed"):
             approve(q1, owner_a)
         assert not VatReturn.objects.filter(status=ReturnStatus.APPROVED).exists()
+
+
+def test_the_fingerprint_does_not_depend_on_how_a_figure_was_stored():
+    from apps.filing.domain import VatBoxes
+
+    assert fingerprint(VatBoxes(box6=D("100"))) == fingerprint(VatBoxes(box6=D("100.00")))
+    assert fingerprint(VatBoxes(box6=D("100"))) != fingerprint(VatBoxes(box6=D("101")))

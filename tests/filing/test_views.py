@@ -177,3 +177,64 @@ def test_financials_fragment_says_when_hmrc_is_down(owner_client, tenant_a, hmrc
         clear_faults()
     assert response.status_code == 200
     assert "HMRC did not answer" in response.content.decode()
+
+
+def test_four_eyes_through_the_pages(verified_client, tenant_a, owner_a, connected, django_capture_on_commit_callbacks):
+    accountant = make_member(tenant_a, Role.ACCOUNTANT)
+    with tenant_context(tenant_a):
+        VatSettings.objects.update(four_eyes=True)
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+    owner = verified_client(owner_a)
+    page = owner.get(url("period", tenant_a, period_key="25A1"))
+    assert "Send for approval" in page.content.decode()
+    fingerprint = page.context["prepare_form"].initial["fingerprint"]
+    sent = owner.post(url("send-for-approval", tenant_a, period_key="25A1"), {"fingerprint": fingerprint})
+    assert sent.status_code == 302
+    again = owner.post(url("send-for-approval", tenant_a, period_key="25A1"), {"fingerprint": fingerprint})
+    assert again.status_code == 409
+    back = owner.post(url("return-to-draft", tenant_a, period_key="25A1"), {"reason": "one more invoice"})
+    assert back.status_code == 302
+    owner.post(url("send-for-approval", tenant_a, period_key="25A1"), {"fingerprint": fingerprint})
+    by_preparer = owner.post(
+        url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"}
+    )
+    assert by_preparer.status_code == 409
+    assert "someone other than the preparer" in by_preparer.content.decode()
+    owner.logout()
+    second = verified_client(accountant)
+    with django_capture_on_commit_callbacks() as callbacks:
+        approved = second.post(
+            url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"}
+        )
+    import re
+
+    assert approved.status_code == 302, re.findall(r"role=.alert.[^>]*>\s*<p>([^<]*)", approved.content.decode())
+    assert len(callbacks) == 1
+    retry = second.post(url("retry", tenant_a, period_key="25A1"))
+    assert retry.status_code == 302
+
+
+def test_bad_forms_on_the_period_actions_are_4xx(owner_client, tenant_a, connected):
+    assert owner_client.post(url("send-for-approval", tenant_a, period_key="25A1"), {}).status_code == 302
+    assert owner_client.post(url("return-to-draft", tenant_a, period_key="25A1"), {}).status_code == 404
+    assert owner_client.post(url("retry", tenant_a, period_key="25A1")).status_code == 404
+    assert owner_client.get(url("approve", tenant_a, period_key="25A1")).status_code == 405
+
+
+def test_sync_says_when_hmrc_is_not_connected(owner_client, tenant_a, books_a):
+    response = owner_client.post(url("sync", tenant_a), follow=True)
+    assert response.status_code == 200
+    assert "Could not read your VAT periods from HMRC" in response.content.decode()
+
+
+def test_sync_reads_periods_from_the_sandbox(owner_client, tenant_a, hmrc_a, sandbox_http):
+    response = owner_client.post(url("sync", tenant_a), follow=True)
+    assert "VAT period(s) from HMRC" in response.content.decode()
+
+
+def test_a_viewer_sees_settings_read_only(client, tenant_a, books_a):
+    viewer = make_member(tenant_a, Role.VIEWER)
+    client.force_login(viewer)
+    page = client.get(url("settings", tenant_a))
+    assert page.status_code == 200 and "Only an owner can change these" in page.content.decode()
+    assert client.post(url("settings", tenant_a), {"scheme": "standard"}).status_code == 403

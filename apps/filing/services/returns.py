@@ -29,7 +29,8 @@ APPROVAL_ONLY_BLOCKERS = frozenset({"hmrc_not_connected"})
 
 def fingerprint(boxes: VatBoxes) -> str:
     """A short hash of the nine figures: the approval form carries it back."""
-    data = json.dumps({k: str(v) for k, v in boxes.as_dict().items()}, sort_keys=True)
+    # Two places for every box: a frozen whole-pound box reads back from the database as 100.00.
+    data = json.dumps({k: f"{v:.2f}" for k, v in boxes.as_dict().items()}, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
