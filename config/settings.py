@@ -416,6 +416,8 @@ EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
 SYNTHETIC_MONITOR_PASSWORD = env.str("SYNTHETIC_MONITOR_PASSWORD", default="")
 SYNTHETIC_UPLOAD_TIMEOUT = env.int("SYNTHETIC_UPLOAD_TIMEOUT", default=40)  # seconds to reach "posted"
 SYNTHETIC_DEGRADED_AFTER = env.int("SYNTHETIC_DEGRADED_AFTER", default=2)  # failures in a row before the banner
+# Alertmanager's base URL (e.g. http://alertmanager:9093): the SLO dashboard lists its firing alerts.
+ALERTMANAGER_URL = env.str("ALERTMANAGER_URL", default="")
 
 # --- HTTP API -------------------------------------------------------------
 REST_FRAMEWORK = {

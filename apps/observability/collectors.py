@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Iterator
 
@@ -146,25 +145,13 @@ class DocumentsInStateCollector(Collector):
 
 
 def filing_backlog() -> tuple[int, float] | None:
-    """(approved returns not yet submitted, age of the oldest in seconds), or None when unknown.
+    """(approved returns not yet submitted, age of the oldest in seconds) from the filing app's selector.
 
-    Outside production, ``FILING_BACKLOG_OVERRIDE_FILE`` (JSON ``{"count": n, "oldest_age_seconds": s}``)
-    replaces the real figure: the loopback alert test uses it to cause a backlog before the filing
-    app can. Production ignores it.
+    None while the filing app does not publish ``apps.filing.selectors.filing_backlog`` (no sample then).
     """
-    from django.conf import settings
-
-    override = os.environ.get("FILING_BACKLOG_OVERRIDE_FILE", "")
-    if override and not getattr(settings, "IS_PRODUCTION", False):
-        try:
-            with open(override) as fh:
-                data = json.load(fh)
-            return int(data["count"]), float(data["oldest_age_seconds"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
     try:
         from apps.filing.selectors import filing_backlog as select_backlog
-    except ImportError:  # the filing app has not published its selector yet
+    except ImportError:
         return None
     count, oldest = select_backlog()
     return int(count), float(oldest or 0)

@@ -28,6 +28,28 @@ def open_breakers() -> list[str] | None:
         return None
 
 
+def firing_alerts() -> list[str] | None:
+    """Alerts firing in Alertmanager (``ALERTMANAGER_URL``, API v2), or None when not configured or unreachable."""
+    url = getattr(settings, "ALERTMANAGER_URL", "")
+    if not url:
+        return None
+    import requests
+
+    try:
+        response = requests.get(f"{url.rstrip('/')}/api/v2/alerts", params={"active": "true", "silenced": "false",
+                                "inhibited": "false"}, timeout=(1, 2))  # fmt: skip
+        response.raise_for_status()
+        alerts = response.json()
+    except (requests.RequestException, ValueError):
+        return None
+    return sorted(
+        f"{a['labels'].get('alertname', '?')} ({a['labels'].get('severity', '')}): "
+        f"{a.get('annotations', {}).get('summary', '')}"
+        for a in alerts
+        if a.get("labels", {}).get("alertname") != "Watchdog"
+    )
+
+
 def _incidents(statuses, notices, breakers) -> list[str]:
     incidents = [f"Synthetic check “{s.check}” is failing: {s.latest.error}" for s in statuses
                  if s.latest is not None and not s.latest.ok and not s.latest.skipped]  # fmt: skip
@@ -48,6 +70,7 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     statuses = synthetic_status()
     notices = degraded_dependencies()
     breakers = open_breakers()
+    alerts = firing_alerts()
     by_key = {n.dependency: n for n in notices}
     return render(
         request,
@@ -56,7 +79,8 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "rows": [{"r": r, "chart": sli.budget_chart(r.points)} for r in reports],
             "statuses": statuses,
             "dependencies": [{"d": d, "notice": by_key.get(d.key)} for d in banners.DEPENDENCIES.values()],
-            "incidents": _incidents(statuses, notices, breakers),
+            "incidents": _incidents(statuses, notices, breakers) + [f"Alert firing: {a}" for a in alerts or []],
+            "alerts_available": alerts is not None,
             "breakers_available": breakers is not None,
             "embedded": not settings.CELERY_BROKER_URL,
             "message_max": MESSAGE_MAX,

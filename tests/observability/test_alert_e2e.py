@@ -123,7 +123,7 @@ def test_filing_backlog_pages_with_its_runbook_within_two_minutes(tmp_path):
     alertmanager = _binary("prometheus-alertmanager", "alertmanager")
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "DATABASE_OWNER_URL", "CELERY_BROKER_URL", "CACHE_URL",
-                        "PROMETHEUS_MULTIPROC_DIR", "FILING_BACKLOG_OVERRIDE_FILE"}}  # fmt: skip
+                        "PROMETHEUS_MULTIPROC_DIR"}}  # fmt: skip
     env.update({"STRONGROOM_ENV": "development", "STRONGROOM_VAR_DIR": str(tmp_path / "var"), "LOG_LEVEL": "WARNING"})
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600,

@@ -73,20 +73,25 @@ def test_filing_backlog_without_the_filing_selector_exports_nothing(monkeypatch)
             raise ImportError("not there yet")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.delenv("FILING_BACKLOG_OVERRIDE_FILE", raising=False)
     monkeypatch.setattr(builtins, "__import__", no_filing_selectors)
     assert samples(FilingBacklogCollector()) == {}
 
 
-def test_filing_backlog_override_file_outside_production(monkeypatch, tmp_path, settings):
-    path = tmp_path / "backlog.json"
-    path.write_text(json.dumps({"count": 3, "oldest_age_seconds": 1200}))
-    monkeypatch.setenv("FILING_BACKLOG_OVERRIDE_FILE", str(path))
+@pytest.mark.django_db
+def test_filing_backlog_comes_from_the_filing_selector(monkeypatch):
+    import apps.filing.selectors as filing_selectors
+
+    monkeypatch.setattr(filing_selectors, "filing_backlog", lambda: (3, 1200.0))
     got = samples(FilingBacklogCollector())
     assert got[("strongroom_filing_backlog_returns", ())] == 3
     assert got[("strongroom_filing_backlog_oldest_age_seconds", ())] == 1200
-    settings.IS_PRODUCTION = True
-    assert samples(FilingBacklogCollector()).get(("strongroom_filing_backlog_returns", ())) != 3
+
+
+@pytest.mark.django_db
+def test_filing_backlog_with_no_returns_waiting_is_zero():
+    got = samples(FilingBacklogCollector())
+    assert got[("strongroom_filing_backlog_returns", ())] == 0
+    assert got[("strongroom_filing_backlog_oldest_age_seconds", ())] == 0
 
 
 @pytest.mark.django_db

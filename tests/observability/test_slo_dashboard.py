@@ -172,3 +172,39 @@ def test_setting_a_banner_is_audited(staff, staff_user):
     staff.post(reverse("slo:set-banner", kwargs={"dependency": "bank_feed"}), {"message": "Bank feed down."})
     with tenant_context(PLATFORM_CHAIN):
         assert AuditEvent.objects.filter(action="observability.degraded.set").exists()
+
+
+def test_firing_alerts_from_alertmanager_are_listed(staff, settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    alerts = [
+        {"labels": {"alertname": "FilingBacklog", "severity": "page"}, "annotations": {"summary": "2 returns wait"}},
+        {"labels": {"alertname": "Watchdog", "severity": "none"}, "annotations": {"summary": "always"}},
+    ]
+
+    class FakeAlertmanager(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            assert self.path.startswith("/api/v2/alerts?active=true")
+            body = json.dumps(alerts).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeAlertmanager)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.ALERTMANAGER_URL = f"http://127.0.0.1:{server.server_address[1]}"
+        html = staff.get(URL).content.decode()
+    finally:
+        server.shutdown()
+    assert "Alert firing: FilingBacklog (page): 2 returns wait" in html
+    assert "Watchdog" not in html.split("incidents-h")[1].split("</section>")[0]
+    settings.ALERTMANAGER_URL = "http://127.0.0.1:9"  # not answering: the page still renders, and says so
+    response = staff.get(URL)
+    assert response.status_code == 200 and "ALERTMANAGER_URL" in response.content.decode()
