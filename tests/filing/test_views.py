@@ -206,9 +206,7 @@ def test_four_eyes_through_the_pages(verified_client, tenant_a, owner_a, connect
         approved = second.post(
             url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"}
         )
-    import re
-
-    assert approved.status_code == 302, re.findall(r"role=.alert.[^>]*>\s*<p>([^<]*)", approved.content.decode())
+    assert approved.status_code == 302
     assert len(callbacks) == 1
     retry = second.post(url("retry", tenant_a, period_key="25A1"))
     assert retry.status_code == 302
