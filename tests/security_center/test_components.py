@@ -15,6 +15,11 @@ def test_the_review_panel_has_the_states_the_visual_suite_needs():
     assert {"high-confidence", "low-confidence", "arithmetic-mismatch", "duplicate"} <= states
 
 
+def test_the_filing_control_tower_has_tenant_and_staff_states():
+    assert {"empty", "overdue", "rejected"} <= set(COMPONENTS["filing-control-tower"].states)
+    assert {"overview", "empty"} <= set(COMPONENTS["filing-control-tower-staff"].states)
+
+
 def test_index_links_every_state(staff_user, verified_client):
     response = verified_client(staff_user).get(reverse("staff:components"))
     assert response.status_code == 200
@@ -48,6 +53,22 @@ def test_review_states_show_what_they_are_about(staff_user, verified_client):
     assert "do not add up" in mismatch and "is £48.00, not the total £50.00" in mismatch
     assert "Possibly the same bill as" in page("duplicate")
     assert "Only owners, accountants and bookkeepers can approve" in page("read-only")
+
+
+def test_filing_states_show_what_they_are_about(staff_user, verified_client):
+    client = verified_client(staff_user)
+
+    def page(component: str, state: str) -> str:
+        url = reverse("staff:component-state", kwargs={"component": component, "state": state})
+        return client.get(url).content.decode()
+
+    assert "No VAT periods yet" in page("filing-control-tower", "empty")
+    overdue = page("filing-control-tower", "overdue")
+    assert "Overdue" in overdue and "123456789012" in overdue and "£3,150.00" in overdue
+    assert "Rejected" in page("filing-control-tower", "rejected")
+    staff = page("filing-control-tower-staff", "overview")
+    assert 'data-risk="rejected"' in staff and 'data-risk="stuck"' in staff and "INVALID_MONETARY_AMOUNT" in staff
+    assert "No periods match." in page("filing-control-tower-staff", "empty")
 
 
 def test_unknown_component_or_state_is_404(staff_user, verified_client):

@@ -32,4 +32,5 @@ def all_states() -> list[tuple[str, str]]:
 
 
 # The fixtures register the components (they import Component and register from above).
-from apps.security_center.components import fixtures  # noqa: E402, F401
+from apps.security_center.components import fixtures  # noqa: E402, F401, I001
+from apps.security_center.components import filing_fixtures  # noqa: E402, F401
