@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from apps.accounts import views as account_views
+from apps.integrations import views as integrations_views
 from apps.observability import views as observability_views
 from apps.tenancy import views as tenancy_views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/filing/", include("apps.filing.urls")),
     path("t/<slug:tenant_slug>/onboarding/", include("apps.onboarding.urls")),
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
+    # The one redirect URI registered with HMRC; it forwards to the business named in the OAuth state.
+    path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/filing/", include("apps.filing.staff_urls")),

@@ -23,9 +23,33 @@ from apps.tenancy.permissions import require
 REDIRECTED_FAILURES = {"ACCESS_DENIED", "INVALID_GRANT", "INVALID_CLIENT", "INVALID_REQUEST"}
 
 
-def callback_uri(tenant_slug: str) -> str:
-    """The redirect URI registered with HMRC: absolute, on SITE_URL."""
-    return settings.SITE_URL + reverse("integrations:hmrc-callback", kwargs={"tenant_slug": tenant_slug})
+def callback_uri(tenant_slug: str = "") -> str:
+    """The redirect URI registered with HMRC: one absolute address on SITE_URL for every business.
+
+    HMRC accepts only the exact URIs registered for the application, so it
+    cannot carry the business; ``hmrc_oauth_return`` forwards to the business
+    named in the state. (``tenant_slug`` is accepted for callers' convenience.)
+    """
+    return settings.SITE_URL + reverse("hmrc-oauth-return")
+
+
+@require_GET
+def hmrc_oauth_return(request: HttpRequest) -> HttpResponse:
+    """HMRC's redirect lands here; forward the query to the business's own callback, named by the state.
+
+    Only the slug is read here: the state itself is checked (hash, tenant,
+    user, expiry, single use) by the business's callback, behind its
+    membership check. A state we did not issue is a 400, never a redirect.
+    """
+    slug = oauth.tenant_slug_from_state(request.GET.get("state", ""))
+    if slug is None:
+        return render(
+            request, "integrations/hmrc_return_invalid.html",
+            {"error": "This HMRC sign-in link is not valid. Please start connecting again from your business."},
+            status=400,
+        )  # fmt: skip
+    target = reverse("integrations:hmrc-callback", kwargs={"tenant_slug": slug})
+    return HttpResponseRedirect(f"{target}?{request.GET.urlencode()}")
 
 
 def _status_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:

@@ -18,8 +18,9 @@ from apps.integrations.hmrc import oauth
 from apps.sandbox.fixtures import DEMO_VRN
 
 
-def callback_uri(tenant) -> str:
-    return settings.SITE_URL + reverse("integrations:hmrc-callback", kwargs={"tenant_slug": tenant.slug})
+def callback_uri(tenant=None) -> str:
+    """The one redirect URI registered with HMRC (it forwards to the business named in the state)."""
+    return settings.SITE_URL + reverse("hmrc-oauth-return")
 
 
 def grant_at_sandbox(authorize_url: str, *, vrn: str = DEMO_VRN, action: str = "grant") -> dict[str, str]:

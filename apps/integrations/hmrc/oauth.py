@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,6 +81,15 @@ def _hash(state: str) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
 
+STATE_SLUG = re.compile(r"^([a-z0-9][a-z0-9_-]{0,59})\.[A-Za-z0-9_-]{20,}$")
+
+
+def tenant_slug_from_state(state: str) -> str | None:
+    """The business a state was issued for (its prefix), or None for anything not shaped like our states."""
+    match = STATE_SLUG.match(state or "")
+    return match.group(1) if match else None
+
+
 def safe_next_url(next_url: str) -> str:
     """Only a relative path on this site (no scheme, no host, no //): anything else becomes ""."""
     if not next_url or not next_url.startswith("/") or next_url.startswith("//"):
@@ -114,8 +124,13 @@ def authorize_url(*, state: str, redirect_uri: str) -> str:
 
 
 def start_authorisation(*, tenant, user, redirect_uri: str, next_url: str = "") -> str:
-    """Store a hashed single-use state (tenant + user, 10 minutes) and return the URL to send the browser to."""
-    state = secrets.token_urlsafe(32)
+    """Store a hashed single-use state (tenant + user, 10 minutes) and return the URL to send the browser to.
+
+    The state starts with the tenant's slug: HMRC only redirects to the exact
+    URIs registered for the application (a handful), so the redirect URI is
+    one site-wide address that forwards to the business named in the state.
+    """
+    state = f"{tenant.slug}.{secrets.token_urlsafe(32)}"
     with tenant_context(tenant):
         OAuthState.objects.create(
             tenant=tenant,
