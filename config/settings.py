@@ -363,6 +363,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resume-vat-submissions": {"task": "maintenance.resume_vat_submissions", "schedule": 60.0},
     "sync-vat-obligations": {"task": "maintenance.sync_all_vat_obligations", "schedule": 6 * 3600.0},
+    "purge-oauth-states": {"task": "maintenance.purge_oauth_states", "schedule": 24 * 3600.0},
     "sync-bank-feeds": {"task": "maintenance.sync_all_bank_feeds", "schedule": 3 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
