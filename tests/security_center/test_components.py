@@ -37,7 +37,8 @@ def test_every_state_renders_without_touching_the_database(staff_user, verified_
     with django_assert_max_num_queries(12):  # session, user, device, memberships: none for the fixtures
         response = client.get(url)
     assert response.status_code == 200
-    assert response.templates[0].name == COMPONENTS[component].template
+    expected = COMPONENTS[component].states[state]().get("gallery_template", COMPONENTS[component].template)
+    assert response.templates[0].name == expected
 
 
 def test_review_states_show_what_they_are_about(staff_user, verified_client):
@@ -69,6 +70,30 @@ def test_filing_states_show_what_they_are_about(staff_user, verified_client):
     staff = page("filing-control-tower-staff", "overview")
     assert 'data-risk="rejected"' in staff and 'data-risk="stuck"' in staff and "INVALID_MONETARY_AMOUNT" in staff
     assert "No periods match." in page("filing-control-tower-staff", "empty")
+
+
+def test_wizard_states_show_each_step_and_its_errors(staff_user, verified_client):
+    client = verified_client(staff_user)
+
+    def page(state: str) -> str:
+        url = reverse("staff:component-state", kwargs={"component": "onboarding-wizard", "state": state})
+        return client.get(url).content.decode()
+
+    assert 'aria-current="step"' in page("business")
+    assert "error" in page("business-errors") and "NOT A POSTCODE" in page("business-errors")
+    assert "The check did not pass" in page("kyc-failed")
+    assert "Connect to HMRC" in page("hmrc-not-connected")
+    assert "Before you can finish" in page("done-with-blockers")
+    assert set(COMPONENTS["onboarding-wizard"].states) >= {
+        "business",
+        "identifiers-errors",
+        "kyc-failed",
+        "hmrc-not-connected",
+        "vat-errors",
+        "team-errors",
+        "documents",
+        "done-with-blockers",
+    }
 
 
 def test_unknown_component_or_state_is_404(staff_user, verified_client):

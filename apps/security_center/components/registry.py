@@ -12,7 +12,7 @@ Context = dict
 class Component:
     slug: str
     title: str
-    template: str  # the app's own template, rendered as its view does
+    template: str  # the app's own template, rendered as its view does (a state may name another: gallery_template)
     description: str
     states: dict[str, Callable[[], Context]] = field(default_factory=dict)
     root: str = "main"  # CSS selector of what the visual suite compares
@@ -34,3 +34,4 @@ def all_states() -> list[tuple[str, str]]:
 # The fixtures register the components (they import Component and register from above).
 from apps.security_center.components import fixtures  # noqa: E402, F401, I001
 from apps.security_center.components import filing_fixtures  # noqa: E402, F401
+from apps.security_center.components import onboarding_fixtures  # noqa: E402, F401

@@ -22,6 +22,7 @@ def component_state(request: HttpRequest, component: str, state: str) -> HttpRes
     found = COMPONENTS.get(component)
     if found is None or state not in found.states:
         raise Http404("No such component or state.")
-    response = render(request, found.template, found.states[state]())
+    context = found.states[state]()
+    response = render(request, context.pop("gallery_template", found.template), context)
     response["X-Robots-Tag"] = "noindex"
     return response
