@@ -132,6 +132,12 @@ def box_lines(request: HttpRequest, tenant_slug: str, period_key: str, box: int)
     return render(request, "filing/box_lines.html", context)
 
 
+def _refused(request: HttpRequest, obligation: VatObligation, exc: FilingError) -> HttpResponse:
+    """The period page again, with why the action was refused (409: the return's state said no)."""
+    context = {**_period_context(request, obligation), "action_error": str(exc)}
+    return render(request, "filing/period.html", context, status=409)
+
+
 def _back(tenant_slug: str, obligation: VatObligation) -> HttpResponse:
     return redirect(reverse("filing:period", kwargs={"tenant_slug": tenant_slug, "period_key": obligation.period_key}))
 
@@ -149,12 +155,7 @@ def send_for_approval(request: HttpRequest, tenant_slug: str, period_key: str) -
             obligation=obligation, actor=request.user, expected_fingerprint=form.cleaned_data["fingerprint"]
         )
     except FilingError as exc:
-        return render(
-            request,
-            "filing/period.html",
-            {**_period_context(request, obligation), "action_error": str(exc)},
-            status=409,
-        )
+        return _refused(request, obligation, exc)
     messages.success(request, "The figures are frozen and waiting for approval.")
     return _back(tenant_slug, obligation)
 
@@ -180,12 +181,7 @@ def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResp
             fraud_context=capture_fraud_context(request, form.cleaned_data.get("fph_browser") or None),
         )
     except FilingError as exc:
-        return render(
-            request,
-            "filing/period.html",
-            {**_period_context(request, obligation), "action_error": str(exc)},
-            status=409,
-        )
+        return _refused(request, obligation, exc)
     messages.success(request, "Approved. The return is being sent to HMRC; the receipt will appear here.")
     return _back(tenant_slug, obligation)
 
@@ -201,12 +197,7 @@ def return_to_draft(request: HttpRequest, tenant_slug: str, period_key: str) -> 
     try:
         return_services.return_to_draft(vat_return=vat_return, actor=request.user, reason=form.cleaned_data["reason"])
     except FilingError as exc:
-        return render(
-            request,
-            "filing/period.html",
-            {**_period_context(request, obligation), "action_error": str(exc)},
-            status=409,
-        )
+        return _refused(request, obligation, exc)
     messages.success(request, "The return is a draft again: its figures follow the ledger until you freeze them.")
     return _back(tenant_slug, obligation)
 
@@ -221,12 +212,7 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
     try:
         return_services.retry_submission(vat_return=vat_return, actor=request.user)
     except FilingError as exc:
-        return render(
-            request,
-            "filing/period.html",
-            {**_period_context(request, obligation), "action_error": str(exc)},
-            status=409,
-        )
+        return _refused(request, obligation, exc)
     messages.success(request, "Sending the return to HMRC again.")
     return _back(tenant_slug, obligation)
 

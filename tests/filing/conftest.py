@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from apps.filing.domain import VatBoxes
 from apps.ledger.services import seed_chart_of_accounts
 from apps.ledger.services.journal import LineSpec
 from apps.ledger.services.posting import post_manual_entry
@@ -12,6 +13,11 @@ from apps.tenancy.context import tenant_context
 from tests.factories.filing import VatSettingsFactory, quarter
 
 D = Decimal
+# Spec §7.4's worked example: the boxes HMRC's own example return carries.
+WORKED_EXAMPLE_BOXES = VatBoxes(
+    box1=D("2050.00"), box2=D("0.00"), box3=D("2050.00"), box4=D("800.00"), box5=D("1250.00"),
+    box6=D("14500"), box7=D("4500"), box8=D("0"), box9=D("0"),
+)  # fmt: skip
 
 
 @pytest.fixture

@@ -15,20 +15,10 @@ from apps.filing.services.returns import fingerprint, send_for_approval
 from apps.ledger.services.posting import reverse_entry
 from apps.tenancy.context import tenant_context
 from tests.factories import DocumentFactory
-from tests.filing.conftest import post_worked_example, purchase, sale
+from tests.filing.conftest import WORKED_EXAMPLE_BOXES, post_worked_example, purchase, sale
 
 D = Decimal
-WORKED = VatBoxes(
-    box1=D("2050.00"),
-    box2=D("0.00"),
-    box3=D("2050.00"),
-    box4=D("800.00"),
-    box5=D("1250.00"),
-    box6=D("14500"),
-    box7=D("4500"),
-    box8=D("0"),
-    box9=D("0"),
-)
+WORKED = WORKED_EXAMPLE_BOXES
 
 
 def figures(obligation):
