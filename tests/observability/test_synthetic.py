@@ -106,10 +106,23 @@ def test_health_reads_readiness_over_http(live_server, settings):
     assert not synthetic.run_check("health").ok
 
 
-def test_filing_is_skipped_with_a_reason_until_the_business_is_connected(synthetic_tenant):
+def test_filing_without_sandboxes_is_skipped_with_a_reason_until_the_business_is_connected(synthetic_tenant, settings):
+    settings.SANDBOX_ENABLED = False
     run = synthetic.run_check("filing")
     assert run.skipped and not run.ok and run.error.startswith("not available")
     assert exported("filing") is None  # a skipped check is neither success nor failure
+
+
+def test_filing_dry_run_connects_the_synthetic_business_to_the_sandbox_and_reads_obligations(
+    synthetic_tenant, sandbox_http
+):
+    from apps.integrations.hmrc.selectors import is_connected
+
+    run = synthetic.run_check("filing")
+    assert run.ok, run.error
+    assert is_connected(synthetic_tenant)
+    assert any("/obligations" in r.url for r in sandbox_http.requests)
+    assert synthetic.run_check("filing").ok  # and again, on the stored connection
 
 
 def test_the_task_runs_a_check_and_the_beat_schedule_runs_all_every_minute(synthetic_tenant):
