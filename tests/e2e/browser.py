@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the journeys make to seed
 # and read are ordinary synchronous calls in that thread, so Django's async guard is lifted here only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The test process (which seeds HMRC connections) and the served processes must agree on the sandbox
+# client secret; by default each derives it from its own SECRET_KEY. Read at call time, so set here.
+os.environ.setdefault("HMRC_CLIENT_SECRET", "e2e-sandbox-client-secret-not-a-real-one")
 VIEWPORT = {"width": 1280, "height": 800}
 ARTIFACTS = Path(
     os.environ.get("STRONGROOM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts")
