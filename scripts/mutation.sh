@@ -11,19 +11,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY=$ROOT/.venv/bin/python
-WORK=${MUTATION_WORK:-var/mutation/work}
+OUT=${MUTATION_OUT:-$ROOT/var/mutation}
+WORK=${MUTATION_WORK:-$OUT/work}
 MIN=${MUTATION_MIN:-80}
 
-# Modules under test; the VAT return computation joins when apps/filing has it.
-TARGETS=(apps/ledger/rules_engine.py apps/ledger/vat.py apps/ledger/services/journal.py)
-for f in apps/filing/services/vat_return.py apps/filing/vat_return.py apps/filing/services/returns.py; do
-  [ -f "$f" ] && TARGETS+=("$f")
-done
-TESTS=(${MUTATION_TESTS:-tests/ledger})
-[ -d tests/filing ] && ls tests/filing/test_*return* >/dev/null 2>&1 && TESTS+=(tests/filing)
+# Modules under test: the rules engine, VAT rates, journal balance checks, and the VAT return computation
+# (apps/filing: the nine boxes, their arithmetic, and the return's figures from the ledger).
+# MUTATION_TARGETS / MUTATION_TESTS override (space-separated paths), e.g. to run one module.
+DEFAULT_TARGETS="apps/ledger/rules_engine.py apps/ledger/vat.py apps/ledger/services/journal.py"
+DEFAULT_TESTS="tests/ledger"
+if [ -f apps/filing/boxes.py ]; then
+  DEFAULT_TARGETS="$DEFAULT_TARGETS apps/filing/boxes.py apps/filing/domain.py apps/filing/calculation.py"
+  DEFAULT_TESTS="$DEFAULT_TESTS tests/filing/test_boxes.py tests/filing/test_domain.py tests/filing/test_calculation.py tests/filing/test_golden_vat.py"
+fi
+read -r -a TARGETS <<< "${MUTATION_TARGETS:-$DEFAULT_TARGETS}"
+read -r -a TESTS <<< "${MUTATION_TESTS:-$DEFAULT_TESTS}"
 
 rm -rf "$WORK"
-mkdir -p "$WORK"
+mkdir -p "$WORK" "$OUT"
 # A copy of what the tests import (not var/, .venv, .git).
 tar -cf - --exclude="__pycache__" apps config golden templates static tests manage.py pyproject.toml | tar -xf - -C "$WORK"
 # mutmut reads [tool.mutmut] from pyproject.toml first: keep the copy's pyproject free of it and use setup.cfg.
@@ -35,6 +40,9 @@ tar -cf - --exclude="__pycache__" apps config golden templates static tests mana
   printf 'pytest_add_cli_args_test_selection=\n'; for t in "${TESTS[@]}"; do printf '    %s\n' "$t"; done
   printf 'pytest_add_cli_args=\n    -p\n    no:randomly\n    -q\n    -x\n'
   echo "use_git_change_detection=false"
+  # A mutant whose run exceeds 15 × the tests' own time plus this many seconds counts as killed (timeout);
+  # generous, so that a busy machine does not turn survivors into timeouts.
+  echo "timeout_constant=${MUTATION_TIMEOUT:-10}"
 } > "$WORK/setup.cfg"
 
 echo "mutation testing: ${TARGETS[*]}"
@@ -43,7 +51,8 @@ cd "$WORK"
 # SQLite, in-process tasks: the rules engine and the balance checks need no services.
 env -u DATABASE_URL -u DATABASE_OWNER_URL -u CELERY_BROKER_URL -u CACHE_URL -u REQUIRE_POSTGRES -u REQUIRE_REDIS \
   STRONGROOM_ENV=test STRONGROOM_VAR_DIR="$ROOT/var/mutation/var" \
-  "$PY" -m mutmut run --max-children "${MUTATION_JOBS:-2}" >"$ROOT/var/mutation/run.log" 2>&1 || true
-env -u DATABASE_URL -u DATABASE_OWNER_URL "$PY" -m mutmut results --all true >"$ROOT/var/mutation/results.txt" 2>&1 || true
+  "$PY" -m mutmut run --max-children "${MUTATION_JOBS:-2}" >"$OUT/run.log" 2>&1 || true
+env -u DATABASE_URL -u DATABASE_OWNER_URL "$PY" -m mutmut results --all true >"$OUT/results.txt" 2>&1 || true
 cd "$ROOT"
-"$PY" scripts/mutation_score.py --results var/mutation/results.txt --equivalents docs/mutation.md --min "$MIN"
+echo "mutmut log: $OUT/run.log; every mutant's outcome: $OUT/results.txt (mutmut show <name> in $WORK)"
+"$PY" scripts/mutation_score.py --results "$OUT/results.txt" --equivalents docs/mutation.md --min "$MIN"
