@@ -30,7 +30,9 @@ step() {  # step NAME COMMAND...: run, time, log to $ART/NAME.log (and the termi
 step unit $MAKE --no-print-directory test PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-unit.xml"
 step coverage $MAKE --no-print-directory coverage-gate
 step integration $MAKE --no-print-directory integration
-step golden $MAKE --no-print-directory golden
+# The golden set is about reading and classifying, not the database: SQLite and in-process tasks, as documented.
+step golden env -u DATABASE_URL -u DATABASE_OWNER_URL -u CELERY_BROKER_URL -u CACHE_URL -u REQUIRE_POSTGRES \
+  -u REQUIRE_REDIS $MAKE --no-print-directory golden
 step e2e $MAKE --no-print-directory e2e
 step visual $MAKE --no-print-directory visual
 step gates $MAKE --no-print-directory gates
