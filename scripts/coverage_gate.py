@@ -52,7 +52,7 @@ def check(coverage: dict, ratchet: dict) -> tuple[list[str], list[str]]:
                     f"{path} is at {figure:.1f}%, at or above {bar:.0f}%: remove it from the ratchet list "
                     "(tests/gates/coverage_ratchet.json)"
                 )
-            elif figure + 0.05 < recorded:
+            elif figure + 0.2 < recorded:  # 0.2: rounding of the recorded figure and run-to-run noise
                 failures.append(f"{path} fell to {figure:.1f}% from the recorded {recorded:.1f}% (the ratchet)")
             else:
                 notes.append(f"{path}: {figure:.1f}% (listed at {recorded:.1f}%, bar {bar:.0f}%)")
