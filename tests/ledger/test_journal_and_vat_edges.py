@@ -68,13 +68,21 @@ class TestAccountsAndEntries:
                 kind="manual",
                 entry_date=date(2025, 3, 1),
                 description="x" * 300,
-                lines=[LineSpec("461", debit=D("1.00")), LineSpec("800", credit=D("1.00"))],
+                lines=[LineSpec("461", debit=D("1.00"), description="y" * 300), LineSpec("800", credit=D("1.00"))],
                 actor=AnonymousUser(),
             )
             entry.refresh_from_db()
+            line_description = entry.lines.get(position=1).description
         assert entry.explanation == ""
-        assert len(entry.description) == 255
+        assert len(entry.description) == 255 and len(line_description) == 255
         assert entry.created_by is None  # an anonymous actor is nobody
+
+    def test_a_system_actor_is_recorded_as_nobody(self, chart_a, in_tenant):
+        with in_tenant(chart_a), transaction.atomic():
+            lines = [LineSpec("461", debit=D("1.00")), LineSpec("800", credit=D("1.00"))]
+            entry = write_entry(locked_counter(chart_a.pk), kind="manual", entry_date=date(2025, 3, 1),
+                                description="From a task", lines=lines, actor="reconciliation task")  # fmt: skip
+        assert entry.created_by is None
 
     def test_lines_for_audit_reads_accounts_in_one_query(self, chart_a, in_tenant, django_assert_num_queries):
         with in_tenant(chart_a), transaction.atomic():

@@ -100,6 +100,16 @@ class TestConditions:
         said, _ = _tenant_rule_conditions(rule(supplier_exact=" Viking Direct Ltd "), self.facts())
         assert said == ["supplier 'Viking Direct Ltd'"]
 
+    def test_a_different_vat_number_or_name_does_not_match(self):
+        facts = self.facts(vat_number="980780684")
+        assert _tenant_rule_conditions(rule(supplier_vat_number="GB123456727"), facts) is None
+        assert _tenant_rule_conditions(rule(supplier_normalised="Quillfeather Stationers"), self.facts()) is None
+
+    def test_ampersand_reads_as_and(self):
+        from apps.ledger.rules_engine import normalise_name
+
+        assert normalise_name("The Marks & Spencer Ltd.") == "marks and spencer"
+
     def test_a_normalised_name_rule_needs_a_supplier(self):
         assert _tenant_rule_conditions(rule(supplier_normalised="viking direct"), self.facts(supplier=None)) is None
         assert _tenant_rule_conditions(rule(supplier_normalised="viking direct"), self.facts()) is not None
