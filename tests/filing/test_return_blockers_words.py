@@ -1,0 +1,125 @@
+"""The VAT return's blockers and box checks, each pinned in its code, words and link (kills mutmut's survivors).
+
+What stops an approval is told to a person in words with a link to the fix;
+a blocker with the wrong message, link or count misleads them. See
+docs/mutation.md for the mutation run these were written against.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.documents.models import DocumentState
+from apps.filing import calculation
+from apps.filing.domain import MAX_BOX_1_TO_4, MAX_BOX_5, MAX_BOX_6_TO_9, VatBoxes
+from apps.filing.models import VatObligation, VatSettings
+from apps.tenancy.context import tenant_context
+from tests.factories import DocumentFactory
+from tests.factories.filing import quarter
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def blockers(obligation, settings, boxes=None):
+    return calculation.blockers_for(obligation, boxes or VatBoxes(), settings)
+
+
+def as_tuples(found):
+    return [(b.code, b.message, b.count, b.link) for b in found]
+
+
+def test_a_closed_period_with_everything_missing_lists_each_blocker(tenant_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        VatObligation.objects.filter(pk=q1.pk).update(status=VatObligation.Status.FULFILLED)
+        q1.refresh_from_db()
+        found = blockers(q1, None)
+    assert as_tuples(found) == [
+        ("no_settings", "Choose the business's VAT scheme and stagger first.", 0, "settings"),
+        ("hmrc_not_connected", "Connect Strongroom to HMRC (or renew the connection) to file.", 0, "hmrc"),
+        ("fulfilled", "HMRC already has a return for this period.", 0, ""),
+    ]
+
+
+def test_cash_accounting_and_an_open_period(tenant_a, owner_a):
+    today = timezone.localdate()
+    with tenant_context(tenant_a):
+        settings = VatSettings(tenant=tenant_a, scheme="cash", stagger="stagger_1", first_period_start=date(2025, 1, 1))
+        current = quarter(tenant_a, date(today.year, 3 * ((today.month - 1) // 3) + 1, 1))
+        found = blockers(current, settings)
+    codes = [b.code for b in found]
+    assert codes[:2] == ["cash_scheme", "period_not_ended"]
+    assert found[0].message == (
+        "Cash accounting returns need payment dates for every invoice, which Strongroom does not record yet: "
+        "file this return with your accountant's software."
+    )
+    assert found[1].message == (
+        f"The period ends on {current.end:%d %B %Y}: HMRC accepts the return from the day after."
+    )
+
+
+def test_the_last_day_of_the_period_still_blocks(tenant_a, monkeypatch):
+    with tenant_context(tenant_a):
+        q = quarter(tenant_a, date(2025, 1, 1))
+        settings = VatSettings(tenant=tenant_a, stagger="stagger_1", first_period_start=date(2025, 1, 1))
+        monkeypatch.setattr(timezone, "localdate", lambda: q.end)
+        assert "period_not_ended" in [b.code for b in blockers(q, settings)]
+        monkeypatch.setattr(timezone, "localdate", lambda: q.end + timedelta(days=1))
+        assert "period_not_ended" not in [b.code for b in blockers(q, settings)]
+
+
+def test_documents_waiting_for_review_are_counted_and_linked(tenant_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        for state in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED):
+            DocumentFactory(tenant=tenant_a, state=state,
+                            extraction={"issue_date": {"value": "2025-02-01", "confidence": 0.9}})  # fmt: skip
+        found = {b.code: b for b in blockers(q1, VatSettings.objects.first())}
+    document_blocker = found["documents_unresolved"]
+    assert document_blocker.count == 2 and document_blocker.link == "documents"
+    assert document_blocker.message == "2 document(s) in this period still need review or failed to process."
+
+
+def test_figures_hmrc_would_reject_are_blockers(tenant_a, books_a):
+    q1 = books_a[0]
+    wrong = VatBoxes(box1=D("10.00"), box3=D("12.00"), box4=D("1.00"), box5=D("5.00"))
+    with tenant_context(tenant_a):
+        found = [b for b in blockers(q1, VatSettings.objects.first(), wrong) if b.code == "figures"]
+    assert [b.message for b in found] == [
+        "Box 3 must be box 1 plus box 2.",
+        "Box 5 must be the difference between box 3 and box 4.",
+    ]
+
+
+def test_box_limits_in_words():
+    at_limit = VatBoxes(box1=MAX_BOX_1_TO_4, box3=MAX_BOX_1_TO_4, box4=MAX_BOX_1_TO_4, box5=D("0"),
+                        box6=MAX_BOX_6_TO_9, box7=-MAX_BOX_6_TO_9)  # fmt: skip
+    assert at_limit.problems() == []
+    over = VatBoxes(box2=MAX_BOX_1_TO_4 + D("0.01"), box3=MAX_BOX_1_TO_4 + D("0.01"), box4=D("0"),
+                    box5=MAX_BOX_5 + D("0.01"), box9=-(MAX_BOX_6_TO_9 + 1))  # fmt: skip
+    assert over.problems() == [
+        "Box 2 is beyond HMRC's limit.",
+        "Box 3 is beyond HMRC's limit.",
+        "Box 5 is beyond HMRC's limit.",
+        "Box 9 is beyond HMRC's limit.",
+        "Box 5 must be the difference between box 3 and box 4.",
+    ]
+    assert VatBoxes(box5=MAX_BOX_5, box3=MAX_BOX_5).problems() == ["Box 3 must be box 1 plus box 2."]
+
+
+def test_connected_means_a_connected_connection(tenant_a, hmrc_a):
+    q1 = hmrc_a[0]
+    with tenant_context(tenant_a):
+        assert calculation.hmrc_connected(q1) is True
+        found = blockers(q1, VatSettings.objects.first())
+    assert "hmrc_not_connected" not in [b.code for b in found]
+    from apps.integrations.models import HmrcConnection
+
+    with tenant_context(tenant_a):
+        HmrcConnection.objects.update(status="revoked")
+        assert calculation.hmrc_connected(q1) is False
