@@ -22,7 +22,7 @@ DEFAULT_TARGETS="apps/ledger/rules_engine.py apps/ledger/vat.py apps/ledger/serv
 DEFAULT_TESTS="tests/ledger"
 if [ -f apps/filing/boxes.py ]; then
   DEFAULT_TARGETS="$DEFAULT_TARGETS apps/filing/boxes.py apps/filing/domain.py apps/filing/calculation.py"
-  DEFAULT_TESTS="$DEFAULT_TESTS tests/filing/test_boxes.py tests/filing/test_domain.py tests/filing/test_calculation.py tests/filing/test_golden_vat.py"
+  DEFAULT_TESTS="$DEFAULT_TESTS tests/filing/test_boxes.py tests/filing/test_domain.py tests/filing/test_calculation.py tests/filing/test_golden_vat.py tests/filing/test_return_blockers_words.py"
 fi
 read -r -a TARGETS <<< "${MUTATION_TARGETS:-$DEFAULT_TARGETS}"
 read -r -a TESTS <<< "${MUTATION_TESTS:-$DEFAULT_TESTS}"
