@@ -132,6 +132,22 @@ class TestClassifyWords:
                           threshold=0.8)  # fmt: skip
         assert "The rule says outside scope, but the document charges VAT of £20.00." in result.reasons
 
+    def test_a_no_vat_rule_notices_even_pennies_of_vat(self):
+        result = classify(make_extraction(vat="0.50", gross="100.50", breakdown=()),
+                          tenant_rules=[rule(keywords=["viking"], vat_treatment="exempt")], threshold=0.8)  # fmt: skip
+        assert "The rule says exempt, but the document charges VAT of £0.50." in result.reasons
+
+    def test_an_unknown_treatment_is_a_capitalised_reason(self):
+        result = classify(make_extraction(breakdown=(), vat=None), tenant_rules=[], threshold=0.8)
+        assert result.vat_treatment == ""
+        assert "VAT: The VAT rate could not be worked out: there is no VAT breakdown or VAT amount." in result.reasons
+
+    def test_blank_keywords_never_match(self):
+        from apps.ledger.rules_engine import first_phrase_in
+
+        assert first_phrase_in(["  ", ""], "Viking Direct Ltd") is None
+        assert _tenant_rule_conditions(rule(keywords=["   "]), _facts(make_extraction())) is None
+
     def test_a_missing_date_takes_the_confidence_to_zero(self):
         result = classify(make_extraction(issue_date=None), tenant_rules=[], threshold=0.8)
         assert result.confidence == 0.0
