@@ -114,6 +114,11 @@ class TestConditions:
         assert _tenant_rule_conditions(rule(supplier_normalised="viking direct"), self.facts(supplier=None)) is None
         assert _tenant_rule_conditions(rule(supplier_normalised="viking direct"), self.facts()) is not None
 
+    def test_facts_add_nothing_that_is_not_on_the_document(self):
+        facts = self.facts(vat_number=None, text="")
+        assert facts.vat_number == ""
+        assert facts.haystack == "Viking Direct Ltd\n"
+
     def test_facts_without_a_supplier_and_with_page_text(self):
         facts = self.facts(supplier=None, text="Invoice for TONER cartridges")
         assert facts.supplier == "" and facts.supplier_normalised == ""
@@ -142,6 +147,12 @@ class TestClassifyWords:
         assert result.vat_treatment == ""
         assert "VAT: The VAT rate could not be worked out: there is no VAT breakdown or VAT amount." in result.reasons
 
+    def test_confidence_at_the_threshold_is_enough_and_is_rounded_to_three_places(self):
+        reasons, _ = _field_reasons(make_extraction(supplier_confidence=0.8), 0.8)
+        assert reasons == []
+        result = classify(make_extraction(supplier_confidence=0.12345), tenant_rules=[], threshold=0.1)
+        assert result.confidence == 0.123
+
     def test_blank_keywords_never_match(self):
         from apps.ledger.rules_engine import first_phrase_in
 
@@ -169,6 +180,11 @@ class TestVatWords:
         finding = find_vat(make_extraction(breakdown=(("17.5", "100.00", "17.50"),), vat="17.50", gross="117.50"))
         assert finding.treatment == "" and finding.rate == D("17.5")
         assert finding.note == "the VAT breakdown shows 17.5%, which is not a UK VAT rate"
+
+    def test_several_breakdown_rates_are_listed(self):
+        finding = find_vat(make_extraction(breakdown=(("20", "100.00", "20.00"), ("5", "40.00", "2.00"))))
+        assert (finding.treatment, finding.rate) == ("mixed", None)
+        assert finding.note == "mixed (20%, 5% in the VAT breakdown)"
 
     def test_issue_date_is_a_date(self):  # keeps the builder honest for the tests above
         assert make_extraction().issue_date.value == date(2025, 3, 14)
