@@ -123,3 +123,29 @@ def test_connected_means_a_connected_connection(tenant_a, hmrc_a):
     with tenant_context(tenant_a):
         HmrcConnection.objects.update(status="revoked")
         assert calculation.hmrc_connected(q1) is False
+
+
+def test_unposted_bank_lines_and_an_unbalanced_ledger_block(tenant_a, books_a, monkeypatch):
+    """Those two facts come from ledger selectors (tested with the ledger); here: what the return says of them."""
+    from apps.ledger import selectors as ledger_selectors
+
+    q1 = books_a[0]
+    calls = []
+
+    def unposted(*, start, end):
+        calls.append((start, end))
+        return ["line one", "line two", "line three"]
+
+    monkeypatch.setattr(ledger_selectors, "unposted_bank_lines", unposted, raising=False)
+    monkeypatch.setattr(ledger_selectors, "unbalanced_as_of", lambda when: D("0.01") if when == q1.end else D("0"))
+    with tenant_context(tenant_a):
+        found = {b.code: b for b in blockers(q1, VatSettings.objects.first())}
+    assert calls == [(q1.start, q1.end)]
+    bank = found["bank_lines_unposted"]
+    assert (bank.message, bank.count, bank.link) == (
+        "3 bank line(s) in this period are not posted to the ledger yet.",
+        3,
+        "bank",
+    )
+    assert found["trial_balance"].message == "The trial balance does not balance (out by 0.01): fix the ledger first."
+    assert found["trial_balance"].link == "" and found["trial_balance"].count == 0
