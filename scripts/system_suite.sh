@@ -14,6 +14,7 @@ mkdir -p "$out"
 export STRONGROOM_STACK_PIDFILE="$out/stack.pids"
 : > "$STRONGROOM_STACK_PIDFILE"
 cleanup() {
+  [ -f "$STRONGROOM_STACK_PIDFILE" ] || return 0
   while read -r pid; do
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -TERM -- "-$pid" 2>/dev/null
   done < "$STRONGROOM_STACK_PIDFILE"
