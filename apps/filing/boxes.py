@@ -103,21 +103,3 @@ def compute_boxes(lines: Iterable[LedgerLine], *, period_start: date) -> BoxComp
         purchases_ex_vat=sums[7],
     )
     return BoxComputation(boxes, contributions, warnings)
-
-
-def worked_example_lines() -> list[LedgerLine]:
-    """Spec §7.4 as ledger lines (used by tests and the golden check)."""
-    d = date(2024, 2, 1)
-    rows = [
-        ("200", "income", "", "standard", ZERO, Decimal("10000.00")),
-        ("821", "liability", "output", "", ZERO, Decimal("2000.00")),
-        ("200", "income", "", "reduced", ZERO, Decimal("1000.00")),
-        ("821", "liability", "output", "", ZERO, Decimal("50.00")),
-        ("200", "income", "", "zero", ZERO, Decimal("3000.00")),
-        ("200", "income", "", "exempt", ZERO, Decimal("500.00")),
-        ("429", "expense", "", "standard", Decimal("4000.00"), ZERO),
-        ("820", "asset", "input", "", Decimal("800.00"), ZERO),
-        ("429", "expense", "", "zero", Decimal("200.00"), ZERO),
-        ("429", "expense", "", "exempt", Decimal("300.00"), ZERO),
-    ]
-    return [LedgerLine(i, d, *row) for i, row in enumerate(rows)]

@@ -4,8 +4,8 @@ Which journal lines a period's return takes:
 
 * lines dated inside the period, and
 * late postings: lines dated in an earlier period whose return is already
-  frozen (approved or filed) — they are carried into this return as
-  adjustments, because a filed figure never changes;
+  frozen (approved or filed) — they are carried into the earliest open return
+  after it as adjustments, because a filed figure never changes;
 * never a line another frozen return has claimed, nor one dated before the
   business's first VAT period.
 
@@ -67,6 +67,23 @@ def closed_until(obligation: VatObligation) -> date | None:
     ).aggregate(m=Max("end"))["m"]
 
 
+def takes_late_postings(obligation: VatObligation) -> date | None:
+    """The last day of the closed range whose late postings this return takes, or None.
+
+    Only the earliest open return after the frozen ones takes them: were
+    every later draft to show them too, the previews would count them twice.
+    """
+    closed = closed_until(obligation)
+    if closed is None:
+        return None
+    earlier_open = (
+        VatObligation.objects.filter(vrn=obligation.vrn, start__gt=closed, end__lt=obligation.start)
+        .exclude(returns__status__in=FROZEN_STATUSES)
+        .exists()
+    )
+    return None if earlier_open else closed
+
+
 def candidate_lines(obligation: VatObligation, settings: VatSettings | None) -> list[JournalLine]:
     first = settings.first_period_start if settings else obligation.start
     claimed = VatReturnLine.objects.filter(vat_return__status__in=FROZEN_STATUSES).exclude(
@@ -75,7 +92,7 @@ def candidate_lines(obligation: VatObligation, settings: VatSettings | None) -> 
     lines = ledger_selectors.vat_relevant_lines(
         up_to=obligation.end, since=first, exclude=claimed.values("journal_line_id")
     )
-    closed = closed_until(obligation)
+    closed = takes_late_postings(obligation)
     return [
         line
         for line in lines

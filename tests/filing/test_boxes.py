@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.filing.boxes import LedgerLine, box_for, compute_boxes, worked_example_lines
+from apps.filing.boxes import LedgerLine, box_for, compute_boxes
 from apps.filing.domain import VatBoxes, hmrc_body
 from tests.filing.conftest import WORKED_EXAMPLE_BOXES
 
@@ -17,6 +17,23 @@ START = date(2024, 1, 1)
 
 def line(code, kind, debit="0", credit="0", *, treatment="", control="", when=date(2024, 2, 1), ident=None):
     return LedgerLine(ident or object(), when, code, kind, control, treatment, D(debit), D(credit))
+
+
+def worked_example_lines() -> list[LedgerLine]:
+    """Spec §7.4 as ledger lines."""
+    rows = [
+        ("200", "income", "", "standard", "0", "10000.00"),
+        ("821", "liability", "output", "", "0", "2000.00"),
+        ("200", "income", "", "reduced", "0", "1000.00"),
+        ("821", "liability", "output", "", "0", "50.00"),
+        ("200", "income", "", "zero", "0", "3000.00"),
+        ("200", "income", "", "exempt", "0", "500.00"),
+        ("429", "expense", "", "standard", "4000.00", "0"),
+        ("820", "asset", "input", "", "800.00", "0"),
+        ("429", "expense", "", "zero", "200.00", "0"),
+        ("429", "expense", "", "exempt", "300.00", "0"),
+    ]
+    return [LedgerLine(i, date(2024, 2, 1), c, t, v, tr, D(dr), D(cr)) for i, (c, t, v, tr, dr, cr) in enumerate(rows)]
 
 
 def test_worked_example_of_the_spec_gives_its_boxes():
@@ -106,3 +123,27 @@ def test_lines_before_the_period_are_marked_as_adjustments():
     flags = {c.line_id: c.is_adjustment for c in result.contributions}
     assert flags == {"late": True, "now": False}
     assert result.boxes.box7 == D("15")
+
+
+@pytest.mark.parametrize(
+    "quiet",
+    [
+        line("821", "liability", credit="1.00", control="output"),  # a control account needs no treatment
+        line("090", "asset", debit="1.00"),  # the bank is not a sale or a purchase
+        line("800", "liability", credit="1.00"),
+        line("970", "equity", credit="1.00"),
+    ],
+)
+def test_only_income_and_expense_lines_without_a_treatment_are_warned_about(quiet):
+    assert compute_boxes([quiet], period_start=START).warnings == []
+
+
+def test_an_income_line_without_treatment_is_warned_about_too():
+    result = compute_boxes([line("200", "income", credit="5.00", ident="sale")], period_start=START)
+    assert [ident for ident, _ in result.warnings] == ["sale"] and result.boxes.box6 == 0
+
+
+def test_a_line_on_the_first_day_of_the_period_is_not_an_adjustment():
+    result = compute_boxes([line("429", "expense", debit="1.00", treatment="zero", when=START, ident="x")],
+                           period_start=START)  # fmt: skip
+    assert [(c.line_id, c.box, c.amount, c.is_adjustment) for c in result.contributions] == [("x", 7, D("1.00"), False)]

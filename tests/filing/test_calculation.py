@@ -134,3 +134,72 @@ def test_a_journal_line_can_be_claimed_by_one_return_only(tenant_a, owner_a, boo
             VatReturnLine.objects.create(
                 tenant=tenant_a, vat_return=other, journal_line_id=claimed.journal_line_id, box=claimed.box, amount=1
             )
+
+
+def test_frozen_figures_are_the_claimed_lines_in_box_order(tenant_a, owner_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
+        purchase(date(2025, 3, 31), "50.00", "10.00", actor=owner_a)
+        draft = figures(q1)
+        send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(draft.boxes))
+        frozen = figures(q1)
+    assert frozen.frozen and not draft.frozen
+    assert frozen.boxes == draft.boxes
+    assert frozen.warnings == [] and frozen.adjustments == 0
+    as_rows = lambda f: {b: [(li.pk, amount, adj) for li, amount, adj in rows] for b, rows in f.lines_by_box.items()}  # noqa: E731
+    assert as_rows(frozen) == as_rows(draft)
+    assert sorted(frozen.lines_by_box) == [1, 4, 6, 7]
+
+
+def test_without_settings_a_return_starts_at_its_own_period(tenant_a, owner_a, books_a):
+    q2 = books_a[1]
+    with tenant_context(tenant_a):
+        VatSettings.objects.all().delete()
+        sale(date(2025, 3, 31), "100.00", "20.00", actor=owner_a)
+        sale(date(2025, 4, 1), "10.00", "2.00", actor=owner_a)
+        assert calculation.figures_for(q2, None, None).boxes.box1 == D("2.00")
+
+
+def test_late_postings_are_bounded_by_the_first_period_and_the_last_frozen_day(tenant_a, owner_a, books_a):
+    q1, q2, q3 = books_a
+    with tenant_context(tenant_a):
+        sale(date(2025, 1, 1), "10.00", "2.00", actor=owner_a)  # first day of the first period
+        send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(figures(q1).boxes))
+        sale(date(2025, 3, 31), "20.00", "4.00", actor=owner_a)  # last day of the frozen Q1: carried into Q2
+        sale(date(2024, 12, 31), "999.00", "199.80", actor=owner_a)  # before the first period: never
+        assert calculation.closed_until(q2) == date(2025, 3, 31)
+        assert calculation.closed_until(q1) is None
+        q2_figures = figures(q2)
+        # Q3: Q2 is still open, so Q1's late sale goes to Q2 only; previews never count it twice.
+        assert calculation.closed_until(q3) == date(2025, 3, 31)
+        assert calculation.takes_late_postings(q3) is None
+        assert figures(q3).boxes.box1 == D("0.00")
+    assert figures_q1_box1(tenant_a, q1) == D("2.00")
+    assert q2_figures.boxes.box1 == D("4.00") and q2_figures.adjustments == 2
+
+
+def figures_q1_box1(tenant, q1):
+    with tenant_context(tenant):
+        return figures(q1).boxes.box1
+
+
+def test_another_vrns_frozen_return_does_not_close_this_vrns_periods(tenant_a, owner_a, books_a):
+    from tests.factories.filing import VatObligationFactory, VatReturnFactory
+
+    q1, q2, _ = books_a
+    other = VatObligationFactory(tenant=tenant_a, vrn="987654311", period_key="25Z1", start=q1.start, end=q1.end)
+    VatReturnFactory(tenant=tenant_a, obligation=other, status="awaiting_approval")
+    with tenant_context(tenant_a):
+        assert calculation.closed_until(q2) is None
+
+
+def test_once_every_earlier_return_is_frozen_the_next_open_one_takes_late_postings(tenant_a, owner_a, books_a):
+    q1, q2, q3 = books_a
+    with tenant_context(tenant_a):
+        send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(figures(q1).boxes))
+        send_for_approval(obligation=q2, actor=owner_a, expected_fingerprint=fingerprint(figures(q2).boxes))
+        sale(date(2025, 2, 10), "30.00", "6.00", actor=owner_a)  # dated in Q1, posted after Q1 and Q2 froze
+        assert calculation.takes_late_postings(q3) == q2.end
+        late = figures(q3)
+    assert late.boxes.box1 == D("6.00") and late.adjustments == 2

@@ -18,6 +18,9 @@ D = Decimal
         (date(2024, 1, 31), date(2024, 3, 7)),  # one month after 31 January is the end of February
         (date(2024, 12, 31), date(2025, 2, 7)),
         (date(2024, 11, 30), date(2025, 1, 7)),
+        (date(2024, 1, 15), date(2024, 2, 22)),  # not a month end: the same day next month
+        (date(2024, 1, 30), date(2024, 3, 7)),  # 30 January: February has no 30th, so its last day
+        (date(2023, 12, 15), date(2024, 1, 22)),  # across the year
     ],
 )
 def test_due_date_is_one_month_and_seven_days_after_the_end(end, due):
@@ -49,6 +52,11 @@ def test_period_end(stagger, start, end):
         ("stagger_3", date(2024, 12, 1), True),
         ("monthly", date(2024, 7, 1), True),
         ("monthly", date(2024, 7, 2), False),
+        ("stagger_1", date(2024, 10, 1), True),
+        ("stagger_1", date(2024, 12, 1), False),
+        ("stagger_2", date(2024, 11, 1), True),
+        ("stagger_3", date(2024, 9, 1), True),
+        ("stagger_3", date(2024, 10, 1), False),
     ],
 )
 def test_is_period_start(stagger, start, ok):
@@ -80,3 +88,16 @@ def test_problems_name_what_hmrc_would_reject():
     assert "Box 3 must be box 1 plus box 2." in problems
     assert "Box 5 must be the difference between box 3 and box 4." in problems
     assert "Box 6 is beyond HMRC's limit." in problems
+
+
+def test_from_sums_keeps_northern_ireland_figures_in_whole_pounds():
+    boxes = VatBoxes.from_sums(
+        vat_sales=D("0.00"),
+        vat_acquisitions=D("0.00"),
+        vat_reclaimed=D("0.00"),
+        sales_ex_vat=D("0"),
+        purchases_ex_vat=D("0"),
+        goods_supplied_ex_vat=D("250.99"),
+        acquisitions_ex_vat=D("-3.50"),
+    )
+    assert (boxes.box8, boxes.box9) == (D("250"), D("-3"))
