@@ -5,7 +5,8 @@ Which journal lines a period's return takes:
 * lines dated inside the period, and
 * late postings: lines dated in an earlier period whose return is already
   frozen (approved or filed) — they are carried into the earliest open return
-  after it as adjustments, because a filed figure never changes;
+  after that period as adjustments, because a filed figure never changes
+  (periods may be frozen out of order: each line follows its own period);
 * never a line another frozen return has claimed, nor one dated before the
   business's first VAT period.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.filing.boxes import BoxComputation, LedgerLine, compute_boxes
@@ -60,28 +61,28 @@ def _as_ledger_line(line: JournalLine) -> LedgerLine:
     )
 
 
-def closed_until(obligation: VatObligation) -> date | None:
-    """The end of the latest earlier period whose return is frozen: late postings up to it are adjustments."""
-    return VatObligation.objects.filter(
-        vrn=obligation.vrn, end__lt=obligation.start, returns__status__in=FROZEN_STATUSES
-    ).aggregate(m=Max("end"))["m"]
-
-
-def takes_late_postings(obligation: VatObligation) -> date | None:
-    """The last day of the closed range whose late postings this return takes, or None.
-
-    Only the earliest open return after the frozen ones takes them: were
-    every later draft to show them too, the previews would count them twice.
-    """
-    closed = closed_until(obligation)
-    if closed is None:
-        return None
-    earlier_open = (
-        VatObligation.objects.filter(vrn=obligation.vrn, start__gt=closed, end__lt=obligation.start)
-        .exclude(returns__status__in=FROZEN_STATUSES)
-        .exists()
+def _earlier_periods(obligation: VatObligation) -> list[tuple[VatObligation, bool]]:
+    """The same VRN's periods that end before this one starts, oldest first, each with "is it frozen"."""
+    frozen = VatReturn.objects.filter(obligation=OuterRef("pk"), status__in=FROZEN_STATUSES)
+    earlier = (
+        VatObligation.objects.filter(vrn=obligation.vrn, end__lt=obligation.start)
+        .annotate(frozen=Exists(frozen))
+        .order_by("start")
     )
-    return None if earlier_open else closed
+    return [(o, o.frozen) for o in earlier]
+
+
+def is_late_posting_for(obligation: VatObligation, when: date, earlier: list[tuple[VatObligation, bool]]) -> bool:
+    """Whether a line dated ``when`` (before this period) is a late posting that this return takes.
+
+    It is when the period it is dated in is frozen and this is the earliest
+    open period after that one; lines of an open earlier period stay there,
+    so no two drafts ever show the same line.
+    """
+    home = next(((o, f) for o, f in earlier if o.start <= when <= o.end), None)
+    if home is None or not home[1]:
+        return False
+    return not any(o.start > home[0].end and not f for o, f in earlier)
 
 
 def candidate_lines(obligation: VatObligation, settings: VatSettings | None) -> list[JournalLine]:
@@ -92,11 +93,11 @@ def candidate_lines(obligation: VatObligation, settings: VatSettings | None) -> 
     lines = ledger_selectors.vat_relevant_lines(
         up_to=obligation.end, since=first, exclude=claimed.values("journal_line_id")
     )
-    closed = takes_late_postings(obligation)
+    earlier = _earlier_periods(obligation)
     return [
         line
         for line in lines
-        if line.entry.date >= obligation.start or (closed is not None and line.entry.date <= closed)
+        if line.entry.date >= obligation.start or is_late_posting_for(obligation, line.entry.date, earlier)
     ]
 
 
@@ -169,18 +170,16 @@ def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettin
                 link="documents",
             )
         )
-    bank_lines = getattr(ledger_selectors, "unposted_bank_lines", None)
-    if bank_lines is not None:
-        unposted = bank_lines(start=obligation.start, end=obligation.end)
-        if unposted:
-            found.append(
-                Blocker(
-                    "bank_lines_unposted",
-                    f"{len(unposted)} bank line(s) in this period are not posted to the ledger yet.",
-                    count=len(unposted),
-                    link="bank",
-                )
+    unposted = ledger_selectors.unposted_bank_lines(start=obligation.start, end=obligation.end)
+    if unposted:
+        found.append(
+            Blocker(
+                "bank_lines_unposted",
+                f"{len(unposted)} bank line(s) in this period are not posted to the ledger yet.",
+                count=len(unposted),
+                link="bank",
             )
+        )
     difference = ledger_selectors.unbalanced_as_of(obligation.end)
     if difference:
         found.append(

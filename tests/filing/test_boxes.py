@@ -86,6 +86,7 @@ def test_a_reversal_nets_out_of_every_box():
         (line("0030", "asset", debit="2500.00", treatment="standard"), (7, D("2500.00"))),  # equipment bought
         (line("429", "expense", credit="12.00", treatment="standard"), (7, D("-12.00"))),  # supplier credit note
         (line("821", "liability", credit="7.00", control="output"), (1, D("7.00"))),
+        (line("821", "liability", debit="3.00", control="output"), (1, D("-3.00"))),  # a credit note issued
         (line("820", "asset", credit="3.00", control="input"), (4, D("-3.00"))),
         (line("477", "expense", debit="1000.00", treatment="outside_scope"), None),  # wages
         (line("090", "asset", debit="120.00", treatment="standard"), None),  # the bank is never a purchase
