@@ -72,7 +72,7 @@ def _earlier_periods(obligation: VatObligation) -> list[tuple[VatObligation, boo
     return [(o, o.frozen) for o in earlier]
 
 
-def is_late_posting_for(obligation: VatObligation, when: date, earlier: list[tuple[VatObligation, bool]]) -> bool:
+def is_late_posting(when: date, earlier: list[tuple[VatObligation, bool]]) -> bool:
     """Whether a line dated ``when`` (before this period) is a late posting that this return takes.
 
     It is when the period it is dated in is frozen and this is the earliest
@@ -94,11 +94,7 @@ def candidate_lines(obligation: VatObligation, settings: VatSettings | None) -> 
         up_to=obligation.end, since=first, exclude=claimed.values("journal_line_id")
     )
     earlier = _earlier_periods(obligation)
-    return [
-        line
-        for line in lines
-        if line.entry.date >= obligation.start or is_late_posting_for(obligation, line.entry.date, earlier)
-    ]
+    return [line for line in lines if line.entry.date >= obligation.start or is_late_posting(line.entry.date, earlier)]
 
 
 def compute(obligation: VatObligation, settings: VatSettings | None) -> tuple[BoxComputation, dict]:

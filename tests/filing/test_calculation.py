@@ -256,3 +256,55 @@ def test_a_draft_reports_lines_left_out_for_want_of_a_treatment(tenant_a, owner_
             lines=[LineSpec("429", debit=D("10.00")), LineSpec("800", credit=D("10.00"))],
         )  # fmt: skip
         assert any("no VAT treatment" in w for w in figures(books_a[0]).warnings)
+
+
+def _freeze(tenant, owner, obligation):
+    send_for_approval(obligation=obligation, actor=owner, expected_fingerprint=fingerprint(figures(obligation).boxes))
+
+
+def test_nothing_before_the_first_vat_period_is_ever_a_late_posting(tenant_a, owner_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        VatSettings.objects.update(first_period_start=date(2025, 4, 1))
+        _freeze(tenant_a, owner_a, q1)
+        sale(date(2025, 2, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q2).boxes.box1 == D("0.00")
+
+
+def test_a_late_posting_on_the_first_day_of_a_frozen_period_is_carried(tenant_a, owner_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        _freeze(tenant_a, owner_a, q1)
+        sale(date(2025, 1, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q2).boxes.box1 == D("2.00")
+
+
+def test_a_draft_return_does_not_make_its_period_frozen(tenant_a, owner_a, books_a):
+    from tests.factories.filing import VatReturnFactory
+
+    q1, q2, _ = books_a
+    VatReturnFactory(tenant=tenant_a, obligation=q1, status="draft")
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q2).boxes.box1 == D("0.00")
+
+
+def test_a_line_in_a_gap_between_periods_is_neither_crash_nor_late_posting(tenant_a, owner_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        VatSettings.objects.update(first_period_start=date(2024, 10, 1))  # no obligation covers Q4 2024
+        _freeze(tenant_a, owner_a, q1)
+        sale(date(2024, 11, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q2).boxes.box1 == D("0.00")
+
+
+def test_another_vrns_open_period_does_not_hold_back_this_vrns_late_postings(tenant_a, owner_a, books_a):
+    from tests.factories.filing import VatObligationFactory
+
+    q1, q2, q3 = books_a
+    VatObligationFactory(tenant=tenant_a, vrn="987654311", period_key="25Z2", start=q2.start, end=q2.end)
+    with tenant_context(tenant_a):
+        _freeze(tenant_a, owner_a, q1)
+        _freeze(tenant_a, owner_a, q2)
+        sale(date(2025, 2, 1), "10.00", "2.00", actor=owner_a)
+        assert figures(q3).boxes.box1 == D("2.00")
