@@ -17,23 +17,27 @@ def vat_settings_for(tenant) -> VatSettings | None:
     return VatSettings.objects.filter(tenant=tenant).first()
 
 
-def period_status(obligation: VatObligation, vat_return: VatReturn | None, *, today: date | None = None) -> str:
+def status_of(*, return_status: str, obligation_status: str, due: date, end: date, today: date | None = None) -> str:
     """The control tower's status: the return's state, else open/ready, and overdue past the due date."""
     today = today or timezone.localdate()
-    status = vat_return.status if vat_return else ""
-    if status == ReturnStatus.SUBMITTED or obligation.status == VatObligation.Status.FULFILLED:
+    if return_status == ReturnStatus.SUBMITTED or obligation_status == VatObligation.Status.FULFILLED:
         return PeriodStatus.SUBMITTED
-    if status == ReturnStatus.REJECTED:
+    if return_status == ReturnStatus.REJECTED:
         return PeriodStatus.REJECTED
-    if status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
+    if return_status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
         return PeriodStatus.SUBMITTING
-    if obligation.due < today:
+    if due < today:
         return PeriodStatus.OVERDUE
-    if status == ReturnStatus.AWAITING_APPROVAL:
+    if return_status == ReturnStatus.AWAITING_APPROVAL:
         return PeriodStatus.AWAITING_APPROVAL
-    if obligation.end < today:
-        return PeriodStatus.READY
-    return PeriodStatus.OPEN
+    return PeriodStatus.READY if end < today else PeriodStatus.OPEN
+
+
+def period_status(obligation: VatObligation, vat_return: VatReturn | None, *, today: date | None = None) -> str:
+    return status_of(
+        return_status=vat_return.status if vat_return else "", obligation_status=obligation.status,
+        due=obligation.due, end=obligation.end, today=today,
+    )  # fmt: skip
 
 
 @dataclass
@@ -100,7 +104,9 @@ def staff_overview(*, status: str = "", risk: str = "", sort: str = "due", today
     now = timezone.now()
     rows = []
     for o in FilingPeriodOverview.objects.select_related("tenant").order_by("due", "tenant__name"):
-        row_status = _overview_status(o, today)
+        row_status = status_of(
+            return_status=o.return_status, obligation_status=o.obligation_status, due=o.due, end=o.end, today=today
+        )
         row_risk = _risk(o, row_status, today, now)
         if status and row_status != status:
             continue
@@ -112,20 +118,6 @@ def staff_overview(*, status: str = "", risk: str = "", sort: str = "due", today
     elif sort == "-due":
         rows.sort(key=lambda r: r.overview.due, reverse=True)
     return rows
-
-
-def _overview_status(o: FilingPeriodOverview, today: date) -> str:
-    if o.return_status == ReturnStatus.SUBMITTED or o.obligation_status == "F":
-        return PeriodStatus.SUBMITTED
-    if o.return_status == ReturnStatus.REJECTED:
-        return PeriodStatus.REJECTED
-    if o.return_status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
-        return PeriodStatus.SUBMITTING
-    if o.due < today:
-        return PeriodStatus.OVERDUE
-    if o.return_status == ReturnStatus.AWAITING_APPROVAL:
-        return PeriodStatus.AWAITING_APPROVAL
-    return PeriodStatus.READY if o.end < today else PeriodStatus.OPEN
 
 
 def _risk(o: FilingPeriodOverview, status: str, today: date, now: datetime) -> str:

@@ -101,3 +101,25 @@ def test_from_sums_keeps_northern_ireland_figures_in_whole_pounds():
         acquisitions_ex_vat=D("-3.50"),
     )
     assert (boxes.box8, boxes.box9) == (D("250"), D("-3"))
+
+
+@pytest.mark.parametrize(
+    ("return_status", "obligation_status", "due", "end", "expected"),
+    [
+        ("submitted", "O", date(2025, 5, 7), date(2025, 3, 31), "submitted"),
+        ("", "F", date(2025, 5, 7), date(2025, 3, 31), "submitted"),
+        ("rejected", "O", date(2025, 5, 7), date(2025, 3, 31), "rejected"),
+        ("approved", "O", date(2025, 5, 7), date(2025, 3, 31), "submitting"),
+        ("submitting", "O", date(2024, 5, 7), date(2024, 3, 31), "submitting"),
+        ("draft", "O", date(2025, 5, 7), date(2025, 3, 31), "overdue"),
+        ("awaiting_approval", "O", date(2025, 6, 7), date(2025, 4, 30), "awaiting_approval"),
+        ("", "O", date(2025, 6, 7), date(2025, 4, 30), "ready"),
+        ("", "O", date(2025, 7, 7), date(2025, 5, 31), "open"),
+    ],
+)
+def test_the_control_towers_status(return_status, obligation_status, due, end, expected):
+    from apps.filing.selectors import status_of
+
+    today = date(2025, 5, 20)
+    assert status_of(return_status=return_status, obligation_status=obligation_status, due=due, end=end,
+                     today=today) == expected  # fmt: skip
