@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
 from apps.observability import slos
+from apps.observability.management.generated import GeneratedFilesCommand
 
 RULE_FILES = {
     "slo.rules.yml": slos.slo_rule_groups,
@@ -40,27 +40,14 @@ def default_output_dir() -> Path:
     return Path(settings.BASE_DIR) / "deploy" / "prometheus" / "rules"
 
 
-class Command(BaseCommand):
+class Command(GeneratedFilesCommand):
     help = "Write deploy/prometheus/rules/slo.rules.yml and alerts.rules.yml from apps/observability/slos.py."
+    command_name = "generate_slo_rules"
+    what = "rule files"
+    default_dir_help = "deploy/prometheus/rules"
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--output-dir", type=Path, help="Directory to write to (default: deploy/prometheus/rules).")
-        parser.add_argument("--check", action="store_true", help="Write nothing; exit 1 if a committed file is stale.")
+    def default_output_dir(self) -> Path:
+        return default_output_dir()
 
-    def handle(self, *args, output_dir: Path | None = None, check: bool = False, **options) -> None:
-        out = output_dir or default_output_dir()
-        stale = []
-        for name, build in RULE_FILES.items():
-            text = render(build())
-            path = out / name
-            if check:
-                if not path.exists() or path.read_text() != text:
-                    stale.append(str(path))
-                continue
-            out.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            self.stdout.write(f"wrote {path}")
-        if stale:
-            raise CommandError(f"stale rule files (run manage.py generate_slo_rules): {', '.join(stale)}")
-        if check:
-            self.stdout.write(self.style.SUCCESS("rule files are up to date"))
+    def files(self) -> dict[str, str]:
+        return {name: render(build()) for name, build in RULE_FILES.items()}
