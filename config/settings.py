@@ -411,6 +411,14 @@ BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if
 # Seconds: connect and read timeouts for every external call.
 EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
 EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
+# HMRC's budget is 3 requests a second for the whole application (apps/integrations/hmrc/rate_limit.py); tests
+# keep the same code path with a budget that never makes them wait. Live reads (liabilities, payments) are cached.
+HMRC_RATE_LIMIT_PER_SECOND = env.float(
+    "HMRC_RATE_LIMIT_PER_SECOND", default=1000.0 if STRONGROOM_ENV == "test" else 3.0
+)
+HMRC_LIVE_READ_CACHE_SECONDS = env.int("HMRC_LIVE_READ_CACHE_SECONDS", default=60)
+# The batch-process device id (HMRC: generated once, kept on the machine that runs scheduled calls).
+HMRC_BATCH_DEVICE_ID_FILE = env.str("HMRC_BATCH_DEVICE_ID_FILE", default=str(VAR_DIR / "hmrc-batch-device-id"))
 
 # --- Synthetic monitors (apps/observability/synthetic.py) -----------------
 # The synthetic user's password; empty means generated per process and kept only hashed in the database.

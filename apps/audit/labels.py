@@ -56,6 +56,7 @@ LABELS = {
     "integrations.hmrc.connected": "connected Strongroom to HMRC",
     "integrations.hmrc.disconnected": "disconnected Strongroom from HMRC",
     "integrations.hmrc.refresh_failed": "the HMRC connection could not be renewed",
+    "integrations.hmrc.wrong_vrn": "HMRC's permission was for another VAT number: connection set aside",
     "ledger.bank.synced": "imported lines from the bank feed",
     "ledger.bank.posted": "posted a bank line",
     "ledger.bank.matched": "matched a bank line to a journal",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from apps.filing.services import submission
+from apps.integrations.hmrc.initiator import SystemInitiated
 from apps.tenancy.tasks import TenantTask
 
 
@@ -48,7 +49,8 @@ def sync_tenant_obligations(*, tenant_id: str) -> int | str:
         connected = is_connected(tenant)
     if not connected:
         return "not_connected"
-    return len(sync_obligations(tenant=tenant))
+    # No person asked for this sync: HMRC's batch-process method, with this machine's headers.
+    return len(sync_obligations(tenant=tenant, initiator=SystemInitiated("scheduled obligations sync")))
 
 
 @shared_task(name="maintenance.sync_all_vat_obligations")

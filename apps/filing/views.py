@@ -14,9 +14,12 @@ from apps.filing.errors import FilingError
 from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
 from apps.filing.models import VatObligation
 from apps.filing.permissions import can_approve_returns, can_change_vat_settings, can_prepare_returns
+from apps.filing.services import hmrc_live
 from apps.filing.services import returns as return_services
 from apps.filing.services.obligations import sync_obligations
 from apps.filing.services.vat_settings import save_vat_settings
+from apps.integrations.errors import IntegrationError
+from apps.integrations.hmrc.initiator import user_initiated
 from apps.tenancy.permissions import require
 
 BOX_LABELS = {
@@ -56,11 +59,9 @@ def control_tower(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 @require_POST
 def sync(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    from apps.integrations.errors import IntegrationError
-
     require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can do that.")
     try:
-        found = sync_obligations(tenant=request.tenant, actor=request.user)
+        found = sync_obligations(tenant=request.tenant, initiator=user_initiated(request), actor=request.user)
     except (IntegrationError, FilingError) as exc:
         messages.error(request, f"Could not read your VAT periods from HMRC: {_integration_message(exc)}")
         return redirect("filing:home", tenant_slug=tenant_slug)
@@ -219,31 +220,16 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
 
 @require_GET
 def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    """Liabilities and payments HMRC holds for the period, read live (an htmx fragment)."""
-    from apps.integrations.errors import IntegrationError
-    from apps.integrations.hmrc.fraud_headers import headers_for_request
-    from apps.integrations.hmrc.vat_client import HmrcVatClient
-
+    """Liabilities and payments HMRC holds for the period (an htmx fragment, read live, cached briefly)."""
     obligation = _obligation_or_404(period_key)
-    context: dict = {"obligation": obligation, "liabilities": [], "payments": [], "error": ""}
-    client = HmrcVatClient(request.tenant, fraud_headers=headers_for_request(request))
+    context: dict = {"obligation": obligation, "financials": None, "error": ""}
     try:
-        context["liabilities"] = client.liabilities(
-            obligation.vrn, from_date=obligation.start, to_date=min(obligation.due, _today())
-        )
-        context["payments"] = client.payments(
-            obligation.vrn, from_date=obligation.start, to_date=min(obligation.due, _today())
+        context["financials"] = hmrc_live.period_financials(
+            tenant=request.tenant, obligation=obligation, initiator=user_initiated(request)
         )
     except IntegrationError as exc:
-        if getattr(exc, "code", "") != "NOT_FOUND":
-            context["error"] = _integration_message(exc)
+        context["error"] = _integration_message(exc)
     return render(request, "filing/_financials.html", context)
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, IntegrationError
-from apps.integrations.hmrc import oauth, selectors
+from apps.integrations.hmrc import fraud_headers, grant_check, oauth, selectors
+from apps.integrations.hmrc.initiator import UserInitiated, capture_user_context
 from apps.integrations.permissions import can_connect_hmrc, connect_refusal
 from apps.tenancy.permissions import require
 
@@ -78,6 +79,8 @@ def hmrc_connect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         user=request.user,
         redirect_uri=callback_uri(tenant_slug),
         next_url=request.POST.get("next") or request.GET.get("next", ""),
+        # Kept with the journey: the grant is checked with HMRC at the callback, on this person's behalf.
+        fraud_context=capture_user_context(request, require_browser=False),
     )
     return HttpResponseRedirect(url)
 
@@ -105,10 +108,43 @@ def hmrc_callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         return _status_page(request, status=503, error=failure.message)
     except IntegrationError as failure:
         return _status_page(request, status=502, error=failure.message)
-    messages.success(request, "Connected to HMRC. Strongroom can now fetch VAT obligations and file returns.")
+    outcome = _check_grant(request, connection)
+    if outcome == grant_check.WRONG_VRN:
+        messages.error(
+            request,
+            "HMRC gave permission for a different VAT registration number than this business's, so nothing is "
+            "connected. Connect again and sign in at HMRC with the Government Gateway account of "
+            f"{request.tenant.name}.",
+        )
+        return redirect("integrations:hmrc", tenant_slug=tenant_slug)
+    if outcome == grant_check.VERIFIED:
+        messages.success(request, "Connected to HMRC. Strongroom can now fetch VAT obligations and file returns.")
+    else:
+        messages.warning(request, GRANT_PENDING[outcome])
     if connection.next_url:
         return HttpResponseRedirect(connection.next_url)
     return redirect("integrations:hmrc", tenant_slug=tenant_slug)
+
+
+GRANT_PENDING = {
+    grant_check.NO_VRN: "Connected to HMRC. Add the business's VAT registration number in its settings: "
+    "Strongroom checks with HMRC that the permission covers it before the first VAT return.",
+    grant_check.UNVERIFIED: "Connected to HMRC, but HMRC could not yet confirm that the permission covers this "
+    "business's VAT number. Strongroom checks again when it next reads your VAT periods.",
+}
+
+
+def _check_grant(request: HttpRequest, connection) -> str:
+    """Ask HMRC straight away whether the grant covers this business's VRN, as the person who connected.
+
+    The headers are those captured when they clicked Connect (the callback is
+    a redirect from HMRC and runs no JavaScript). Without browser facts then,
+    HMRC is not called as if they were there: the check waits for the first sync.
+    """
+    context = connection.fraud_context or {}
+    if not context or fraud_headers.missing_browser_facts(context):
+        return grant_check.UNVERIFIED
+    return grant_check.check_granted_vrn(tenant=request.tenant, initiator=UserInitiated(context), actor=request.user)
 
 
 @require_POST

@@ -179,18 +179,18 @@ def check_upload() -> None:
 
 def check_filing() -> None:
     """Read the synthetic business's VAT obligations from HMRC (the sandbox outside production): no writes."""
-    try:
-        from apps.integrations.errors import HmrcNotConnected
-        from apps.integrations.hmrc.vat_client import HmrcVatClient
-    except ImportError:
-        raise Skip("not available: apps.integrations.hmrc.vat_client.HmrcVatClient does not exist") from None
+    from apps.integrations.errors import HmrcNotConnected
+    from apps.integrations.hmrc.initiator import SystemInitiated
+    from apps.integrations.hmrc.vat_client import HmrcVatClient
+
     tenant = synthetic_tenant()
     if tenant is None:
         raise RuntimeError("the synthetic tenant does not exist: run manage.py ensure_synthetic_tenant")
     today = date.today()
 
     def read() -> None:
-        HmrcVatClient(tenant).obligations(
+        # The monitor runs on a schedule, for no person: HMRC's batch-process method.
+        HmrcVatClient(tenant, initiator=SystemInitiated("synthetic filing check")).obligations(
             tenant.vat_number or SYNTHETIC_VRN, from_date=today.replace(year=today.year - 1), to_date=today
         )
 

@@ -53,8 +53,11 @@ def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_
     )  # fmt: skip
 
 
-def sync_obligations(*, tenant, actor) -> list:
-    """Raises integrations errors (HMRC away, not connected, rejected)."""
+def sync_obligations(*, tenant, actor, initiator) -> list:
+    """Raises integrations errors (HMRC away, not connected, rejected, no browser facts for HMRC's headers)."""
     from apps.filing.services.obligations import sync_obligations as sync
+    from apps.integrations.hmrc.initiator import BrowserFactsMissing
 
-    return sync(tenant=tenant, actor=actor)
+    if initiator is None:
+        raise BrowserFactsMissing()
+    return sync(tenant=tenant, actor=actor, initiator=initiator)

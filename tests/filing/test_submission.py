@@ -18,6 +18,7 @@ from apps.integrations.hmrc import vat_client
 from apps.sandbox.models import VatReturn as SandboxVatReturn
 from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
+from tests.fph import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,9 @@ def test_an_attempt_that_died_after_the_call_is_reconciled_not_filed_twice(
     claimed = submission.claim(tenant_id=tenant_a.id, return_id=vat_return.pk)
     # The worker sends the return, HMRC accepts it, and the worker dies before recording the receipt.
     with tenant_context(tenant_a):
-        vat_client.HmrcVatClient(tenant_a).submit_return(q1.vrn, hmrc_body(q1.period_key, vat_return.boxes))
+        vat_client.HmrcVatClient(tenant_a, initiator=SYSTEM).submit_return(
+            q1.vrn, hmrc_body(q1.period_key, vat_return.boxes)
+        )
     assert claimed is not None and stored_at_hmrc(q1.vrn) == 1
     # While its lease lasts nobody else touches it ...
     assert submission.submit(tenant_id=tenant_a.id, return_id=vat_return.pk) == "nothing_to_do"
@@ -110,7 +113,7 @@ def test_a_different_return_already_at_hmrc_is_not_taken_for_ours(
     with tenant_context(tenant_a):
         other = hmrc_body(q1.period_key, vat_return.boxes)
         other.update(vatDueSales=Decimal("1.00"), totalVatDue=Decimal("1.00"), netVatDue=Decimal("1.00"))
-        vat_client.HmrcVatClient(tenant_a).submit_return(q1.vrn, other)
+        vat_client.HmrcVatClient(tenant_a, initiator=SYSTEM).submit_return(q1.vrn, other)
     assert submission.submit(tenant_id=tenant_a.id, return_id=vat_return.pk) == "rejected"
     with tenant_context(tenant_a):
         vat_return.refresh_from_db()

@@ -14,10 +14,12 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.integrations.hmrc.fraud_headers import (
+    BROWSER_HEADERS,
     DEVICE_COOKIE,
     HEADERS,
     build_fraud_headers,
     capture_fraud_context,
+    missing_browser_facts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -84,11 +86,16 @@ def test_browser_js_user_agent(make_request):
     assert odd["Gov-Client-Browser-JS-User-Agent"] == "Navigateur %C2%ABsp%C3%A9cial%C2%BB 100%25"
 
 
-def test_browser_user_agent_falls_back_to_the_http_header_without_javascript(make_request):
+def test_without_javascript_the_browser_headers_are_missing_never_guessed_from_http(make_request):
+    """The HTTP User-Agent is not the browser's JavaScript one: without JavaScript facts nothing is made up."""
     request, _ = make_request()
     context = capture_fraud_context(request, None)
-    assert build_fraud_headers(context)["Gov-Client-Browser-JS-User-Agent"] == "curl/8"
-    assert context["user_agent_source"] == "http-header"
+    headers = build_fraud_headers(context)
+    for name in BROWSER_HEADERS:
+        assert name not in headers
+        assert "JavaScript did not run" in context["missing"][name]
+    assert "curl/8" not in " ".join(headers.values())
+    assert missing_browser_facts(context) == sorted(BROWSER_HEADERS)
 
 
 def test_device_id(make_request):

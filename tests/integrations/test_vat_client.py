@@ -21,6 +21,7 @@ from apps.integrations.hmrc.models import HmrcConnection
 from apps.integrations.hmrc.vat_client import HmrcVatClient, Liability, Obligation, Payment, return_body_json
 from apps.sandbox.fixtures import DEMO_VRN, OTHER_VRN
 from apps.sandbox.services.faults import set_fault
+from tests.fph import SYSTEM
 from tests.integrations.conftest import external_calls
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def body(period_key: str = "18A1", **overrides):
 
 @pytest.fixture
 def client(hmrc_connected, tenant_a, no_faults):
-    return HmrcVatClient(tenant_a)
+    return HmrcVatClient(tenant_a, initiator=SYSTEM)
 
 
 def last_request(sandbox_http, fragment: str):
@@ -346,7 +347,9 @@ def test_a_token_without_the_scope_means_reconnect(client, tenant_a, in_tenant):
 
 def test_not_connected_at_all(tenant_a, sandbox_http):
     with pytest.raises(HmrcNotConnected):
-        HmrcVatClient(tenant_a).obligations(DEMO_VRN, from_date=date(2017, 1, 1), to_date=date(2017, 12, 31))
+        HmrcVatClient(tenant_a, initiator=SYSTEM).obligations(
+            DEMO_VRN, from_date=date(2017, 1, 1), to_date=date(2017, 12, 31)
+        )
 
 
 # --- faults --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from apps.integrations.errors import ExternalServiceUnavailable
 from apps.integrations.hmrc.vat_client import HmrcVatClient
 from apps.sandbox.fixtures import DEMO_VRN
+from tests.fph import SYSTEM
 from tests.integrations.test_vat_client import body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.integrations.fake_sandbox_urls")]
@@ -30,5 +31,5 @@ DATES = {"from_date": date(2017, 1, 2), "to_date": date(2017, 2, 2)}
 def test_an_unreadable_answer_is_retryable(hmrc_connected, tenant_a, settings, kind, call):
     settings.HMRC_API_BASE_URL = f"{settings.SITE_URL}/sandbox/fake/garbled/{kind}"
     with pytest.raises(ExternalServiceUnavailable) as caught:
-        call(HmrcVatClient(tenant_a))
+        call(HmrcVatClient(tenant_a, initiator=SYSTEM))
     assert caught.value.code == "BAD_RESPONSE" and caught.value.retryable

@@ -109,10 +109,15 @@ def hmrc(monkeypatch):
 @pytest.fixture
 def obligations(monkeypatch):
     """sync_obligations stand-in: returns ``.result`` or raises ``.error``."""
-    state = SimpleNamespace(result=["18A1", "18A2"], error=None, calls=0)
+    from apps.integrations.hmrc.initiator import BrowserFactsMissing
 
-    def sync(*, tenant, actor):
+    state = SimpleNamespace(result=["18A1", "18A2"], error=None, calls=0, initiators=[])
+
+    def sync(*, tenant, actor, initiator):
         state.calls += 1
+        state.initiators.append(initiator)
+        if initiator is None:
+            raise BrowserFactsMissing()  # as the real one: no call to HMRC without the browser's facts
         if state.error is not None:
             raise state.error
         return state.result

@@ -16,6 +16,7 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Invitation, Role, Tenant
 from tests.conftest import make_member
 from tests.documents.samples import pdf_bytes
+from tests.fph import FORM
 from tests.helpers import audit_actions, audit_events
 from tests.onboarding.conftest import progress_of, vat_period_start
 
@@ -62,7 +63,30 @@ def test_a_lapsed_connection_does_not_count(owner_client, url, new_business, adv
 
 def _vat_form(**change) -> dict:
     form = {"scheme": "standard", "stagger": "stagger_1", "first_period_start": vat_period_start().isoformat()}
-    return {**form, **change}
+    return {**form, **FORM, **change}
+
+
+def test_without_browser_facts_the_periods_are_not_fetched_and_the_step_says_so(
+    owner_client, url, new_business, advance, obligations
+):
+    """HMRC requires the browser's facts on a person's call: none sent means no call, and a plain warning."""
+    advance(Step.VAT)
+    response = owner_client.post(url("vat"), _vat_form(fph_browser=""), follow=True)
+    assert response.status_code == 200
+    assert obligations.initiators == [None]
+    assert "JavaScript" in response.content.decode()
+    data = progress_of(new_business).step_data(Step.VAT)
+    assert data["obligations_synced"] is False and progress_of(new_business).is_completed(Step.VAT)
+
+
+def test_the_periods_are_fetched_as_the_person_who_saved_the_step(
+    owner_client, url, new_business, advance, obligations
+):
+    advance(Step.VAT)
+    owner_client.post(url("vat"), _vat_form())
+    (initiator,) = obligations.initiators
+    assert initiator.connection_method == "WEB_APP_VIA_SERVER"
+    assert initiator.context["screens"][0]["width"] == 1920 and initiator.context["user_ids"]
 
 
 def test_vat_settings_saved_and_obligations_fetched(owner_client, url, new_business, advance, obligations):

@@ -24,6 +24,7 @@ from apps.sandbox.fixtures import (
 from apps.sandbox.services.faults import clear_faults, set_fault
 from apps.tenancy.models import Tenant
 from tests.accounts.helpers import totp_code
+from tests.fph import FORM
 from tests.helpers import audit_actions
 from tests.integrations.hmrc_helpers import grant_at_sandbox
 from tests.onboarding.conftest import BUSINESS, progress_of, vat_period_start
@@ -113,7 +114,7 @@ def test_a_new_owner_signs_up_and_onboards_end_to_end(sandbox_http, client, djan
     page = client.get(url("hmrc")).content.decode()
     [connect] = [a.split('"', 1)[0] for a in page.split('action="')[1:] if "/integrations/hmrc/connect/" in a]
     connect = connect.replace("&amp;", "&")
-    started = client.post(connect)
+    started = client.post(connect, FORM)
     answer = grant_at_sandbox(started["Location"], vrn=DEMO_VRN)
     callback = client.get(reverse("integrations:hmrc-callback", kwargs={"tenant_slug": tenant.slug}), answer)
     assert urlsplit(callback["Location"]).path == url("hmrc")
@@ -121,7 +122,7 @@ def test_a_new_owner_signs_up_and_onboards_end_to_end(sandbox_http, client, djan
     assert client.post(url("hmrc-continue"))["Location"] == url("vat")
 
     form = {"scheme": "standard", "stagger": "stagger_1", "first_period_start": vat_period_start().isoformat()}
-    response = client.post(url("vat"), form)
+    response = client.post(url("vat"), {**form, **FORM})
     assert response["Location"] == url("team")
     vat = progress_of(tenant).step_data(Step.VAT)
     assert vat["obligations_synced"] is True, vat

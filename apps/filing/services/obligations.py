@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from stdnum.gb import vat as gb_vat
@@ -11,10 +11,12 @@ from apps.audit.services import record_event
 from apps.filing.errors import FilingError
 from apps.filing.models import VatObligation
 from apps.filing.services.overview import refresh_overview
+from apps.integrations.hmrc.initiator import Initiator
+from apps.integrations.hmrc.vat_client import HmrcVatClient, Obligation
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
-# HMRC refuses a range longer than a year (spec §3.3): look back most of a year and ahead a little.
+# HMRC refuses a date range longer than a year: look back most of a year and ahead a little.
 LOOK_BACK_DAYS = 300
 
 
@@ -26,22 +28,36 @@ def vrn_of(tenant: Tenant) -> str:
     return compact[:9]
 
 
-def sync_obligations(*, tenant: Tenant, actor=None) -> list[VatObligation]:
+def read_obligations(client: HmrcVatClient, vrn: str, today: date) -> list[Obligation]:
+    """Every open obligation, however old, plus the recent ones (open or fulfilled), by period key.
+
+    Two calls: ``status=O`` with no dates (HMRC's way to list *all* open
+    periods; a date window would hide one that ended more than a year ago),
+    and the window around today for recently fulfilled periods. Both are
+    merged by period key; HMRC's order is not relied on.
+    """
+    found: dict[str, Obligation] = {}
+    start = today - timedelta(days=LOOK_BACK_DAYS)
+    for item in client.obligations(vrn, from_date=start, to_date=start + timedelta(days=365)):
+        found[item.period_key] = item
+    for item in client.obligations(vrn, status="O"):
+        found[item.period_key] = item
+    return sorted(found.values(), key=lambda o: o.start)
+
+
+def sync_obligations(*, tenant: Tenant, initiator: Initiator, actor=None) -> list[VatObligation]:
     """Read open and recent obligations from HMRC and store them; integration errors propagate.
 
-    The HTTP calls happen before any write, so no transaction is held open while HMRC answers.
+    ``initiator`` says who asked: a person (the button, the wizard) or the
+    schedule; HMRC's fraud-prevention headers differ. The HTTP calls happen
+    before any write, so no transaction is held open while HMRC answers.
     """
-    from apps.integrations.hmrc.vat_client import HmrcVatClient
-
     vrn = vrn_of(tenant)
-    today = timezone.localdate()
-    start = today - timedelta(days=LOOK_BACK_DAYS)
-    client = HmrcVatClient(tenant)
-    found = {o.period_key: o for o in client.obligations(vrn, from_date=start, to_date=start + timedelta(days=365))}
+    items = read_obligations(HmrcVatClient(tenant, initiator=initiator), vrn, timezone.localdate())
     now = timezone.now()
     stored: list[VatObligation] = []
     with tenant_context(tenant):  # a transaction with the tenant set, also when called from a task
-        for item in sorted(found.values(), key=lambda o: o.start):
+        for item in items:
             obligation, _ = VatObligation.objects.update_or_create(
                 tenant=tenant,
                 vrn=vrn,
@@ -61,6 +77,11 @@ def sync_obligations(*, tenant: Tenant, actor=None) -> list[VatObligation]:
             "filing.obligations.synced",
             actor=actor,
             tenant_id=tenant.id,
-            extra={"vrn": vrn, "periods": [o.period_key for o in stored]},
+            extra={
+                "vrn": vrn,
+                "periods": [o.period_key for o in stored],
+                "initiator": initiator.initiator,
+                "connection_method": initiator.connection_method,
+            },
         )
     return stored

@@ -1,16 +1,18 @@
-"""HMRC fraud-prevention headers for WEB_APP_VIA_SERVER (spec §6; required by law for MTD VAT).
+"""HMRC fraud-prevention headers for WEB_APP_VIA_SERVER (required by law on every MTD VAT API call).
 
 Two steps, because the HMRC call may happen later in a Celery task:
 
 1. ``capture_fraud_context(request, browser_json)`` at the request that leads
-   to the HMRC call: browser facts from static/integrations/fph.js (hidden
-   field ``fph_browser``), the client's public IP and source port, the device
+   to the HMRC call: browser facts from static/integrations/fph.js (form
+   field ``fph_browser`` or the ``X-Strongroom-Fph`` header of htmx
+   requests, see ``browser_json_from``), the client's public IP and source port, the device
    id cookie, the user, the second factor, the vendor's public IP. Returns a
    plain JSON-serialisable dict. Anything missing or garbled is left out and
    the reason recorded under ``"missing"`` (header name → reason); it never
    raises on bad browser data.
 2. ``build_fraud_headers(context)`` formats and percent-encodes the 16
-   headers (§6.1), leaving out any whose data could not be collected.
+   headers, leaving out any whose data could not be collected (never a
+   placeholder, and never the HTTP User-Agent in place of the browser's own).
 
 Client address behind proxies: with TRUSTED_PROXY_COUNT = 0 (default) the
 client is REMOTE_ADDR and its source port REMOTE_PORT; X-Forwarded-For is
@@ -34,7 +36,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import structlog
 from django.conf import settings
@@ -50,6 +52,15 @@ MAX_BROWSER_JSON = 8192
 MAX_SCREENS = 8
 _TIMEZONE = re.compile(r"^UTC[+-](0\d|1[0-4]):[0-5]\d$")
 SERVER_PORTS = {80, 443}
+BROWSER_FIELD = "fph_browser"
+BROWSER_HEADER = "X-Strongroom-Fph"
+# Only the browser can tell these; without JavaScript they are missing, never guessed from HTTP headers.
+BROWSER_HEADERS = (
+    "Gov-Client-Browser-JS-User-Agent",
+    "Gov-Client-Screens",
+    "Gov-Client-Timezone",
+    "Gov-Client-Window-Size",
+)
 
 HEADERS = (
     "Gov-Client-Connection-Method",
@@ -71,7 +82,7 @@ HEADERS = (
 )
 
 
-# --- encoding (§6.1) -----------------------------------------------------------------------------
+# --- encoding (US-ASCII, percent-encoded keys and values) ----------------------------------------
 
 
 def pct(value: Any) -> str:
@@ -97,6 +108,11 @@ def utc_ms(moment: datetime) -> str:
 
 def _salted_hash(label: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{label}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def licence_id(tenant_id: Any) -> str:
+    """The business's licence, hashed consistently (the same value on every call, whatever the method)."""
+    return _salted_hash("fph-licence", str(tenant_id))
 
 
 # --- capture -------------------------------------------------------------------------------------
@@ -236,6 +252,22 @@ def mfa_factors(request: HttpRequest) -> list[dict[str, str]]:
     ]
 
 
+def browser_json_from(request: HttpRequest) -> str | None:
+    """The browser facts fph.js sent with this request: a form field on a POST, a header on an htmx request.
+
+    fph.js adds both to every form and every htmx request of a page, so any
+    request that leads to an HMRC call carries them when JavaScript ran.
+    """
+    value = request.POST.get(BROWSER_FIELD) if request.method == "POST" else None
+    return value or unquote(request.headers.get(BROWSER_HEADER, "")) or None
+
+
+def missing_browser_facts(context: dict[str, Any]) -> list[str]:
+    """The browser headers a captured context cannot fill (JavaScript did not run, or sent garbage)."""
+    missing = context.get("missing") if isinstance(context, dict) else None
+    return sorted(h for h in BROWSER_HEADERS if isinstance(missing, dict) and h in missing)
+
+
 def capture_fraud_context(request: HttpRequest, browser_json: str | None) -> dict[str, Any]:
     """Everything build_fraud_headers needs, as plain JSON-serialisable data (for a Celery task)."""
     now = timezone.now()
@@ -250,12 +282,6 @@ def capture_fraud_context(request: HttpRequest, browser_json: str | None) -> dic
     facts.pop("device_id_from_browser", None)
     if device_id is None:
         missing["Gov-Client-Device-ID"] = "no device id cookie"
-    if "user_agent" not in facts:
-        agent = request.headers.get("User-Agent", "").strip()
-        if agent:
-            facts["user_agent"] = agent[:1000]
-            missing.pop("Gov-Client-Browser-JS-User-Agent", None)
-            facts["user_agent_source"] = "http-header"
     user = getattr(request, "user", None)
     user_id = str(user.pk) if getattr(user, "is_authenticated", False) else None
     if user_id is None:
@@ -282,7 +308,7 @@ def capture_fraud_context(request: HttpRequest, browser_json: str | None) -> dic
         "mfa": mfa,
         "vendor_public_ip": vendor_ip,
         "vendor_forwarded": [{"by": vendor_ip, "for": ip}] if vendor_ip and ip else [],
-        "licence_ids": {USER_ID_KEY: _salted_hash("fph-licence", str(tenant.pk))} if tenant else {},
+        "licence_ids": {USER_ID_KEY: licence_id(tenant.pk)} if tenant else {},
         **facts,
         "missing": missing,
     }

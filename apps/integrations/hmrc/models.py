@@ -25,6 +25,7 @@ class HmrcConnection(TenantScopedModel):
         CONNECTED = "connected", "Connected"
         NEEDS_REAUTH = "needs_reauth", "Needs reconnecting"
         REVOKED = "revoked", "Disconnected"
+        WRONG_VRN = "wrong_vrn", "Granted for another VAT number"
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
     access_token = EncryptedTextField(label="hmrc.access_token", blank=True)
@@ -37,6 +38,9 @@ class HmrcConnection(TenantScopedModel):
     connected_at = models.DateTimeField(null=True, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=200, blank=True)
+    # The VRN HMRC confirmed this grant covers (an authorised call for it answered), and when; "" until then.
+    verified_vrn = models.CharField(max_length=9, blank=True)
+    vrn_verified_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -72,6 +76,9 @@ class OAuthState(TenantScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The fraud-prevention context of the request that started the journey (the person's device): the call
+    # that checks the grant's VRN at the callback is theirs, but the callback itself runs no JavaScript.
+    fraud_context = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -123,7 +123,9 @@ def authorize_url(*, state: str, redirect_uri: str) -> str:
     return f"{settings.HMRC_AUTHORIZE_URL}?{urlencode(params, quote_via=quote)}"
 
 
-def start_authorisation(*, tenant, user, redirect_uri: str, next_url: str = "") -> str:
+def start_authorisation(
+    *, tenant, user, redirect_uri: str, next_url: str = "", fraud_context: dict | None = None
+) -> str:
     """Store a hashed single-use state (tenant + user, 10 minutes) and return the URL to send the browser to.
 
     The state starts with the tenant's slug: HMRC only redirects to the exact
@@ -139,6 +141,7 @@ def start_authorisation(*, tenant, user, redirect_uri: str, next_url: str = "") 
             next_url=safe_next_url(next_url),
             redirect_uri=redirect_uri,
             expires_at=timezone.now() + STATE_LIFETIME,
+            fraud_context=fraud_context or {},
         )
         record_event("integrations.hmrc.connect_started", actor=user, tenant_id=tenant.pk)
     return authorize_url(state=state, redirect_uri=redirect_uri)
@@ -229,7 +232,8 @@ def complete_authorisation(
     """Finish the journey HMRC sent the browser back from; return the connection.
 
     The returned connection carries ``.next_url`` (the relative URL given to
-    start_authorisation, or ""). Raises HmrcAuthorisationFailed (state
+    start_authorisation, or "") and ``.fraud_context`` (the person's device
+    facts captured when they started, for the call that checks the grant). Raises HmrcAuthorisationFailed (state
     invalid/expired/used, access denied, code refused) or
     ExternalServiceUnavailable (HMRC down: the state stays usable until it
     expires, but HMRC's code is single use, so the user starts again).
@@ -302,6 +306,7 @@ def complete_authorisation(
             after={"status": connection.status, "scopes": connection.scopes},
         )
     connection.next_url = row.next_url
+    connection.fraud_context = row.fraud_context or {}
     log.info("hmrc_connected", scopes=tokens.scope)
     return connection
 

@@ -1,6 +1,6 @@
-"""HMRC's VAT (MTD) API v1.0 (spec §3): obligations, submit and view returns, liabilities, payments.
+"""HMRC's VAT (MTD) API v1.0: obligations, submit and view returns, liabilities, payments.
 
-Every error HMRC documents maps to one exception (spec §3–§4):
+Every error HMRC documents maps to one exception:
 - a rejection (4xx business or validation error) → HmrcRejected with HMRC's
   code, errors and status; DUPLICATE_SUBMISSION → DuplicateSubmission.
   Not retryable: the request must change.
@@ -34,7 +34,8 @@ from apps.integrations.errors import (
     HmrcNotConnected,
     HmrcRejected,
 )
-from apps.integrations.hmrc import oauth
+from apps.integrations.hmrc import oauth, rate_limit
+from apps.integrations.hmrc.initiator import FixedHeaders, Initiator, InitiatorMissing
 from apps.integrations.hmrc.return_body import (  # noqa: F401 - re-exported for callers of the client
     PENCE_BOXES,
     POUND_BOXES,
@@ -157,7 +158,7 @@ def _error_message(code: str, errors: list[dict[str, Any]], hmrc_message: str) -
 
 
 def rejection_from(response: requests.Response) -> HmrcRejected | HmrcNotConnected:
-    """The exception for a 4xx answer (spec §1.3, §1.4, §3, legacy {"statusCode","message"} bodies too)."""
+    """The exception for a 4xx answer: HMRC's {"code","message","errors"} or legacy {"statusCode","message"}."""
     body = _json(response)
     body = body if isinstance(body, dict) else {}
     code = body.get("code") if isinstance(body.get("code"), str) else ""
@@ -186,16 +187,40 @@ def rejection_from(response: requests.Response) -> HmrcRejected | HmrcNotConnect
 
 
 class HmrcVatClient:
-    """One business's calls to the VAT API. ``fraud_headers`` come from build_fraud_headers(context)."""
+    """One business's calls to the VAT API, each with the fraud-prevention headers of who started it.
 
-    def __init__(self, tenant, *, fraud_headers: dict[str, str] | None = None, test_scenario: str | None = None):
+    ``initiator`` (``apps.integrations.hmrc.initiator``) is required: a person's
+    action (WEB_APP_VIA_SERVER, the device data captured when they acted) or
+    the system's (BATCH_PROCESS_DIRECT, this machine's data collected before
+    each request). ``fraud_headers``, a dict built from a stored user
+    context, is accepted in its place. A call with neither is refused: HMRC
+    requires the headers on every call.
+    """
+
+    def __init__(
+        self,
+        tenant,
+        *,
+        initiator: Initiator | None = None,
+        fraud_headers: dict[str, str] | None = None,
+        test_scenario: str | None = None,
+    ):
+        if initiator is None and fraud_headers is not None:
+            initiator = FixedHeaders(dict(fraud_headers))
+        if initiator is None or not initiator.connection_method:
+            raise InitiatorMissing("An HMRC call needs an initiator (UserInitiated or SystemInitiated).")
         self.tenant = tenant
-        self.fraud_headers = dict(fraud_headers or {})
+        self.initiator = initiator
         self.test_scenario = test_scenario
+
+    @property
+    def connection_method(self) -> str:
+        return self.initiator.connection_method
 
     # --- plumbing ---------------------------------------------------------------------------------
     def _headers(self, token: str, *, json_body: bool, test_scenario: str | None) -> dict[str, str]:
-        headers = {**self.fraud_headers, "Accept": ACCEPT, "Authorization": f"Bearer {token}"}
+        fraud = self.initiator.headers(getattr(self.tenant, "pk", None))
+        headers = {**fraud, "Accept": ACCEPT, "Authorization": f"Bearer {token}"}
         if json_body:
             headers["Content-Type"] = "application/json"
         scenario = test_scenario or self.test_scenario
@@ -216,6 +241,8 @@ class HmrcVatClient:
         test_scenario: str | None = None,
     ) -> T:
         def send(token: str) -> T:
+            rate_limit.reserve_slot()
+
             def checked(response: requests.Response) -> T:
                 if response.status_code == 404 and on_404 is not None:
                     return on_404(response)
@@ -256,13 +283,18 @@ class HmrcVatClient:
         self,
         vrn: str,
         *,
-        from_date: date,
-        to_date: date,
+        from_date: date | None = None,
+        to_date: date | None = None,
         status: str | None = None,
         test_scenario: str | None = None,
     ) -> list[Obligation]:
-        """GET obligations. HMRC's 404 NOT_FOUND ("no data") is an empty list."""
-        params = {"from": from_date.isoformat(), "to": to_date.isoformat()}
+        """GET obligations. HMRC's 404 NOT_FOUND ("no data") is an empty list.
+
+        Dates are required except with ``status="O"``: every open obligation, however old.
+        """
+        if (from_date is None or to_date is None) and status != "O":
+            raise ValueError("HMRC needs from and to dates unless only open obligations are asked for")
+        params = {"from": from_date.isoformat(), "to": to_date.isoformat()} if from_date and to_date else {}
         if status:
             params["status"] = status
 
@@ -320,7 +352,7 @@ class HmrcVatClient:
             raise HmrcRejected(HMRC_MESSAGES["PERIOD_KEY_INVALID"], code="PERIOD_KEY_INVALID")
 
         def not_found(response: requests.Response) -> dict[str, Any]:
-            if not response.content:  # HMRC's way of saying "no return for that period key" (spec §3.5)
+            if not response.content:  # HMRC's way of saying "no return for that period key"
                 raise HmrcRejected("HMRC has no return for this period.", code="NOT_FOUND", status=404)
             raise rejection_from(response)
 

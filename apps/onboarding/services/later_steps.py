@@ -35,12 +35,21 @@ class VatStepOutcome:
 
 
 def save_vat_step(
-    *, tenant: Tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool
+    *,
+    tenant: Tenant,
+    actor,
+    scheme: str,
+    stagger: str,
+    first_period_start: date,
+    four_eyes: bool,
+    initiator=None,
 ) -> VatStepOutcome:
     """Save the VAT settings (filing's service), then fetch the obligations from HMRC if it answers.
 
     HMRC being away does not undo the settings: the step completes and says
     the periods will appear once HMRC answers (filing syncs them again later).
+    ``initiator`` is the person's (their browser facts for HMRC's headers);
+    without it the periods are not fetched now, and the step says so.
     """
     from apps.filing.errors import FilingError
     from apps.integrations.errors import IntegrationError
@@ -56,7 +65,7 @@ def save_vat_step(
     obligations: int | None = None
     warning = ""
     try:
-        obligations = len(external.sync_obligations(tenant=tenant, actor=actor))
+        obligations = len(external.sync_obligations(tenant=tenant, actor=actor, initiator=initiator))
     except IntegrationError as exc:
         warning = (f"Your VAT settings are saved, but we could not fetch your VAT periods from HMRC: {exc.message} "
                    "They will appear on the VAT page once HMRC answers.")  # fmt: skip

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.integrations.hmrc.initiator import BrowserFactsMissing, UserInitiated, user_initiated
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.forms import TeamInviteForm, VatSchemeForm
 from apps.onboarding.models import OnboardingProgress, Step
@@ -35,7 +36,9 @@ def vat(request: HttpRequest, tenant_slug: str, progress: OnboardingProgress) ->
     if not form.is_valid():
         return render_step(request, progress, Step.VAT, {"form": form}, status=400)
     try:
-        outcome = later_steps.save_vat_step(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        outcome = later_steps.save_vat_step(
+            tenant=request.tenant, actor=request.user, initiator=_hmrc_initiator(request), **form.cleaned_data
+        )
     except OnboardingError as exc:
         messages.error(request, str(exc))
         return render_step(request, progress, Step.VAT, {"form": form}, status=400)
@@ -44,6 +47,14 @@ def vat(request: HttpRequest, tenant_slug: str, progress: OnboardingProgress) ->
     elif outcome.obligations is not None:
         messages.info(request, f"HMRC sent {outcome.obligations} VAT period{'s' if outcome.obligations != 1 else ''}.")
     return after_step(request, outcome.progress, Step.VAT)
+
+
+def _hmrc_initiator(request: HttpRequest) -> UserInitiated | None:
+    """The person's device facts for HMRC's headers, or None when the browser sent none (the step says so)."""
+    try:
+        return user_initiated(request)
+    except BrowserFactsMissing:
+        return None
 
 
 def _team_context(form: TeamInviteForm | None = None) -> dict:
