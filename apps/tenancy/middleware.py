@@ -19,6 +19,7 @@ from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 
 from apps.observability import logging as logs
+from apps.tenancy import durable
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 from apps.tenancy.selectors import membership_for
@@ -53,11 +54,15 @@ class TenantMiddleware:
         request.tenant = tenant
         request.membership = membership
         logs.bind(tenant=str(tenant.pk))
-        with tenant_context(tenant):
-            response = self.get_response(request)
-            if response.status_code >= 400:
-                # Django has already turned any exception into this response, so
-                # the block would commit: a refused or failed request must leave
-                # nothing behind (what ATOMIC_REQUESTS does on an exception).
-                transaction.set_rollback(True)
+        with durable.collecting() as durable_writes:
+            with tenant_context(tenant):
+                response = self.get_response(request)
+                rolled_back = response.status_code >= 400
+                if rolled_back:
+                    # Django has already turned any exception into this response, so
+                    # the block would commit: a refused or failed request must leave
+                    # nothing behind (what ATOMIC_REQUESTS does on an exception).
+                    transaction.set_rollback(True)
+            if rolled_back:
+                durable.replay_all(durable_writes)  # facts of the outside world that already happened
             return response

@@ -10,7 +10,7 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from apps.integrations.errors import HmrcAuthorisationFailed, HmrcNotConnected
-from apps.integrations.hmrc import oauth, selectors
+from apps.integrations.hmrc import oauth, selectors, tokens
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState
 from apps.sandbox.fixtures import DEMO_VRN
 from tests.helpers import audit_actions
@@ -83,7 +83,7 @@ def test_the_status_page_says_connected_and_offers_disconnect(
     with in_tenant(tenant_a):
         assert connection.access_token == "" and connection.refresh_token == ""
     with pytest.raises(HmrcNotConnected):
-        oauth.access_token_for(tenant_a)
+        tokens.access_token_for(tenant_a)
     assert "integrations.hmrc.disconnected" in audit_actions(tenant_a.pk)
     assert "Connect to HMRC" in client.get(f"/t/{tenant_a.slug}/integrations/hmrc/").content.decode()
 
@@ -202,7 +202,7 @@ def test_next_url_must_be_relative(tenant_a, owner_a):
 
 def test_a_token_far_from_expiry_is_used_as_it_is(sandbox_http, tenant_a, owner_a):
     connection = connect_hmrc(tenant_a, owner_a)
-    assert oauth.access_token_for(tenant_a) == connection.access_token
+    assert tokens.access_token_for(tenant_a) == connection.access_token
     assert token_requests(sandbox_http, "refresh_token") == 0
 
 
@@ -213,7 +213,7 @@ def test_a_token_expiring_within_five_minutes_is_refreshed_first(sandbox_http, t
         row = HmrcConnection.objects.get()
         row.expires_at = timezone.now() + timedelta(minutes=4)
         row.save()
-    fresh = oauth.access_token_for(tenant_a)
+    fresh = tokens.access_token_for(tenant_a)
     assert fresh != old_access
     with in_tenant(tenant_a):
         row = HmrcConnection.objects.get()
@@ -221,7 +221,7 @@ def test_a_token_expiring_within_five_minutes_is_refreshed_first(sandbox_http, t
     assert row.last_refreshed_at is not None
     assert row.expires_at - timezone.now() > timedelta(hours=3)
     assert token_requests(sandbox_http, "refresh_token") == 1
-    assert oauth.access_token_for(tenant_a) == fresh  # no second refresh
+    assert tokens.access_token_for(tenant_a) == fresh  # no second refresh
     assert token_requests(sandbox_http, "refresh_token") == 1
 
 
@@ -233,20 +233,20 @@ def test_a_refused_refresh_token_means_reconnect(sandbox_http, tenant_a, owner_a
         row.expires_at = timezone.now() - timedelta(minutes=1)
         row.save()
     with pytest.raises(HmrcNotConnected) as caught:
-        oauth.access_token_for(tenant_a)
+        tokens.access_token_for(tenant_a)
     assert "connect to HMRC again" in caught.value.message
     row = selectors.connection_for(tenant_a)
     assert row.status == HmrcConnection.Status.NEEDS_REAUTH
     assert "invalid_grant" in row.status_reason
     assert "integrations.hmrc.refresh_failed" in audit_actions(tenant_a.pk)
     with pytest.raises(HmrcNotConnected):
-        oauth.access_token_for(tenant_a)
+        tokens.access_token_for(tenant_a)
     assert token_requests(sandbox_http, "refresh_token") == 1  # not retried once known to be dead
 
 
 def test_no_connection_is_not_connected(tenant_a):
     with pytest.raises(HmrcNotConnected):
-        oauth.access_token_for(tenant_a)
+        tokens.access_token_for(tenant_a)
     assert selectors.connection_for(tenant_a) is None
 
 
@@ -267,11 +267,11 @@ def test_an_intercepted_code_is_useless_without_the_pkce_verifier(sandbox_http, 
         "code": answer["code"],
         "code_verifier": "a" * 64,
     }
-    with pytest.raises(oauth._GrantRejected):
-        oauth._token_request("token_exchange", stolen)
+    with pytest.raises(oauth.GrantRejected):
+        oauth.token_request("token_exchange", stolen)
     del stolen["code_verifier"]
     with pytest.raises(HmrcAuthorisationFailed):
-        oauth._token_request("token_exchange", stolen)
+        oauth.token_request("token_exchange", stolen)
     connection = oauth.complete_authorisation(
         tenant=tenant_a, user=owner_a, state=answer["state"], code=answer["code"], error=None,
         redirect_uri=callback_uri(tenant_a),
@@ -291,13 +291,13 @@ def test_a_refresh_during_an_outage_keeps_the_connection_and_is_retryable(sandbo
     set_fault("hmrc", outage=True)
     try:
         with pytest.raises(ExternalServiceUnavailable) as caught:
-            oauth.access_token_for(tenant_a)
+            tokens.access_token_for(tenant_a)
     finally:
         clear_faults()
     assert caught.value.retryable
     assert selectors.connection_for(tenant_a).status == HmrcConnection.Status.CONNECTED
     assert "integrations.hmrc.refresh_failed" in audit_actions(tenant_a.pk)
-    assert oauth.access_token_for(tenant_a)  # HMRC back: the same refresh token still works
+    assert tokens.access_token_for(tenant_a)  # HMRC back: the same refresh token still works
 
 
 def test_refused_client_credentials_on_refresh_are_retryable_not_a_reconnect(
@@ -319,7 +319,7 @@ def test_refused_client_credentials_on_refresh_are_retryable_not_a_reconnect(
 
     monkeypatch.setattr(oauth.http, "call", wrong_secret)
     with pytest.raises(ExternalServiceUnavailable) as caught:
-        oauth.access_token_for(tenant_a)
+        tokens.access_token_for(tenant_a)
     assert caught.value.code == "REFRESH_REFUSED"
     assert selectors.connection_for(tenant_a).status == HmrcConnection.Status.CONNECTED
     assert credentials.client_secret() != "wrong"

@@ -1,7 +1,7 @@
 """Refresh tokens are single use: two workers refreshing at once must not both spend the same one.
 
 Runs on PostgreSQL with real commits and two threads (two database
-connections): the row lock in oauth._refresh is what makes the second caller
+connections): the row lock in tokens._refresh is what makes the second caller
 wait and then use the token the first one stored.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from apps.integrations.hmrc import oauth, selectors
+from apps.integrations.hmrc import selectors
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.sandbox.services.faults import set_fault
 from apps.tenancy.context import tenant_context
@@ -37,7 +37,7 @@ def _race(tenant, callers: int = 2) -> tuple[list[str], list[BaseException]]:
     def caller() -> None:
         try:
             barrier.wait(timeout=10)
-            tokens.append(oauth.access_token_for(tenant))
+            tokens.append(tokens.access_token_for(tenant))
         except BaseException as error:  # reported by the test
             errors.append(error)
         finally:

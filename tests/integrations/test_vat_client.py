@@ -321,10 +321,10 @@ def test_a_refused_token_that_cannot_be_refreshed_means_reconnect(client, tenant
 
 
 def test_a_token_refused_even_after_refreshing_means_reconnect(client, tenant_a, in_tenant, monkeypatch):
-    from apps.integrations.hmrc import oauth
+    from apps.integrations.hmrc import tokens
 
     _store_tokens(tenant_a, in_tenant, access_token="stale-token")
-    monkeypatch.setattr(oauth, "refresh_after_rejection", lambda tenant, token: "still-not-valid")
+    monkeypatch.setattr(tokens, "refresh_after_rejection", lambda tenant, token: "still-not-valid")
     with pytest.raises(HmrcNotConnected):
         client.obligations(DEMO_VRN, from_date=date(2017, 1, 1), to_date=date(2017, 12, 31))
     assert selectors.connection_for(tenant_a).status == HmrcConnection.Status.NEEDS_REAUTH

@@ -11,6 +11,8 @@ from apps.audit.services import record_event
 from apps.filing.errors import FilingError
 from apps.filing.models import VatObligation
 from apps.filing.services.overview import refresh_overview
+from apps.integrations.errors import HmrcRejected
+from apps.integrations.hmrc import grant_check
 from apps.integrations.hmrc.initiator import Initiator
 from apps.integrations.hmrc.vat_client import HmrcVatClient, Obligation
 from apps.tenancy.context import tenant_context
@@ -53,7 +55,13 @@ def sync_obligations(*, tenant: Tenant, initiator: Initiator, actor=None) -> lis
     before any write, so no transaction is held open while HMRC answers.
     """
     vrn = vrn_of(tenant)
-    items = read_obligations(HmrcVatClient(tenant, initiator=initiator), vrn, timezone.localdate())
+    try:
+        items = read_obligations(HmrcVatClient(tenant, initiator=initiator), vrn, timezone.localdate())
+    except HmrcRejected as rejected:
+        if grant_check.is_wrong_vrn(rejected):
+            grant_check.set_aside(tenant, vrn, actor)  # never "Connected" for a grant that does not cover us
+        raise
+    grant_check.mark_verified(tenant, vrn)
     now = timezone.now()
     stored: list[VatObligation] = []
     with tenant_context(tenant):  # a transaction with the tenant set, also when called from a task

@@ -44,20 +44,30 @@ def check_granted_vrn(*, tenant, initiator: Initiator, actor=None) -> str:
     try:
         HmrcVatClient(tenant, initiator=initiator).obligations(vrn, status="O")
     except HmrcRejected as rejected:
-        if rejected.code != "CLIENT_OR_AGENT_NOT_AUTHORISED":
+        if not is_wrong_vrn(rejected):
             return UNVERIFIED
-        _set_aside(tenant, vrn, actor)
+        set_aside(tenant, vrn, actor)
         return WRONG_VRN
     except IntegrationError:
         return UNVERIFIED
-    with tenant_context(tenant):
-        HmrcConnection.objects.filter(tenant=tenant, status=HmrcConnection.Status.CONNECTED).update(
-            verified_vrn=vrn, vrn_verified_at=timezone.now()
-        )
+    mark_verified(tenant, vrn)
     return VERIFIED
 
 
-def _set_aside(tenant, vrn: str, actor) -> None:
+def is_wrong_vrn(error: Exception) -> bool:
+    return isinstance(error, HmrcRejected) and error.code == "CLIENT_OR_AGENT_NOT_AUTHORISED"
+
+
+def mark_verified(tenant, vrn: str) -> None:
+    """HMRC answered an authorised call for ``vrn``: the grant covers it (kept for the status page)."""
+    with tenant_context(tenant):
+        HmrcConnection.objects.filter(tenant=tenant, status=HmrcConnection.Status.CONNECTED).exclude(
+            verified_vrn=vrn
+        ).update(verified_vrn=vrn, vrn_verified_at=timezone.now())
+
+
+def set_aside(tenant, vrn: str, actor=None) -> None:
+    """HMRC says the grant does not cover ``vrn``: forget the tokens and say why (a person must reconnect)."""
     with tenant_context(tenant):
         connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
         if connection is None:

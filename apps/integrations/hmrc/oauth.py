@@ -1,4 +1,4 @@
-"""Connecting a business to HMRC (OAuth 2.0 authorisation code grant, spec §2) and keeping its token fresh.
+"""Connecting a business to HMRC: the OAuth 2.0 authorisation code grant with PKCE.
 
 The journey: ``start_authorisation`` stores a hashed, single-use state bound to
 the tenant and the user (10 minutes) and returns HMRC's authorise URL;
@@ -11,15 +11,7 @@ portal's request transaction, and in the embedded demo (SQLite) the local
 sandbox answering the exchange is another request on the same database file;
 a write lock held by us would block it.
 
-Why refreshes take the connection row's lock: HMRC's refresh tokens are
-single use, so two workers refreshing at once would have one of them fail
-with invalid_grant and lose the connection. The second caller waits on the
-lock, then finds the fresh token and uses it without refreshing again.
-
-Callers: call HMRC outside any transaction that may roll back afterwards
-(tasks do). A refresh inside a transaction that rolls back (the portal
-middleware's, on a response >= 400) loses the new tokens while HMRC has
-spent the old refresh token: the next refresh then ends in needs_reauth.
+Keeping the token fresh afterwards is ``apps.integrations.hmrc.tokens``.
 """
 
 from __future__ import annotations
@@ -44,8 +36,6 @@ from apps.integrations import http
 from apps.integrations.errors import (
     ExternalServiceUnavailable,
     HmrcAuthorisationFailed,
-    HmrcNotConnected,
-    IntegrationError,
 )
 from apps.integrations.hmrc.credentials import client_secret
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState
@@ -73,7 +63,7 @@ class TokenSet:
     scope: str
 
 
-class _GrantRejected(Exception):
+class GrantRejected(Exception):
     """HMRC answered the token request with invalid_grant (code or refresh token no longer valid)."""
 
 
@@ -147,8 +137,8 @@ def start_authorisation(
     return authorize_url(state=state, redirect_uri=redirect_uri)
 
 
-def _token_request(operation: str, data: dict[str, str]) -> TokenSet:
-    """POST /oauth/token (form-encoded, secrets in the body). Raises _GrantRejected on invalid_grant."""
+def token_request(operation: str, data: dict[str, str]) -> TokenSet:
+    """POST /oauth/token (form-encoded, secrets in the body). Raises GrantRejected on invalid_grant."""
 
     def handle(response: requests.Response) -> TokenSet:
         try:
@@ -174,7 +164,7 @@ def _token_request(operation: str, data: dict[str, str]) -> TokenSet:
         error = body.get("error") if isinstance(body.get("error"), str) else ""
         description = body.get("error_description") if isinstance(body.get("error_description"), str) else ""
         if error == "invalid_grant":
-            raise _GrantRejected(description)
+            raise GrantRejected(description)
         if error == "invalid_client" or response.status_code == 401:
             raise HmrcAuthorisationFailed(
                 "HMRC did not recognise this software's credentials. Our team has been told.", code="INVALID_CLIENT"
@@ -260,7 +250,7 @@ def complete_authorisation(
         raise HmrcAuthorisationFailed(STATE_MESSAGES["STATE_INVALID"], code="STATE_INVALID")
     # The HTTP exchange happens before anything is written (see the module docstring).
     try:
-        tokens = _token_request(
+        tokens = token_request(
             "token_exchange",
             {
                 "grant_type": "authorization_code",
@@ -269,7 +259,7 @@ def complete_authorisation(
                 "code_verifier": pkce_verifier(state),
             },
         )
-    except _GrantRejected:
+    except GrantRejected:
         failure = HmrcAuthorisationFailed(
             "HMRC's sign-in code had expired or was already used. Please start connecting again.",
             code="INVALID_GRANT",
@@ -309,97 +299,6 @@ def complete_authorisation(
     connection.fraud_context = row.fraud_context or {}
     log.info("hmrc_connected", scopes=tokens.scope)
     return connection
-
-
-def _mark_needs_reauth(connection: HmrcConnection, reason: str) -> None:
-    before = connection.status
-    connection.status = HmrcConnection.Status.NEEDS_REAUTH
-    connection.status_reason = reason
-    connection.save(update_fields=["status", "status_reason", "updated_at"])
-    record_event(
-        "integrations.hmrc.refresh_failed",
-        tenant_id=connection.tenant_id,
-        target=connection,
-        actor_label="system",
-        before={"status": before},
-        after={"status": connection.status},
-        extra={"reason": reason},
-    )
-
-
-def _refresh(tenant, *, stale_access_token: str | None = None) -> str:
-    """Refresh under the row lock, unless someone else already did (then use theirs)."""
-    failure: IntegrationError | None = None
-    with tenant_context(tenant):
-        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
-        if connection is None or not connection.is_connected:
-            raise HmrcNotConnected()
-        if stale_access_token is None and not connection.expires_soon():
-            return connection.access_token  # refreshed by another caller while we waited for the lock
-        if stale_access_token is not None and connection.access_token != stale_access_token:
-            return connection.access_token
-        try:
-            tokens = _token_request(
-                "token_refresh", {"grant_type": "refresh_token", "refresh_token": connection.refresh_token}
-            )
-        except _GrantRejected:
-            _mark_needs_reauth(connection, "HMRC refused the refresh token (invalid_grant)")
-            failure = HmrcNotConnected()
-        except (ExternalServiceUnavailable, HmrcAuthorisationFailed) as error:
-            # The grant may well be fine (HMRC down, or our client credentials refused): keep the connection,
-            # record the failure, and let the caller retry later.
-            record_event(
-                "integrations.hmrc.refresh_failed",
-                tenant_id=connection.tenant_id,
-                target=connection,
-                actor_label="system",
-                extra={"reason": error.code},
-            )
-            failure = (
-                error
-                if isinstance(error, ExternalServiceUnavailable)
-                else ExternalServiceUnavailable(
-                    "HMRC refused to renew the connection just now. Our team has been told; please try again later.",
-                    code="REFRESH_REFUSED",
-                    service="HMRC",
-                )
-            )
-        else:
-            now = timezone.now()
-            connection.access_token = tokens.access_token
-            connection.refresh_token = tokens.refresh_token
-            connection.expires_at = now + timedelta(seconds=tokens.expires_in)
-            connection.scopes = tokens.scope or connection.scopes
-            connection.last_refreshed_at = now
-            connection.save()
-            log.info("hmrc_token_refreshed")
-            return tokens.access_token
-    # Raised after the block so that the needs-reauth status and the audit events commit.
-    raise failure
-
-
-def access_token_for(tenant) -> str:
-    """A usable access token: refreshed first when it expires within 5 minutes. Raises HmrcNotConnected."""
-    with tenant_context(tenant):
-        connection = HmrcConnection.objects.filter(tenant=tenant).first()
-        if connection is None or not connection.is_connected:
-            raise HmrcNotConnected()
-        if not connection.expires_soon():
-            return connection.access_token
-    return _refresh(tenant)
-
-
-def refresh_after_rejection(tenant, rejected_access_token: str) -> str:
-    """HMRC refused a token we thought valid: refresh once (unless another caller already replaced it)."""
-    return _refresh(tenant, stale_access_token=rejected_access_token)
-
-
-def mark_token_rejected(tenant, reason: str) -> None:
-    """A freshly refreshed token was refused too: the connection needs a person to reconnect."""
-    with tenant_context(tenant):
-        connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
-        if connection is not None and connection.is_connected:
-            _mark_needs_reauth(connection, reason)
 
 
 def disconnect(*, tenant, actor) -> None:

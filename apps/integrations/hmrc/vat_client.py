@@ -34,7 +34,7 @@ from apps.integrations.errors import (
     HmrcNotConnected,
     HmrcRejected,
 )
-from apps.integrations.hmrc import oauth, rate_limit
+from apps.integrations.hmrc import rate_limit, tokens
 from apps.integrations.hmrc.initiator import FixedHeaders, Initiator, InitiatorMissing
 from apps.integrations.hmrc.return_body import (  # noqa: F401 - re-exported for callers of the client
     PENCE_BOXES,
@@ -261,15 +261,15 @@ class HmrcVatClient:
                 handle=checked,
             )
 
-        token = oauth.access_token_for(self.tenant)
+        token = tokens.access_token_for(self.tenant)
         try:
             return send(token)
         except _TokenRefused:
-            token = oauth.refresh_after_rejection(self.tenant, token)
+            token = tokens.refresh_after_rejection(self.tenant, token)
         try:
             return send(token)
         except _TokenRefused as refused:
-            oauth.mark_token_rejected(self.tenant, f"HMRC refused a freshly refreshed token ({refused.code})")
+            tokens.mark_token_rejected(self.tenant, f"HMRC refused a freshly refreshed token ({refused.code})")
             raise HmrcNotConnected() from None
 
     @staticmethod
