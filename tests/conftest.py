@@ -126,9 +126,11 @@ def verified_client(client):
     """A test client whose logged-in user is marked 2FA-verified (for staff and owners)."""
 
     def login(user):
+        from django.utils import timezone
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        # Verified means the device was just used to sign in (django-otp records when).
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True, last_used_at=timezone.now())
         client.force_login(user)
         session = client.session
         session["otp_device_id"] = device.persistent_id
@@ -189,3 +191,25 @@ def sandbox_http(settings):
         yield adapter
     finally:
         session().adapters.pop(prefix, None)
+
+
+@pytest.fixture(autouse=True)
+def hmrc_calls_only_from_listed_places(monkeypatch):
+    """Anywhere in the suite: an HMRC VAT API call from product code must come from a listed call site
+    (tests/hmrc_call_sites.py) and carry a connection method. A new code path that calls HMRC fails
+    every test that reaches it until it is listed, and so driven by the conformance tests."""
+    from apps.integrations import http
+    from tests import hmrc_call_sites
+
+    original = http.call
+
+    def guarded(client, operation, method, url, **kwargs):
+        if client == "hmrc":
+            site = hmrc_call_sites.product_call_site(skip=1)
+            if site is not None:  # product code, not a test calling the client itself
+                assert site in hmrc_call_sites.CALL_SITES, f"HMRC called from an unlisted place: {site}"
+                headers = kwargs.get("headers") or {}
+                assert headers.get("Gov-Client-Connection-Method"), f"HMRC called with no fraud headers: {site}"
+        return original(client, operation, method, url, **kwargs)
+
+    monkeypatch.setattr(http, "call", guarded)

@@ -19,7 +19,7 @@ from apps.filing.services import returns as return_services
 from apps.filing.services.obligations import sync_obligations
 from apps.filing.services.vat_settings import save_vat_settings
 from apps.integrations.errors import IntegrationError
-from apps.integrations.hmrc.initiator import user_initiated
+from apps.integrations.hmrc.initiator import BrowserFactsMissing, capture_user_context, user_initiated
 from apps.tenancy.permissions import require
 
 BOX_LABELS = {
@@ -163,13 +163,17 @@ def send_for_approval(request: HttpRequest, tenant_slug: str, period_key: str) -
 
 @require_POST
 def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    from apps.integrations.hmrc.fraud_headers import capture_fraud_context
-
     require(
         can_approve_returns(request.membership), "Only the owner or the business's accountant can approve a return."
     )
     obligation = _obligation_or_404(period_key)
     form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            # The submission is sent later by a worker, on this person's behalf: with this device's facts.
+            fraud_context = capture_user_context(request)
+        except BrowserFactsMissing as exc:
+            form.add_error(None, exc.message)
     if not form.is_valid():
         context = _period_context(request, obligation, approve_form=form)
         return render(request, "filing/period.html", context, status=400)
@@ -179,7 +183,7 @@ def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResp
             actor=request.user,
             declaration=form.cleaned_data["declaration"],
             expected_fingerprint=form.cleaned_data["fingerprint"],
-            fraud_context=capture_fraud_context(request, form.cleaned_data.get("fph_browser") or None),
+            fraud_context=fraud_context,
         )
     except FilingError as exc:
         return _refused(request, obligation, exc)

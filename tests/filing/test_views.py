@@ -70,7 +70,7 @@ def test_approving_through_the_form_queues_the_submission(
     with django_capture_on_commit_callbacks() as callbacks:
         response = owner_client.post(
             url("approve", tenant_a, period_key="25A1"),
-            {"fingerprint": fingerprint, "declaration": "on", "fph_browser": '{"screens": []}'},
+            {"fingerprint": fingerprint, "declaration": "on", **FORM},
             REMOTE_ADDR="203.0.113.9",
         )
     assert response.status_code == 302
@@ -93,7 +93,7 @@ def test_approval_without_the_declaration_is_a_400_and_writes_nothing(owner_clie
 
 def test_a_stale_fingerprint_is_a_409_with_a_message(owner_client, tenant_a, connected):
     response = owner_client.post(
-        url("approve", tenant_a, period_key="25A1"), {"fingerprint": "0" * 16, "declaration": "on"}
+        url("approve", tenant_a, period_key="25A1"), {"fingerprint": "0" * 16, "declaration": "on", **FORM}
     )
     assert response.status_code == 409
     assert "changed since you opened the page" in response.content.decode()
@@ -197,7 +197,7 @@ def test_four_eyes_through_the_pages(verified_client, tenant_a, owner_a, connect
     assert back.status_code == 302
     owner.post(url("send-for-approval", tenant_a, period_key="25A1"), {"fingerprint": fingerprint})
     by_preparer = owner.post(
-        url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"}
+        url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on", **FORM}
     )
     assert by_preparer.status_code == 409
     assert "someone other than the preparer" in by_preparer.content.decode()
@@ -205,7 +205,7 @@ def test_four_eyes_through_the_pages(verified_client, tenant_a, owner_a, connect
     second = verified_client(accountant)
     with django_capture_on_commit_callbacks() as callbacks:
         approved = second.post(
-            url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"}
+            url("approve", tenant_a, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on", **FORM}
         )
     assert approved.status_code == 302
     assert len(callbacks) == 1
