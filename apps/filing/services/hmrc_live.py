@@ -36,10 +36,18 @@ class PeriodFinancials:
     read_at: datetime | None = None
 
 
+def _next_period_end(start: date, end: date) -> date:
+    """The last day of the period of the same number of months that follows (VAT periods are whole months)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    index = end.year * 12 + end.month - 1 + months + 1  # the month after the next period's last
+    first_after = date(index // 12, index % 12 + 1, 1)
+    return first_after - timedelta(days=1)
+
+
 def payment_window(obligation: VatObligation, today: date) -> tuple[date, date] | None:
     """(from, to) of the payments that pay this period, or None when none can have been received yet."""
     start = obligation.end + timedelta(days=1)
-    end = min(today, obligation.end + (obligation.end - obligation.start) + timedelta(days=1))
+    end = min(today, _next_period_end(obligation.start, obligation.end))
     return (start, end) if start < end else None  # HMRC wants from strictly before to, and to not in the future
 
 
