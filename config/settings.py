@@ -16,6 +16,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -259,23 +260,6 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-from csp.constants import NONCE, NONE, SELF  # noqa: E402
-
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [NONE],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [NONE],
-        "object-src": [NONE],
-    }
-}
-
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -411,6 +395,47 @@ BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if
 # Seconds: connect and read timeouts for every external call.
 EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
 EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
+
+# --- Content Security Policy ----------------------------------------------
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL ("" when it has no scheme or host): what a CSP source names."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower()  # never a user:password@ part
+    return f"{parts.scheme.lower()}://{host}" if parts.scheme and host else ""
+
+
+def _form_action_sources() -> list[str]:
+    """This site, plus exactly the origin of HMRC's sign-in page, and nothing broader.
+
+    "Connect to HMRC" is a POST to our own view (it records the single-use
+    OAuth state, so it must be a CSRF-protected POST, not a link) which answers
+    with a redirect to HMRC_AUTHORIZE_URL. Chromium applies ``form-action`` to
+    every redirect that follows a form submission, so with ``'self'`` alone the
+    redirect to HMRC (always another origin in production) is silently blocked
+    and the button does nothing. Turning the button into a plain link would dodge
+    the directive but lose the POST; allowing the one origin keeps both.
+    """
+    authorize_origin = _origin(HMRC_AUTHORIZE_URL)
+    return [SELF, authorize_origin] if authorize_origin else [SELF]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": _form_action_sources(),
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- Synthetic monitors (apps/observability/synthetic.py) -----------------
 # The synthetic user's password; empty means generated per process and kept only hashed in the database.
