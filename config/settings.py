@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -257,7 +258,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Behind the TLS proxy (deploy/nginx): trust its X-Forwarded-Proto (it overwrites the client's).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Internationalisation -------------------------------------------------
@@ -379,9 +382,18 @@ HMRC_AUTHORIZE_URL = env.str(
     "HMRC_AUTHORIZE_URL", default=f"{_sandbox}/hmrc/oauth/authorize" if SANDBOX_ENABLED else ""
 )
 HMRC_CLIENT_ID = env.str("HMRC_CLIENT_ID", default="strongroom-sandbox" if SANDBOX_ENABLED else "")
-# Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*).
+
+
+def _release_version() -> str:
+    """The release version, from pyproject.toml's [project] version: its one source of truth."""
+    with open(BASE_DIR / "pyproject.toml", "rb") as f:
+        return str(tomllib.load(f)["project"]["version"])
+
+
+# Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*). VENDOR_VERSION may be set when the image is
+# built (e.g. with a build number); otherwise it is the release version.
 VENDOR_PRODUCT_NAME = env.str("VENDOR_PRODUCT_NAME", default="Strongroom")
-VENDOR_VERSION = env.str("VENDOR_VERSION", default="0.1.0")
+VENDOR_VERSION = env.str("VENDOR_VERSION", default="").strip() or _release_version()
 # Fraud-prevention headers (apps/integrations/hmrc/fraud_headers.py): how many reverse proxies in front of the
 # app append to X-Forwarded-For (0: REMOTE_ADDR is the client), the header the edge proxy sets to the client's
 # source port, and the public IP clients connect to (the load balancer; SITE_URL's host when that is an IP).
