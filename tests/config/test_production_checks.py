@@ -7,6 +7,7 @@ settings, as the deployment does.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from apps.integrations.checks import production_settings_errors
-from tests.config.test_production_settings import ROOT, _manage, production_env
+from tests.config.test_production_settings import ROOT, _child_env, _manage, production_env
 
 GOOD = {
     "STRONGROOM_ENV": "production",
@@ -99,14 +100,12 @@ def test_check_deploy_reports_each_missing_setting_with_what_to_set(tmp_path):
 def _start(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run a server command that should exit on its own; stopped (its process group) if it does not."""
     proc = subprocess.Popen(
-        command, cwd=ROOT, env=_manage.env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command, cwd=ROOT, env=_child_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )  # fmt: skip
     try:
         out, _ = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        import os
-
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         pytest.fail(f"{command[2]} started with incomplete production settings:\n{out}")

@@ -35,9 +35,6 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-_manage.env = _child_env
-
-
 def production_env(var_dir: Path) -> dict[str, str]:
     """A complete production configuration, with throwaway secrets (never real ones)."""
     return {
