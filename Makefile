@@ -33,8 +33,9 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 
 # Debian packages the project needs: Tesseract for OCR (the browser for end-to-end tests arrives with its issue).
 SYSTEM_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
-# What the tests need on top: promtool and amtool for the alert rules and routing tests.
-TEST_SYSTEM_PACKAGES ?= prometheus prometheus-alertmanager
+# What the tests need on top: promtool and amtool for the alert rules and routing tests; nginx for the shipped
+# TLS proxy test (tests/config/test_deploy_proxy.py).
+TEST_SYSTEM_PACKAGES ?= prometheus prometheus-alertmanager nginx-light
 system-deps:
 	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES)"
 
@@ -53,16 +54,20 @@ migrate: $(VENV)/.runtime
 	@if [ -n "$$DATABASE_OWNER_URL" ]; then $(BIN)/python manage.py migrate --database owner --no-input; \
 	else $(BIN)/python manage.py migrate --no-input; fi
 
+# The demo calls its own sandboxes (HMRC, Companies House, bank feed) and sends browsers back to itself at
+# SITE_URL, so it follows HOST and PORT (make demo PORT=8101); DEMO_SITE_URL overrides it (e.g. HOST=0.0.0.0).
+DEMO_SITE_URL ?= http://$(HOST):$(PORT)
+DEMO_ENV = STRONGROOM_ENV=development SITE_URL=$(DEMO_SITE_URL)
 demo: $(VENV)/.runtime system-deps
-	STRONGROOM_ENV=development $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 	@# The sandbox's own SQLite file (settings add the "sandbox" alias only on the embedded SQLite demo).
 	@if STRONGROOM_ENV=development $(BIN)/python -c 'import config.settings as s, sys; sys.exit("sandbox" not in s.DATABASES)'; then \
 	  STRONGROOM_ENV=development $(BIN)/python manage.py migrate --database sandbox --no-input -v 0; fi
-	STRONGROOM_ENV=development $(BIN)/python manage.py collectstatic --no-input -v 0
-	STRONGROOM_ENV=development $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Strongroom is running at http://$(HOST):$(PORT)/  (staff console /staff/, admin /admin/). Ctrl-C stops it."
-	STRONGROOM_ENV=development $(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
+	@echo "Strongroom is running at $(DEMO_SITE_URL)/  (staff console /staff/, admin /admin/). Ctrl-C stops it."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
 
 demo-reset:
 	rm -f var/strongroom.sqlite3 var/sandbox.sqlite3 var/demo-logins.txt
@@ -89,9 +94,20 @@ format: $(VENV)/.dev
 pg-roles:
 	bash scripts/pg_roles.sh
 
+# Dry run of Django's deployment checks and Strongroom's production checks, from a clean environment (nothing
+# inherited from the shell). The secrets are THROWAWAY values generated for this run only (never written
+# anywhere, never to be used); host, site and vendor IP are examples; the HMRC endpoints are the real ones.
 check-deploy: $(VENV)/.runtime
-	STRONGROOM_ENV=production SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  ALLOWED_HOSTS=strongroom.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+	@echo "check-deploy: dry run with THROWAWAY generated secrets and example host/IP values"
+	env -i PATH="$$PATH" HOME="$$HOME" STRONGROOM_ENV=production \
+	  SECRET_KEY="throwaway-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  FIELD_ENCRYPTION_KEKS="1:$$($(BIN)/python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
+	  HMRC_CLIENT_SECRET="throwaway-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')" \
+	  HMRC_CLIENT_ID=throwaway-client-id HMRC_API_BASE_URL=https://api.service.hmrc.gov.uk \
+	  HMRC_AUTHORIZE_URL=https://www.tax.service.gov.uk/oauth/authorize \
+	  ALLOWED_HOSTS=strongroom.example SITE_URL=https://strongroom.example VENDOR_PUBLIC_IP=51.140.20.7 \
+	  BEHIND_TLS_PROXY=true TRUSTED_PROXY_COUNT=1 CLIENT_PORT_HEADER=X-Client-Port \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/coverage.xml .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ work. With no broker configured, tasks run in-process (the embedded demo).
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, celeryd_init, worker_process_init
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -27,3 +27,19 @@ def _tracing_after_fork(**kwargs) -> None:
     from apps.observability.tracing import configure_tracing
 
     configure_tracing("strongroom-worker")
+
+
+@celeryd_init.connect
+@beat_init.connect
+def _refuse_bad_production_settings(**kwargs) -> None:
+    """Celery never runs Django's system checks: a production worker or beat stops here, before any task, when
+    HMRC or proxy settings would send wrong fraud-prevention headers (the message says what to set).
+    SystemExit, because Celery logs and ignores ordinary exceptions from signal handlers."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from apps.integrations.checks import ensure_production_settings
+
+    try:
+        ensure_production_settings()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from error

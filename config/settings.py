@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -256,25 +258,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Behind the TLS proxy (deploy/nginx): trust its X-Forwarded-Proto (it overwrites the client's).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
-from csp.constants import NONCE, NONE, SELF  # noqa: E402
-
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [NONE],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [NONE],
-        "object-src": [NONE],
-    }
-}
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -395,9 +382,18 @@ HMRC_AUTHORIZE_URL = env.str(
     "HMRC_AUTHORIZE_URL", default=f"{_sandbox}/hmrc/oauth/authorize" if SANDBOX_ENABLED else ""
 )
 HMRC_CLIENT_ID = env.str("HMRC_CLIENT_ID", default="strongroom-sandbox" if SANDBOX_ENABLED else "")
-# Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*).
+
+
+def _release_version() -> str:
+    """The release version, from pyproject.toml's [project] version: its one source of truth."""
+    with open(BASE_DIR / "pyproject.toml", "rb") as f:
+        return str(tomllib.load(f)["project"]["version"])
+
+
+# Vendor identity sent in the fraud-prevention headers (Gov-Vendor-*). VENDOR_VERSION may be set when the image is
+# built (e.g. with a build number); otherwise it is the release version.
 VENDOR_PRODUCT_NAME = env.str("VENDOR_PRODUCT_NAME", default="Strongroom")
-VENDOR_VERSION = env.str("VENDOR_VERSION", default="0.1.0")
+VENDOR_VERSION = env.str("VENDOR_VERSION", default="").strip() or _release_version()
 # Fraud-prevention headers (apps/integrations/hmrc/fraud_headers.py): how many reverse proxies in front of the
 # app append to X-Forwarded-For (0: REMOTE_ADDR is the client), the header the edge proxy sets to the client's
 # source port, and the public IP clients connect to (the load balancer; SITE_URL's host when that is an IP).
@@ -419,6 +415,47 @@ HMRC_RATE_LIMIT_PER_SECOND = env.float(
 HMRC_LIVE_READ_CACHE_SECONDS = env.int("HMRC_LIVE_READ_CACHE_SECONDS", default=60)
 # The batch-process device id (HMRC: generated once, kept on the machine that runs scheduled calls).
 HMRC_BATCH_DEVICE_ID_FILE = env.str("HMRC_BATCH_DEVICE_ID_FILE", default=str(VAR_DIR / "hmrc-batch-device-id"))
+
+# --- Content Security Policy ----------------------------------------------
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL ("" when it has no scheme or host): what a CSP source names."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower()  # never a user:password@ part
+    return f"{parts.scheme.lower()}://{host}" if parts.scheme and host else ""
+
+
+def _form_action_sources() -> list[str]:
+    """This site, plus exactly the origin of HMRC's sign-in page, and nothing broader.
+
+    "Connect to HMRC" is a POST to our own view (it records the single-use
+    OAuth state, so it must be a CSRF-protected POST, not a link) which answers
+    with a redirect to HMRC_AUTHORIZE_URL. Chromium applies ``form-action`` to
+    every redirect that follows a form submission, so with ``'self'`` alone the
+    redirect to HMRC (always another origin in production) is silently blocked
+    and the button does nothing. Turning the button into a plain link would dodge
+    the directive but lose the POST; allowing the one origin keeps both.
+    """
+    authorize_origin = _origin(HMRC_AUTHORIZE_URL)
+    return [SELF, authorize_origin] if authorize_origin else [SELF]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": _form_action_sources(),
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- Synthetic monitors (apps/observability/synthetic.py) -----------------
 # The synthetic user's password; empty means generated per process and kept only hashed in the database.

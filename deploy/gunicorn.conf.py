@@ -3,6 +3,10 @@
 Prometheus metrics are kept per worker process in PROMETHEUS_MULTIPROC_DIR and
 added up at scrape time, so the directory is emptied when the master starts and
 a dead worker's files are marked (``child_exit``).
+
+Gunicorn never runs Django's system checks, so ``on_starting`` refuses to
+start a production server whose HMRC or proxy settings are missing or
+inconsistent (apps/integrations/checks.py) before any worker boots.
 """
 
 import os
@@ -22,6 +26,15 @@ errorlog = "-"
 
 
 def on_starting(server) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    from apps.integrations.checks import ensure_production_settings
+
+    try:
+        ensure_production_settings()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from error  # gunicorn exits before any worker, saying what to set
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         shutil.rmtree(directory, ignore_errors=True)

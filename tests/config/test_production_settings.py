@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -11,12 +12,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Settings a child process must not inherit from the test process: it gets exactly what a test gives it.
+_NOT_INHERITED = (
+    "DATABASE_", "SECRET_KEY", "STRONGROOM_", "FIELD_ENCRYPTION_", "HMRC_", "VENDOR_", "TRUSTED_PROXY_COUNT",
+    "CLIENT_PORT_HEADER", "BEHIND_TLS_PROXY", "SITE_URL", "CELERY_", "CACHE_URL", "ALLOWED_HOSTS",
+)  # fmt: skip
+
+
+def _child_env(env: dict[str, str]) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED)}, **env}
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SECRET_KEY", "STRONGROOM_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=_child_env(env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -24,17 +35,28 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def production_env(var_dir: Path) -> dict[str, str]:
+    """A complete production configuration, with throwaway secrets (never real ones)."""
+    return {
+        "STRONGROOM_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEKS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ALLOWED_HOSTS": "portal.strongroom.example",
+        "STRONGROOM_VAR_DIR": str(var_dir),
+        "SITE_URL": "https://portal.strongroom.example",
+        "BEHIND_TLS_PROXY": "true",
+        "TRUSTED_PROXY_COUNT": "1",
+        "CLIENT_PORT_HEADER": "X-Client-Port",
+        "VENDOR_PUBLIC_IP": "51.140.20.7",
+        "HMRC_API_BASE_URL": "https://api.service.hmrc.gov.uk",
+        "HMRC_AUTHORIZE_URL": "https://www.tax.service.gov.uk/oauth/authorize",
+        "HMRC_CLIENT_ID": "throwaway-client-id",
+        "HMRC_CLIENT_SECRET": "throwaway-client-secret",
+    }
+
+
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        STRONGROOM_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portal.strongroom.example",
-        STRONGROOM_VAR_DIR=str(tmp_path),
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -46,15 +68,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_production_cookies_and_headers():
+def test_production_cookies_and_headers(tmp_path):
     code = (
         "from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
         "s.SECURE_SSL_REDIRECT, s.DEBUG, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
     )
-    result = _manage(
-        "shell", "-v", "0", "-c", code, STRONGROOM_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example"
-    )
+    result = _manage("shell", "-v", "0", "-c", code, **production_env(tmp_path))
     assert result.stdout.split() == [
         "__Host-sessionid",
         "__Host-csrftoken",

@@ -70,6 +70,7 @@ class Stack:
     media_root: Path
     web_port: int = field(default_factory=free_port)
     worker_http_port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)  # settings for every process of this stack
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -77,7 +78,7 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return process_env(media_root=self.media_root, site_url=self.url, extra=extra)
+        return process_env(media_root=self.media_root, site_url=self.url, extra={**self.extra_env, **(extra or {})})
 
     def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -149,9 +150,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(log_dir: Path, media_root: Path, *, web: bool = True, worker: bool = False, beat: bool = False
-                  ) -> Iterator[Stack]:  # fmt: skip
-    stack = Stack(log_dir=log_dir, media_root=media_root)
+def running_stack(log_dir: Path, media_root: Path, *, web: bool = True, worker: bool = False, beat: bool = False,
+                  extra_env: dict[str, str] | None = None) -> Iterator[Stack]:  # fmt: skip
+    stack = Stack(log_dir=log_dir, media_root=media_root, extra_env=dict(extra_env or {}))
     try:
         if web:
             stack.start_web()

@@ -80,3 +80,72 @@ def test_docker_compose_config_accepts_it_where_docker_exists(tmp_path):
     result = subprocess.run([docker, "compose", "-f", str(COMPOSE), "--env-file", str(env), "config", "-q"],
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+# --- The TLS proxy and the network facts HMRC's fraud-prevention headers need ----------------------------
+
+
+def _env_example() -> dict[str, str]:
+    """The variables env.example sets (uncommented lines only)."""
+    pairs = re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", (DEPLOY / "env.example").read_text(), flags=re.M)
+    return {name: value.strip() for name, value in pairs}
+
+
+def _app_environment(compose: dict, example: dict[str, str]) -> dict[str, str]:
+    """web's environment as compose would give it: env_file (.env from env.example), then `environment`
+    with ${NAME...} filled in from .env."""
+
+    def interpolate(value: str) -> str:
+        return re.sub(r"\$\{([A-Z0-9_]+)[^}]*\}", lambda m: example.get(m.group(1), ""), str(value))
+
+    environment = compose["services"]["web"]["environment"]
+    return {**example, **{name: interpolate(value) for name, value in environment.items()}}
+
+
+def test_the_proxy_is_the_only_way_in(compose):
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./nginx/strongroom.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in services["web"], "web must not be reachable except through the proxy"
+    assert "server web:8000;" in (DEPLOY / "nginx" / "strongroom.conf").read_text()
+
+
+def test_every_app_process_knows_the_proxy_and_hmrc(compose):
+    for name in ("migrate", "web", "worker", "beat"):
+        environment = compose["services"][name]["environment"]
+        assert environment["BEHIND_TLS_PROXY"] == "true", name
+        assert environment["TRUSTED_PROXY_COUNT"] == "1", name
+        assert environment["CLIENT_PORT_HEADER"] == "X-Client-Port", name
+        for variable in ("SITE_URL", "VENDOR_PUBLIC_IP", "HMRC_API_BASE_URL", "HMRC_AUTHORIZE_URL", "HMRC_CLIENT_ID"):
+            assert environment[variable] == f"${{{variable}:?set in .env}}", (name, variable)
+
+
+def test_env_example_sets_what_production_requires():
+    example = _env_example()
+    for variable in ("SECRET_KEY", "FIELD_ENCRYPTION_KEKS", "ALLOWED_HOSTS", "SITE_URL", "VENDOR_PUBLIC_IP",
+                     "HMRC_API_BASE_URL", "HMRC_AUTHORIZE_URL", "HMRC_CLIENT_ID", "HMRC_CLIENT_SECRET"):  # fmt: skip
+        assert example.get(variable), f"env.example does not set {variable}"
+    assert example["HMRC_API_BASE_URL"] == "https://api.service.hmrc.gov.uk"
+    assert example["HMRC_AUTHORIZE_URL"] == "https://www.tax.service.gov.uk/oauth/authorize"
+
+
+def test_the_shipped_configuration_passes_the_production_checks_once_its_placeholders_are_filled(compose, tmp_path):
+    """env.example + compose under `manage.py check --deploy`: only the placeholders an operator must
+    replace are refused (the documentation IP), and with a real one nothing is."""
+    from tests.config.test_production_settings import _manage, production_env
+
+    throwaway = production_env(tmp_path)
+    example = {k: throwaway.get(k, v) if v == "change-me" else v for k, v in _env_example().items()}
+    environment = _app_environment(compose, example)
+    environment = {
+        k: v for k, v in environment.items() if not k.startswith(("DATABASE_", "CELERY_", "CACHE_", "PROMETHEUS_"))
+    }
+    environment["STRONGROOM_VAR_DIR"] = str(tmp_path)
+    placeholder = _manage("check", "--deploy", "--tag", "strongroom", **environment)
+    assert placeholder.returncode == 1
+    assert re.findall(r"integrations\.E\d+", placeholder.stderr) == ["integrations.E005"], placeholder.stderr
+    real = _manage("check", "--deploy", "--tag", "strongroom", **{**environment, "VENDOR_PUBLIC_IP": "51.140.20.7"})
+    assert real.returncode == 0, real.stderr

@@ -32,6 +32,18 @@ def _with_query(uri: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+def _may_post_back_to(response: HttpResponse, redirect_uri: str) -> HttpResponse:
+    """Let this page's form be redirected to the software's (registered, validated) redirect URI.
+
+    The grant form posts to this page, which redirects to the software's site:
+    Chromium checks that redirect against this page's ``form-action``, and the
+    software is on another origin whenever HMRC is (as the real HMRC's is).
+    """
+    parts = urlsplit(redirect_uri)
+    response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
+
+
 def _error_page(request: HttpRequest, status: int, error: str, description: str) -> HttpResponse:
     context = {"error": error, "description": description}
     return render(request, "sandbox/authorize_error.html", context, status=status)
@@ -52,7 +64,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     hidden = {name: params[name] for name in AUTH_FIELDS if name in params}
     context = {"auth": auth, "hidden": hidden, "vrn": DEMO_VRN, "error": ""}
     if request.method == "GET":
-        return render(request, "sandbox/authorize.html", context)
+        return _may_post_back_to(render(request, "sandbox/authorize.html", context), auth.redirect_uri)
     state = {"state": auth.state} if auth.state else {}
     if request.POST.get("action") != "grant":
         return HttpResponseRedirect(
@@ -70,7 +82,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
     try:
         code = oauth.grant_authority(auth, vrn=vrn, now=clock.now())
     except ValueError as exc:
-        return render(request, "sandbox/authorize.html", {**context, "vrn": vrn, "error": str(exc)}, status=400)
+        page = render(request, "sandbox/authorize.html", {**context, "vrn": vrn, "error": str(exc)}, status=400)
+        return _may_post_back_to(page, auth.redirect_uri)
     return HttpResponseRedirect(_with_query(auth.redirect_uri, {"code": code, **state}))
 
 
