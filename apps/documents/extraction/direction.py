@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-from .text import TextLine, clean_value, same_name
+from .text import TextLine, clean_value, normalise_name, same_name
 
 # "Bill to:", "Invoice to:", "Billed to", "Sold to", "Customer:" (not a bare "To:", which letters use for anyone).
 _BILLED_LABEL = re.compile(
@@ -24,6 +25,11 @@ _BILLED_LABEL = re.compile(
 )
 _COMPANY_LINE = re.compile(r"\b(company|registered|reg\.?)\b", re.IGNORECASE)
 _COMPANY_NUMBER = re.compile(r"\b((?:[A-Z]{2})?\d{6,8})\b")
+NEAR = 0.8  # names this alike as strings (but with a different distinctive word) may be an OCR slip of ours
+
+
+def _alike(a: str, b: str) -> bool:
+    return SequenceMatcher(None, normalise_name(a), normalise_name(b)).ratio() >= NEAR
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ def company_numbers(lines: Sequence[TextLine]) -> set[str]:
 
 def decide(lines: Sequence[TextLine], issuer: str | None, vat_numbers: Sequence[str], us: Business) -> Direction:
     """Sale or purchase, from the issuer's name, the billed party, and the VAT and company numbers printed."""
-    if not issuer or not any(same_name(issuer, name) for name in us.names):
+    if not issuer:
         return Direction(sale=False, confidence=1.0)
     ours = set(us.vat_numbers)
     our_vat = any(n in ours for n in vat_numbers)
@@ -78,7 +84,16 @@ def decide(lines: Sequence[TextLine], issuer: str | None, vat_numbers: Sequence[
     printed_companies = company_numbers(lines)
     our_company = bool(printed_companies & set(us.company_numbers))
     other_company = sorted(printed_companies - set(us.company_numbers))
-    if any(same_name(billed, name) for billed in billed_names(lines) for name in us.names):
+    billed_to_us = any(same_name(billed, name) for billed in billed_names(lines) for name in us.names)
+    if not any(same_name(issuer, name) for name in us.names):
+        if (our_vat or our_company) and not billed_to_us and any(_alike(issuer, name) for name in us.names):
+            # Perhaps our own invoice with the name misread (OCR): not posted as a purchase unseen.
+            return Direction(False, 0.5, (
+                f"The issuer's name ({issuer}) is close to your business's name and the document carries your "
+                "own VAT or company number: check whether you issued it."
+            ))  # fmt: skip
+        return Direction(sale=False, confidence=1.0)
+    if billed_to_us:
         return Direction(False, 0.5, (
             f"The document is headed with your business's name ({issuer}) but is also billed to your business: "
             "check whether you issued it or were charged by it."

@@ -131,3 +131,18 @@ def test_the_golden_brightwater_bills_are_purchases_for_brightwater_joinery(name
     assert result.kind.value == DocumentKind.PURCHASE_INVOICE
     assert result.supplier_name.value == "Brightwater Energy Ltd"
     assert result.customer_name.value is None
+
+
+def test_a_misread_own_name_with_our_vat_number_is_not_posted_as_a_purchase_unseen():
+    text = bill("Brightwater Jolnery Ltd", vat=OUR_VAT, billed="Felpersham Village Stores")  # OCR: i read as l
+    result = extract(text, vats=[OUR_VAT])
+    assert result.kind.value == DocumentKind.PURCHASE_INVOICE
+    assert result.doubts == [
+        "The issuer's name (Brightwater Jolnery Ltd) is close to your business's name and the document carries "
+        "your own VAT or company number: check whether you issued it."
+    ]
+    assert extract(text).doubts == []  # without our number it is a near namesake's bill
+    billed_to_us = bill("Brightwater Jolnery Ltd", vat=OUR_VAT, billed="Brightwater Joinery Ltd")
+    assert extract(billed_to_us, vats=[OUR_VAT]).doubts == []  # billed to us: a purchase (with our number)
+    unlike = bill("Quillfeather Stationers Ltd", vat=OUR_VAT, billed="Felpersham Village Stores")
+    assert extract(unlike, vats=[OUR_VAT]).doubts == []  # classification refuses our number on a bill instead
