@@ -27,6 +27,10 @@ class Case:
         return list(self.expected.get("own_names", []))
 
     @property
+    def own_vat_numbers(self) -> list[str]:
+        return list(self.expected.get("own_vat_numbers", []))
+
+    @property
     def path(self) -> Path:
         on_demand = self.expected.get("on_demand")
         return ROOT / on_demand["path"] if on_demand else GOLDEN_DIR / "documents" / self.file

@@ -26,6 +26,11 @@ class ReviewForm(forms.Form):
     gross = forms.DecimalField(label="Total (£)", max_digits=12, decimal_places=2, min_value=0)
     account_code = forms.ChoiceField(label="Account")
     vat_treatment = forms.ChoiceField(label="VAT treatment")
+    reclaim_vat = forms.BooleanField(
+        label="Reclaim the VAT even though the VAT number on the document is not valid or is ours",
+        required=False,
+        help_text="Only with a valid VAT invoice from the supplier: otherwise the VAT is part of the cost.",
+    )
     learn = forms.BooleanField(label="Remember this for the supplier's next documents", required=False, initial=True)
 
     def __init__(self, *args, accounts, treatments, **kwargs) -> None:

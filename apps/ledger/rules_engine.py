@@ -7,8 +7,10 @@ so the golden-dataset runner and tests call it directly.
 Order: a sales invoice goes to Sales. Otherwise the tenant's rules (ascending
 priority), then the default rules in code (three passes, see default_rules.py);
 the first match wins. A decision needs review when nothing matched, the
-document's arithmetic failed, or the supplier, total or date was read with a
-confidence below the threshold.
+document's arithmetic failed, the supplier, total or date was read with a
+confidence below the threshold, the extraction found conflicting evidence of
+who issued the document, or a purchase charges VAT under a VAT number that is
+not valid or is the business's own (that VAT is never reclaimed automatically).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from apps.ledger.default_rules import DEFAULT_RULES, DefaultRule
 from apps.ledger.domain import (
     DOC_SALES_INVOICE,
     POSTABLE_DOCUMENT_KINDS,
+    PURCHASE_DOCUMENT_KINDS,
     VatTreatment,
     format_money,
     format_rate,
@@ -47,6 +50,14 @@ STRENGTH_KEYWORD = 0.85
 STRENGTH_OTHER = 0.8
 SALES_RULE_NAME = "Sales invoices"
 NO_VAT_TREATMENTS = frozenset({VatTreatment.ZERO, VatTreatment.EXEMPT, VatTreatment.OUTSIDE_SCOPE})
+
+INVALID_VAT_NUMBER_REASON = (
+    "The VAT number on this document is not valid, so its VAT cannot be reclaimed without a valid VAT invoice."
+)
+OWN_VAT_NUMBER_REASON = (
+    "The VAT number on this document is your own VAT number, not the supplier's, so its VAT cannot be "
+    "reclaimed on it: check the supplier's VAT number."
+)
 
 _TRAILING_NOISE = frozenset({"limited", "ltd", "plc", "llp", "llc", "inc", "uk", "gb", "co", "company", "and"})
 
@@ -125,13 +136,44 @@ def first_phrase_in(phrases: Iterable[str], text: str) -> str | None:
     return None
 
 
-def _facts(extraction: Extraction) -> _Facts:
+def is_valid_vat_number(value: str) -> bool:
+    """The UK check-digit test (9 digits, or 12 with a branch)."""
+    return bool(value) and gb_vat.is_valid(value)
+
+
+def own_vat_numbers(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(n for n in (compact_vat_number(v) for v in values) if n)
+
+
+def vat_number_reason(extraction: Extraction, own: Collection[str]) -> str:
+    """Why input VAT on this document may not be reclaimed automatically, in words; "" when it may.
+
+    Only purchases that charge VAT are concerned: a valid VAT invoice is what allows
+    reclaiming it, and the business's own number on a bill is not the supplier's.
+    """
+    kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
+    charged = extraction.vat.value
+    if kind not in PURCHASE_DOCUMENT_KINDS or charged is None or charged <= 0:
+        return ""
+    number = compact_vat_number(extraction.supplier_vat_number.value or "")
+    if number and number in own_vat_numbers(own):
+        return OWN_VAT_NUMBER_REASON
+    if number and not is_valid_vat_number(number):
+        return INVALID_VAT_NUMBER_REASON
+    if not number and getattr(extraction, "invalid_vat_numbers", None):
+        return INVALID_VAT_NUMBER_REASON
+    return ""
+
+
+def _facts(extraction: Extraction, own: Collection[str] = ()) -> _Facts:
     supplier = (extraction.supplier_name.value or "").strip()
     parts = [supplier, *(line.description for line in extraction.lines), getattr(extraction, "text", "") or ""]
+    vat_number = compact_vat_number(extraction.supplier_vat_number.value or "")
     return _Facts(
         supplier=supplier,
         supplier_normalised=normalise_name(supplier),
-        vat_number=compact_vat_number(extraction.supplier_vat_number.value or ""),
+        # The business's own number identifies no supplier: no rule may match on it.
+        vat_number="" if vat_number in own_vat_numbers(own) else vat_number,
         haystack="\n".join(parts),
         gross=extraction.gross.value,
         rates=tuple(breakdown_rates(extraction)),
@@ -257,15 +299,17 @@ def classify(
     tenant_rules: Sequence[Rule],
     threshold: float,
     known_accounts: Collection[str] | None = None,
+    own_vat_numbers: Collection[str] = (),
 ) -> Classification:
     """Decide the account and VAT treatment for one document, with the reasons in words.
 
     ``known_accounts``: the tenant's active account codes, when the caller has
     them; a rule pointing elsewhere then needs review instead of failing at posting.
+    ``own_vat_numbers``: the business's own; never a supplier's, so never matched by a rule.
     """
     kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
-    facts = _facts(extraction)
-    reasons: list[str] = []
+    facts = _facts(extraction, own_vat_numbers)
+    reasons: list[str] = list(getattr(extraction, "doubts", None) or [])
 
     if kind == DOC_SALES_INVOICE:
         match: _Match | None = _Match(
@@ -300,6 +344,8 @@ def classify(
             )
     if not treatment:
         reasons.append(f"VAT: {vat_words[0].upper()}{vat_words[1:]}.")
+    if vat_reason := vat_number_reason(extraction, own_vat_numbers):
+        reasons.append(vat_reason)
     if not extraction.arithmetic_ok:
         reasons.append("The amounts on the document do not add up (lines, net, VAT and total).")
     field_reasons, lowest = _field_reasons(extraction, threshold)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from apps.ledger.rules_engine import INVALID_VAT_NUMBER_REASON, OWN_VAT_NUMBER_REASON
+
 from .model import EXEMPT, NO_VAT, D, DocSpec, Item, Party, invalid_vat_number, valid_vat_number
 
 _rng = random.Random(20260305)  # noqa: S311 - fixed seed for reproducible fictitious data, not security
@@ -29,6 +31,7 @@ TENANT = Party(
     company_number="09876543",
 )
 OWN_NAMES = [TENANT.name]
+OWN_VAT_NUMBERS = [TENANT.vat_number]
 
 QUILLFEATHER = Party(
     "Quillfeather Stationers Ltd",
@@ -161,6 +164,35 @@ COPPER_KETTLE = Party("The Copper Kettle Cafe", ("22 Church Street", "Felpersham
 OLD_FORGE = Party("The Old Forge Cafe Ltd", ("The Green", "Penny Hassett", "PH2 4OF"))
 RIVERSIDE = Party("Riverside Deli Ltd", ("5 Towpath Walk", "Felpersham", "FE2 1RD"))
 VILLAGE_STORES = Party("Wickham Village Stores Ltd", ("1 The Square", "Little Wickham", "WX4 1VS"))
+
+# Cases added for issue #11, from their own seeded RNG so that the VAT numbers above do not change.
+_rng_11 = random.Random(202611)  # noqa: S311 - fixed seed for reproducible fictitious data, not security
+
+# One distinctive word from the tenant's name ("Eatery" for "Bakery"): 90% alike as strings, another business.
+HOLLYBUSH_EATERY = Party(
+    "Hollybush Eatery Ltd",
+    ("4 Church Lane", "Little Wickham", "WX4 3HE"),
+    valid_vat_number(_rng_11),
+    account="495",
+    phone="01632 960 271",
+    email="events@hollybush-eatery.example",
+    company_number="10234567",
+)
+# A till set up with its customer's VAT number (the tenant's) in place of its own.
+WICKHAM_HARDWARE = Party(
+    "Wickham Hardware Ltd", ("12 High Street", "Little Wickham WX4 1HW"), TENANT.vat_number, account="473"
+)
+BORCHESTER_CASH_CARRY = Party(
+    "Borchester Cash & Carry Ltd",
+    ("Unit 9, Brook Trading Estate", "Borchester", "BC5 4CC"),
+    invalid_vat_number(_rng_11),
+    vat_valid=False,
+    account="408",
+)
+INVALID_VAT_NOTE = (
+    "The VAT number printed fails its check digits: no VAT is reclaimed until a person has a valid VAT invoice."
+)
+OWN_VAT_NOTE = "The receipt prints the business's own VAT number, not the supplier's: no VAT is reclaimed on it."
 
 d = D
 S, R, Z = D("20"), D("5"), D("0")
@@ -553,6 +585,9 @@ def documents() -> list[DocSpec]:
             ],
             date_style="slash",
             money_style="plain",
+            expected_state="needs_review",
+            review_note=INVALID_VAT_NOTE,
+            review_reason=INVALID_VAT_NUMBER_REASON,
         ),
         DocSpec(
             20,
@@ -967,6 +1002,70 @@ def _more_pdfs(T: Party) -> list[DocSpec]:
                 Item("Hot pasties, heated", d("3.10"), d(15), S),
             ],
             date_style="slash",
+        ),
+        *_issue_11_cases(T),
+    ]
+
+
+def _issue_11_cases(T: Party) -> list[DocSpec]:
+    """A bill from a near namesake (a purchase), a receipt with the tenant's own VAT number and one
+    with an invalid number (both to review, no VAT reclaimed). Numbered from 50 to leave room."""
+    return [
+        DocSpec(
+            50,
+            "hollybush-eatery-catering",
+            "table",
+            "pdf",
+            HOLLYBUSH_EATERY,
+            T,
+            "purchase_invoice",
+            "HE-0412",
+            date(2026, 3, 12),
+            [
+                Item("Catered sandwich lunch, staff day", d("7.50"), d(12), S),
+                Item("Tea and coffee service", d("2.25"), d(12), S),
+            ],
+            extra={"account_no": "HB-77"},
+        ),
+        DocSpec(
+            51,
+            "wickham-hardware-own-vat-receipt",
+            "receipt",
+            "pdf",
+            WICKHAM_HARDWARE,
+            None,
+            "receipt",
+            "WH-30917",
+            date(2026, 3, 14),
+            [
+                Item("Hand tools, screwdriver set", d("14.99"), None, S),
+                Item("Wall plugs, box of 100", d("3.49"), None, S),
+            ],
+            inclusive=True,
+            title="VAT RECEIPT",
+            expected_state="needs_review",
+            review_note=OWN_VAT_NOTE,
+            review_reason=OWN_VAT_NUMBER_REASON,
+        ),
+        DocSpec(
+            52,
+            "borchester-cash-carry-invalid-vat",
+            "receipt",
+            "pdf",
+            BORCHESTER_CASH_CARRY,
+            None,
+            "receipt",
+            "BCC-118204",
+            date(2026, 3, 18),
+            [
+                Item("Bleach, thick, 5L", d("4.80"), d(2), S),
+                Item("Disinfectant spray, 750ml", d("2.15"), d(6), S),
+            ],
+            inclusive=True,
+            title="VAT RECEIPT",
+            expected_state="needs_review",
+            review_note=INVALID_VAT_NOTE,
+            review_reason=INVALID_VAT_NUMBER_REASON,
         ),
     ]
 

@@ -87,6 +87,7 @@ class DocSpec:
     # ought to look (the reason goes in review_note).
     expected_state: str = "posted"
     review_note: str = ""
+    review_reason: str = ""  # a reason the classification must give, word for word ("" when not checked)
 
     @property
     def name(self) -> str:

@@ -22,7 +22,7 @@ from apps.documents.extraction.result import (
     VatBreakdown,
 )
 
-from .catalogue import OWN_NAMES
+from .catalogue import OWN_NAMES, OWN_VAT_NUMBERS
 from .model import EXEMPT, DocSpec
 
 ZERO = Decimal("0.00")
@@ -57,6 +57,8 @@ def truth(spec: DocSpec) -> Extraction:
         for item in spec.items
     ]
     result.arithmetic_ok = True
+    if spec.issuer.vat_number and not spec.issuer.vat_valid:
+        result.invalid_vat_numbers = [spec.issuer.vat_number]
     return result
 
 
@@ -97,6 +99,7 @@ def expected(spec: DocSpec) -> dict[str, Any]:
         "file": spec.name,
         "group": "good",
         "own_names": list(OWN_NAMES),
+        "own_vat_numbers": list(OWN_VAT_NUMBERS),
         "extraction": truth(spec).to_json(with_confidence=False),
         "classification": {"account_code": account_code(spec), "vat_treatment": vat_treatment(spec)},
         "postings": postings(spec),
@@ -105,6 +108,8 @@ def expected(spec: DocSpec) -> dict[str, Any]:
     if spec.expected_state != "posted":
         data["expected_state"] = spec.expected_state
         data["about"]["review_note"] = spec.review_note
+    if spec.review_reason:
+        data["expected_reason"] = spec.review_reason
     return data
 
 

@@ -102,7 +102,8 @@ def test_extraction_accuracy_on_the_good_documents_meets_the_threshold():
     results = []
     for case in GOOD:
         content = case.content()
-        actual = read_document(content, sniff(content), own_names=case.own_names)
+        actual = read_document(content, sniff(content), own_names=case.own_names,
+                               own_vat_numbers=case.own_vat_numbers)  # fmt: skip
         results += compare_extraction(case.expected, actual)
     summary = summarise(results)
     report = render_summary(summary) + "\n" + render_diff(results)
@@ -114,3 +115,39 @@ def test_extraction_accuracy_on_the_good_documents_meets_the_threshold():
 def test_threshold_file_is_sane():
     data = json.loads((GOLDEN_DIR / "threshold.json").read_text())
     assert 0.95 <= data["field_accuracy"] <= 1.0
+
+
+def test_the_set_has_a_near_namesake_bill_and_vat_numbers_that_forbid_reclaiming():
+    from difflib import SequenceMatcher
+
+    from apps.documents.extraction.text import normalise_name, same_name
+    from apps.ledger.rules_engine import INVALID_VAT_NUMBER_REASON, OWN_VAT_NUMBER_REASON
+
+    def alike(a: str, b: str) -> float:
+        return SequenceMatcher(None, normalise_name(a), normalise_name(b)).ratio()
+
+    namesakes = [
+        c for c in GOOD
+        if c.expected["extraction"]["kind"] == "purchase_invoice"
+        and any(alike(c.expected["extraction"]["supplier_name"], own) >= 0.88 for own in c.own_names)
+    ]  # fmt: skip
+    assert namesakes and all(c.expected.get("expected_state", "posted") == "posted" for c in namesakes)
+    assert not any(same_name(c.expected["extraction"]["supplier_name"], o) for c in namesakes for o in c.own_names)
+    reasons = [c.expected.get("expected_reason") for c in GOOD]
+    assert reasons.count(INVALID_VAT_NUMBER_REASON) >= 2 and reasons.count(OWN_VAT_NUMBER_REASON) >= 1
+
+
+@pytest.mark.parametrize("case", [c for c in GOOD if c.expected.get("expected_reason")], ids=lambda c: c.file)
+def test_documents_expected_in_review_give_their_reason(case):
+    """The golden run checks the state and that nothing is posted; this checks the reason in words."""
+    from apps.ledger.rules_engine import classify
+    from apps.ledger.services.rules import DEFAULT_CONFIDENCE_THRESHOLD
+
+    content = case.content()
+    actual = read_document(content, sniff(content), own_names=case.own_names,
+                           own_vat_numbers=case.own_vat_numbers)  # fmt: skip
+    result = classify(actual, tenant_rules=[], threshold=DEFAULT_CONFIDENCE_THRESHOLD,
+                      own_vat_numbers=case.own_vat_numbers)  # fmt: skip
+    assert case.expected["expected_state"] == "needs_review" and result.needs_review
+    assert result.reasons == [case.expected["expected_reason"]]
+    assert result.account_code == case.expected["classification"]["account_code"]

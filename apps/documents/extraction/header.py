@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from .dates import FoundDate, find_dates
+from .direction import Direction
 from .money import find_amounts
 from .result import DocumentKind, Extracted
 from .text import TextLine, clean_value, same_name
@@ -196,13 +197,14 @@ def issue_date(lines: Sequence[TextLine]) -> Extracted:
     return Extracted(found.value, (LIKELY + 0.05 if alone else 0.7) * line.confidence_at(found.start, found.end))
 
 
-def document_kind(lines: Sequence[TextLine], supplier: str | None, own_names: Sequence[str]) -> Extracted:
+def document_kind(lines: Sequence[TextLine], direction: Direction) -> Extracted:
+    """The kind of document; whether it is a sale of ours was decided from evidence (``direction.decide``)."""
     top = " ".join(line.lower for line in lines if line.page == 1)[:1500]
     everything = " ".join(line.lower for line in lines)
     if re.search(r"\bcredit\s*note\b", top):
         return Extracted(DocumentKind.CREDIT_NOTE, LABELLED)
-    if supplier and any(same_name(supplier, own) for own in own_names):
-        return Extracted(DocumentKind.SALES_INVOICE, 0.9)
+    if direction.sale:
+        return Extracted(DocumentKind.SALES_INVOICE, direction.confidence)
     title = " ".join(line.lower for line in lines[:12])
     if re.search(r"\breceipt\b", title) and not re.search(r"\binvoice\b", title):
         return Extracted(DocumentKind.RECEIPT, 0.9)

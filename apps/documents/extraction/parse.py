@@ -18,28 +18,48 @@ from decimal import Decimal
 
 from . import header
 from .checks import apply_checks
+from .direction import Business, decide
 from .items import RawItem, find_items
 from .money import format_money, to_money
 from .result import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
 from .text import PageLines, TextLine, build_lines
 from .totals import Chosen, Totals, choose, find_totals, unique_rows
-from .vatnumber import find_vat_numbers
+from .vatnumber import VatNumber, find_vat_numbers, normalise_vat_number
 
 ZERO = Decimal("0.00")
 DERIVED = 0.8  # a figure computed from two others keeps 80% of their confidence
 
 
-def extract_fields(pages: Sequence[PageLines], *, own_names: Sequence[str] = ()) -> Extraction:
-    """Every field of the contract from the pages' text (``pages`` are not attached; the reader does that)."""
+def extract_fields(
+    pages: Sequence[PageLines],
+    *,
+    own_names: Sequence[str] = (),
+    own_vat_numbers: Sequence[str] = (),
+    own_company_numbers: Sequence[str] = (),
+) -> Extraction:
+    """Every field of the contract from the pages' text (``pages`` are not attached; the reader does that).
+
+    ``own_*``: what identifies the business itself, so that its own sales invoices are told from bills
+    (direction.py) and its own VAT number is never taken for a supplier's.
+    """
     lines = build_lines(pages)
     result = Extraction()
     if not lines:
         result.warnings.append("No text was found in this document.")
         return result
+    us = Business(
+        tuple(own_names),
+        tuple(n for n in (normalise_vat_number(v) for v in own_vat_numbers) if n),
+        tuple(c.strip().upper() for c in own_company_numbers if c and c.strip()),
+    )
     supplier, _ = header.supplier_name(lines)
     result.supplier_name = supplier
-    result.kind = header.document_kind(lines, supplier.value, own_names)
-    result.supplier_vat_number = _vat_number(lines, result.warnings)
+    found = _vat_numbers(lines, result)
+    direction = decide(lines, supplier.value, [n.compact for _, n in found if n.valid], us)
+    if direction.doubt:
+        result.doubts.append(direction.doubt)
+    result.kind = header.document_kind(lines, direction)
+    result.supplier_vat_number = _vat_number(found, us.vat_numbers, ours_first=direction.sale)
     if result.kind.value == DocumentKind.SALES_INVOICE:
         result.supplier_name = _confirm(supplier)  # it matched one of the business's own names
         result.customer_name = header.customer_name(lines, supplier.value, own_names)
@@ -70,21 +90,35 @@ def _confirm(item: Extracted) -> Extracted:
     return Extracted(item.value, _confirmed(item.confidence)) if item.present else item
 
 
-def _vat_number(lines: Sequence[TextLine], warnings: list[str]) -> Extracted[str]:
-    chosen: Extracted[str] | None = None
+def _vat_numbers(lines: Sequence[TextLine], result: Extraction) -> list[tuple[TextLine, VatNumber]]:
+    """Every VAT number printed, in order; a number whose check digits fail is recorded and warned about."""
+    found: list[tuple[TextLine, VatNumber]] = []
     for line in lines:
         for number in find_vat_numbers(line.text):
-            if number.valid and chosen is None:
-                # the check digits confirm the OCR reading: halve the remaining doubt
-                chosen = Extracted(
-                    number.compact, _confirmed(header.LABELLED * line.confidence_at(number.start, number.end))
-                )
-            elif not number.valid:
-                warnings.append(
+            found.append((line, number))
+            if not number.valid:
+                result.invalid_vat_numbers.append(number.compact)
+                result.warnings.append(
                     f"The VAT number {number.printed} on the document is not a valid UK VAT number "
                     "(its check digits are wrong), so it was not used."
                 )
-    return chosen or Extracted()
+    return found
+
+
+def _vat_number(found: Sequence[tuple[TextLine, VatNumber]], own: Sequence[str], *, ours_first: bool) -> Extracted:
+    """The issuer's VAT number: the first valid one, passing over the business's own on a bill.
+
+    On a bill the business's own number is printed as the customer's; it is the supplier's only
+    when it is the only one (classification then sends the document to review for it).
+    """
+    valid = [(line, n) for line, n in found if n.valid]
+    preferred = [(line, n) for line, n in valid if (n.compact in own) == ours_first]
+    chosen = (preferred or valid or [None])[0]
+    if chosen is None:
+        return Extracted()
+    line, number = chosen
+    # the check digits confirm the OCR reading: halve the remaining doubt
+    return Extracted(number.compact, _confirmed(header.LABELLED * line.confidence_at(number.start, number.end)))
 
 
 def _money(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, Extracted]:

@@ -52,6 +52,8 @@ def read_document(
     *,
     max_pages: int = 20,
     own_names: Sequence[str] = (),
+    own_vat_numbers: Sequence[str] = (),
+    own_company_numbers: Sequence[str] = (),
     ocr_timeout: int = ocr.DEFAULT_TIMEOUT,
     psm: int = ocr.DEFAULT_PSM,
 ) -> Extraction:
@@ -67,11 +69,13 @@ def read_document(
         read = partial(_read_image, content, IMAGES[content_type], max_pages, ocr_timeout, psm)
     else:
         raise ReadError(f"Files of type {content_type!r} cannot be read; upload a PDF, PNG, JPEG or TIFF.")
+    own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
+           "own_company_numbers": tuple(own_company_numbers)}  # fmt: skip
     pages = read(enhance=False)
-    result = _extract(pages, own_names)
+    result = _extract(pages, own)
     if not result.arithmetic_ok and any(p.method == "ocr" for p in pages):
         second = read(enhance=True)
-        retry = _extract(second, own_names)
+        retry = _extract(second, own)
         if retry.arithmetic_ok:
             retry.pages = [
                 replace(p, seconds=p.seconds + first.seconds)
@@ -81,10 +85,8 @@ def read_document(
     return result
 
 
-def _extract(pages: list[_Page], own_names: Sequence[str]) -> Extraction:
-    result = extract_fields(
-        [PageLines(p.text, p.confidence, p.line_confidences, p.line_words) for p in pages], own_names=tuple(own_names)
-    )
+def _extract(pages: list[_Page], own: dict[str, tuple[str, ...]]) -> Extraction:
+    result = extract_fields([PageLines(p.text, p.confidence, p.line_confidences, p.line_words) for p in pages], **own)
     result.pages = [PageText(i, p.text, p.method, p.confidence, p.seconds) for i, p in enumerate(pages, start=1)]
     return result
 

@@ -84,6 +84,10 @@ class Extraction:
     lines: list[LineItem] = field(default_factory=list)
     arithmetic_ok: bool = False  # lines add to net, net + VAT = gross within 1p, VAT matches rates
     warnings: list[str] = field(default_factory=list)  # plain words, shown to reviewers
+    # VAT numbers printed whose check digits fail (compact): VAT on such a document is not reclaimed automatically.
+    invalid_vat_numbers: list[str] = field(default_factory=list)
+    # Conflicting evidence a person must settle before posting (e.g. who issued the document), in words.
+    doubts: list[str] = field(default_factory=list)
     pages: list[PageText] = field(default_factory=list)
 
     SCALAR_FIELDS = (
@@ -130,6 +134,8 @@ class Extraction:
         ]
         data["arithmetic_ok"] = self.arithmetic_ok
         data["warnings"] = list(self.warnings)
+        data["invalid_vat_numbers"] = list(self.invalid_vat_numbers)
+        data["doubts"] = list(self.doubts)
         if with_pages:
             data["pages"] = [
                 {"number": p.number, "method": p.method, "confidence": round(p.confidence, 3),
@@ -176,4 +182,6 @@ class Extraction:
         ]
         result.arithmetic_ok = bool(data.get("arithmetic_ok", False))
         result.warnings = list(data.get("warnings", []))
+        result.invalid_vat_numbers = [str(n) for n in data.get("invalid_vat_numbers", [])]
+        result.doubts = [str(d) for d in data.get("doubts", [])]
         return result

@@ -74,6 +74,13 @@ def build_lines(pages: Sequence[PageLines]) -> list[TextLine]:
 
 
 _SUFFIXES = {"limited": "ltd", "ltd.": "ltd", "plc.": "plc", "co.": "co", "&": "and"}
+# Words that say what kind of legal entity a business is, not which business: ignored at the end of a name.
+LEGAL_SUFFIXES = frozenset({"ltd", "plc", "llp", "llc", "lp", "inc", "cic", "co", "company"})
+# Generic words whose plural and singular name the same business ("& Son" / "& Sons"). Distinctive
+# words are never folded: "Hollybush Bakeries" may be another company than "Hollybush Bakery".
+_SAFE_PLURALS = {"sons": "son", "brothers": "brother", "bros": "brother", "partners": "partner"}
+# OCR reads some letters as digits; inside a word that has letters, read them back as letters.
+_OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
 
 
 def normalise_name(name: str) -> str:
@@ -84,16 +91,26 @@ def normalise_name(name: str) -> str:
     return " ".join(_SUFFIXES.get(w, w) for w in words)
 
 
-def same_name(a: str, b: str) -> bool:
-    """True when two printed names are the same business (allowing a slip or two of OCR)."""
-    from difflib import SequenceMatcher
+def distinctive_words(name: str) -> tuple[str, ...]:
+    """The words that say which business a name is: legal suffixes, a leading "The" and "and" before
+    a trailing suffix dropped, safe plurals folded, OCR digit slips inside words read as letters."""
+    joined = re.sub(r"['\u2019`]", "", name)  # "Hartley's" and "Hartleys" are one name
+    words = [w.translate(_OCR_DIGITS) if re.search(r"[a-z]", w) else w for w in normalise_name(joined).split()]
+    if words and words[0] == "the":
+        words = words[1:]
+    while words and (words[-1] in LEGAL_SUFFIXES or (words[-1] == "and" and len(words) > 1)):
+        words.pop()
+    return tuple(_SAFE_PLURALS.get(w, w) for w in words)
 
-    na, nb = normalise_name(a), normalise_name(b)
-    if not na or not nb:
-        return False
-    if na == nb:
-        return True
-    return len(na) >= 6 and SequenceMatcher(None, na, nb).ratio() >= 0.88
+
+def same_name(a: str, b: str) -> bool:
+    """True when two printed names are the same business: their distinctive words are equal.
+
+    Why not a similarity ratio: "Brightwater Energy Ltd" and "Brightwater Joinery Ltd" are 89%
+    alike as strings yet two businesses; the word that differs is the one that tells them apart.
+    """
+    words_a, words_b = distinctive_words(a), distinctive_words(b)
+    return bool(words_a) and words_a == words_b
 
 
 def clean_value(text: str) -> str:

@@ -44,6 +44,9 @@ class Claim:
     content_type: str
     storage_name: str
     tenant_name: str
+    # What identifies the business on a document (its own sales invoices; its VAT number on a bill).
+    tenant_vat_number: str = ""
+    tenant_company_number: str = ""
 
 
 def _set_state(document: Document, state: str, **fields) -> None:
@@ -115,7 +118,9 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
         run.save(update_fields=["state", "started_at", "attempt", "celery_task_id", "worker", "step"])
         _set_state(document, DocumentState.OCR, processing_run=run, attempts=document.attempts,
                    failure_reason="", failure_step="")  # fmt: skip
-        return Claim(document.pk, run.pk, document.content_type, document.storage_name, document.tenant.name)
+        tenant = document.tenant
+        return Claim(document.pk, run.pk, document.content_type, document.storage_name, tenant.name,
+                     tenant.vat_number or "", tenant.company_number or "")  # fmt: skip
 
 
 def _locked(tenant_id: uuid.UUID, work: Claim) -> tuple[Document, TaskRun]:
@@ -145,7 +150,13 @@ def _read(work: Claim):
     from apps.documents.extraction.reader import read_document
 
     content = read_blob(work.storage_name)
-    return read_document(content, work.content_type, own_names=[work.tenant_name])
+    return read_document(
+        content,
+        work.content_type,
+        own_names=[work.tenant_name],
+        own_vat_numbers=[work.tenant_vat_number] if work.tenant_vat_number else [],
+        own_company_numbers=[work.tenant_company_number] if work.tenant_company_number else [],
+    )
 
 
 def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:

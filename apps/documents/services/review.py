@@ -2,8 +2,11 @@
 
 Approving posts the document with the reviewer's figures and choice of
 account, so a person stands behind every entry the rules engine was unsure
-of. A correction of the account or VAT treatment can become a tenant rule,
-so the next document from that supplier needs no review.
+of. VAT under a VAT number that is not valid, or is the business's own, is
+not reclaimed (it becomes part of the cost) unless the reviewer gives the
+supplier's valid number or explicitly asks to reclaim it. A correction of
+the account or VAT treatment can become a tenant rule, so the next document
+from that supplier needs no review.
 """
 
 from __future__ import annotations
@@ -39,6 +42,48 @@ class Correction:
     gross: Decimal
     account_code: str
     vat_treatment: str
+    # Reclaim the VAT even though the document's VAT number is not valid or is the business's own:
+    # only when the person says so (they hold a valid VAT invoice or other evidence).
+    reclaim_vat: bool = False
+
+
+def vat_not_reclaimed_reason(document: Document, c: Correction, own_vat_numbers) -> str:
+    """Why the VAT of this approval is not reclaimed (in words), or "" when it is.
+
+    The reviewer's VAT number decides: a valid one of the supplier's allows reclaiming; one
+    that fails the check digits, the business's own, or none where the document printed an
+    invalid one does not, unless the reviewer explicitly asks to reclaim.
+    """
+    from apps.ledger.rules_engine import vat_number_reason
+
+    if c.reclaim_vat:
+        return ""
+    base = Extraction.from_json(document.extraction or {})
+    probe = dataclasses.replace(
+        base,
+        kind=Extracted(DocumentKind(c.kind), 1.0),
+        supplier_vat_number=Extracted(_compact_vat(c.supplier_vat_number) or None, 1.0),
+        vat=Extracted(c.vat, 1.0),
+    )
+    return vat_number_reason(probe, own_vat_numbers)
+
+
+def _compact_vat(value: str) -> str:
+    return value.replace(" ", "").upper().removeprefix("GB")
+
+
+def without_vat_reclaim(extraction: Extraction) -> Extraction:
+    """The entry's figures when VAT is not reclaimed: the VAT is part of the cost, nothing on 820."""
+    vat = extraction.vat.value or Decimal(0)
+    rows = [r for r in extraction.vat_breakdown if r.net or r.vat]
+    breakdown = [VatBreakdown(r.rate, r.net + r.vat, Decimal("0.00")) for r in rows]
+    if not breakdown or sum((r.net for r in breakdown), Decimal(0)) != extraction.gross.value:
+        rate = (vat / extraction.net.value * 100).quantize(Decimal("1")) if extraction.net.value else Decimal(0)
+        breakdown = [VatBreakdown(rate, extraction.gross.value, Decimal("0.00"))]
+    return dataclasses.replace(
+        extraction, net=Extracted(extraction.gross.value, 1.0), vat=Extracted(Decimal("0.00"), 1.0),
+        vat_breakdown=breakdown,
+    )  # fmt: skip
 
 
 def corrected_extraction(document: Document, c: Correction) -> Extraction:
@@ -54,7 +99,7 @@ def corrected_extraction(document: Document, c: Correction) -> Extraction:
         base,
         kind=Extracted(DocumentKind(c.kind), 1.0),
         supplier_name=sure(c.supplier_name.strip()),
-        supplier_vat_number=sure(c.supplier_vat_number.replace(" ", "").upper().removeprefix("GB")),
+        supplier_vat_number=sure(_compact_vat(c.supplier_vat_number)),
         document_number=sure(c.document_number.strip()),
         issue_date=Extracted(c.issue_date, 1.0),
         net=Extracted(c.net, 1.0),
@@ -70,7 +115,7 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
     """Post the document as the reviewer says; learn a rule when asked and the proposal was changed."""
     from apps.ledger.rules_engine import Classification
     from apps.ledger.services.posting import post_document
-    from apps.ledger.services.rules import learn_from_correction
+    from apps.ledger.services.rules import learn_from_correction, tenant_vat_numbers
 
     if (correction.net + correction.vat).quantize(PENNY) != correction.gross.quantize(PENNY):
         raise DocumentError(
@@ -88,18 +133,24 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
             for key in ("account_code", "vat_treatment")
             if proposal.get(key) != getattr(correction, key)
         }
+        not_reclaimed = vat_not_reclaimed_reason(document, correction, tenant_vat_numbers(document.tenant_id))
+        to_post = without_vat_reclaim(extraction) if not_reclaimed else extraction
+        vat_words = (
+            f"; VAT of £{correction.vat} not reclaimed (part of the cost): {not_reclaimed}" if not_reclaimed else ""
+        )
         classification = Classification(
             account_code=correction.account_code,
             vat_treatment=correction.vat_treatment,
             confidence=1.0,
             explanation=f"Approved by {actor.email}"
+            + vat_words
             + (f"; proposed: {proposal.get('explanation')}" if proposal.get("explanation") else ""),
             rule_id=None,
             rule_name="",
             needs_review=False,
             reasons=[],
         )
-        entry = post_document(document_id=document.pk, extraction=extraction, classification=classification,
+        entry = post_document(document_id=document.pk, extraction=to_post, classification=classification,
                               actor=actor)  # fmt: skip
         before = Extraction.from_json(document.extraction or {}).to_json(with_confidence=False)
         after = extraction.to_json(with_confidence=False)
@@ -116,7 +167,7 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
             "documents.document.approved", actor=actor, tenant_id=document.tenant_id, target=document,
             before={k: before[k] for k in before if before[k] != after[k]} | {"proposal": proposal.get("account_code")},
             after={k: after[k] for k in after if before[k] != after[k]} | {"account_code": correction.account_code},
-            extra={"entry": str(entry.pk), "changed": changed},
+            extra={"entry": str(entry.pk), "changed": changed, "vat_reclaimed": not not_reclaimed},
         )  # fmt: skip
         if learn and changed and extraction.kind.value != DocumentKind.SALES_INVOICE:
             learn_from_correction(extraction=extraction, account_code=correction.account_code,

@@ -1,7 +1,7 @@
 """Classification for the current tenant, and rules learned from people's corrections.
 
 A correction teaches a rule keyed on the supplier's VAT number (the most
-stable identity), else its normalised name, so the next document from that
+stable identity; never the business's own or an invalid one), else its normalised name, so the next document from that
 supplier classifies without review. Learned rules get a high priority: the
 latest human decision about a supplier beats broader hand-written rules.
 """
@@ -18,8 +18,17 @@ from apps.ledger import selectors
 from apps.ledger.domain import DOC_SALES_INVOICE, VatTreatment
 from apps.ledger.errors import AccountError, RuleError
 from apps.ledger.models import Account, Rule
-from apps.ledger.rules_engine import Classification, classify, compact_vat_number, display_vat_number, normalise_name
+from apps.ledger.rules_engine import (
+    Classification,
+    classify,
+    compact_vat_number,
+    display_vat_number,
+    is_valid_vat_number,
+    normalise_name,
+    own_vat_numbers,
+)
 from apps.ledger.services.context import tenant_id_in_context
+from apps.tenancy.models import Tenant
 
 if TYPE_CHECKING:
     from apps.documents.extraction.result import Extraction
@@ -35,10 +44,16 @@ def confidence_threshold() -> float:
 
 def classify_for_tenant(extraction: Extraction) -> Classification:
     """Classify with the current tenant's active rules, threshold and chart (inside tenant_context)."""
-    tenant_id_in_context()
+    tenant_id = tenant_id_in_context()
     rules = list(Rule.objects.filter(is_active=True).order_by("priority", "created_at"))
     known = selectors.active_account_codes()
-    return classify(extraction, tenant_rules=rules, threshold=confidence_threshold(), known_accounts=known)
+    return classify(extraction, tenant_rules=rules, threshold=confidence_threshold(), known_accounts=known,
+                    own_vat_numbers=tenant_vat_numbers(tenant_id))  # fmt: skip
+
+
+def tenant_vat_numbers(tenant_id) -> frozenset[str]:
+    """The business's own VAT number(s), compact: never a supplier's."""
+    return own_vat_numbers(Tenant.objects.filter(pk=tenant_id).values_list("vat_number", flat=True))
 
 
 def _rule_snapshot(rule: Rule) -> dict:
@@ -67,6 +82,10 @@ def learn_from_correction(*, extraction: Extraction, account_code: str, vat_trea
         raise AccountError(f"Account {account_code} is not an active account in this business's chart.")
     supplier = (extraction.supplier_name.value or "").strip()
     vat_number = compact_vat_number(extraction.supplier_vat_number.value or "")
+    if vat_number in tenant_vat_numbers(tenant_id) or not is_valid_vat_number(vat_number):
+        # The business's own number (printed as the customer's) or an invalid one identifies no
+        # supplier: a rule keyed on it would match the wrong documents. Key on the name instead.
+        vat_number = ""
     normalised = "" if vat_number else normalise_name(supplier)
     if not vat_number and not normalised:
         raise RuleError("Nothing to learn from: the document shows neither the supplier's name nor its VAT number.")
