@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from stdnum.gb import vat as gb_vat
 
-from apps.filing.domain import Scheme, Stagger, is_period_start
+from apps.filing.domain import Stagger, is_period_start
+from apps.filing.forms import StandardSchemeField
 from apps.onboarding.services.signup import DUPLICATE_EMAIL
 from apps.tenancy.models import Role
 from apps.tenancy.validators import validate_company_number, validate_gb_vat_number
@@ -132,13 +133,8 @@ class StaffReviewRequestForm(forms.Form):
                            help_text="For example: we changed our name last month.")  # fmt: skip
 
 
-FLAT_RATE = "flat_rate"
-SCHEME_CHOICES = [*Scheme.choices, (FLAT_RATE, "Flat Rate Scheme (not supported yet)")]
-
-
 class VatSchemeForm(forms.Form):
-    scheme = forms.ChoiceField(label="VAT accounting scheme", choices=SCHEME_CHOICES, widget=forms.RadioSelect,
-                               initial=Scheme.STANDARD)  # fmt: skip
+    scheme = StandardSchemeField()
     stagger = forms.ChoiceField(label="VAT periods", choices=Stagger.choices, widget=forms.RadioSelect,
                                 help_text="Your VAT certificate or HMRC online account shows when your "
                                           "quarters end.")  # fmt: skip
@@ -149,15 +145,6 @@ class VatSchemeForm(forms.Form):
     )  # fmt: skip
     four_eyes = forms.BooleanField(label="Require a second person to approve each return before it is sent",
                                    required=False)  # fmt: skip
-
-    def clean_scheme(self) -> str:
-        scheme = self.cleaned_data["scheme"]
-        if scheme == FLAT_RATE:
-            raise forms.ValidationError(
-                "Strongroom does not support the Flat Rate Scheme yet. Choose standard or cash accounting "
-                "only if that is how you are registered."
-            )
-        return scheme
 
     def clean(self) -> dict:
         data = super().clean()
