@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from apps.filing.domain import Scheme, Stagger, is_period_start
+from apps.tenancy.widgets import IsoDateInput
 
 CASH_NOT_SUPPORTED = "Cash accounting is not supported yet: Strongroom files on invoice dates (standard accounting)."
 OTHER_SCHEMES_REFUSED = "Strongroom files returns with standard accounting only. " + CASH_NOT_SUPPORTED
@@ -41,7 +42,7 @@ class VatSettingsForm(forms.Form):
     first_period_start = forms.DateField(
         label="First VAT period starts on",
         help_text="The first day of your first return's period, e.g. 2026-01-01.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     four_eyes = forms.BooleanField(
         required=False,

@@ -15,6 +15,7 @@ from apps.filing.forms import StandardSchemeField
 from apps.onboarding.services.signup import DUPLICATE_EMAIL
 from apps.tenancy.models import Role
 from apps.tenancy.validators import validate_company_number, validate_gb_vat_number
+from apps.tenancy.widgets import IsoDateInput
 
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 _PHONE = re.compile(r"^\+?[\d ()-]{7,20}$")
@@ -140,7 +141,7 @@ class VatSchemeForm(forms.Form):
                                           "quarters end.")  # fmt: skip
     first_period_start = forms.DateField(
         label="First VAT period to file with Strongroom starts on", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
         help_text="The first day of a VAT period, e.g. 1 April for quarters ending in June.",
     )  # fmt: skip
     four_eyes = forms.BooleanField(label="Require a second person to approve each return before it is sent",
