@@ -45,10 +45,15 @@ def pounds(value: Decimal | int | None) -> str:
 
 
 @register.filter
-def day(value: date | datetime | None) -> str:
-    """4 Dec 2026."""
+def day(value: date | datetime | str | None) -> str:
+    """4 Dec 2026 (also from an ISO string, as extracted values are stored)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_filter(value, DAY_FORMAT)
