@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.tenancy.models import Invitation, Membership, Role
 from apps.tenancy.services import invite_member, revoke_invitation
 from tests.conftest import make_member
+from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import audit_actions
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,16 @@ class TestSomeoneAlreadyRegistered:
         response = client.post(path, {"full_name": "Impostor", "password": PASSWORD})
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
         assert get_user_model().objects.filter(email=NEW_EMAIL).count() == 1
+
+    def test_signs_in_and_comes_back_to_accept(self, client, tenant_a, tenant_b, invited):
+        existing = make_member(tenant_b, email=NEW_EMAIL)
+        _, path = invited()
+        login_url = client.post(path)["Location"]
+        signed_in = client.post(login_url, {"email": NEW_EMAIL, "password": DEFAULT_PASSWORD})
+        assert signed_in.status_code == 302 and signed_in["Location"] == path
+        assert "Accept the invitation" in client.get(path).content.decode()
+        assert client.post(path).status_code == 302
+        assert Membership.objects.get(user=existing, tenant=tenant_a).role == Role.BOOKKEEPER
 
     def test_signed_in_with_another_address_is_explained(self, client, user, tenant_a, invited, in_tenant):
         invitation, path = invited()
