@@ -32,7 +32,12 @@ class MethodNotAllowedPage:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or response.content or request.path_info.startswith("/api/"):
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path_info.startswith("/api/")
+        ):
             return response
         from apps.accounts.views.errors import method_not_allowed
 
