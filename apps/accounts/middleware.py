@@ -20,9 +20,37 @@ from apps.accounts.selectors import has_confirmed_device, requires_2fa
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/metrics", "/favicon.ico")
 
 
-class Require2FAMiddleware:
+class MethodNotAllowedPage:
+    """Give Django's bodiless 405 (``require_POST`` and friends) a page like the 404's, keeping ``Allow``.
+
+    Why: a bookmarked or reloaded POST-only address otherwise shows the
+    browser's blank error page. API answers (JSON bodies) are left alone.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path_info.startswith("/api/")
+        ):
+            return response
+        from apps.accounts.views.errors import method_not_allowed
+
+        page = method_not_allowed(request)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
+
+
+class Require2FAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        # Every request passes here, so the 405 page is given here too (see MethodNotAllowedPage).
+        self.get_response = MethodNotAllowedPage(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user

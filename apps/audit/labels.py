@@ -14,6 +14,7 @@ LABELS = {
     "tenancy.membership.removed": "removed {user} from the team",
     "tenancy.invitation.created": "invited {email} as {role}",
     "tenancy.invitation.revoked": "withdrew the invitation for {email}",
+    "accounts.user.registered": "created their Strongroom account from an invitation",
     "tenancy.staff_access.granted": "Strongroom staff opened this business: {reason}",
     "tenancy.staff_access.ended": "Strongroom staff access ended",
     "tenancy.invitation.issued_by_operator": "Strongroom operations sent an invitation",

@@ -3,15 +3,46 @@ from __future__ import annotations
 from django import forms
 
 from apps.filing.domain import Scheme, Stagger, is_period_start
+from apps.tenancy.widgets import IsoDateInput
+
+CASH_NOT_SUPPORTED = "Cash accounting is not supported yet: Strongroom files on invoice dates (standard accounting)."
+OTHER_SCHEMES_REFUSED = "Strongroom files returns with standard accounting only. " + CASH_NOT_SUPPORTED
+
+
+class StandardSchemeField(forms.CharField):
+    """The scheme, fixed to standard accounting: the only one whose returns Strongroom can file.
+
+    Why not offer cash accounting: the returns are built from invoice dates,
+    so a business that chose it here would only find out at filing time. The
+    field is hidden and always renders "standard" (even for a business stored
+    with the cash scheme, so saving the page moves it to standard); a posted
+    other value is refused with the reason.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "VAT accounting scheme")
+        kwargs.setdefault("help_text", CASH_NOT_SUPPORTED)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: object) -> str:
+        return Scheme.STANDARD
+
+    def clean(self, value: object) -> str:
+        if value not in (None, "", Scheme.STANDARD):
+            raise forms.ValidationError(OTHER_SCHEMES_REFUSED)
+        return Scheme.STANDARD
 
 
 class VatSettingsForm(forms.Form):
-    scheme = forms.ChoiceField(choices=Scheme.choices, initial=Scheme.STANDARD, label="VAT accounting scheme")
+    scheme = StandardSchemeField()
     stagger = forms.ChoiceField(choices=Stagger.choices, label="VAT periods")
     first_period_start = forms.DateField(
         label="First VAT period starts on",
         help_text="The first day of your first return's period, e.g. 2026-01-01.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     four_eyes = forms.BooleanField(
         required=False,

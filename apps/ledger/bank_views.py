@@ -148,7 +148,13 @@ def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         return _refused(request, f"Nothing was imported. {exc.message}", status=503 if exc.retryable else 502)
     except LedgerError as exc:
         return _refused(request, str(exc))
-    messages.success(request, result.summary)
+    if not result.accounts:
+        # Nothing could be imported: a warning to act on (check the bank connection), not a success.
+        messages.warning(request, result.summary)
+    elif not result.imported:
+        messages.info(request, result.summary)
+    else:
+        messages.success(request, result.summary)
     return _back(request, tenant_slug)
 
 

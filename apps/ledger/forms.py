@@ -3,8 +3,9 @@ from __future__ import annotations
 from django import forms
 
 from apps.ledger.models import ACCOUNT_TYPE_CHOICES
+from apps.tenancy.widgets import IsoDateInput
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = IsoDateInput()
 
 
 class AsOfForm(forms.Form):

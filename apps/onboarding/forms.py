@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from stdnum.gb import vat as gb_vat
 
-from apps.filing.domain import Scheme, Stagger, is_period_start
+from apps.filing.domain import Stagger, is_period_start
+from apps.filing.forms import StandardSchemeField
 from apps.onboarding.services.signup import DUPLICATE_EMAIL
 from apps.tenancy.models import Role
 from apps.tenancy.validators import validate_company_number, validate_gb_vat_number
+from apps.tenancy.widgets import IsoDateInput
 
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 _PHONE = re.compile(r"^\+?[\d ()-]{7,20}$")
@@ -132,32 +134,18 @@ class StaffReviewRequestForm(forms.Form):
                            help_text="For example: we changed our name last month.")  # fmt: skip
 
 
-FLAT_RATE = "flat_rate"
-SCHEME_CHOICES = [*Scheme.choices, (FLAT_RATE, "Flat Rate Scheme (not supported yet)")]
-
-
 class VatSchemeForm(forms.Form):
-    scheme = forms.ChoiceField(label="VAT accounting scheme", choices=SCHEME_CHOICES, widget=forms.RadioSelect,
-                               initial=Scheme.STANDARD)  # fmt: skip
+    scheme = StandardSchemeField()
     stagger = forms.ChoiceField(label="VAT periods", choices=Stagger.choices, widget=forms.RadioSelect,
                                 help_text="Your VAT certificate or HMRC online account shows when your "
                                           "quarters end.")  # fmt: skip
     first_period_start = forms.DateField(
         label="First VAT period to file with Strongroom starts on", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
         help_text="The first day of a VAT period, e.g. 1 April for quarters ending in June.",
     )  # fmt: skip
     four_eyes = forms.BooleanField(label="Require a second person to approve each return before it is sent",
                                    required=False)  # fmt: skip
-
-    def clean_scheme(self) -> str:
-        scheme = self.cleaned_data["scheme"]
-        if scheme == FLAT_RATE:
-            raise forms.ValidationError(
-                "Strongroom does not support the Flat Rate Scheme yet. Choose standard or cash accounting "
-                "only if that is how you are registered."
-            )
-        return scheme
 
     def clean(self) -> dict:
         data = super().clean()

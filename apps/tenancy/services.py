@@ -11,8 +11,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import record_event
@@ -22,6 +24,8 @@ from apps.tenancy.models import ApiToken, Invitation, Membership, Role, Tenant
 from apps.tenancy.signals import tenant_created
 
 TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number", "data_region")
+WRONG_ADDRESS = "This invitation was sent to a different email address. Sign in as that address to accept it."
+ACCOUNT_EXISTS = "There is already an account for this email address: sign in to accept the invitation."
 
 
 def _snapshot(obj, fields) -> dict:
@@ -218,6 +222,24 @@ def check_invitation(*, tenant: Tenant, token: str) -> Invitation:
         return _pending_invitation(token)
 
 
+def _join(*, tenant: Tenant, invitation: Invitation, user) -> Membership:
+    """Inside the tenant's context, with the invitation locked: the membership and the used invitation."""
+    membership, _created = Membership.objects.get_or_create(
+        user=user, tenant=tenant, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_event(
+        "tenancy.membership.created",
+        actor=user,
+        tenant_id=tenant.pk,
+        target=membership,
+        after={"user": user.email, "role": membership.role, "via": "invitation"},
+    )
+    return membership
+
+
 def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
     """Turn a valid invitation addressed to ``user`` into a membership.
 
@@ -227,23 +249,42 @@ def accept_invitation(*, tenant: Tenant, token: str, user) -> Membership:
     with tenant_context(tenant):
         invitation = _pending_invitation(token, lock=True)
         if invitation.email != user.email.lower():
-            raise InvitationError(
-                "This invitation was sent to a different email address. Sign in as that address to accept it."
+            raise InvitationError(WRONG_ADDRESS)
+        return _join(tenant=tenant, invitation=invitation, user=user)
+
+
+def register_from_invitation(*, tenant: Tenant, token: str, full_name: str, password: str):
+    """Create the account an invitation was sent to and join the business, in one transaction.
+
+    The email address is the invitation's, never typed: the link proves the
+    person reads that mailbox. Refused (``InvitationError``, nothing written)
+    when the link is not valid, an account already exists for the address
+    (that person signs in and accepts instead) or the password fails the
+    validators. Returns the new user and membership.
+    """
+    user_model = get_user_model()
+    full_name = full_name.strip()
+    try:
+        with tenant_context(tenant):
+            invitation = _pending_invitation(token, lock=True)
+            if user_model.objects.filter(email__iexact=invitation.email).exists():
+                raise InvitationError(ACCOUNT_EXISTS)
+            try:
+                validate_password(password, user=user_model(email=invitation.email, full_name=full_name))
+            except ValidationError as exc:
+                raise InvitationError(" ".join(exc.messages)) from exc
+            user = user_model.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+            record_event(
+                "accounts.user.registered",
+                actor=user,
+                tenant_id=tenant.pk,
+                target=user,
+                after={"email": user.email, "full_name": full_name, "via": "invitation"},
             )
-        membership, _created = Membership.objects.get_or_create(
-            user=user, tenant=tenant, defaults={"role": invitation.role}
-        )
-        invitation.accepted_at = timezone.now()
-        invitation.accepted_by = user
-        invitation.save(update_fields=["accepted_at", "accepted_by"])
-        record_event(
-            "tenancy.membership.created",
-            actor=user,
-            tenant_id=tenant.pk,
-            target=membership,
-            after={"user": user.email, "role": membership.role, "via": "invitation"},
-        )
-    return membership
+            membership = _join(tenant=tenant, invitation=invitation, user=user)
+    except IntegrityError as exc:  # the same address registered in another request a moment ago
+        raise InvitationError(ACCOUNT_EXISTS) from exc
+    return user, membership
 
 
 def validate_slug_available(slug: str) -> None:

@@ -171,27 +171,6 @@ def revoke_invitation(request: HttpRequest, tenant_slug: str, invitation_id: uui
     return redirect("tenancy:team", tenant_slug=tenant_slug)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def accept_invitation(request: HttpRequest, tenant_id: uuid.UUID, token: str) -> HttpResponse:
-    tenant = Tenant.objects.filter(pk=tenant_id).first()
-    if tenant is None or not tenant.is_open:
-        raise Http404("This invitation link is not valid.")
-    if request.method == "GET":
-        try:
-            invitation = services.check_invitation(tenant=tenant, token=token)
-        except TenancyError as exc:
-            # Says nothing about the business: the link alone must not reveal it.
-            return render(request, "errors/404.html", {"message": str(exc)}, status=404)
-        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant, "invitation": invitation})
-    try:
-        services.accept_invitation(tenant=tenant, token=token, user=request.user)
-    except TenancyError as exc:
-        return render(request, "tenancy/accept_invitation.html", {"tenant": tenant, "error": str(exc)}, status=400)
-    messages.success(request, f"Welcome to {tenant.name}.")
-    return redirect("tenancy:home", tenant_slug=tenant.slug)
-
-
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A member's own API tokens for this business. A new key is shown once, in this response only."""

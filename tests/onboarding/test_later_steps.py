@@ -93,12 +93,12 @@ def test_vat_settings_saved_and_obligations_fetched(owner_client, url, new_busin
     from apps.filing.selectors import vat_settings_for
 
     advance(Step.VAT)
-    response = owner_client.post(url("vat"), _vat_form(scheme="cash", four_eyes="on"))
+    response = owner_client.post(url("vat"), _vat_form(four_eyes="on"))
     assert response.status_code == 302 and response["Location"] == url("team")
     with tenant_context(new_business):
         saved = vat_settings_for(new_business)
     assert (saved.scheme, saved.stagger, saved.first_period_start, saved.four_eyes) == (
-        "cash", "stagger_1", vat_period_start(), True)  # fmt: skip
+        "standard", "stagger_1", vat_period_start(), True)  # fmt: skip
     assert obligations.calls == 1
     data = progress_of(new_business).step_data(Step.VAT)
     assert data["obligations_synced"] is True and data["obligations"] == 2
@@ -108,8 +108,8 @@ def test_vat_settings_saved_and_obligations_fetched(owner_client, url, new_busin
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"scheme": "flat_rate"}, "does not support the Flat Rate Scheme yet"),
-        ({"scheme": "annual"}, "Select a valid choice"),
+        ({"scheme": "flat_rate"}, "Cash accounting is not supported yet"),
+        ({"scheme": "cash"}, "Cash accounting is not supported yet"),
         ({"stagger": "stagger_9"}, "Select a valid choice"),
         ({"first_period_start": ""}, "This field is required"),
         ({"first_period_start": "not a date"}, "Enter a valid date"),

@@ -29,6 +29,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _error(request, 404, "We could not find that page.")
 
 
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    return _error(request, 405, "This address only answers a form: it cannot be opened as a page.")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "Something went wrong on our side.")
 
