@@ -8,7 +8,9 @@ sent by the real worker to the sandbox served by the same gunicorn.
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from urllib.parse import unquote
 
 from django.test import override_settings
 from playwright.sync_api import Page, expect
@@ -42,9 +44,16 @@ def test_boxes_approve_with_declaration_receipt_and_no_second_submit(page: Page,
 
     page.goto(f"/t/{tenant.slug}/filing/")
     expect(page.get_by_role("heading", name="VAT returns", level=1)).to_be_visible()
-    page.get_by_role("link", name=q1.period_key).click()
+    # The live fragment (payments and liabilities) is an htmx request: it must carry the browser's facts.
+    with page.expect_request(lambda r: "/financials/" in r.url) as fragment:
+        page.get_by_role("link", name=q1.period_key).click()
+    facts = json.loads(unquote(fragment.value.headers["x-strongroom-fph"]))
+    assert facts["screens"][0]["width"] > 0 and facts["windowSize"]["height"] > 0, facts
+    assert facts["timezone"].startswith("UTC") and facts["userAgent"], facts
 
     expect(page.get_by_role("heading", name=f"VAT return {q1.period_key}", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Payments and liabilities")).to_be_visible()
+    expect(page.get_by_text("did not send the device details")).to_have_count(0)
     expect(page.get_by_test_id("box-1")).to_have_text("£200.00")  # VAT due on sales
     expect(page.get_by_test_id("box-3")).to_have_text("£200.00")
     expect(page.get_by_test_id("box-4")).to_have_text("£0.00")
