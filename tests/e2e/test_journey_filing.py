@@ -63,7 +63,9 @@ def test_boxes_approve_with_declaration_receipt_and_no_second_submit(page: Page,
 
     # Without the declaration: refused, with the reason.
     page.get_by_test_id("approve-submit").click()
-    expect(page.get_by_text("Tick the declaration to approve and submit the return.")).to_be_visible()
+    expect(page.locator("#id_declaration_error")).to_contain_text(
+        "Tick the declaration to approve and submit the return."
+    )
     page.get_by_role("checkbox").check()
     page.get_by_test_id("approve-submit").click()
     expect(page.get_by_text("Approved. The return is being sent to HMRC")).to_be_visible()

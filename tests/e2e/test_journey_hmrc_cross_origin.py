@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
+from stdnum.gb import vat as gb_vat
 
-from apps.sandbox.fixtures import DEMO_VRN
 from tests.e2e.browser import ARTIFACTS
 from tests.e2e.pages import sign_in
 from tests.e2e.stack import Stack
@@ -62,7 +62,8 @@ def test_owner_connects_to_hmrc_on_another_origin(cross_origin_page: Page, cross
     # HMRC's grant page, on the other origin (a blocked redirect would leave the browser on the portal).
     expect(page.get_by_role("heading", name="Sandbox Government Gateway: grant authority")).to_be_visible()
     assert page.url.startswith(f"http://localhost:{cross_origin_stack.web_port}/sandbox/hmrc/oauth/authorize?")
-    page.get_by_label("VAT registration number you act for").fill(DEMO_VRN)
+    vrn = gb_vat.compact(tenant.vat_number)[:9]  # the business's own: a grant for another VRN is set aside
+    page.get_by_label("VAT registration number you act for").fill(vrn)
     page.get_by_role("button", name="Grant authority").click()
 
     # Back on the portal's origin, still signed in, connected.
@@ -70,3 +71,5 @@ def test_owner_connects_to_hmrc_on_another_origin(cross_origin_page: Page, cross
     assert page.url == f"{cross_origin_stack.url}/t/{tenant.slug}/integrations/hmrc/"
     expect(page.get_by_text("Connected to HMRC. Strongroom can now fetch VAT obligations")).to_be_visible()
     expect(page.get_by_text(f"by {owner.user.get_full_name()}")).to_be_visible()
+    # The callback asked HMRC, as this person, whether the grant covers the business's VRN.
+    expect(page.get_by_text(f"HMRC confirmed the permission covers GB {vrn}")).to_be_visible()
