@@ -16,6 +16,15 @@ attempt (redelivery, the resume sweep, or a user's retry) sends it again;
 if the first call had reached HMRC, HMRC answers DUPLICATE_SUBMISSION and we
 reconcile by reading the return back and comparing the figures: the return
 is recorded as submitted once, never as a second submission.
+
+Once HMRC has answered DUPLICATE_SUBMISSION the return remembers it
+(``hmrc_reported_duplicate_at``) and every later attempt only reads the
+return back: HMRC holds one, so posting again can only be refused again.
+Whatever the read-back meets (HMRC not publishing its copy yet, an outage, a
+lost connection, a refusal) ends in a recorded attempt and a message saying
+what happens next. Automatic attempts stop after ``MAX_AUTOMATIC_ATTEMPTS``;
+then the return waits for a person (who may send it once more, audited) and
+the FilingReturnStuck alert fires.
 """
 
 from __future__ import annotations
@@ -54,7 +63,11 @@ BOX_FIELDS = {
 
 
 class RetryLater(Exception):
-    """HMRC could not be reached or asked us to slow down; the task retries after ``countdown``."""
+    """HMRC could not be reached or asked us to slow down; the task retries after ``countdown``.
+
+    Raised only while automatic attempts remain: once they are used up the service returns
+    ``"needs_person"`` instead, so nothing loops.
+    """
 
     def __init__(self, message: str, countdown: float) -> None:
         super().__init__(message)
@@ -68,6 +81,17 @@ class Claim:
     attempt_id: object
     attempt_number: int
     resumed_interrupted: bool
+    read_back_only: bool = False
+
+
+def automatic_attempts_left(attempts: int) -> bool:
+    return attempts < MAX_AUTOMATIC_ATTEMPTS
+
+
+STOPPED = (
+    "Strongroom has stopped trying on its own after {n} attempts: "
+    'check the message above, then press "Send now" (it reads HMRC\'s copy back if HMRC already has one).'
+)
 
 
 def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
@@ -88,8 +112,12 @@ def _metric(outcome: str) -> None:
         safely(lambda: counter.labels(outcome).inc())
 
 
-def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
-    """Claim the return for one attempt, or None when there is nothing to do (or someone else has it)."""
+def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> Claim | None:
+    """Claim the return for one attempt, or None when there is nothing to do (or someone else has it).
+
+    An automatic attempt (task retry, resume sweep) is refused once the automatic attempts are used up;
+    a person's explicit retry (``manual``) may make one more.
+    """
     now = timezone.now()
     with tenant_context(tenant_id):
         vat_return = VatReturn.objects.select_for_update(skip_locked=True).filter(pk=return_id).first()
@@ -100,6 +128,9 @@ def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
             return None  # in flight in another worker
         if vat_return.status not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
             return None  # submitted, rejected, or not approved: nothing to send
+        if not manual and not automatic_attempts_left(vat_return.attempts):
+            _park_for_a_person(vat_return, interrupted)
+            return None
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
                 message="Interrupted before its outcome was recorded; sent again (HMRC refuses a second copy)."
@@ -113,7 +144,35 @@ def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
             tenant_id=vat_return.tenant_id, vat_return=vat_return, number=vat_return.attempts, celery_task_id=task_id
         )
         refresh_overview(vat_return.obligation, vat_return)
-        return Claim(vat_return.pk, vat_return.tenant_id, attempt.pk, attempt.number, interrupted)
+        return Claim(
+            vat_return.pk,
+            vat_return.tenant_id,
+            attempt.pk,
+            attempt.number,
+            interrupted,
+            read_back_only=vat_return.hmrc_reported_duplicate_at is not None,
+        )
+
+
+def _park_for_a_person(vat_return: VatReturn, interrupted: bool) -> None:
+    """Automatic attempts are used up: leave the return approved, with nothing scheduled, saying so."""
+    if interrupted:
+        vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
+            outcome=SubmissionAttempt.Outcome.NEEDS_PERSON,
+            finished_at=timezone.now(),
+            message="Interrupted before its outcome was recorded, with no automatic attempts left.",
+        )
+    if vat_return.status == ReturnStatus.APPROVED and vat_return.next_attempt_at is None and not interrupted:
+        return  # already parked
+    stopped = STOPPED.format(n=vat_return.attempts)
+    vat_return.status = ReturnStatus.APPROVED
+    vat_return.submitting_since = None
+    vat_return.next_attempt_at = None
+    vat_return.last_error_code = vat_return.last_error_code or "ATTEMPTS_EXHAUSTED"
+    if stopped not in vat_return.last_error_message:
+        vat_return.last_error_message = f"{vat_return.last_error_message} {stopped}".strip()
+    vat_return.save()
+    refresh_overview(vat_return.obligation, vat_return)
 
 
 def send(claimed: Claim) -> str:
@@ -133,26 +192,62 @@ def send(claimed: Claim) -> str:
         body = hmrc_body(vat_return.period_key, vat_return.boxes)
         headers = build_fraud_headers(vat_return.fraud_context or {})
         client = HmrcVatClient(vat_return.tenant, fraud_headers=headers)
+    if claimed.read_back_only:
+        return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
     try:
         receipt = client.submit_return(vat_return.vrn, body)
     except DuplicateSubmission:
+        _note_duplicate(claimed)
         return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
     except RateLimited as exc:
-        countdown = max(exc.retry_after or 0, backoff_seconds(claimed.attempt_number))
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+        return _retry_later(claimed, exc, max(exc.retry_after or 0, backoff_seconds(claimed.attempt_number)))
     except ExternalServiceUnavailable as exc:
-        countdown = backoff_seconds(claimed.attempt_number)
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+        return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number))
     except HmrcNotConnected as exc:
         _release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
         return "not_connected"
     except HmrcRejected as exc:
         _reject(claimed, exc.code, exc.message, exc.errors)
         return "rejected"
+    except Exception as exc:  # a lost connection, an unreadable reply: the attempt says so
+        return _retry_later(claimed, _unexpected(exc), backoff_seconds(claimed.attempt_number))
     _record_receipt(claimed, receipt)
     return "submitted"
+
+
+class _Unexpected(Exception):
+    def __init__(self, exc: BaseException) -> None:
+        self.code = getattr(exc, "code", "") or exc.__class__.__name__
+        self.message = (
+            "Strongroom could not complete the exchange with HMRC "
+            f"({getattr(exc, 'message', '') or exc.__class__.__name__})."
+        )
+        super().__init__(self.message)
+
+
+def _unexpected(exc: BaseException) -> _Unexpected:
+    return _Unexpected(exc)
+
+
+def _retry_later(claimed: Claim, exc, countdown: float, *, outcome: str = "", message: str = "") -> str:
+    """Back to approved with the next try scheduled; RetryLater while automatic attempts remain."""
+    scheduled = _release(claimed, exc, outcome or SubmissionAttempt.Outcome.RETRYABLE, countdown, message=message)
+    if scheduled:
+        raise RetryLater(message or getattr(exc, "message", str(exc)), countdown)
+    return "needs_person"
+
+
+def _note_duplicate(claimed: Claim) -> None:
+    """HMRC holds a return for the period: remember it (with the attempt), so nothing is ever posted again."""
+    with tenant_context(claimed.tenant_id):
+        vat_return = VatReturn.objects.select_for_update().get(pk=claimed.return_id)
+        if vat_return.hmrc_reported_duplicate_at is None:
+            vat_return.hmrc_reported_duplicate_at = timezone.now()
+            vat_return.save(update_fields=["hmrc_reported_duplicate_at", "updated_at"])
+        SubmissionAttempt.objects.filter(pk=claimed.attempt_id).update(
+            error_code="DUPLICATE_SUBMISSION",
+            message="HMRC already holds a return for this period: reading it back to compare the figures.",
+        )
 
 
 def _finish_attempt(claimed: Claim, outcome: str, *, code: str = "", message: str = "") -> None:
@@ -172,6 +267,8 @@ def _record_receipt(claimed: Claim, receipt) -> None:
         vat_return.charge_ref_number = receipt.charge_ref_number or ""
         vat_return.payment_indicator = receipt.payment_indicator or ""
         vat_return.receipt_id = getattr(receipt, "receipt_id", "") or ""
+        vat_return.receipt_timestamp = getattr(receipt, "receipt_timestamp", "") or ""
+        vat_return.correlation_id = getattr(receipt, "correlation_id", "") or ""
         vat_return.submitting_since = None
         vat_return.last_error_code = ""
         vat_return.last_error_message = ""
@@ -190,6 +287,9 @@ def _record_receipt(claimed: Claim, receipt) -> None:
                 "processing_date": vat_return.processing_date.isoformat() if vat_return.processing_date else None,
                 "charge_ref_number": vat_return.charge_ref_number,
                 "payment_indicator": vat_return.payment_indicator,
+                "receipt_id": vat_return.receipt_id,
+                "receipt_timestamp": vat_return.receipt_timestamp,
+                "correlation_id": vat_return.correlation_id,
                 "first_time": first_time,
             },
         )
@@ -219,15 +319,41 @@ def _differences(ours: dict, theirs: dict) -> list[str]:
 
 
 def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body: dict) -> str:
-    """HMRC already has a return for the period: read it back; same figures means it is ours."""
-    from apps.integrations.errors import ExternalServiceUnavailable
+    """HMRC already has a return for the period: read it back; same figures means it is ours.
+
+    Never posts. Every way the read-back can fail is recorded and leaves the return approved (HMRC holds
+    a return, so the figures must not go back to the user as a rejection), with the next read-back
+    scheduled or, when a person must act first, nothing scheduled and a message saying what to do.
+    """
+    from apps.integrations.errors import ExternalServiceUnavailable, HmrcNotConnected, HmrcRejected
 
     try:
         held = client.view_return(vrn, period_key)
-    except ExternalServiceUnavailable as exc:
-        countdown = backoff_seconds(claimed.attempt_number)
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+    except ExternalServiceUnavailable as exc:  # includes rate limiting
+        countdown = max(getattr(exc, "retry_after", None) or 0, backoff_seconds(claimed.attempt_number))
+        return _retry_later(claimed, exc, countdown, message=READ_BACK_LATER.format(reason=exc.message))
+    except HmrcNotConnected as exc:
+        _release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None, message=READ_BACK_NOT_CONNECTED)
+        return "not_connected"
+    except HmrcRejected as exc:
+        if exc.code == "NOT_FOUND":
+            return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number), message=READ_BACK_NOT_PUBLISHED)
+        _release(
+            claimed,
+            exc,
+            SubmissionAttempt.Outcome.NEEDS_PERSON,
+            None,
+            message=READ_BACK_REFUSED.format(reason=exc.message),
+        )
+        return "needs_person"
+    except Exception as exc:  # a lost connection, a reply we cannot read: try again later
+        unexpected = _unexpected(exc)
+        return _retry_later(
+            claimed,
+            unexpected,
+            backoff_seconds(claimed.attempt_number),
+            message=READ_BACK_LATER.format(reason=unexpected.message),
+        )
     differences = _differences(body, held)
     if differences:
         _reject(
@@ -267,31 +393,69 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
     return "reconciled"
 
 
-def _release(claimed: Claim, exc, outcome: str, countdown: float | None) -> None:
-    """Back to approved after a failure that is not HMRC saying no; a retry will claim it again."""
+READ_BACK_NOT_PUBLISHED = (
+    "HMRC says it already holds this return but has not published its copy yet, so it cannot be compared. "
+    "Strongroom will read it back again later; it will not send the return again."
+)
+READ_BACK_LATER = (
+    "HMRC already holds a return for this period, but reading it back failed: {reason} "
+    "Strongroom will read it back again later; it will not send the return again."
+)
+READ_BACK_NOT_CONNECTED = (
+    "HMRC already holds a return for this period, but the HMRC connection needs renewing before Strongroom can "
+    'read it back. An owner should reconnect to HMRC, then press "Send now" (it only reads HMRC\'s copy back).'
+)
+READ_BACK_REFUSED = (
+    "HMRC already holds a return for this period but would not show it to Strongroom: {reason} "
+    'Nothing will be sent again. Check the HMRC connection and the VAT number, then press "Send now" '
+    "(it only reads HMRC's copy back), or ask HMRC what it holds for this period."
+)
+
+
+def _release(claimed: Claim, exc, outcome: str, countdown: float | None, *, message: str = "") -> bool:
+    """Back to approved after a failure that is not HMRC saying no to the figures.
+
+    Returns whether an automatic retry is scheduled (``countdown`` given and attempts left); when not, the
+    message says a person must act, and the return waits for them.
+    """
     with tenant_context(claimed.tenant_id):
         vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
+        scheduled = (
+            countdown is not None
+            and vat_return.status == ReturnStatus.SUBMITTING
+            and automatic_attempts_left(vat_return.attempts)
+        )
+        text = message or getattr(exc, "message", "") or str(exc)
+        if countdown is not None and not scheduled and vat_return.status == ReturnStatus.SUBMITTING:
+            text = f"{text} {STOPPED.format(n=vat_return.attempts)}"
         if vat_return.status == ReturnStatus.SUBMITTING:
             vat_return.status = ReturnStatus.APPROVED
             vat_return.submitting_since = None
-            vat_return.next_attempt_at = (
-                timezone.now() + timedelta(seconds=countdown)
-                if countdown is not None and vat_return.attempts < MAX_AUTOMATIC_ATTEMPTS
-                else None
-            )
+            vat_return.next_attempt_at = timezone.now() + timedelta(seconds=countdown) if scheduled else None
             vat_return.last_error_code = getattr(exc, "code", "") or exc.__class__.__name__
-            vat_return.last_error_message = getattr(exc, "message", "") or str(exc)
+            vat_return.last_error_message = text
             vat_return.save()
             refresh_overview(vat_return.obligation, vat_return)
-        _finish_attempt(claimed, outcome, code=vat_return.last_error_code, message=vat_return.last_error_message)
+        _finish_attempt(claimed, outcome, code=getattr(exc, "code", "") or exc.__class__.__name__, message=text)
         record_event(
             "filing.return.submission_deferred",
             tenant_id=vat_return.tenant_id,
             target=vat_return,
             actor_label="filing worker",
-            extra={"outcome": outcome, "error_code": vat_return.last_error_code, "retry_in_seconds": countdown},
+            extra={
+                "outcome": outcome,
+                "error_code": vat_return.last_error_code,
+                "retry_in_seconds": countdown if scheduled else None,
+                "read_back_only": vat_return.hmrc_reported_duplicate_at is not None,
+            },
         )
-    _metric("retryable" if outcome == SubmissionAttempt.Outcome.RETRYABLE else "not_connected")
+    _metric(
+        {
+            SubmissionAttempt.Outcome.RETRYABLE: "retryable",
+            SubmissionAttempt.Outcome.NOT_CONNECTED: "not_connected",
+        }.get(outcome, "needs_person")
+    )
+    return scheduled
 
 
 def _reject(claimed: Claim, code: str, message: str, errors: list) -> None:
@@ -320,9 +484,9 @@ def _reject(claimed: Claim, code: str, message: str, errors: list) -> None:
     _metric("rejected")
 
 
-def submit(*, tenant_id, return_id, task_id: str = "") -> str:
+def submit(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> str:
     """One attempt, end to end. Returns what happened; raises RetryLater when it should run again."""
-    claimed = claim(tenant_id=tenant_id, return_id=return_id, task_id=task_id)
+    claimed = claim(tenant_id=tenant_id, return_id=return_id, task_id=task_id, manual=manual)
     if claimed is None:
         return "nothing_to_do"
     return send(claimed)
@@ -331,7 +495,9 @@ def submit(*, tenant_id, return_id, task_id: str = "") -> str:
 def stalled_returns(now=None) -> list[tuple[str, str]]:
     """(tenant id, return id) of returns the sweep should send: retries due, and attempts that died.
 
-    Read from the platform projection, so the sweep needs no tenant's context.
+    Read from the platform projection, so the sweep needs no tenant's context. A return whose automatic
+    attempts are used up is left alone, even one left ``submitting`` by a dead worker: it waits for a
+    person (and the FilingReturnStuck alert says so), never for another automatic send.
     """
     from django.db.models import Q
 
@@ -342,5 +508,6 @@ def stalled_returns(now=None) -> list[tuple[str, str]]:
         Q(return_status=ReturnStatus.APPROVED, next_attempt_at__lte=now)
         | Q(return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - LEASE),
         return_id__isnull=False,
+        attempts__lt=MAX_AUTOMATIC_ATTEMPTS,
     )
     return [(str(t), str(r)) for t, r in due.values_list("tenant_id", "return_id")]
