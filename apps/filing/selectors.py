@@ -145,6 +145,36 @@ def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
     return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
 
 
+# A return still "submitting" this long after its attempt started has outlived the lease and the sweep's
+# next look (a few minutes): something is wrong with the workers, the sweep, or this return.
+STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
+STUCK_STATES = ("submitting", "awaiting_person")
+
+
+def stuck_returns(now: datetime | None = None) -> dict[str, tuple[int, float]]:
+    """Returns stuck, by state: (how many, age in seconds of the oldest). Read from the platform projection.
+
+    ``submitting``: an attempt started over ``STUCK_SUBMITTING_AFTER`` ago and never finished.
+    ``awaiting_person``: approved, a failed attempt behind it and no automatic attempt scheduled (the
+    attempts are used up, HMRC's connection must be renewed, or HMRC would not show its copy back).
+    """
+    now = now or timezone.now()
+    submitting = FilingPeriodOverview.objects.filter(
+        return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER
+    )
+    waiting = FilingPeriodOverview.objects.filter(
+        return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True
+    ).exclude(last_error_code="")
+    found = {}
+    for state, rows, since in (
+        ("submitting", submitting, "submitting_since"),
+        ("awaiting_person", waiting, "approved_at"),
+    ):
+        oldest = rows.exclude(**{since: None}).order_by(since).values_list(since, flat=True).first()
+        found[state] = (rows.count(), (now - oldest).total_seconds() if oldest else 0.0)
+    return found
+
+
 # Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).
 GOOD_OUTCOMES = ("submitted", "reconciled", "rejected")
 

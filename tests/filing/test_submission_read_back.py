@@ -18,6 +18,7 @@ from apps.audit.models import AuditEvent
 from apps.filing import tasks
 from apps.filing.domain import ReturnStatus, hmrc_body
 from apps.filing.models import FilingPeriodOverview, SubmissionAttempt, VatReturn
+from apps.filing.selectors import stuck_returns
 from apps.filing.services import submission
 from apps.filing.services.returns import retry_submission
 from apps.integrations import errors
@@ -163,6 +164,8 @@ def test_a_duplicate_not_yet_published_is_read_back_with_backoff_and_stops_at_th
     # The sweep leaves it alone now, and so does the resume task.
     assert submission.stalled_returns(now=clock + timedelta(days=1)) == []
     assert tasks.resume_vat_submissions() == 0 and enqueued == []
+    # ... and the FilingReturnStuck alert's gauge counts it as waiting for a person.
+    assert stuck_returns()["awaiting_person"][0] == 1
 
 
 def test_the_sweep_never_picks_a_return_whose_automatic_attempts_are_used_up(tenant_a):
