@@ -94,6 +94,27 @@ def due_date(end: date) -> date:
     return date(year, month, day) + timedelta(days=7)
 
 
+def before_first_period(start: date, end: date, first_period_start: date) -> str:
+    """Why Strongroom must not file the period ``start``–``end``, or "" when it may.
+
+    The ledger's lines before the first period filed with Strongroom never count in a return (those
+    periods were filed with other software), so a return for such a period would leave out posted lines:
+    a period wholly before it would go to HMRC as a nil return, one that straddles it would be short.
+    """
+    if end < first_period_start:
+        return (
+            "This period is before the first period you file with Strongroom "
+            f"(which starts on {first_period_start:%d %B %Y}): file it with your previous software."
+        )
+    if start < first_period_start:
+        return (
+            f"This period starts before {first_period_start:%d %B %Y}, the first day you file with Strongroom, "
+            "so its lines before that day would be left out: check the first period in the VAT settings, "
+            "or file this return with your previous software."
+        )
+    return ""
+
+
 def whole_pounds(amount: Decimal) -> Decimal:
     """Boxes 6 to 9 leave out the pence: truncate towards zero.
 

@@ -147,6 +147,8 @@ def approve_return(
                 raise ApprovalRefused("Four-eyes approval is on: someone other than the preparer must approve.")
             if not calculation.hmrc_connected(obligation):
                 raise ReturnNotReady("Connect Strongroom to HMRC (or renew the connection) to file.")
+            if reason := calculation.first_period_blocker(obligation, settings):
+                raise ReturnNotReady(reason)  # the first period moved after these figures were frozen
             boxes = vat_return.boxes
         else:
             if settings and settings.four_eyes:

@@ -131,6 +131,10 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
         if not manual and not automatic_attempts_left(vat_return.attempts):
             _park_for_a_person(vat_return, interrupted)
             return None
+        unsendable = _unsendable_because(vat_return)
+        if unsendable and not interrupted and vat_return.hmrc_reported_duplicate_at is None:
+            _refuse_to_send(vat_return, unsendable)
+            return None
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
                 message="Interrupted before its outcome was recorded; sent again (HMRC refuses a second copy)."
@@ -150,8 +154,40 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
             attempt.pk,
             attempt.number,
             interrupted,
-            read_back_only=vat_return.hmrc_reported_duplicate_at is not None,
+            # A return that must not be filed is only ever read back (an interrupted attempt may have reached HMRC).
+            read_back_only=vat_return.hmrc_reported_duplicate_at is not None or bool(unsendable),
         )
+
+
+def _unsendable_because(vat_return: VatReturn) -> str:
+    """Why this return must not go to HMRC although it was approved (its period starts before the first one)."""
+    from apps.filing.calculation import first_period_blocker
+    from apps.filing.models import VatSettings
+
+    return first_period_blocker(
+        vat_return.obligation, VatSettings.objects.filter(tenant_id=vat_return.tenant_id).first()
+    )
+
+
+def _refuse_to_send(vat_return: VatReturn, reason: str) -> None:
+    """Back to draft with the reason, its lines released: the page then shows the blocker."""
+    before = vat_return.status
+    vat_return.lines.all().delete()
+    vat_return.status = ReturnStatus.DRAFT
+    vat_return.next_attempt_at = None
+    vat_return.submitting_since = None
+    vat_return.last_error_code = "BEFORE_FIRST_PERIOD"
+    vat_return.last_error_message = f"Not sent to HMRC. {reason}"
+    vat_return.save()
+    refresh_overview(vat_return.obligation, vat_return)
+    record_event(
+        "filing.return.send_refused",
+        tenant_id=vat_return.tenant_id,
+        target=vat_return,
+        actor_label="filing worker",
+        before={"status": before},
+        after={"status": vat_return.status, "reason": reason},
+    )
 
 
 def _park_for_a_person(vat_return: VatReturn, interrupted: bool) -> None:
