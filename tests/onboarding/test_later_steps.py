@@ -67,7 +67,6 @@ def _vat_form(**change) -> dict:
 
 def test_vat_settings_saved_and_obligations_fetched(owner_client, url, new_business, advance, obligations):
     from apps.filing.selectors import vat_settings_for
-
     from tests.conftest import make_member
 
     advance(Step.VAT)
