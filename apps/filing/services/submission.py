@@ -30,7 +30,6 @@ the FilingReturnStuck alert fires.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -39,16 +38,26 @@ from django.utils import timezone
 from apps.audit.services import record_event
 from apps.filing.domain import ReturnStatus, hmrc_body
 from apps.filing.models import SubmissionAttempt, VatReturn
+from apps.filing.services.outcomes import (
+    MAX_AUTOMATIC_ATTEMPTS,
+    Claim,
+    automatic_attempts_left,
+    finish_attempt,
+    mark_obligation_fulfilled,
+    metric,
+    park_for_a_person,
+    record_receipt,
+    refuse_to_send,
+    reject,
+    release,
+)
 from apps.filing.services.overview import refresh_overview
-from apps.observability.metrics import safely
 from apps.tenancy.context import tenant_context
 
 # An attempt older than this with no outcome is taken to have died (HTTP timeouts are far shorter).
 LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 15
 BACKOFF_CAP_SECONDS = 15 * 60
-MAX_AUTOMATIC_ATTEMPTS = 8
-
 BOX_FIELDS = {
     "box1": "vatDueSales",
     "box2": "vatDueAcquisitions",
@@ -74,42 +83,11 @@ class RetryLater(Exception):
         self.countdown = countdown
 
 
-@dataclass(frozen=True)
-class Claim:
-    return_id: object
-    tenant_id: object
-    attempt_id: object
-    attempt_number: int
-    resumed_interrupted: bool
-    read_back_only: bool = False
-
-
-def automatic_attempts_left(attempts: int) -> bool:
-    return attempts < MAX_AUTOMATIC_ATTEMPTS
-
-
-STOPPED = (
-    "Strongroom has stopped trying on its own after {n} attempts: "
-    'check the message above, then press "Send now" (it reads HMRC\'s copy back if HMRC already has one).'
-)
-
-
 def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter: base·2^(n−1), capped, times a random factor in [0.5, 1.5)."""
     rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
     return ceiling * (0.5 + rng.random())
-
-
-def _metric(outcome: str) -> None:
-    from apps.filing.models import SubmissionOutcomeLog
-    from apps.observability import metrics
-
-    SubmissionOutcomeLog.objects.create(outcome=outcome)
-
-    counter = getattr(metrics, "FILING_SUBMISSIONS", None)
-    if counter is not None:
-        safely(lambda: counter.labels(outcome).inc())
 
 
 def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> Claim | None:
@@ -129,11 +107,11 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
         if vat_return.status not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
             return None  # submitted, rejected, or not approved: nothing to send
         if not manual and not automatic_attempts_left(vat_return.attempts):
-            _park_for_a_person(vat_return, interrupted)
+            park_for_a_person(vat_return, interrupted)
             return None
         unsendable = _unsendable_because(vat_return)
         if unsendable and not interrupted and vat_return.hmrc_reported_duplicate_at is None:
-            _refuse_to_send(vat_return, unsendable)
+            refuse_to_send(vat_return, unsendable)
             return None
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
@@ -169,48 +147,6 @@ def _unsendable_because(vat_return: VatReturn) -> str:
     )
 
 
-def _refuse_to_send(vat_return: VatReturn, reason: str) -> None:
-    """Back to draft with the reason, its lines released: the page then shows the blocker."""
-    before = vat_return.status
-    vat_return.lines.all().delete()
-    vat_return.status = ReturnStatus.DRAFT
-    vat_return.next_attempt_at = None
-    vat_return.submitting_since = None
-    vat_return.last_error_code = "BEFORE_FIRST_PERIOD"
-    vat_return.last_error_message = f"Not sent to HMRC. {reason}"
-    vat_return.save()
-    refresh_overview(vat_return.obligation, vat_return)
-    record_event(
-        "filing.return.send_refused",
-        tenant_id=vat_return.tenant_id,
-        target=vat_return,
-        actor_label="filing worker",
-        before={"status": before},
-        after={"status": vat_return.status, "reason": reason},
-    )
-
-
-def _park_for_a_person(vat_return: VatReturn, interrupted: bool) -> None:
-    """Automatic attempts are used up: leave the return approved, with nothing scheduled, saying so."""
-    if interrupted:
-        vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
-            outcome=SubmissionAttempt.Outcome.NEEDS_PERSON,
-            finished_at=timezone.now(),
-            message="Interrupted before its outcome was recorded, with no automatic attempts left.",
-        )
-    if vat_return.status == ReturnStatus.APPROVED and vat_return.next_attempt_at is None and not interrupted:
-        return  # already parked
-    stopped = STOPPED.format(n=vat_return.attempts)
-    vat_return.status = ReturnStatus.APPROVED
-    vat_return.submitting_since = None
-    vat_return.next_attempt_at = None
-    vat_return.last_error_code = vat_return.last_error_code or "ATTEMPTS_EXHAUSTED"
-    if stopped not in vat_return.last_error_message:
-        vat_return.last_error_message = f"{vat_return.last_error_message} {stopped}".strip()
-    vat_return.save()
-    refresh_overview(vat_return.obligation, vat_return)
-
-
 def send(claimed: Claim) -> str:
     """Make the call and record what happened; raises RetryLater for a retryable failure."""
     from apps.integrations.errors import (
@@ -240,14 +176,14 @@ def send(claimed: Claim) -> str:
     except ExternalServiceUnavailable as exc:
         return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number))
     except HmrcNotConnected as exc:
-        _release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
+        release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
         return "not_connected"
     except HmrcRejected as exc:
-        _reject(claimed, exc.code, exc.message, exc.errors)
+        reject(claimed, exc.code, exc.message, exc.errors)
         return "rejected"
     except Exception as exc:  # a lost connection, an unreadable reply: the attempt says so
         return _retry_later(claimed, _unexpected(exc), backoff_seconds(claimed.attempt_number))
-    _record_receipt(claimed, receipt)
+    record_receipt(claimed, receipt)
     return "submitted"
 
 
@@ -267,7 +203,7 @@ def _unexpected(exc: BaseException) -> _Unexpected:
 
 def _retry_later(claimed: Claim, exc, countdown: float, *, outcome: str = "", message: str = "") -> str:
     """Back to approved with the next try scheduled; RetryLater while automatic attempts remain."""
-    scheduled = _release(claimed, exc, outcome or SubmissionAttempt.Outcome.RETRYABLE, countdown, message=message)
+    scheduled = release(claimed, exc, outcome or SubmissionAttempt.Outcome.RETRYABLE, countdown, message=message)
     if scheduled:
         raise RetryLater(message or getattr(exc, "message", str(exc)), countdown)
     return "needs_person"
@@ -284,59 +220,6 @@ def _note_duplicate(claimed: Claim) -> None:
             error_code="DUPLICATE_SUBMISSION",
             message="HMRC already holds a return for this period: reading it back to compare the figures.",
         )
-
-
-def _finish_attempt(claimed: Claim, outcome: str, *, code: str = "", message: str = "") -> None:
-    SubmissionAttempt.objects.filter(pk=claimed.attempt_id).update(
-        outcome=outcome, finished_at=timezone.now(), error_code=code[:60], message=message
-    )
-
-
-def _record_receipt(claimed: Claim, receipt) -> None:
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        first_time = vat_return.status != ReturnStatus.SUBMITTED
-        vat_return.status = ReturnStatus.SUBMITTED
-        vat_return.submitted_at = vat_return.submitted_at or timezone.now()
-        vat_return.processing_date = receipt.processing_date
-        vat_return.form_bundle_number = receipt.form_bundle_number
-        vat_return.charge_ref_number = receipt.charge_ref_number or ""
-        vat_return.payment_indicator = receipt.payment_indicator or ""
-        vat_return.receipt_id = getattr(receipt, "receipt_id", "") or ""
-        vat_return.receipt_timestamp = getattr(receipt, "receipt_timestamp", "") or ""
-        vat_return.correlation_id = getattr(receipt, "correlation_id", "") or ""
-        vat_return.submitting_since = None
-        vat_return.last_error_code = ""
-        vat_return.last_error_message = ""
-        vat_return.save()
-        _finish_attempt(claimed, SubmissionAttempt.Outcome.SUBMITTED)
-        _mark_obligation_fulfilled(vat_return)
-        refresh_overview(vat_return.obligation, vat_return)
-        record_event(
-            "filing.return.submitted",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            after={
-                "period_key": vat_return.period_key,
-                "form_bundle_number": vat_return.form_bundle_number,
-                "processing_date": vat_return.processing_date.isoformat() if vat_return.processing_date else None,
-                "charge_ref_number": vat_return.charge_ref_number,
-                "payment_indicator": vat_return.payment_indicator,
-                "receipt_id": vat_return.receipt_id,
-                "receipt_timestamp": vat_return.receipt_timestamp,
-                "correlation_id": vat_return.correlation_id,
-                "first_time": first_time,
-            },
-        )
-    _metric("submitted")
-
-
-def _mark_obligation_fulfilled(vat_return: VatReturn) -> None:
-    obligation = vat_return.obligation
-    obligation.status = obligation.Status.FULFILLED
-    obligation.received = obligation.received or timezone.localdate()
-    obligation.save(update_fields=["status", "received"])
 
 
 def _as_decimal(value) -> Decimal | None:
@@ -369,12 +252,12 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         countdown = max(getattr(exc, "retry_after", None) or 0, backoff_seconds(claimed.attempt_number))
         return _retry_later(claimed, exc, countdown, message=READ_BACK_LATER.format(reason=exc.message))
     except HmrcNotConnected as exc:
-        _release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None, message=READ_BACK_NOT_CONNECTED)
+        release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None, message=READ_BACK_NOT_CONNECTED)
         return "not_connected"
     except HmrcRejected as exc:
         if exc.code == "NOT_FOUND":
             return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number), message=READ_BACK_NOT_PUBLISHED)
-        _release(
+        release(
             claimed,
             exc,
             SubmissionAttempt.Outcome.NEEDS_PERSON,
@@ -392,7 +275,7 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         )
     differences = _differences(body, held)
     if differences:
-        _reject(
+        reject(
             claimed,
             "DUPLICATE_SUBMISSION",
             "HMRC already holds a different return for this period (filed outside Strongroom?). "
@@ -410,13 +293,13 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         vat_return.last_error_code = ""
         vat_return.last_error_message = ""
         vat_return.save()
-        _finish_attempt(
+        finish_attempt(
             claimed,
             SubmissionAttempt.Outcome.RECONCILED,
             code="DUPLICATE_SUBMISSION",
             message="HMRC already had this return with the same figures: recorded once, as submitted.",
         )
-        _mark_obligation_fulfilled(vat_return)
+        mark_obligation_fulfilled(vat_return)
         refresh_overview(vat_return.obligation, vat_return)
         record_event(
             "filing.return.reconciled",
@@ -425,7 +308,7 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
             actor_label="filing worker",
             after={"period_key": period_key, "figures_match": True},
         )
-    _metric("reconciled")
+    metric("reconciled")
     return "reconciled"
 
 
@@ -446,78 +329,6 @@ READ_BACK_REFUSED = (
     'Nothing will be sent again. Check the HMRC connection and the VAT number, then press "Send now" '
     "(it only reads HMRC's copy back), or ask HMRC what it holds for this period."
 )
-
-
-def _release(claimed: Claim, exc, outcome: str, countdown: float | None, *, message: str = "") -> bool:
-    """Back to approved after a failure that is not HMRC saying no to the figures.
-
-    Returns whether an automatic retry is scheduled (``countdown`` given and attempts left); when not, the
-    message says a person must act, and the return waits for them.
-    """
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        scheduled = (
-            countdown is not None
-            and vat_return.status == ReturnStatus.SUBMITTING
-            and automatic_attempts_left(vat_return.attempts)
-        )
-        text = message or getattr(exc, "message", "") or str(exc)
-        if countdown is not None and not scheduled and vat_return.status == ReturnStatus.SUBMITTING:
-            text = f"{text} {STOPPED.format(n=vat_return.attempts)}"
-        if vat_return.status == ReturnStatus.SUBMITTING:
-            vat_return.status = ReturnStatus.APPROVED
-            vat_return.submitting_since = None
-            vat_return.next_attempt_at = timezone.now() + timedelta(seconds=countdown) if scheduled else None
-            vat_return.last_error_code = getattr(exc, "code", "") or exc.__class__.__name__
-            vat_return.last_error_message = text
-            vat_return.save()
-            refresh_overview(vat_return.obligation, vat_return)
-        _finish_attempt(claimed, outcome, code=getattr(exc, "code", "") or exc.__class__.__name__, message=text)
-        record_event(
-            "filing.return.submission_deferred",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            extra={
-                "outcome": outcome,
-                "error_code": vat_return.last_error_code,
-                "retry_in_seconds": countdown if scheduled else None,
-                "read_back_only": vat_return.hmrc_reported_duplicate_at is not None,
-            },
-        )
-    _metric(
-        {
-            SubmissionAttempt.Outcome.RETRYABLE: "retryable",
-            SubmissionAttempt.Outcome.NOT_CONNECTED: "not_connected",
-        }.get(outcome, "needs_person")
-    )
-    return scheduled
-
-
-def _reject(claimed: Claim, code: str, message: str, errors: list) -> None:
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        if vat_return.status == ReturnStatus.SUBMITTED:
-            _finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)
-            return
-        vat_return.status = ReturnStatus.REJECTED
-        vat_return.submitting_since = None
-        vat_return.last_error_code = code or "REJECTED"
-        vat_return.last_error_message = message
-        vat_return.rejection_errors = list(errors or [])
-        vat_return.save()
-        # The figures go back to the user: release the claimed lines so a corrected return can take them.
-        vat_return.lines.all().delete()
-        _finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)
-        refresh_overview(vat_return.obligation, vat_return)
-        record_event(
-            "filing.return.rejected",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            after={"error_code": code, "message": message, "errors": errors},
-        )
-    _metric("rejected")
 
 
 def submit(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> str:
