@@ -119,6 +119,8 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
         "rejection_advice": rejection_advice(vat_return.last_error_code, vat_return.rejection_errors)
         if rejected
         else "",
+        # An attempt that died mid-send with no automatic attempts left waits for a person's "Send now" too.
+        "can_send_now": vat_return is not None and selectors.can_send_now(vat_return),
         # Four-eyes: the preparer is told who must approve instead of being shown a form that would refuse them.
         "waiting_for_other": waiting_for_other,
         "other_approvers": [m.user.email for m in selectors.approvers(request.tenant) if m.user_id != request.user.pk]

@@ -35,15 +35,20 @@ def url(name, tenant, **kwargs):
 
 
 @pytest.fixture
-def embedded(monkeypatch):
-    """The embedded mode: the submission task runs in-process as soon as the approval commits."""
+def eager():
+    """Tasks run in-process even when the suite has a broker (CI)."""
     from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    monkeypatch.setattr(transaction, "on_commit", lambda func, *args, **kwargs: func())
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def embedded(eager, monkeypatch):
+    """The embedded mode: the submission task runs in-process as soon as the approval commits."""
+    monkeypatch.setattr(transaction, "on_commit", lambda func, *args, **kwargs: func())
 
 
 def _approve(client, tenant):
@@ -257,3 +262,34 @@ def test_a_persons_retry_whose_read_back_fails_is_not_a_500(verified_client, ten
     with tenant_context(tenant_a):
         vat_return = VatReturn.objects.get()
         assert vat_return.status == ReturnStatus.APPROVED and vat_return.submission_attempts.count() == 2
+
+
+def test_a_dead_attempt_with_no_automatic_attempts_left_can_be_sent_by_a_person(
+    verified_client, tenant_a, owner_a, hmrc_a, django_capture_on_commit_callbacks, monkeypatch, eager
+):
+    """The sweep leaves it alone (attempts used up), so the page must offer "Send now", and it must work."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.filing.services import submission
+    from tests.filing.test_submission import approve
+
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "1000.00", "200.00", actor=owner_a)
+    vat_return = approve(tenant_a, hmrc_a[0], owner_a, django_capture_on_commit_callbacks)
+    assert submission.claim(tenant_id=tenant_a.id, return_id=vat_return.pk) is not None  # ... and its worker died
+    with tenant_context(tenant_a):
+        VatReturn.objects.filter(pk=vat_return.pk).update(
+            attempts=submission.MAX_AUTOMATIC_ATTEMPTS, submitting_since=timezone.now() - timedelta(minutes=30)
+        )
+    assert submission.stalled_returns() == []
+    client = verified_client(owner_a)
+    page = client.get(url("period", tenant_a, period_key="25A1")).content.decode()
+    assert "Send now" in page
+    monkeypatch.setattr(transaction, "on_commit", lambda func, *args, **kwargs: func())  # the embedded mode
+    response = client.post(url("retry", tenant_a, period_key="25A1"))
+    assert response.status_code == 302
+    assert "Submitted to HMRC" in client.get(response["Location"]).content.decode()
+    with tenant_context(tenant_a):
+        assert VatReturn.objects.get().status == ReturnStatus.SUBMITTED
