@@ -113,9 +113,15 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
         if unsendable and not interrupted and vat_return.hmrc_reported_duplicate_at is None:
             refuse_to_send(vat_return, unsendable)
             return None
+        read_back_only = vat_return.hmrc_reported_duplicate_at is not None or bool(unsendable)
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
-                message="Interrupted before its outcome was recorded; sent again (HMRC refuses a second copy)."
+                message="Interrupted before its outcome was recorded; "
+                + (
+                    "HMRC's copy is read back instead."
+                    if read_back_only
+                    else "sent again (HMRC refuses a second copy)."
+                )
             )
         vat_return.status = ReturnStatus.SUBMITTING
         vat_return.submitting_since = now
@@ -133,7 +139,7 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
             attempt.number,
             interrupted,
             # A return that must not be filed is only ever read back (an interrupted attempt may have reached HMRC).
-            read_back_only=vat_return.hmrc_reported_duplicate_at is not None or bool(unsendable),
+            read_back_only=read_back_only,
         )
 
 
