@@ -8,7 +8,9 @@ Which journal lines a period's return takes:
   after that period as adjustments, because a filed figure never changes
   (periods may be frozen out of order: each line follows its own period);
 * never a line another frozen return has claimed, nor one dated before the
-  business's first VAT period.
+  business's first VAT period. A period that starts before that first period
+  is therefore blocked (``before_first_period``): its return would leave out
+  posted lines, so it is never approved or sent.
 
 Lines dated in an earlier period whose return is still a draft stay with
 that period.
@@ -23,7 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.filing.boxes import BoxComputation, LedgerLine, compute_boxes
-from apps.filing.domain import FROZEN_STATUSES, Scheme, VatBoxes
+from apps.filing.domain import FROZEN_STATUSES, Scheme, VatBoxes, before_first_period
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.ledger import selectors as ledger_selectors
 from apps.ledger.models import JournalLine
@@ -149,6 +151,8 @@ def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettin
                 "yet: file this return with your accountant's software.",
             )
         )
+    if reason := first_period_blocker(obligation, settings):
+        found.append(Blocker("before_first_period", reason, link="settings"))
     if timezone.localdate() <= obligation.end:
         found.append(
             Blocker(
@@ -190,6 +194,13 @@ def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettin
     if obligation.status == VatObligation.Status.FULFILLED:
         found.append(Blocker("fulfilled", "HMRC already has a return for this period."))
     return found
+
+
+def first_period_blocker(obligation: VatObligation, settings: VatSettings | None) -> str:
+    """Why this period's return would leave out posted lines (it starts before the first period), or ""."""
+    if settings is None:
+        return ""
+    return before_first_period(obligation.start, obligation.end, settings.first_period_start)
 
 
 def hmrc_connected(obligation: VatObligation) -> bool:

@@ -94,6 +94,27 @@ def due_date(end: date) -> date:
     return date(year, month, day) + timedelta(days=7)
 
 
+def before_first_period(start: date, end: date, first_period_start: date) -> str:
+    """Why Strongroom must not file the period ``start``–``end``, or "" when it may.
+
+    The ledger's lines before the first period filed with Strongroom never count in a return (those
+    periods were filed with other software), so a return for such a period would leave out posted lines:
+    a period wholly before it would go to HMRC as a nil return, one that straddles it would be short.
+    """
+    if end < first_period_start:
+        return (
+            "This period is before the first period you file with Strongroom "
+            f"(which starts on {first_period_start:%d %B %Y}): file it with your previous software."
+        )
+    if start < first_period_start:
+        return (
+            f"This period starts before {first_period_start:%d %B %Y}, the first day you file with Strongroom, "
+            "so its lines before that day would be left out: check the first period in the VAT settings, "
+            "or file this return with your previous software."
+        )
+    return ""
+
+
 def whole_pounds(amount: Decimal) -> Decimal:
     """Boxes 6 to 9 leave out the pence: truncate towards zero.
 
@@ -183,3 +204,62 @@ def hmrc_body(period_key: str, boxes: VatBoxes) -> dict:
         "totalAcquisitionsExVAT": int(boxes.box9),
         "finalised": True,
     }
+
+
+# What to do after HMRC rejected a return, by HMRC's code: most rejections are not about the figures.
+NOT_THE_FIGURES = "The figures are not the problem: nothing in the ledger needs to change."
+FIGURE_CODES = frozenset(
+    {
+        "INVALID_REQUEST",
+        "INVALID_MONETARY_AMOUNT",
+        "INVALID_NUMERIC_VALUE",
+        "MANDATORY_FIELD_MISSING",
+        "VAT_TOTAL_VALUE",
+        "VAT_NET_VALUE",
+    }
+)
+REJECTION_ADVICE = {
+    "VRN_INVALID": (
+        "Check that the VAT number in the business's details is the one on its VAT registration certificate "
+        "(nine digits), correct it, then approve the return again. " + NOT_THE_FIGURES
+    ),
+    "CLIENT_OR_AGENT_NOT_AUTHORISED": (
+        "Reconnect to HMRC with the Government Gateway account that holds this business's VAT (an accountant "
+        "needs the business's authorisation for VAT in HMRC's agent services first), then approve the return "
+        "again. " + NOT_THE_FIGURES
+    ),
+    "RULE_INSOLVENT_TRADER": (
+        "HMRC records this business as insolvent, so its returns cannot be filed through Strongroom: the "
+        "insolvency practitioner files them with HMRC directly. " + NOT_THE_FIGURES
+    ),
+    "TAX_PERIOD_NOT_ENDED": (
+        "Wait until the day after the period ends, then approve the return again. " + NOT_THE_FIGURES
+    ),
+    "DUPLICATE_SUBMISSION": (
+        "Do not send another return for this period. Find out who filed the one HMRC holds (your previous "
+        "software or accountant?); if its figures are wrong, correct them in a later return or tell HMRC."
+    ),
+    "PERIOD_KEY_INVALID": (
+        'Read your VAT periods from HMRC again ("Check HMRC for VAT periods" on the VAT page) and approve the '
+        "return of the period HMRC lists. " + NOT_THE_FIGURES
+    ),
+    "NOT_FINALISED": "Approve the return again and tick the declaration. " + NOT_THE_FIGURES,
+}
+REJECTION_ADVICE["FORBIDDEN"] = REJECTION_ADVICE["INVALID_SCOPE"] = REJECTION_ADVICE["CLIENT_OR_AGENT_NOT_AUTHORISED"]
+FIGURES_ADVICE = (
+    "HMRC's checks failed on the boxes listed: correct the ledger lines behind them, recompute the return "
+    "from the ledger, then approve it again."
+)
+UNKNOWN_ADVICE = (
+    "Read HMRC's message above. If it is not clear what to change, contact support with the error code "
+    "before approving the return again."
+)
+
+
+def rejection_advice(code: str, errors: list | None = None) -> str:
+    """What the person should do next after HMRC rejected a return with ``code`` (and per-box ``errors``)."""
+    if code in REJECTION_ADVICE:
+        return REJECTION_ADVICE[code]
+    if code in FIGURE_CODES or any(isinstance(e, dict) and e.get("path") for e in errors or []):
+        return FIGURES_ADVICE
+    return UNKNOWN_ADVICE

@@ -112,6 +112,11 @@ class VatReturn(TenantScopedModel):
     charge_ref_number = models.CharField(max_length=16, blank=True)
     payment_indicator = models.CharField(max_length=4, blank=True)
     receipt_id = models.CharField(max_length=64, blank=True)
+    receipt_timestamp = models.CharField(max_length=64, blank=True)
+    correlation_id = models.CharField(max_length=64, blank=True)
+    # Set when HMRC first answered DUPLICATE_SUBMISSION: it holds a return for the period, so from then on the
+    # only safe move is to read it back (sending it again can only get the same answer, or a second filing).
+    hmrc_reported_duplicate_at = models.DateTimeField(null=True, blank=True)
     # True when HMRC answered DUPLICATE_SUBMISSION and the figures were confirmed by reading the return back.
     reconciled_from_hmrc = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,6 +176,7 @@ class SubmissionAttempt(TenantScopedModel):
         REJECTED = "rejected", "Rejected by HMRC"
         RETRYABLE = "retryable", "HMRC unavailable: will retry"
         NOT_CONNECTED = "not_connected", "HMRC connection needs renewing"
+        NEEDS_PERSON = "needs_person", "Stopped: a person must look"
 
     vat_return = models.ForeignKey(VatReturn, on_delete=models.CASCADE, related_name="submission_attempts")
     number = models.PositiveIntegerField()
@@ -208,6 +214,8 @@ class FilingPeriodOverview(models.Model):
     last_error_code = models.CharField(max_length=60, blank=True)
     submitting_since = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Attempts made so far: the resume sweep leaves a return alone once its automatic attempts are used up.
+    attempts = models.PositiveIntegerField(default=0)
     approved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

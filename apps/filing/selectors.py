@@ -17,6 +17,50 @@ def vat_settings_for(tenant) -> VatSettings | None:
     return VatSettings.objects.filter(tenant=tenant).first()
 
 
+def approvers(tenant) -> list:
+    """Memberships of active people who may approve this business's returns, by email."""
+    from apps.filing.permissions import can_approve_returns
+    from apps.tenancy.models import Membership
+
+    members = Membership.objects.filter(tenant=tenant, user__is_active=True).select_related("user")
+    return sorted((m for m in members if can_approve_returns(m)), key=lambda m: m.user.email)
+
+
+def can_send_now(vat_return: VatReturn, now: datetime | None = None) -> bool:
+    """Whether a person may press "Send now": approved and waiting, or an attempt that died past its lease."""
+    from apps.filing.services.submission import LEASE
+
+    if vat_return.status == ReturnStatus.APPROVED:
+        return True
+    since = vat_return.submitting_since
+    return (
+        vat_return.status == ReturnStatus.SUBMITTING and since is not None and since < (now or timezone.now()) - LEASE
+    )
+
+
+def sending_outcome(vat_return: VatReturn) -> tuple[str, str]:
+    """(message level, words) for the person who just approved or retried, from the state the return is in now.
+
+    In the embedded mode the submission runs during the request, so the return may already be submitted,
+    rejected, or parked; "being sent" is only true while it is queued or in flight.
+    """
+    status, error = vat_return.status, vat_return.last_error_message
+    if status == ReturnStatus.SUBMITTED:
+        return "success", "Submitted to HMRC: the receipt is below."
+    if status == ReturnStatus.REJECTED:
+        return "error", "HMRC rejected the return: what it said and what to do are below."
+    if status == ReturnStatus.DRAFT:
+        return "error", f"The return was not sent: {error}" if error else "The return was not sent."
+    if status == ReturnStatus.APPROVED and error:
+        when = (
+            f" Next try around {timezone.localtime(vat_return.next_attempt_at):%H:%M}."
+            if vat_return.next_attempt_at
+            else ""
+        )
+        return "warning", f"Approved, but not submitted yet: {error}{when}"
+    return "success", "Approved. The return is being sent to HMRC; the receipt will appear here."
+
+
 def status_of(*, return_status: str, obligation_status: str, due: date, end: date, today: date | None = None) -> str:
     """The control tower's status: the return's state, else open/ready, and overdue past the due date."""
     today = today or timezone.localdate()
@@ -87,6 +131,76 @@ def return_for(obligation: VatObligation) -> VatReturn | None:
     )
 
 
+@dataclass(frozen=True)
+class ReceiptRow:
+    label: str
+    value: str  # "" when HMRC did not return it
+    note: str = ""  # why it is missing, in words
+
+
+def receipt_rows(vat_return: VatReturn) -> list[ReceiptRow]:
+    """Everything HMRC returned with the receipt, and plainly what it did not return (and why, where known)."""
+    reconciled = vat_return.reconciled_from_hmrc and not vat_return.form_bundle_number
+    read_back = "HMRC already held this return, so Strongroom confirmed it by reading it back, which does not carry "
+    owes = vat_return.box3 > vat_return.box4
+    if vat_return.charge_ref_number or (not reconciled and owes):
+        charge_note = "" if vat_return.charge_ref_number else "HMRC did not return one."
+    elif owes:
+        charge_note = read_back + "the charge reference."
+    else:
+        charge_note = "None: nothing is owed for this return (HMRC gives one only when there is VAT to pay)."
+    payment = {"DD": "By Direct Debit", "BANK": "Repayment to your bank account"}.get(
+        vat_return.payment_indicator, vat_return.payment_indicator
+    )
+    processed = f"{timezone.localtime(vat_return.processing_date):%d %B %Y %H:%M}" if vat_return.processing_date else ""
+
+    if reconciled:
+        payment_note = read_back + "how it will be paid."
+    elif owes:
+        payment_note = "HMRC did not say how it will be paid (it says so for a Direct Debit or a repayment only)."
+    else:
+        payment_note = "Nothing to pay."
+
+    def missing(what: str) -> str:
+        return read_back + what + "." if reconciled else "HMRC did not return it."
+
+    return [
+        ReceiptRow("Form bundle number", vat_return.form_bundle_number, missing("a form bundle number")),
+        ReceiptRow("Processed by HMRC", processed, missing("the processing date")),
+        ReceiptRow("Charge reference", vat_return.charge_ref_number, charge_note),
+        ReceiptRow("Payment", payment, payment_note),
+        ReceiptRow("Receipt ID", vat_return.receipt_id, missing("a receipt ID")),
+        ReceiptRow("Receipt timestamp", vat_return.receipt_timestamp, missing("a receipt timestamp")),
+        ReceiptRow("HMRC correlation ID", vat_return.correlation_id, missing("a correlation ID")),
+    ]
+
+
+BOX_BY_FIELD = {
+    "vatDueSales": 1,
+    "vatDueAcquisitions": 2,
+    "totalVatDue": 3,
+    "vatReclaimedCurrPeriod": 4,
+    "netVatDue": 5,
+    "totalValueSalesExVAT": 6,
+    "totalValuePurchasesExVAT": 7,
+    "totalValueGoodsSuppliedExVAT": 8,
+    "totalAcquisitionsExVAT": 9,
+}
+
+
+def rejection_rows(vat_return: VatReturn) -> list[dict]:
+    """HMRC's error items, each with the box it is about (when HMRC pointed at one)."""
+    rows = []
+    for item in vat_return.rejection_errors or []:
+        if not isinstance(item, dict):
+            continue
+        field = str(item.get("path") or "").lstrip("/")
+        box = BOX_BY_FIELD.get(field)
+        where = f"Box {box}" if box else field
+        rows.append({"where": where, "code": item.get("code", ""), "message": item.get("message", "")})
+    return rows
+
+
 # --- Platform reads (no tenant context): the staff control tower, metrics and the SLO dashboard ---
 
 RISK_ORDER = {"rejected": 0, "stuck": 1, "overdue": 2, "due_soon": 3, "": 9}
@@ -143,6 +257,36 @@ def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
     )
     oldest = waiting.exclude(approved_at=None).order_by("approved_at").values_list("approved_at", flat=True).first()
     return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
+
+
+# A return still "submitting" this long after its attempt started has outlived the lease and the sweep's
+# next look (a few minutes): something is wrong with the workers, the sweep, or this return.
+STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
+STUCK_STATES = ("submitting", "awaiting_person")
+
+
+def stuck_returns(now: datetime | None = None) -> dict[str, tuple[int, float]]:
+    """Returns stuck, by state: (how many, age in seconds of the oldest). Read from the platform projection.
+
+    ``submitting``: an attempt started over ``STUCK_SUBMITTING_AFTER`` ago and never finished.
+    ``awaiting_person``: approved, a failed attempt behind it and no automatic attempt scheduled (the
+    attempts are used up, HMRC's connection must be renewed, or HMRC would not show its copy back).
+    """
+    now = now or timezone.now()
+    submitting = FilingPeriodOverview.objects.filter(
+        return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER
+    )
+    waiting = FilingPeriodOverview.objects.filter(
+        return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True
+    ).exclude(last_error_code="")
+    found = {}
+    for state, rows, since in (
+        ("submitting", submitting, "submitting_since"),
+        ("awaiting_person", waiting, "approved_at"),
+    ):
+        oldest = rows.exclude(**{since: None}).order_by(since).values_list(since, flat=True).first()
+        found[state] = (rows.count(), (now - oldest).total_seconds() if oldest else 0.0)
+    return found
 
 
 # Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).

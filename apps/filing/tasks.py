@@ -17,19 +17,26 @@ class FilingTask(TenantTask):
 
 
 @shared_task(bind=True, base=FilingTask, name="filing.submit_vat_return", max_retries=submission.MAX_AUTOMATIC_ATTEMPTS)
-def submit_vat_return(self, *, tenant_id: str, return_id: str) -> str:
+def submit_vat_return(self, *, tenant_id: str, return_id: str, manual: bool = False) -> str:
+    """One attempt. ``manual``: a person pressed "Send now" (may go one past the automatic cap, audited)."""
     try:
-        return submission.submit(tenant_id=tenant_id, return_id=return_id, task_id=self.request.id or "")
+        return submission.submit(tenant_id=tenant_id, return_id=return_id, task_id=self.request.id or "", manual=manual)
     except submission.RetryLater as exc:
         if self.request.is_eager:
             # Embedded mode has no broker to retry through: the resume sweep (or the user) sends it later.
             return "deferred"
-        raise self.retry(countdown=exc.countdown, exc=exc) from exc
+        # Later attempts are automatic whoever started this one: they count against the cap.
+        raise self.retry(
+            countdown=exc.countdown, exc=exc, kwargs={"tenant_id": tenant_id, "return_id": return_id}
+        ) from exc
 
 
 @shared_task(name="maintenance.resume_vat_submissions")
 def resume_vat_submissions() -> int:
-    """Beat: re-send returns whose retry is due or whose attempt died mid-flight (idempotent)."""
+    """Beat: re-send returns whose retry is due or whose attempt died mid-flight (idempotent).
+
+    Returns whose automatic attempts are used up are not picked (``stalled_returns``); they wait for a person.
+    """
     stalled = submission.stalled_returns()
     for tenant_id, return_id in stalled:
         submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id)

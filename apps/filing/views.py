@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.filing import calculation, selectors
-from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
+from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, rejection_advice
 from apps.filing.errors import FilingError
 from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
 from apps.filing.models import VatObligation
@@ -88,6 +88,13 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
     ]
     status = selectors.period_status(obligation, vat_return)
     four_eyes = bool(settings and settings.four_eyes)
+    rejected = vat_return is not None and vat_return.status == ReturnStatus.REJECTED
+    waiting_for_other = (
+        four_eyes
+        and vat_return is not None
+        and vat_return.status == ReturnStatus.AWAITING_APPROVAL
+        and vat_return.prepared_by_id == request.user.pk
+    )
     return {
         "obligation": obligation,
         "vat_return": vat_return,
@@ -106,6 +113,20 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
         "attempts": list(vat_return.submission_attempts.all()) if vat_return else [],
         "is_submittable": vat_return is None
         or vat_return.status in (ReturnStatus.DRAFT, ReturnStatus.REJECTED, ReturnStatus.AWAITING_APPROVAL),
+        "receipt_rows": selectors.receipt_rows(vat_return)
+        if vat_return and vat_return.status == ReturnStatus.SUBMITTED
+        else [],
+        "rejection_rows": selectors.rejection_rows(vat_return) if rejected else [],
+        "rejection_advice": rejection_advice(vat_return.last_error_code, vat_return.rejection_errors)
+        if rejected
+        else "",
+        # An attempt that died mid-send with no automatic attempts left waits for a person's "Send now" too.
+        "can_send_now": vat_return is not None and selectors.can_send_now(vat_return),
+        # Four-eyes: the preparer is told who must approve instead of being shown a form that would refuse them.
+        "waiting_for_other": waiting_for_other,
+        "other_approvers": [m.user.email for m in selectors.approvers(request.tenant) if m.user_id != request.user.pk]
+        if waiting_for_other
+        else [],
     }
 
 
@@ -178,7 +199,7 @@ def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResp
         context = _period_context(request, obligation, approve_form=form)
         return render(request, "filing/period.html", context, status=400)
     try:
-        return_services.approve_return(
+        approved = return_services.approve_return(
             obligation=obligation,
             actor=request.user,
             declaration=form.cleaned_data["declaration"],
@@ -187,7 +208,10 @@ def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResp
         )
     except FilingError as exc:
         return _refused(request, obligation, exc)
-    messages.success(request, "Approved. The return is being sent to HMRC; the receipt will appear here.")
+    # From the state now, not "being sent": the embedded mode sends it during this request.
+    approved.refresh_from_db()
+    level, text = selectors.sending_outcome(approved)
+    getattr(messages, level)(request, text)
     return _back(tenant_slug, obligation)
 
 
@@ -218,7 +242,9 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
         return_services.retry_submission(vat_return=vat_return, actor=request.user)
     except FilingError as exc:
         return _refused(request, obligation, exc)
-    messages.success(request, "Sending the return to HMRC again.")
+    vat_return.refresh_from_db()
+    level, text = selectors.sending_outcome(vat_return)
+    getattr(messages, level)(request, text)
     return _back(tenant_slug, obligation)
 
 

@@ -81,11 +81,17 @@ class HmrcAuthorisationFailed(IntegrationError):
     default_message = "Connecting to HMRC did not complete. Please try again."
 
 
-# Plain-English explanations of HMRC's codes (spec §3, §4); HMRC's own text is kept in .errors.
+# Plain-English explanations of HMRC's codes; HMRC's own text is kept in .errors. Each says what HMRC
+# refused; the filing pages add what to do next for that code.
 HMRC_MESSAGES: dict[str, str] = {
     "VRN_INVALID": "HMRC did not accept the VAT registration number.",
     "PERIOD_KEY_INVALID": "HMRC did not recognise the VAT period.",
-    "INVALID_REQUEST": "HMRC found a problem with the figures sent.",
+    "INVALID_REQUEST": "HMRC's checks failed on the figures sent.",
+    "INVALID_MONETARY_AMOUNT": "HMRC's checks failed on an amount: out of range, or with the wrong decimals.",
+    "INVALID_NUMERIC_VALUE": "HMRC's checks failed on an amount that is not a number.",
+    "MANDATORY_FIELD_MISSING": "HMRC's checks failed: a box was missing.",
+    "VAT_TOTAL_VALUE": "HMRC's checks failed: box 3 must be box 1 plus box 2.",
+    "VAT_NET_VALUE": "HMRC's checks failed: box 5 must be the difference between box 3 and box 4.",
     "DUPLICATE_SUBMISSION": "HMRC already has a VAT return for this period.",
     "TAX_PERIOD_NOT_ENDED": "HMRC will not accept a return for a period that has not ended yet.",
     "NOT_FINALISED": "HMRC needs the declaration that the return is final.",

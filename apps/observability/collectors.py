@@ -1,4 +1,4 @@
-"""Gauges computed at scrape time: documents by state, Celery queues, filing backlog, synthetic checks.
+"""Gauges computed at scrape time: documents by state, Celery queues, filing backlog and stuck returns, synthetics.
 
 Each collector reads its figures with one cheap query when Prometheus scrapes, so the
 values are right whichever process (web, worker) did the work, and survive restarts.
@@ -188,6 +188,44 @@ class FilingBacklogCollector(Collector):
         yield age
 
 
+class FilingStuckCollector(Collector):
+    """VAT returns stuck (mid-send past its lease, or waiting for a person), by state, from the filing selector."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families()
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "strongroom_filing_returns_stuck",
+                "VAT returns stuck: submitting long past the attempt's lease, or approved and waiting for a person "
+                "(automatic attempts used up, HMRC connection lost, HMRC's copy unreadable).",
+                labels=["state"],
+            ),
+            GaugeMetricFamily(
+                "strongroom_filing_returns_stuck_oldest_age_seconds",
+                "Seconds the oldest stuck VAT return has been in that state (0 when none).",
+                labels=["state"],
+            ),
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            from apps.filing.selectors import stuck_returns
+
+            stuck = stuck_returns()
+        except Exception:
+            log.debug("filing stuck returns unavailable", exc_info=True)
+            return
+        count, age = self._families()
+        for state, (n, oldest) in sorted(stuck.items()):
+            count.add_metric([state], n)
+            age.add_metric([state], oldest)
+        yield count
+        yield age
+
+
 class SyntheticCollector(Collector):
     """The latest synthetic run of each check, from the SyntheticRun table (one query)."""
 
@@ -236,4 +274,10 @@ class SyntheticCollector(Collector):
 
 
 def scrape_time_collectors() -> list[Collector]:
-    return [QueueCollector(), DocumentsInStateCollector(), FilingBacklogCollector(), SyntheticCollector()]
+    return [
+        QueueCollector(),
+        DocumentsInStateCollector(),
+        FilingBacklogCollector(),
+        FilingStuckCollector(),
+        SyntheticCollector(),
+    ]

@@ -73,7 +73,7 @@ def domains() -> list[Domain]:
         "strongroom-filing",
         "Strongroom · Filing (VAT returns to HMRC)",
         ("filing",),
-        ("FilingSuccessBudgetBurn", "FilingBacklog", "QueueAgeHigh"),
+        ("FilingSuccessBudgetBurn", "FilingBacklog", "FilingReturnStuck", "QueueAgeHigh"),
     )
     filing.rows = [
         (
@@ -109,6 +109,19 @@ def domains() -> list[Domain]:
                         [
                             ("max(strongroom_filing_backlog_returns)", "returns"),
                             ("max(strongroom_filing_backlog_oldest_age_seconds) / 60", "oldest (minutes)"),
+                        ],
+                    ),
+                    8,
+                ),
+                (
+                    timeseries(
+                        "Stuck returns by state",
+                        [
+                            ("max by (state) (strongroom_filing_returns_stuck)", "{{state}}"),
+                            (
+                                "max by (state) (strongroom_filing_returns_stuck_oldest_age_seconds) / 60",
+                                "oldest {{state}} (minutes)",
+                            ),
                         ],
                     ),
                     8,

@@ -60,11 +60,12 @@ EXTERNAL_CALL_DURATION = Histogram(
 )
 
 # Filing (apps/filing/services/submission.py increments it): outcome is submitted, reconciled, rejected (the
-# SLO's good events, slos.FILING_GOOD), retryable or not_connected. The backlog gauges are computed at scrape
-# time (collectors.FilingBacklogCollector).
+# SLO's good events, slos.FILING_GOOD), retryable, not_connected or needs_person. The backlog and stuck-return
+# gauges are computed at scrape time (collectors.FilingBacklogCollector, collectors.FilingStuckCollector).
 FILING_SUBMISSIONS = Counter(
     "strongroom_filing_submissions_total",
-    "VAT return submission attempts, by outcome (submitted, reconciled, rejected, retryable, not_connected).",
+    "VAT return submission attempts, by outcome (submitted, reconciled, rejected, retryable, not_connected, "
+    "needs_person).",
     ["outcome"],
 )
 

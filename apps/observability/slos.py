@@ -264,6 +264,15 @@ ALERTS: tuple[Alert, ...] = (
         dashboard="strongroom-filing",
     ),
     Alert(
+        name="FilingReturnStuck",
+        expr="max by (state) (strongroom_filing_returns_stuck) > 0",
+        for_="5m",
+        severity="page",
+        summary="{{ $value }} VAT return(s) stuck ({{ $labels.state }}): a person must look before the deadline",
+        runbook="filing-return-stuck.md",
+        dashboard="strongroom-filing",
+    ),
+    Alert(
         name="QueueAgeHigh",
         expr="max by (queue) (strongroom_queue_oldest_message_age_seconds) > 10 * 60",
         for_="1m",

@@ -123,3 +123,66 @@ def test_the_control_towers_status(return_status, obligation_status, due, end, e
     today = date(2025, 5, 20)
     assert status_of(return_status=return_status, obligation_status=obligation_status, due=due, end=end,
                      today=today) == expected  # fmt: skip
+
+
+def test_before_first_period_in_words_at_each_boundary():
+    from apps.filing.domain import before_first_period
+
+    first = date(2025, 4, 1)
+    wholly_before = (
+        "This period is before the first period you file with Strongroom (which starts on 01 April 2025): "
+        "file it with your previous software."
+    )
+    straddles = (
+        "This period starts before 01 April 2025, the first day you file with Strongroom, so its lines before "
+        "that day would be left out: check the first period in the VAT settings, or file this return with your "
+        "previous software."
+    )
+    assert before_first_period(date(2025, 1, 1), date(2025, 3, 31), first) == wholly_before
+    assert before_first_period(date(2025, 3, 1), date(2025, 4, 1), first) == straddles  # ends on the first day
+    assert before_first_period(date(2025, 3, 31), date(2025, 6, 29), first) == straddles
+    assert before_first_period(date(2025, 4, 1), date(2025, 6, 30), first) == ""
+    assert before_first_period(date(2025, 4, 2), date(2025, 6, 30), first) == ""
+
+
+def test_rejection_advice_by_code_figures_and_unknown():
+    from apps.filing.domain import (
+        FIGURE_CODES,
+        FIGURES_ADVICE,
+        NOT_THE_FIGURES,
+        REJECTION_ADVICE,
+        UNKNOWN_ADVICE,
+        rejection_advice,
+    )
+
+    assert NOT_THE_FIGURES == "The figures are not the problem: nothing in the ledger needs to change."
+    for code in ("VRN_INVALID", "CLIENT_OR_AGENT_NOT_AUTHORISED", "RULE_INSOLVENT_TRADER", "TAX_PERIOD_NOT_ENDED",
+                 "PERIOD_KEY_INVALID", "NOT_FINALISED"):  # fmt: skip
+        assert rejection_advice(code).endswith(NOT_THE_FIGURES), code
+    assert (
+        rejection_advice("INVALID_SCOPE")
+        == rejection_advice("FORBIDDEN")
+        == REJECTION_ADVICE["CLIENT_OR_AGENT_NOT_AUTHORISED"]
+    )
+    assert rejection_advice("DUPLICATE_SUBMISSION").startswith("Do not send another return for this period.")
+    assert "the day after the period ends" in rejection_advice("TAX_PERIOD_NOT_ENDED")
+    assert "VAT registration certificate" in rejection_advice("VRN_INVALID")
+    assert "insolvency practitioner" in rejection_advice("RULE_INSOLVENT_TRADER")
+    assert "Check HMRC for VAT periods" in rejection_advice("PERIOD_KEY_INVALID")
+    assert "tick the declaration" in rejection_advice("NOT_FINALISED")
+    assert "Government Gateway" in rejection_advice("CLIENT_OR_AGENT_NOT_AUTHORISED")
+    assert {rejection_advice(code) for code in FIGURE_CODES} == {FIGURES_ADVICE}
+    expected_codes = {"INVALID_REQUEST", "INVALID_MONETARY_AMOUNT", "INVALID_NUMERIC_VALUE",
+                      "MANDATORY_FIELD_MISSING", "VAT_TOTAL_VALUE", "VAT_NET_VALUE"}  # fmt: skip
+    assert expected_codes == set(FIGURE_CODES)
+    assert rejection_advice("HTTP_422", [{"code": "X", "path": "/netVatDue"}]) == FIGURES_ADVICE
+    assert rejection_advice("HTTP_422", [{"code": "X", "path": ""}, "junk"]) == UNKNOWN_ADVICE
+    assert rejection_advice("HTTP_422", None) == rejection_advice("HTTP_422") == UNKNOWN_ADVICE
+    assert FIGURES_ADVICE == (
+        "HMRC's checks failed on the boxes listed: correct the ledger lines behind them, recompute the return "
+        "from the ledger, then approve it again."
+    )
+    assert UNKNOWN_ADVICE == (
+        "Read HMRC's message above. If it is not clear what to change, contact support with the error code "
+        "before approving the return again."
+    )

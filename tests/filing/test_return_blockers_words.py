@@ -149,3 +149,22 @@ def test_unposted_bank_lines_and_an_unbalanced_ledger_block(tenant_a, books_a, m
     )
     assert found["trial_balance"].message == "The trial balance does not balance (out by 0.01): fix the ledger first."
     assert found["trial_balance"].link == "" and found["trial_balance"].count == 0
+
+
+def test_a_period_before_the_first_one_filed_here_is_blocked_in_words_with_the_settings_link(tenant_a, books_a):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        settings = VatSettings(tenant=tenant_a, stagger="stagger_1", first_period_start=date(2025, 4, 1))
+        before = [b for b in blockers(q1, settings) if b.code == "before_first_period"]
+        after = [b for b in blockers(q2, settings) if b.code == "before_first_period"]
+    assert as_tuples(before) == [
+        (
+            "before_first_period",
+            "This period is before the first period you file with Strongroom (which starts on 01 April 2025): "
+            "file it with your previous software.",
+            0,
+            "settings",
+        )
+    ]
+    assert after == []
+    assert calculation.first_period_blocker(q1, None) == ""  # no settings: the no_settings blocker says it

@@ -34,6 +34,9 @@ def test_vat_settings_refuse_what_we_do_not_support(tenant_a, owner_a, kwargs, m
 
 
 def test_saving_vat_settings_twice_updates_one_row(tenant_a, owner_a):
+    from tests.conftest import make_member
+
+    make_member(tenant_a, "accountant")  # a second approver, so four-eyes can be on
     with tenant_context(tenant_a):
         save_vat_settings(tenant=tenant_a, actor=owner_a, scheme="standard", stagger="stagger_1",
                           first_period_start=date(2025, 1, 1))  # fmt: skip

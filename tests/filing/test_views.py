@@ -125,6 +125,7 @@ def test_settings_form_validates_the_first_period(owner_client, tenant_a, books_
     )
     assert bad.status_code == 400
     assert "not the first day of a VAT period" in bad.content.decode()
+    make_member(tenant_a, Role.ACCOUNTANT)  # a second approver, so four-eyes can be on
     good = owner_client.post(
         url("settings", tenant_a),
         {"scheme": "standard", "stagger": "stagger_2", "first_period_start": "2025-02-01", "four_eyes": "on"},

@@ -143,3 +143,37 @@ def test_queue_depth_and_oldest_age_from_redis(settings):
 def test_an_unreachable_broker_does_not_fail_the_scrape(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     assert samples(QueueCollector()) == {}
+
+
+@pytest.mark.django_db
+def test_stuck_returns_by_state_and_age_come_from_the_platform_projection(tenant_a):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from apps.filing.models import FilingPeriodOverview
+    from apps.observability.collectors import FilingStuckCollector
+
+    now = timezone.now()
+    empty = samples(FilingStuckCollector())
+    for state in ("submitting", "awaiting_person"):  # a sample for every state, even with nothing stuck
+        assert empty[("strongroom_filing_returns_stuck", (("state", state),))] == 0
+        assert empty[("strongroom_filing_returns_stuck_oldest_age_seconds", (("state", state),))] == 0
+
+    def period(key: str, **values) -> None:
+        FilingPeriodOverview.objects.create(
+            tenant=tenant_a, vrn="123456727", period_key=key, start=date(2025, 1, 1), end=date(2025, 3, 31),
+            due=date(2025, 5, 7), obligation_status="O", **values,
+        )  # fmt: skip
+
+    period("25A1", return_status="submitting", submitting_since=now - timedelta(minutes=30))
+    period("25A2", return_status="submitting", submitting_since=now - timedelta(minutes=1))  # in flight: fine
+    period("25A3", return_status="approved", approved_at=now - timedelta(hours=2), last_error_code="NOT_FOUND")
+    period("25A4", return_status="approved", approved_at=now - timedelta(hours=3), next_attempt_at=now,
+           last_error_code="SERVICE_UNAVAILABLE")  # fmt: skip  # a retry is scheduled: not stuck
+    period("25A5", return_status="approved", approved_at=now - timedelta(hours=5))  # queued, no failure yet
+    got = samples(FilingStuckCollector())
+    assert got[("strongroom_filing_returns_stuck", (("state", "submitting"),))] == 1
+    assert got[("strongroom_filing_returns_stuck", (("state", "awaiting_person"),))] == 1
+    assert 1790 <= got[("strongroom_filing_returns_stuck_oldest_age_seconds", (("state", "submitting"),))] < 1900
+    assert 7190 <= got[("strongroom_filing_returns_stuck_oldest_age_seconds", (("state", "awaiting_person"),))] < 7300

@@ -91,8 +91,10 @@ def test_the_periods_are_fetched_as_the_person_who_saved_the_step(
 
 def test_vat_settings_saved_and_obligations_fetched(owner_client, url, new_business, advance, obligations):
     from apps.filing.selectors import vat_settings_for
+    from tests.conftest import make_member
 
     advance(Step.VAT)
+    make_member(new_business, "accountant")  # four-eyes needs a second person who can approve
     response = owner_client.post(url("vat"), _vat_form(four_eyes="on"))
     assert response.status_code == 302 and response["Location"] == url("team")
     with tenant_context(new_business):

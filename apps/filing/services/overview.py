@@ -23,6 +23,7 @@ def refresh_overview(obligation: VatObligation, vat_return: VatReturn | None = N
         "return_id": vat_return.pk if vat_return else None,
         "last_error_code": vat_return.last_error_code if vat_return else "",
         "next_attempt_at": vat_return.next_attempt_at if vat_return else None,
+        "attempts": vat_return.attempts if vat_return else 0,
         "approved_at": vat_return.approved_at if vat_return else None,
         "submitting_since": vat_return.submitting_since if vat_return else None,
         "submitted_at": vat_return.submitted_at if vat_return else None,

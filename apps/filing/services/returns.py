@@ -147,6 +147,8 @@ def approve_return(
                 raise ApprovalRefused("Four-eyes approval is on: someone other than the preparer must approve.")
             if not calculation.hmrc_connected(obligation):
                 raise ReturnNotReady("Connect Strongroom to HMRC (or renew the connection) to file.")
+            if reason := calculation.first_period_blocker(obligation, settings):
+                raise ReturnNotReady(reason)  # the first period moved after these figures were frozen
             boxes = vat_return.boxes
         else:
             if settings and settings.four_eyes:
@@ -184,19 +186,40 @@ def approve_return(
 
 
 def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
-    """Send an approved return again after HMRC was unavailable or the connection was renewed."""
+    """Send an approved return again after HMRC was unavailable or the connection was renewed.
+
+    A person's retry may go one past the automatic attempts (the audit event says so); a return whose
+    attempt died mid-flight (``submitting`` past its lease) can be retried too. When HMRC already holds
+    the return, the attempt only reads it back.
+    """
+    from apps.filing.services.submission import LEASE, automatic_attempts_left
     from apps.filing.tasks import submit_vat_return
 
     with transaction.atomic():
         locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
-        if locked.status != ReturnStatus.APPROVED:
+        stale = (
+            locked.status == ReturnStatus.SUBMITTING
+            and locked.submitting_since is not None
+            and locked.submitting_since < timezone.now() - LEASE
+        )
+        if locked.status != ReturnStatus.APPROVED and not stale:
             raise FilingError(
                 "Only an approved return waiting to be sent can be retried; "
                 f"this one is {locked.get_status_display().lower()}."
             )
-        record_event("filing.return.retry_requested", actor=actor, tenant_id=locked.tenant_id, target=locked)
+        record_event(
+            "filing.return.retry_requested",
+            actor=actor,
+            tenant_id=locked.tenant_id,
+            target=locked,
+            extra={
+                "attempts_so_far": locked.attempts,
+                "beyond_automatic_attempts": not automatic_attempts_left(locked.attempts),
+                "read_back_only": locked.hmrc_reported_duplicate_at is not None,
+            },
+        )
         tenant_id, return_id = str(locked.tenant_id), str(locked.pk)
-        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id))
+        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id, manual=True))
     return locked
 
 

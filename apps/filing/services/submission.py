@@ -16,12 +16,20 @@ attempt (redelivery, the resume sweep, or a user's retry) sends it again;
 if the first call had reached HMRC, HMRC answers DUPLICATE_SUBMISSION and we
 reconcile by reading the return back and comparing the figures: the return
 is recorded as submitted once, never as a second submission.
+
+Once HMRC has answered DUPLICATE_SUBMISSION the return remembers it
+(``hmrc_reported_duplicate_at``) and every later attempt only reads the
+return back: HMRC holds one, so posting again can only be refused again.
+Whatever the read-back meets (HMRC not publishing its copy yet, an outage, a
+lost connection, a refusal) ends in a recorded attempt and a message saying
+what happens next. Automatic attempts stop after ``MAX_AUTOMATIC_ATTEMPTS``;
+then the return waits for a person (who may send it once more, audited) and
+the FilingReturnStuck alert fires.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -30,16 +38,26 @@ from django.utils import timezone
 from apps.audit.services import record_event
 from apps.filing.domain import ReturnStatus, hmrc_body
 from apps.filing.models import SubmissionAttempt, VatReturn
+from apps.filing.services.outcomes import (
+    MAX_AUTOMATIC_ATTEMPTS,
+    Claim,
+    automatic_attempts_left,
+    finish_attempt,
+    mark_obligation_fulfilled,
+    metric,
+    park_for_a_person,
+    record_receipt,
+    refuse_to_send,
+    reject,
+    release,
+)
 from apps.filing.services.overview import refresh_overview
-from apps.observability.metrics import safely
 from apps.tenancy.context import tenant_context
 
 # An attempt older than this with no outcome is taken to have died (HTTP timeouts are far shorter).
 LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 15
 BACKOFF_CAP_SECONDS = 15 * 60
-MAX_AUTOMATIC_ATTEMPTS = 8
-
 BOX_FIELDS = {
     "box1": "vatDueSales",
     "box2": "vatDueAcquisitions",
@@ -54,20 +72,15 @@ BOX_FIELDS = {
 
 
 class RetryLater(Exception):
-    """HMRC could not be reached or asked us to slow down; the task retries after ``countdown``."""
+    """HMRC could not be reached or asked us to slow down; the task retries after ``countdown``.
+
+    Raised only while automatic attempts remain: once they are used up the service returns
+    ``"needs_person"`` instead, so nothing loops.
+    """
 
     def __init__(self, message: str, countdown: float) -> None:
         super().__init__(message)
         self.countdown = countdown
-
-
-@dataclass(frozen=True)
-class Claim:
-    return_id: object
-    tenant_id: object
-    attempt_id: object
-    attempt_number: int
-    resumed_interrupted: bool
 
 
 def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
@@ -77,19 +90,12 @@ def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
     return ceiling * (0.5 + rng.random())
 
 
-def _metric(outcome: str) -> None:
-    from apps.filing.models import SubmissionOutcomeLog
-    from apps.observability import metrics
+def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> Claim | None:
+    """Claim the return for one attempt, or None when there is nothing to do (or someone else has it).
 
-    SubmissionOutcomeLog.objects.create(outcome=outcome)
-
-    counter = getattr(metrics, "FILING_SUBMISSIONS", None)
-    if counter is not None:
-        safely(lambda: counter.labels(outcome).inc())
-
-
-def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
-    """Claim the return for one attempt, or None when there is nothing to do (or someone else has it)."""
+    An automatic attempt (task retry, resume sweep) is refused once the automatic attempts are used up;
+    a person's explicit retry (``manual``) may make one more.
+    """
     now = timezone.now()
     with tenant_context(tenant_id):
         vat_return = VatReturn.objects.select_for_update(skip_locked=True).filter(pk=return_id).first()
@@ -100,9 +106,22 @@ def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
             return None  # in flight in another worker
         if vat_return.status not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING):
             return None  # submitted, rejected, or not approved: nothing to send
+        if not manual and not automatic_attempts_left(vat_return.attempts):
+            park_for_a_person(vat_return, interrupted)
+            return None
+        unsendable = _unsendable_because(vat_return)
+        if unsendable and not interrupted and vat_return.hmrc_reported_duplicate_at is None:
+            refuse_to_send(vat_return, unsendable)
+            return None
+        read_back_only = vat_return.hmrc_reported_duplicate_at is not None or bool(unsendable)
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
-                message="Interrupted before its outcome was recorded; sent again (HMRC refuses a second copy)."
+                message="Interrupted before its outcome was recorded; "
+                + (
+                    "HMRC's copy is read back instead."
+                    if read_back_only
+                    else "sent again (HMRC refuses a second copy)."
+                )
             )
         vat_return.status = ReturnStatus.SUBMITTING
         vat_return.submitting_since = now
@@ -113,7 +132,25 @@ def claim(*, tenant_id, return_id, task_id: str = "") -> Claim | None:
             tenant_id=vat_return.tenant_id, vat_return=vat_return, number=vat_return.attempts, celery_task_id=task_id
         )
         refresh_overview(vat_return.obligation, vat_return)
-        return Claim(vat_return.pk, vat_return.tenant_id, attempt.pk, attempt.number, interrupted)
+        return Claim(
+            vat_return.pk,
+            vat_return.tenant_id,
+            attempt.pk,
+            attempt.number,
+            interrupted,
+            # A return that must not be filed is only ever read back (an interrupted attempt may have reached HMRC).
+            read_back_only=read_back_only,
+        )
+
+
+def _unsendable_because(vat_return: VatReturn) -> str:
+    """Why this return must not go to HMRC although it was approved (its period starts before the first one)."""
+    from apps.filing.calculation import first_period_blocker
+    from apps.filing.models import VatSettings
+
+    return first_period_blocker(
+        vat_return.obligation, VatSettings.objects.filter(tenant_id=vat_return.tenant_id).first()
+    )
 
 
 def send(claimed: Claim) -> str:
@@ -133,74 +170,62 @@ def send(claimed: Claim) -> str:
         body = hmrc_body(vat_return.period_key, vat_return.boxes)
         headers = build_fraud_headers(vat_return.fraud_context or {})
         client = HmrcVatClient(vat_return.tenant, fraud_headers=headers)
+    if claimed.read_back_only:
+        return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
     try:
         receipt = client.submit_return(vat_return.vrn, body)
     except DuplicateSubmission:
+        _note_duplicate(claimed)
         return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
     except RateLimited as exc:
-        countdown = max(exc.retry_after or 0, backoff_seconds(claimed.attempt_number))
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+        return _retry_later(claimed, exc, max(exc.retry_after or 0, backoff_seconds(claimed.attempt_number)))
     except ExternalServiceUnavailable as exc:
-        countdown = backoff_seconds(claimed.attempt_number)
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+        return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number))
     except HmrcNotConnected as exc:
-        _release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
+        release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
         return "not_connected"
     except HmrcRejected as exc:
-        _reject(claimed, exc.code, exc.message, exc.errors)
+        reject(claimed, exc.code, exc.message, exc.errors)
         return "rejected"
-    _record_receipt(claimed, receipt)
+    except Exception as exc:  # a lost connection, an unreadable reply: the attempt says so
+        return _retry_later(claimed, _unexpected(exc), backoff_seconds(claimed.attempt_number))
+    record_receipt(claimed, receipt)
     return "submitted"
 
 
-def _finish_attempt(claimed: Claim, outcome: str, *, code: str = "", message: str = "") -> None:
-    SubmissionAttempt.objects.filter(pk=claimed.attempt_id).update(
-        outcome=outcome, finished_at=timezone.now(), error_code=code[:60], message=message
-    )
-
-
-def _record_receipt(claimed: Claim, receipt) -> None:
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        first_time = vat_return.status != ReturnStatus.SUBMITTED
-        vat_return.status = ReturnStatus.SUBMITTED
-        vat_return.submitted_at = vat_return.submitted_at or timezone.now()
-        vat_return.processing_date = receipt.processing_date
-        vat_return.form_bundle_number = receipt.form_bundle_number
-        vat_return.charge_ref_number = receipt.charge_ref_number or ""
-        vat_return.payment_indicator = receipt.payment_indicator or ""
-        vat_return.receipt_id = getattr(receipt, "receipt_id", "") or ""
-        vat_return.submitting_since = None
-        vat_return.last_error_code = ""
-        vat_return.last_error_message = ""
-        vat_return.save()
-        _finish_attempt(claimed, SubmissionAttempt.Outcome.SUBMITTED)
-        _mark_obligation_fulfilled(vat_return)
-        refresh_overview(vat_return.obligation, vat_return)
-        record_event(
-            "filing.return.submitted",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            after={
-                "period_key": vat_return.period_key,
-                "form_bundle_number": vat_return.form_bundle_number,
-                "processing_date": vat_return.processing_date.isoformat() if vat_return.processing_date else None,
-                "charge_ref_number": vat_return.charge_ref_number,
-                "payment_indicator": vat_return.payment_indicator,
-                "first_time": first_time,
-            },
+class _Unexpected(Exception):
+    def __init__(self, exc: BaseException) -> None:
+        self.code = getattr(exc, "code", "") or exc.__class__.__name__
+        self.message = (
+            "Strongroom could not complete the exchange with HMRC "
+            f"({getattr(exc, 'message', '') or exc.__class__.__name__})."
         )
-    _metric("submitted")
+        super().__init__(self.message)
 
 
-def _mark_obligation_fulfilled(vat_return: VatReturn) -> None:
-    obligation = vat_return.obligation
-    obligation.status = obligation.Status.FULFILLED
-    obligation.received = obligation.received or timezone.localdate()
-    obligation.save(update_fields=["status", "received"])
+def _unexpected(exc: BaseException) -> _Unexpected:
+    return _Unexpected(exc)
+
+
+def _retry_later(claimed: Claim, exc, countdown: float, *, outcome: str = "", message: str = "") -> str:
+    """Back to approved with the next try scheduled; RetryLater while automatic attempts remain."""
+    scheduled = release(claimed, exc, outcome or SubmissionAttempt.Outcome.RETRYABLE, countdown, message=message)
+    if scheduled:
+        raise RetryLater(message or getattr(exc, "message", str(exc)), countdown)
+    return "needs_person"
+
+
+def _note_duplicate(claimed: Claim) -> None:
+    """HMRC holds a return for the period: remember it (with the attempt), so nothing is ever posted again."""
+    with tenant_context(claimed.tenant_id):
+        vat_return = VatReturn.objects.select_for_update().get(pk=claimed.return_id)
+        if vat_return.hmrc_reported_duplicate_at is None:
+            vat_return.hmrc_reported_duplicate_at = timezone.now()
+            vat_return.save(update_fields=["hmrc_reported_duplicate_at", "updated_at"])
+        SubmissionAttempt.objects.filter(pk=claimed.attempt_id).update(
+            error_code="DUPLICATE_SUBMISSION",
+            message="HMRC already holds a return for this period: reading it back to compare the figures.",
+        )
 
 
 def _as_decimal(value) -> Decimal | None:
@@ -219,18 +244,44 @@ def _differences(ours: dict, theirs: dict) -> list[str]:
 
 
 def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body: dict) -> str:
-    """HMRC already has a return for the period: read it back; same figures means it is ours."""
-    from apps.integrations.errors import ExternalServiceUnavailable
+    """HMRC already has a return for the period: read it back; same figures means it is ours.
+
+    Never posts. Every way the read-back can fail is recorded and leaves the return approved (HMRC holds
+    a return, so the figures must not go back to the user as a rejection), with the next read-back
+    scheduled or, when a person must act first, nothing scheduled and a message saying what to do.
+    """
+    from apps.integrations.errors import ExternalServiceUnavailable, HmrcNotConnected, HmrcRejected
 
     try:
         held = client.view_return(vrn, period_key)
-    except ExternalServiceUnavailable as exc:
-        countdown = backoff_seconds(claimed.attempt_number)
-        _release(claimed, exc, SubmissionAttempt.Outcome.RETRYABLE, countdown)
-        raise RetryLater(exc.message, countdown) from exc
+    except ExternalServiceUnavailable as exc:  # includes rate limiting
+        countdown = max(getattr(exc, "retry_after", None) or 0, backoff_seconds(claimed.attempt_number))
+        return _retry_later(claimed, exc, countdown, message=READ_BACK_LATER.format(reason=exc.message))
+    except HmrcNotConnected as exc:
+        release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None, message=READ_BACK_NOT_CONNECTED)
+        return "not_connected"
+    except HmrcRejected as exc:
+        if exc.code == "NOT_FOUND":
+            return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number), message=READ_BACK_NOT_PUBLISHED)
+        release(
+            claimed,
+            exc,
+            SubmissionAttempt.Outcome.NEEDS_PERSON,
+            None,
+            message=READ_BACK_REFUSED.format(reason=exc.message),
+        )
+        return "needs_person"
+    except Exception as exc:  # a lost connection, a reply we cannot read: try again later
+        unexpected = _unexpected(exc)
+        return _retry_later(
+            claimed,
+            unexpected,
+            backoff_seconds(claimed.attempt_number),
+            message=READ_BACK_LATER.format(reason=unexpected.message),
+        )
     differences = _differences(body, held)
     if differences:
-        _reject(
+        reject(
             claimed,
             "DUPLICATE_SUBMISSION",
             "HMRC already holds a different return for this period (filed outside Strongroom?). "
@@ -248,13 +299,13 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         vat_return.last_error_code = ""
         vat_return.last_error_message = ""
         vat_return.save()
-        _finish_attempt(
+        finish_attempt(
             claimed,
             SubmissionAttempt.Outcome.RECONCILED,
             code="DUPLICATE_SUBMISSION",
             message="HMRC already had this return with the same figures: recorded once, as submitted.",
         )
-        _mark_obligation_fulfilled(vat_return)
+        mark_obligation_fulfilled(vat_return)
         refresh_overview(vat_return.obligation, vat_return)
         record_event(
             "filing.return.reconciled",
@@ -263,66 +314,32 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
             actor_label="filing worker",
             after={"period_key": period_key, "figures_match": True},
         )
-    _metric("reconciled")
+    metric("reconciled")
     return "reconciled"
 
 
-def _release(claimed: Claim, exc, outcome: str, countdown: float | None) -> None:
-    """Back to approved after a failure that is not HMRC saying no; a retry will claim it again."""
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        if vat_return.status == ReturnStatus.SUBMITTING:
-            vat_return.status = ReturnStatus.APPROVED
-            vat_return.submitting_since = None
-            vat_return.next_attempt_at = (
-                timezone.now() + timedelta(seconds=countdown)
-                if countdown is not None and vat_return.attempts < MAX_AUTOMATIC_ATTEMPTS
-                else None
-            )
-            vat_return.last_error_code = getattr(exc, "code", "") or exc.__class__.__name__
-            vat_return.last_error_message = getattr(exc, "message", "") or str(exc)
-            vat_return.save()
-            refresh_overview(vat_return.obligation, vat_return)
-        _finish_attempt(claimed, outcome, code=vat_return.last_error_code, message=vat_return.last_error_message)
-        record_event(
-            "filing.return.submission_deferred",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            extra={"outcome": outcome, "error_code": vat_return.last_error_code, "retry_in_seconds": countdown},
-        )
-    _metric("retryable" if outcome == SubmissionAttempt.Outcome.RETRYABLE else "not_connected")
+READ_BACK_NOT_PUBLISHED = (
+    "HMRC says it already holds this return but has not published its copy yet, so it cannot be compared. "
+    "Strongroom will read it back again later; it will not send the return again."
+)
+READ_BACK_LATER = (
+    "HMRC already holds a return for this period, but reading it back failed: {reason} "
+    "Strongroom will read it back again later; it will not send the return again."
+)
+READ_BACK_NOT_CONNECTED = (
+    "HMRC already holds a return for this period, but the HMRC connection needs renewing before Strongroom can "
+    'read it back. An owner should reconnect to HMRC, then press "Send now" (it only reads HMRC\'s copy back).'
+)
+READ_BACK_REFUSED = (
+    "HMRC already holds a return for this period but would not show it to Strongroom: {reason} "
+    'Nothing will be sent again. Check the HMRC connection and the VAT number, then press "Send now" '
+    "(it only reads HMRC's copy back), or ask HMRC what it holds for this period."
+)
 
 
-def _reject(claimed: Claim, code: str, message: str, errors: list) -> None:
-    with tenant_context(claimed.tenant_id):
-        vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
-        if vat_return.status == ReturnStatus.SUBMITTED:
-            _finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)
-            return
-        vat_return.status = ReturnStatus.REJECTED
-        vat_return.submitting_since = None
-        vat_return.last_error_code = code or "REJECTED"
-        vat_return.last_error_message = message
-        vat_return.rejection_errors = list(errors or [])
-        vat_return.save()
-        # The figures go back to the user: release the claimed lines so a corrected return can take them.
-        vat_return.lines.all().delete()
-        _finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)
-        refresh_overview(vat_return.obligation, vat_return)
-        record_event(
-            "filing.return.rejected",
-            tenant_id=vat_return.tenant_id,
-            target=vat_return,
-            actor_label="filing worker",
-            after={"error_code": code, "message": message, "errors": errors},
-        )
-    _metric("rejected")
-
-
-def submit(*, tenant_id, return_id, task_id: str = "") -> str:
+def submit(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> str:
     """One attempt, end to end. Returns what happened; raises RetryLater when it should run again."""
-    claimed = claim(tenant_id=tenant_id, return_id=return_id, task_id=task_id)
+    claimed = claim(tenant_id=tenant_id, return_id=return_id, task_id=task_id, manual=manual)
     if claimed is None:
         return "nothing_to_do"
     return send(claimed)
@@ -331,7 +348,9 @@ def submit(*, tenant_id, return_id, task_id: str = "") -> str:
 def stalled_returns(now=None) -> list[tuple[str, str]]:
     """(tenant id, return id) of returns the sweep should send: retries due, and attempts that died.
 
-    Read from the platform projection, so the sweep needs no tenant's context.
+    Read from the platform projection, so the sweep needs no tenant's context. A return whose automatic
+    attempts are used up is left alone, even one left ``submitting`` by a dead worker: it waits for a
+    person (and the FilingReturnStuck alert says so), never for another automatic send.
     """
     from django.db.models import Q
 
@@ -342,5 +361,6 @@ def stalled_returns(now=None) -> list[tuple[str, str]]:
         Q(return_status=ReturnStatus.APPROVED, next_attempt_at__lte=now)
         | Q(return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - LEASE),
         return_id__isnull=False,
+        attempts__lt=MAX_AUTOMATIC_ATTEMPTS,
     )
     return [(str(t), str(r)) for t, r in due.values_list("tenant_id", "return_id")]

@@ -24,6 +24,8 @@ def save_vat_settings(
         raise FilingError(
             f"{first_period_start:%d %B %Y} is not the first day of a VAT period for {Stagger(stagger).label.lower()}."
         )
+    if four_eyes:
+        _require_a_second_approver(tenant)
     with transaction.atomic():
         current = VatSettings.objects.filter(tenant=tenant).select_for_update().first()
         before = _snapshot(current) if current else None
@@ -43,6 +45,21 @@ def save_vat_settings(
             after=_snapshot(settings_row),
         )
     return settings_row
+
+
+def _require_a_second_approver(tenant: Tenant) -> None:
+    """Four-eyes with one possible approver would leave every return waiting for ever: refuse it, saying why."""
+    from apps.filing.selectors import approvers
+
+    people = approvers(tenant)
+    if len(people) >= 2:
+        return
+    who = f"only {people[0].user.email} can approve returns" if people else "nobody can approve returns yet"
+    raise FilingError(
+        "Four-eyes approval needs two people who can approve returns (an owner or the business's accountant), "
+        f"and {who}: the preparer could never get a return approved. Invite a second owner or an accountant "
+        "from the team page first, then turn four-eyes approval on."
+    )
 
 
 def _snapshot(row: VatSettings) -> dict:
