@@ -25,6 +25,7 @@ from tests.conftest import make_member
 from tests.factories.filing import VatReturnFactory
 from tests.filing.conftest import sale
 from tests.filing.test_submission import with_scenario
+from tests.fph import FORM
 
 pytestmark = pytest.mark.django_db
 BEING_SENT = "Approved. The return is being sent to HMRC"
@@ -54,7 +55,9 @@ def embedded(eager, monkeypatch):
 def _approve(client, tenant):
     page = client.get(url("period", tenant, period_key="25A1"))
     fingerprint = page.context["approve_form"].initial["fingerprint"]
-    return client.post(url("approve", tenant, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on"})
+    return client.post(
+        url("approve", tenant, period_key="25A1"), {"fingerprint": fingerprint, "declaration": "on", **FORM}
+    )
 
 
 @pytest.mark.parametrize(

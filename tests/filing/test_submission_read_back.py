@@ -26,6 +26,7 @@ from apps.integrations.hmrc import vat_client
 from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
 from tests.filing.test_submission import approve, stored_at_hmrc
+from tests.fph import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def _already_at_hmrc(tenant, owner, obligation, capture) -> VatReturn:
         sale(date(2025, 2, 1), "1000.00", "200.00", actor=owner)
     vat_return = approve(tenant, obligation, owner, capture)
     with tenant_context(tenant):
-        vat_client.HmrcVatClient(tenant).submit_return(
+        vat_client.HmrcVatClient(tenant, initiator=SYSTEM).submit_return(
             obligation.vrn, hmrc_body(obligation.period_key, vat_return.boxes)
         )
     return vat_return
