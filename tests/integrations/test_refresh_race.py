@@ -15,6 +15,7 @@ from django.db import connections
 from django.utils import timezone
 
 from apps.integrations.hmrc import selectors
+from apps.integrations.hmrc import tokens as hmrc_tokens
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.sandbox.services.faults import set_fault
 from apps.tenancy.context import tenant_context
@@ -37,7 +38,7 @@ def _race(tenant, callers: int = 2) -> tuple[list[str], list[BaseException]]:
     def caller() -> None:
         try:
             barrier.wait(timeout=10)
-            tokens.append(tokens.access_token_for(tenant))
+            tokens.append(hmrc_tokens.access_token_for(tenant))
         except BaseException as error:  # reported by the test
             errors.append(error)
         finally:
