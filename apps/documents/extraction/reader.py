@@ -3,25 +3,26 @@
 Why page by page: only one page image is in memory at a time (rendered,
 OCRed, closed), so a 20-page scan costs no more memory than one page. A PDF
 page with a usable text layer skips OCR; other pages are rendered at 300 dpi
-with pypdfium2. Images are OCRed directly; each TIFF frame is a page. When
-OCR was used and the figures do not add up, the scanned pages get one more
-reading with the contrast stretched, kept only if it adds up. Content that
+by PDFium (one call at a time in a process: apps/documents/pdfium.py). Images
+are OCRed directly; each TIFF frame is a page. When OCR was used and the
+figures do not add up, the scanned pages get one more reading with the
+contrast stretched, kept only if it adds up. Content that
 cannot be read raises ``ReadError`` with a plain-words reason.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
+
+from apps.documents import pdfium
 
 from . import ocr, textlayer
 from .errors import ReadError
@@ -119,58 +120,34 @@ def _read_pdf(content: bytes, max_pages: int, timeout: int, psm: int, *, enhance
     count = len(reader.pages)
     if count > max_pages:
         raise ReadError(f"This PDF has {count} pages; the limit is {max_pages}.")
-    rendered: pdfium.PdfDocument | None = None
     pages: list[_Page] = []
-    try:
-        for index in range(count):
-            started = time.monotonic()
-            try:
-                text = textlayer.page_text(reader.pages[index])
-            except Exception:  # a page object pypdf cannot even load: OCR it instead
-                text = ""
-            if textlayer.usable(text):
-                pages.append(_Page(text, "text_layer", 1.0, time.monotonic() - started))
-                continue
-            if rendered is None:
-                rendered = _open_pdfium(content)
-            image = _render(rendered, index)
-            try:
-                read = ocr.ocr_image(image, page_number=index + 1, psm=psm, timeout=timeout, enhance=enhance)
-            finally:
-                image.close()
-            pages.append(_ocr_page(read, started))
-    finally:
-        if rendered is not None:
-            rendered.close()
+    for index in range(count):
+        started = time.monotonic()
+        try:
+            text = textlayer.page_text(reader.pages[index])
+        except Exception:  # a page object pypdf cannot even load: OCR it instead
+            text = ""
+        if textlayer.usable(text):
+            pages.append(_Page(text, "text_layer", 1.0, time.monotonic() - started))
+            continue
+        image = _render(content, index)  # PDFium runs under its process-wide lock; OCR does not
+        try:
+            read = ocr.ocr_image(image, page_number=index + 1, psm=psm, timeout=timeout, enhance=enhance)
+        finally:
+            image.close()
+        pages.append(_ocr_page(read, started))
     return pages
 
 
-def _open_pdfium(content: bytes) -> pdfium.PdfDocument:
+def _render(content: bytes, index: int) -> Image.Image:
     try:
-        return pdfium.PdfDocument(content, password="")
-    except pdfium.PdfiumError as exc:
-        raise ReadError("This PDF is damaged or incomplete, so its pages cannot be rendered for OCR.") from exc
-
-
-def _render(document: pdfium.PdfDocument, index: int) -> Image.Image:
-    page = document[index]
-    try:
-        width, height = page.get_size()  # points
-        scale = RENDER_DPI / 72
-        pixels = width * scale * height * scale
-        if pixels > MAX_RENDER_PIXELS:
-            scale *= math.sqrt(MAX_RENDER_PIXELS / pixels)
-        bitmap = page.render(scale=scale, grayscale=True)
-        try:
-            image = bitmap.to_pil().convert("L")  # a copy: the bitmap's buffer is released below
-        finally:
-            bitmap.close()
-    except pdfium.PdfiumError as exc:
+        image = pdfium.render_page(content, index, dpi=RENDER_DPI, max_pixels=MAX_RENDER_PIXELS, grayscale=True)
+    except pdfium.RenderError as exc:
         raise ReadError(f"Page {index + 1} of this PDF cannot be rendered for OCR.") from exc
-    finally:
-        page.close()
-    image.info["dpi"] = (round(scale * 72), round(scale * 72))
-    return image
+    grey = image.convert("L")
+    grey.info["dpi"] = image.info["dpi"]
+    image.close()
+    return grey
 
 
 # --- images -------------------------------------------------------------------------------------------------
