@@ -19,8 +19,6 @@ from PIL import Image
 from apps.documents.services.upload import upload_document
 from tests.documents.samples import pdf_bytes
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 THREADS = 16
 ROUNDS = 3
 
@@ -46,8 +44,21 @@ def _get(url: str, cookie: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def test_pdf_pages_rendered_from_many_threads_at_once_all_come_out():
+    """The lock itself, without a server or a database (runs on SQLite too)."""
+    from apps.documents.preview import render_page_png
+
+    contents = [_busy_pdf(seed, 4) for seed in range(4)]
+    jobs = [(content, page) for content in contents for page in range(1, 5)] * ROUNDS
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        pngs = list(pool.map(lambda job: render_page_png(job[0], "application/pdf", job[1]), jobs))
+    assert {abs(Image.open(io.BytesIO(png)).size[0] - 1400) <= 2 for png in pngs} == {True}
+
+
+@pytest.mark.postgres  # the live server's threads need their own connections: SQLite's in-memory one is shared
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_pdf_page_images_all_render_and_the_server_survives(
-    live_server, tenant_a, bookkeeper_a, no_processing
+    live_server, tenant_a, bookkeeper_a, no_processing, caplog
 ):
     documents = [
         upload_document(
@@ -64,7 +75,8 @@ def test_concurrent_pdf_page_images_all_render_and_the_server_survives(
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         answers = list(pool.map(lambda u: _get(u, cookie), urls))
 
-    assert [status for status, _ in answers] == [200] * len(urls)
+    errors = [r.getMessage() + str(r.exc_info and r.exc_info[1]) for r in caplog.records if r.levelname == "ERROR"]
+    assert [status for status, _ in answers] == [200] * len(urls), errors
     assert all(Image.open(io.BytesIO(body)).format == "PNG" for _, body in answers)
     status, _ = _get(f"{base}/", cookie)
     assert status == 200  # still alive

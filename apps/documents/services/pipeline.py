@@ -118,6 +118,17 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
         return Claim(document.pk, run.pk, document.content_type, document.storage_name, document.tenant.name)
 
 
+def documents_being_read(tenant_id: uuid.UUID) -> int:
+    """How many of the tenant's documents a worker is reading now (leases younger than the task's hard limit)."""
+    recent = timezone.now() - timedelta(seconds=settings.DOCUMENT_TASK_TIME_LIMIT + 60)
+    with tenant_context(tenant_id):
+        return Document.objects.filter(
+            state=DocumentState.OCR,
+            processing_run__state=TaskRun.State.STARTED,
+            processing_run__started_at__gt=recent,
+        ).count()
+
+
 def _locked(tenant_id: uuid.UUID, work: Claim) -> tuple[Document, TaskRun]:
     """Inside tenant_context: the document and run, if this attempt still holds the lease."""
     document = Document.objects.select_for_update().get(pk=work.document_id)
@@ -145,7 +156,9 @@ def _read(work: Claim):
     from apps.documents.extraction.reader import read_document
 
     content = read_blob(work.storage_name)
-    return read_document(content, work.content_type, own_names=[work.tenant_name])
+    return read_document(
+        content, work.content_type, own_names=[work.tenant_name], ocr_budget=settings.DOCUMENT_OCR_BUDGET_SECONDS
+    )
 
 
 def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
