@@ -69,9 +69,8 @@ def hostile_input(request: HttpRequest) -> str | None:
                 return "A form field " + _NOT_ALLOWED
         except MultiPartParserError:
             return "The form could not be read; reload the page and try again."
-    elif content_type.endswith("json"):
-        if _bad_bytes(request.body) or b"\\u0000" in request.body:
-            return "The JSON body " + _NOT_ALLOWED
+    elif content_type.endswith("json") and (_bad_bytes(request.body) or b"\\u0000" in request.body):
+        return "The JSON body " + _NOT_ALLOWED
     return None
 
 
@@ -92,10 +91,7 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reason = hostile_input(request)
-        if reason is not None:
-            response = self._refuse(request, reason)
-        else:
-            response = self.get_response(request)
+        response = self.get_response(request) if reason is None else self._refuse(request, reason)
         if _is_private(request) and "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = NO_STORE
         return response
