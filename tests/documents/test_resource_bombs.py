@@ -18,7 +18,7 @@ from apps.documents.services.storage import store_blob
 from apps.documents.services.upload import upload_document
 from apps.documents.tasks import process_document
 from apps.documents.validation import UploadRejected, inspect_upload
-from golden.bombs import CASES, bit_flipped_pdf, blank_pages_pdf, wide_image
+from golden.bombs import CASES, bit_flipped_pdf, blank_pages_pdf, inflation_bomb, wide_image
 from tests.documents.samples import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,13 @@ def test_the_portal_refuses_them_with_a_400_and_stores_nothing(case, client, boo
     assert case.expected_rejection in response.content.decode()
     with in_tenant(tenant_a):
         assert not Document.objects.exists()
+
+
+def test_a_bomb_stored_before_the_upload_check_fails_cleanly_when_read():
+    started = time.monotonic()
+    with pytest.raises(ReadError, match="compression bomb"):
+        reader.read_document(inflation_bomb(), "application/pdf")
+    assert time.monotonic() - started < 5
 
 
 def test_ordinary_shapes_still_pass():

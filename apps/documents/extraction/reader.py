@@ -30,6 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 
 from apps.documents import pdfium
+from apps.documents.pdfbombs import find_bomb
 
 from . import ocr, textlayer
 from .errors import OcrBudgetSpent, ReadError
@@ -42,6 +43,7 @@ IMAGES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/tiff": "TIFF"}
 RENDER_DPI = 300
 MAX_RENDER_PIXELS = 40_000_000  # a page larger than this is rendered at a lower resolution
 MIN_SIDE = 16  # pixels; anything smaller holds no readable text
+MAX_INFLATED = 32_000_000  # bytes a PDF's non-image streams may expand to (as the upload check)
 DEFAULT_OCR_BUDGET = 120.0  # seconds of OCR per document, both readings together
 
 
@@ -160,6 +162,10 @@ def _read_pdf(content: bytes, max_pages: int, budget: _Budget, psm: int, *, enha
     count = len(reader.pages)
     if count > max_pages:
         raise ReadError(f"This PDF has {count} pages; the limit is {max_pages}.")
+    # Uploads are measured for bombs before they are stored; files stored before that rule are measured here.
+    bomb = find_bomb(reader, max_inflated=MAX_INFLATED, max_image_pixels=MAX_RENDER_PIXELS)
+    if bomb is not None:
+        raise ReadError(bomb.reason)
     pages: list[_Page] = []
     for index in range(count):
         started = time.monotonic()
