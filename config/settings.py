@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "apps.tenancy.guard.RequestGuardMiddleware",  # hostile text is a 400; private answers are no-store
     "apps.observability.middleware.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -489,11 +490,20 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
 DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=20)
 # Per page; an A3 page at 300 dpi is 17.4 megapixels.
 DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+# A page's longest side over its shortest: a till roll is about 10; 20000 x 1 pixels is not a document.
+DOCUMENT_MAX_ASPECT_RATIO = env.int("DOCUMENT_MAX_ASPECT_RATIO", default=25)
+# What a PDF's page descriptions and fonts may expand to when decompressed (images are judged by pixels).
+DOCUMENT_MAX_INFLATED_BYTES = env.int("DOCUMENT_MAX_INFLATED_BYTES", default=32 * 1000 * 1000)
 # Worker stops after this many attempts at one document (a poison document that keeps killing workers).
 DOCUMENT_MAX_ATTEMPTS = env.int("DOCUMENT_MAX_ATTEMPTS", default=3)
 DOCUMENT_MAX_FILES_PER_UPLOAD = env.int("DOCUMENT_MAX_FILES_PER_UPLOAD", default=20)
 # OCR is the slowest step: its own limits, inside the broker's visibility timeout.
 DOCUMENT_TASK_SOFT_TIME_LIMIT = env.int("DOCUMENT_TASK_SOFT_TIME_LIMIT", default=240)
 DOCUMENT_TASK_TIME_LIMIT = env.int("DOCUMENT_TASK_TIME_LIMIT", default=300)
+# OCR seconds one document may use in all (both readings); past it the document fails with the reason.
+DOCUMENT_OCR_BUDGET_SECONDS = env.int("DOCUMENT_OCR_BUDGET_SECONDS", default=120)
+# Documents of one business read at the same time; its further tasks wait (see apps/documents/tasks.py).
+DOCUMENT_OCR_PER_TENANT = env.int("DOCUMENT_OCR_PER_TENANT", default=2)
+DOCUMENT_OCR_DEFER_SECONDS = env.int("DOCUMENT_OCR_DEFER_SECONDS", default=10)
 # A document in progress longer than this is reported, and re-queued, by the reconciliation.
 DOCUMENT_STUCK_AFTER_SECONDS = env.int("DOCUMENT_STUCK_AFTER_SECONDS", default=900)

@@ -1,4 +1,23 @@
-"""Thin tasks over the pipeline services. Ids in, JSON out, idempotent, on the ``ocr`` queue."""
+"""Thin tasks over the pipeline services. Ids in, JSON out, idempotent, on the ``ocr`` queue.
+
+Sharing the OCR queue between businesses: the queue is first in, first out,
+so one API token uploading 120 files a minute used to put every other
+business behind it (20 blank pages were 67 s of OCR each: about 130
+worker-minutes queued per minute). Now at most ``DOCUMENT_OCR_PER_TENANT``
+documents of one business are read at a time: a task that finds its
+business at that number goes back to the queue for
+``DOCUMENT_OCR_DEFER_SECONDS`` (cheap: one count, no file opened), so the
+workers it leaves free take the next business's documents. With W workers
+and a cap of c, a flooding business holds at most c workers and everyone
+else shares the other W - c; alone, a business still gets c workers (not
+all W: fairness is worth an idle worker when only one business is busy,
+and ``DOCUMENT_OCR_PER_TENANT`` can be raised to the worker count for a
+single-business install). Together with the per-document OCR budget (see
+extraction/reader.py), one business can hold at most c × budget worker-
+seconds at any moment. The count and the claim are not one atomic step, so
+two workers deciding at the same instant can briefly let c + 1 through; a
+bound, not an exact quota, is what fairness needs.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +40,14 @@ class DocumentTask(TenantTask):
 @shared_task(base=DocumentTask, bind=True, name="documents.process_document")
 def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> str:
     tenant = uuid.UUID(tenant_id)
+    if not self.request.is_eager and pipeline.documents_being_read(tenant) >= settings.DOCUMENT_OCR_PER_TENANT:
+        # Its business already has its share of the workers: wait, and let other businesses' documents pass.
+        # A fresh message rather than self.retry(): a deferral is not a failure in the task metrics.
+        process_document.apply_async(
+            kwargs={"tenant_id": tenant_id, "document_id": document_id, "run_id": run_id},
+            countdown=settings.DOCUMENT_OCR_DEFER_SECONDS,
+        )
+        return "deferred"
     work = pipeline.claim(
         tenant_id=tenant,
         document_id=uuid.UUID(document_id),

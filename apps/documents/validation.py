@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from apps.documents.pdfbombs import find_bomb
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -28,6 +30,8 @@ class UploadLimits:
     max_bytes: int
     max_pages: int
     max_pixels: int  # per page, after rendering a PDF page at PDF_RASTER_DPI
+    max_aspect_ratio: int = 25  # longest side over shortest, per page
+    max_inflated: int = 32_000_000  # bytes a PDF's non-image streams may decompress to
 
     @classmethod
     def from_settings(cls) -> UploadLimits:
@@ -35,6 +39,8 @@ class UploadLimits:
             max_bytes=settings.DOCUMENT_MAX_BYTES,
             max_pages=settings.DOCUMENT_MAX_PAGES,
             max_pixels=settings.DOCUMENT_MAX_PIXELS,
+            max_aspect_ratio=settings.DOCUMENT_MAX_ASPECT_RATIO,
+            max_inflated=settings.DOCUMENT_MAX_INFLATED_BYTES,
         )
 
 
@@ -93,6 +99,7 @@ def _check_pdf(content: bytes, limits: UploadLimits) -> int:
                 )
             pages = len(reader.pages)
             boxes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages[: limits.max_pages + 1]]
+            bomb = find_bomb(reader, max_inflated=limits.max_inflated, max_image_pixels=limits.max_pixels)
     except (UploadRejected, MemoryError):
         raise
     except (PdfReadError, Exception) as exc:  # untrusted bytes: a parser may fail in any way
@@ -112,7 +119,32 @@ def _check_pdf(content: bytes, limits: UploadLimits) -> int:
                 f"{height / 72:.0f} inches).",
                 "page_too_large",
             )
+        _check_shape(f"Page {number} of this PDF", width, height, limits)
+    if bomb is not None:
+        raise UploadRejected(bomb.reason, bomb.code)
+    _check_renders(content)
     return pages
+
+
+def _check_shape(what: str, width: float, height: float, limits: UploadLimits) -> None:
+    """A page far narrower than any document (20000 × 1 pixels) cannot be shown or read: refuse it here."""
+    short, long = sorted((width, height))
+    if short <= 0 or long / short > limits.max_aspect_ratio:
+        raise UploadRejected(
+            f"{what} is {width:.0f} × {height:.0f}: far narrower than any document page (the longest side may be "
+            f"at most {limits.max_aspect_ratio} times the shortest).",
+            "odd_shape",
+        )
+
+
+def _check_renders(content: bytes) -> None:
+    """PDFium must open the file too: pypdf repairs some damage that PDFium refuses, and PDFium draws the pages."""
+    from apps.documents import pdfium
+
+    try:
+        pdfium.page_count(content)
+    except pdfium.RenderError as exc:
+        raise UploadRejected("This PDF is damaged or incomplete, so it cannot be read.", "corrupt_pdf") from exc
 
 
 def _check_image(content: bytes, content_type: str, limits: UploadLimits) -> int:
@@ -139,6 +171,7 @@ def _decode_image(content: bytes, limits: UploadLimits) -> int:
                 "megapixels. Scan at 300 dpi or less.",
                 "too_many_pixels",
             )
+        _check_shape("This image", width, height, limits)
         frames = getattr(image, "n_frames", 1)
         if frames > limits.max_pages:
             raise UploadRejected(f"This file has {frames} pages; the limit is {limits.max_pages}.", "too_many_pages")
@@ -146,6 +179,7 @@ def _decode_image(content: bytes, limits: UploadLimits) -> int:
             image.seek(index)
             if image.size[0] * image.size[1] > limits.max_pixels:
                 raise UploadRejected(f"Page {index + 1} of this image is too large.", "too_many_pixels")
+            _check_shape(f"Page {index + 1} of this image", *image.size, limits)
             image.load()  # decodes: a truncated or damaged image fails here, not later in OCR
         return frames
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 
 from django.conf import settings
@@ -15,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.documents.errors import DocumentError
 from apps.documents.forms import KIND_CHOICES, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
+from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
 from apps.documents.selectors import document_list, document_runs, possible_duplicates, state_counts
 from apps.documents.services.actions import retry_document
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
-from apps.documents.validation import PDF, UploadRejected
+from apps.documents.validation import UploadRejected
 from apps.ledger.errors import LedgerError
 from apps.tenancy.models import Role
 
@@ -149,7 +149,13 @@ def original_file(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID
 
 @require_GET
 def page_image(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, page: int) -> HttpResponse:
-    """One page as a PNG for the review panel: PDFs rendered, images converted and scaled down."""
+    """One page as a PNG for the review panel: PDFs rendered, images converted and scaled down.
+
+    A file that passed the upload checks can still fail to render (a damaged
+    stream deep inside a PDF): the answer is then a 422 "preview unavailable"
+    picture with the reason, which the review panel's ``<img>`` shows in place
+    of the page, never a server error.
+    """
     document = _document(request, document_id)
     source = document.duplicate_of or document
     if not 1 <= page <= source.pages:
@@ -158,34 +164,15 @@ def page_image(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, p
         content = read_blob(source.storage_name)
     except FileNotFoundError as exc:
         raise Http404("The stored file is missing.") from exc
-    png = _render_page(content, source.content_type, page)
+    try:
+        png = render_page_png(content, source.content_type, page)
+    except PreviewUnavailable as exc:
+        response = HttpResponse(preview_unavailable_svg(page, str(exc)), content_type="image/svg+xml", status=422)
+        response["Cache-Control"] = "private, no-store"
+        return response
     response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _render_page(content: bytes, content_type: str, page: int, width: int = 1400) -> bytes:
-    from PIL import Image
-
-    if content_type == PDF:
-        import pypdfium2
-
-        pdf = pypdfium2.PdfDocument(content)
-        try:
-            pdf_page = pdf[page - 1]
-            scale = width / pdf_page.get_width()
-            image = pdf_page.render(scale=min(scale, 3)).to_pil()
-        finally:
-            pdf.close()
-    else:
-        image = Image.open(io.BytesIO(content))
-        image.seek(page - 1)
-        image = image.convert("RGB")
-        if image.width > width:
-            image = image.resize((width, round(image.height * width / image.width)))
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 # --- the review panel ------------------------------------------------------------------------------

@@ -20,3 +20,7 @@ class ReadError(Exception):
 
 class OcrUnavailable(RuntimeError):
     """Tesseract is not installed or does not run on this machine."""
+
+
+class OcrBudgetSpent(ReadError):
+    """One document used up its OCR seconds: it fails with the reason instead of holding a worker."""

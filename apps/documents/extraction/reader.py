@@ -3,28 +3,37 @@
 Why page by page: only one page image is in memory at a time (rendered,
 OCRed, closed), so a 20-page scan costs no more memory than one page. A PDF
 page with a usable text layer skips OCR; other pages are rendered at 300 dpi
-with pypdfium2. Images are OCRed directly; each TIFF frame is a page. When
-OCR was used and the figures do not add up, the scanned pages get one more
-reading with the contrast stretched, kept only if it adds up. Content that
+by PDFium (one call at a time in a process: apps/documents/pdfium.py). Images
+are OCRed directly; each TIFF frame is a page. When OCR was used and the
+figures do not add up, the scanned pages get one more reading with the
+contrast stretched, kept only if it adds up. Content that
 cannot be read raises ``ReadError`` with a plain-words reason.
+
+Why budgets: a few-kB PDF of 20 blank pages once cost 67 s of OCR, and one
+API token can upload 120 files a minute. So a page that is blank (almost no
+dark pixels) is never given to Tesseract, a document whose pages are all
+blank fails at once with that reason, and all OCR of one document (both
+readings) shares ``ocr_budget`` seconds: past it the document fails with the
+reason (or, on the second reading, the first reading is kept).
 """
 
 from __future__ import annotations
 
 import io
-import math
 import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 
+from apps.documents import pdfium
+from apps.documents.pdfbombs import find_bomb
+
 from . import ocr, textlayer
-from .errors import ReadError
+from .errors import OcrBudgetSpent, ReadError
 from .parse import extract_fields
 from .result import Extraction, PageText
 from .text import PageLines
@@ -34,6 +43,26 @@ IMAGES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/tiff": "TIFF"}
 RENDER_DPI = 300
 MAX_RENDER_PIXELS = 40_000_000  # a page larger than this is rendered at a lower resolution
 MIN_SIDE = 16  # pixels; anything smaller holds no readable text
+MAX_INFLATED = 32_000_000  # bytes a PDF's non-image streams may expand to (as the upload check)
+DEFAULT_OCR_BUDGET = 120.0  # seconds of OCR per document, both readings together
+
+
+class _Budget:
+    """The OCR seconds left for one document; each page's Tesseract timeout is capped by it."""
+
+    def __init__(self, seconds: float, page_timeout: int) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.page_timeout = page_timeout
+
+    def timeout(self, page_number: int) -> int:
+        left = self.deadline - time.monotonic()
+        if left < 1:
+            raise OcrBudgetSpent(
+                f"Reading stopped at page {page_number}: this document needs more than {self.seconds:.0f} s "
+                "of OCR, the most one document may use. Split it, or upload a cleaner scan."
+            )
+        return max(1, min(self.page_timeout, int(left)))
 
 
 @dataclass(frozen=True)
@@ -56,6 +85,7 @@ def read_document(
     own_company_numbers: Sequence[str] = (),
     ocr_timeout: int = ocr.DEFAULT_TIMEOUT,
     psm: int = ocr.DEFAULT_PSM,
+    ocr_budget: float = DEFAULT_OCR_BUDGET,
 ) -> Extraction:
     """Read the document and extract its fields. Raises ReadError when the content cannot be read.
 
@@ -63,18 +93,24 @@ def read_document(
     their contrast stretched; that reading is kept only if its figures add up (the arithmetic check is
     the referee, so a second reading can fix a misread line but never override one that agrees).
     """
+    budget = _Budget(ocr_budget, ocr_timeout)
     if content_type == PDF:
-        read = partial(_read_pdf, content, max_pages, ocr_timeout, psm)
+        read = partial(_read_pdf, content, max_pages, budget, psm)
     elif content_type in IMAGES:
-        read = partial(_read_image, content, IMAGES[content_type], max_pages, ocr_timeout, psm)
+        read = partial(_read_image, content, IMAGES[content_type], max_pages, budget, psm)
     else:
         raise ReadError(f"Files of type {content_type!r} cannot be read; upload a PDF, PNG, JPEG or TIFF.")
     own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
            "own_company_numbers": tuple(own_company_numbers)}  # fmt: skip
     pages = read(enhance=False)
+    if all(p.method == "blank" for p in pages):
+        raise ReadError(f"Every page of this document is blank ({len(pages)} checked), so there is nothing to read.")
     result = _extract(pages, own)
     if not result.arithmetic_ok and any(p.method == "ocr" for p in pages):
-        second = read(enhance=True)
+        try:
+            second = read(enhance=True)
+        except OcrBudgetSpent:
+            return result  # the first reading stands; the budget is spent
         retry = _extract(second, own)
         if retry.arithmetic_ok:
             retry.pages = [
@@ -89,6 +125,13 @@ def _extract(pages: list[_Page], own: dict[str, tuple[str, ...]]) -> Extraction:
     result = extract_fields([PageLines(p.text, p.confidence, p.line_confidences, p.line_words) for p in pages], **own)
     result.pages = [PageText(i, p.text, p.method, p.confidence, p.seconds) for i, p in enumerate(pages, start=1)]
     return result
+
+
+def _ocr_or_blank(image: Image.Image, number: int, budget: _Budget, psm: int, enhance: bool, started: float) -> _Page:
+    if ocr.is_blank(image):
+        return _Page("", "blank", 0.0, time.monotonic() - started, [], [])
+    read = ocr.ocr_image(image, page_number=number, psm=psm, timeout=budget.timeout(number), enhance=enhance)
+    return _ocr_page(read, started)
 
 
 def _ocr_page(read: ocr.OcrPage, started: float) -> _Page:
@@ -116,69 +159,48 @@ def _open_pdf(content: bytes) -> PdfReader:
         raise ReadError("This PDF is damaged or incomplete, so it cannot be read.") from exc
 
 
-def _read_pdf(content: bytes, max_pages: int, timeout: int, psm: int, *, enhance: bool) -> list[_Page]:
+def _read_pdf(content: bytes, max_pages: int, budget: _Budget, psm: int, *, enhance: bool) -> list[_Page]:
     reader = _open_pdf(content)
     count = len(reader.pages)
     if count > max_pages:
         raise ReadError(f"This PDF has {count} pages; the limit is {max_pages}.")
-    rendered: pdfium.PdfDocument | None = None
+    # Uploads are measured for bombs before they are stored; files stored before that rule are measured here.
+    bomb = find_bomb(reader, max_inflated=MAX_INFLATED, max_image_pixels=MAX_RENDER_PIXELS)
+    if bomb is not None:
+        raise ReadError(bomb.reason)
     pages: list[_Page] = []
-    try:
-        for index in range(count):
-            started = time.monotonic()
-            try:
-                text = textlayer.page_text(reader.pages[index])
-            except Exception:  # a page object pypdf cannot even load: OCR it instead
-                text = ""
-            if textlayer.usable(text):
-                pages.append(_Page(text, "text_layer", 1.0, time.monotonic() - started))
-                continue
-            if rendered is None:
-                rendered = _open_pdfium(content)
-            image = _render(rendered, index)
-            try:
-                read = ocr.ocr_image(image, page_number=index + 1, psm=psm, timeout=timeout, enhance=enhance)
-            finally:
-                image.close()
-            pages.append(_ocr_page(read, started))
-    finally:
-        if rendered is not None:
-            rendered.close()
+    for index in range(count):
+        started = time.monotonic()
+        try:
+            text = textlayer.page_text(reader.pages[index])
+        except Exception:  # a page object pypdf cannot even load: OCR it instead
+            text = ""
+        if textlayer.usable(text):
+            pages.append(_Page(text, "text_layer", 1.0, time.monotonic() - started))
+            continue
+        image = _render(content, index)  # PDFium runs under its process-wide lock; OCR does not
+        try:
+            pages.append(_ocr_or_blank(image, index + 1, budget, psm, enhance, started))
+        finally:
+            image.close()
     return pages
 
 
-def _open_pdfium(content: bytes) -> pdfium.PdfDocument:
+def _render(content: bytes, index: int) -> Image.Image:
     try:
-        return pdfium.PdfDocument(content, password="")
-    except pdfium.PdfiumError as exc:
-        raise ReadError("This PDF is damaged or incomplete, so its pages cannot be rendered for OCR.") from exc
-
-
-def _render(document: pdfium.PdfDocument, index: int) -> Image.Image:
-    page = document[index]
-    try:
-        width, height = page.get_size()  # points
-        scale = RENDER_DPI / 72
-        pixels = width * scale * height * scale
-        if pixels > MAX_RENDER_PIXELS:
-            scale *= math.sqrt(MAX_RENDER_PIXELS / pixels)
-        bitmap = page.render(scale=scale, grayscale=True)
-        try:
-            image = bitmap.to_pil().convert("L")  # a copy: the bitmap's buffer is released below
-        finally:
-            bitmap.close()
-    except pdfium.PdfiumError as exc:
+        image = pdfium.render_page(content, index, dpi=RENDER_DPI, max_pixels=MAX_RENDER_PIXELS, grayscale=True)
+    except pdfium.RenderError as exc:
         raise ReadError(f"Page {index + 1} of this PDF cannot be rendered for OCR.") from exc
-    finally:
-        page.close()
-    image.info["dpi"] = (round(scale * 72), round(scale * 72))
-    return image
+    grey = image.convert("L")
+    grey.info["dpi"] = image.info["dpi"]
+    image.close()
+    return grey
 
 
 # --- images -------------------------------------------------------------------------------------------------
 
 
-def _read_image(content: bytes, kind: str, max_pages: int, timeout: int, psm: int, *, enhance: bool) -> list[_Page]:
+def _read_image(content: bytes, kind: str, max_pages: int, budget: _Budget, psm: int, *, enhance: bool) -> list[_Page]:
     damaged = f"This {kind} image is damaged or incomplete, so it cannot be read."
     try:
         with warnings.catch_warnings():
@@ -206,10 +228,9 @@ def _read_image(content: bytes, kind: str, max_pages: int, timeout: int, psm: in
                 if frame.width < MIN_SIDE or frame.height < MIN_SIDE:
                     pages.append(_Page("", "ocr", 0.0, time.monotonic() - started, [], []))
                     continue
-                read = ocr.ocr_image(frame, page_number=index + 1, psm=psm, timeout=timeout, enhance=enhance)
+                pages.append(_ocr_or_blank(frame, index + 1, budget, psm, enhance, started))
             finally:
                 frame.close()
-            pages.append(_ocr_page(read, started))
     return pages
 
 

@@ -123,6 +123,17 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
                      tenant.vat_number or "", tenant.company_number or "")  # fmt: skip
 
 
+def documents_being_read(tenant_id: uuid.UUID) -> int:
+    """How many of the tenant's documents a worker is reading now (leases younger than the task's hard limit)."""
+    recent = timezone.now() - timedelta(seconds=settings.DOCUMENT_TASK_TIME_LIMIT + 60)
+    with tenant_context(tenant_id):
+        return Document.objects.filter(
+            state=DocumentState.OCR,
+            processing_run__state=TaskRun.State.STARTED,
+            processing_run__started_at__gt=recent,
+        ).count()
+
+
 def _locked(tenant_id: uuid.UUID, work: Claim) -> tuple[Document, TaskRun]:
     """Inside tenant_context: the document and run, if this attempt still holds the lease."""
     document = Document.objects.select_for_update().get(pk=work.document_id)
@@ -156,6 +167,7 @@ def _read(work: Claim):
         own_names=[work.tenant_name],
         own_vat_numbers=[work.tenant_vat_number] if work.tenant_vat_number else [],
         own_company_numbers=[work.tenant_company_number] if work.tenant_company_number else [],
+        ocr_budget=settings.DOCUMENT_OCR_BUDGET_SECONDS,
     )
 
 

@@ -41,13 +41,12 @@ def p95(values: list[float]) -> float:
 def page_images(content: bytes, content_type: str) -> list[Image.Image]:
     """The page images OCR sees: PDF pages rendered at 300 dpi, image frames as they are."""
     if content_type == PDF:
-        import pypdfium2
+        from apps.documents import pdfium
 
-        pdf = pypdfium2.PdfDocument(content)
-        try:
-            return [pdf[i].render(scale=300 / 72).to_pil().convert("L") for i in range(len(pdf))]
-        finally:
-            pdf.close()
+        return [
+            pdfium.render_page(content, i, dpi=300, max_pixels=10**9, grayscale=True).convert("L")
+            for i in range(pdfium.page_count(content))
+        ]
     image = Image.open(io.BytesIO(content))
     frames = []
     for index in range(getattr(image, "n_frames", 1)):
