@@ -51,6 +51,7 @@ LABELS = {
     "filing.return.submitted": "filed the VAT return {period_key} with HMRC (form bundle {form_bundle_number})",
     "filing.return.reconciled": "confirmed with HMRC that the VAT return {period_key} was already filed",
     "filing.return.rejected": "HMRC rejected the VAT return: {message}",
+    "filing.return.send_refused": "did not send the VAT return: its period is before the first filed with Strongroom",
     "filing.return.submission_deferred": "could not reach HMRC ({error_code}); the VAT return will be sent again",
     "integrations.hmrc.connect_started": "started connecting to HMRC",
     "integrations.hmrc.connect_failed": "could not connect to HMRC",
