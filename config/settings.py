@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.accounts.middleware.MethodNotAllowedPage",  # a page for 405, like the 404's
     "apps.accounts.middleware.Require2FAMiddleware",
     "apps.tenancy.middleware.TenantMiddleware",
     "axes.middleware.AxesMiddleware",  # last of ours: django-axes wants to see every earlier answer

@@ -49,8 +49,7 @@ class MethodNotAllowedPage:
 
 class Require2FAMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        # Every request passes here, so the 405 page is given here too (see MethodNotAllowedPage).
-        self.get_response = MethodNotAllowedPage(get_response)
+        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
