@@ -183,8 +183,8 @@ def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
 
 
 def entry_for_document(document_id: uuid.UUID) -> JournalEntry | None:
-    """The entry a document was posted as, if any (for the documents app)."""
-    return JournalEntry.objects.filter(source_document_id=document_id).first()
+    """The entry a document was last posted as, if any (for the documents app)."""
+    return JournalEntry.objects.filter(source_document_id=document_id).order_by("-document_posting").first()
 
 
 def tenant_rules() -> QuerySet[Rule]:
