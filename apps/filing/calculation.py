@@ -298,6 +298,26 @@ def correction_warnings(obligation: VatObligation, figures: ReturnFigures, *, to
     )
 
 
+def carrying_obligation(day: date) -> VatObligation | None:
+    """The return a posting dated ``day`` counts in: its own period's, or if frozen the earliest open one after."""
+    frozen = VatReturn.objects.filter(obligation=OuterRef("pk"), status__in=FROZEN_STATUSES)
+    periods = VatObligation.objects.annotate(frozen=Exists(frozen)).order_by("start")
+    home = periods.filter(start__lte=day, end__gte=day).first()
+    if home is None or not home.frozen:
+        return home
+    return periods.filter(vrn=home.vrn, start__gt=home.end, frozen=False).first()
+
+
+def correction_warnings_on(day: date) -> list[str]:
+    """The error-correction limits for the return that takes a posting dated ``day`` ([] when none yet)."""
+    obligation = carrying_obligation(day)
+    if obligation is None:
+        return []
+    vat_return = VatReturn.objects.filter(obligation=obligation).first()
+    figures = figures_for(obligation, vat_return, VatSettings.objects.first())
+    return correction_warnings(obligation, figures)
+
+
 def hmrc_connected(obligation: VatObligation) -> bool:
     from apps.integrations.hmrc.selectors import connection_for
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from apps.ledger.domain import ZERO
+from apps.ledger.domain import ZERO, EntryKind
 from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, Rule
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -167,6 +167,11 @@ def journal_entries() -> QuerySet[JournalEntry]:
     return JournalEntry.objects.annotate(
         total=Coalesce(Sum("lines__debit"), Value(ZERO), output_field=_MONEY)
     ).order_by("-date", "-number")
+
+
+def manual_journals(limit: int = 100) -> list[JournalEntry]:
+    """Manual journals, newest first, with their total and who posted them."""
+    return list(journal_entries().filter(kind=EntryKind.MANUAL).select_related("created_by")[:limit])
 
 
 def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
