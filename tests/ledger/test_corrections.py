@@ -24,11 +24,17 @@ from apps.tenancy.context import tenant_context
 from tests.documents.test_review import extraction
 from tests.documents.test_review_services import correction
 from tests.factories import DocumentFactory
-from tests.filing.conftest import books_a, purchase  # noqa: F401  (books_a is a fixture)
+from tests.filing.conftest import purchase
 from tests.helpers import audit_actions
+from tests.ledger.vat_books import quarters_of_2025
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+@pytest.fixture
+def books_a(tenant_a):
+    return quarters_of_2025(tenant_a)
 
 
 def figures(obligation):

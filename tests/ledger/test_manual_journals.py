@@ -20,11 +20,18 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.factories import DocumentFactory
-from tests.filing.conftest import books_a  # noqa: F401  (a fixture)
 from tests.helpers import audit_events
+from tests.ledger.vat_books import quarters_of_2025
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+@pytest.fixture
+def books_a(tenant_a):
+    return quarters_of_2025(tenant_a)
+
+
 LINES = [
     LineSpec("429", debit=D("50.00"), vat_treatment="standard"),
     LineSpec("820", debit=D("10.00")),
@@ -87,7 +94,7 @@ class TestService:
         assert audit_events(tenant_a.pk, action="ledger.journal.posted") == []
 
     def test_a_frozen_date_is_refused_with_the_open_date_to_use_instead(self, tenant_a, owner_a, books_a):
-        q1, q2, _ = books_a
+        q1 = books_a[0]
         with tenant_context(tenant_a):
             assert frozen_date_refusal(date(2025, 2, 1)) == ""
             freeze(q1, owner_a)
@@ -104,7 +111,7 @@ class TestService:
 
 class TestPeriods:
     def test_frozen_periods_and_the_first_open_day(self, tenant_a, owner_a, books_a):
-        q1, q2, q3 = books_a
+        q1, _, q3 = books_a
         with tenant_context(tenant_a):
             assert frozen_periods() == [] and frozen_period_on(date(2025, 1, 1)) is None
             freeze(q1, owner_a)
