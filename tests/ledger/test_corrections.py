@@ -228,3 +228,48 @@ class TestReceivedDate:
         document = DocumentFactory(tenant=tenant_a)
         assert document.received_date == timezone.localdate(document.uploaded_at)
         assert Document(received_on=date(2025, 1, 2)).received_date == date(2025, 1, 2)
+
+
+class TestPages:
+    def test_the_entry_page_says_how_the_reversal_will_be_dated(
+        self, verified_client, tenant_a, owner_a, books_a, today_is
+    ):
+        today_is(date(2025, 5, 10))
+        with tenant_context(tenant_a):
+            wrong = purchase(date(2025, 2, 14), "100.00", "20.00", actor=owner_a)
+        client = verified_client(owner_a)
+        url = f"/t/{tenant_a.slug}/ledger/journal/{wrong.pk}/"
+        assert "dated 14 Feb 2025" in client.get(url).content.decode()
+        with tenant_context(tenant_a):
+            freeze(books_a[0], owner_a)
+        page = client.get(url).content.decode()
+        assert "dated 10 May 2025" in page and "awaiting approval return whose figures cannot change" in page
+
+    def test_reversing_a_filed_entry_above_the_limit_warns_where_the_correction_is_made(
+        self, verified_client, tenant_a, owner_a, books_a, today_is
+    ):
+        with tenant_context(tenant_a):
+            wrong = purchase(date(2025, 2, 14), "60000.00", "12000.00", actor=owner_a)
+            freeze(books_a[0], owner_a)
+        today_is(date(2025, 5, 10))
+        response = verified_client(owner_a).post(
+            f"/t/{tenant_a.slug}/ledger/journal/{wrong.pk}/reverse/", {"reason": "Never received"}, follow=True
+        )
+        body = response.content.decode()
+        assert "dated 10 May 2025" in body and "a separate disclosure to HMRC is required" in body
+
+    def test_a_reversed_document_is_reclassified_from_its_page(
+        self, verified_client, tenant_a, owner_a, posted_document
+    ):
+        with tenant_context(tenant_a):
+            reverse_entry(entry=JournalEntry.objects.get(pk=posted_document.journal_entry_id), actor=owner_a,
+                          reason="Wrong account")  # fmt: skip
+        client = verified_client(owner_a)
+        detail = client.get(f"/t/{tenant_a.slug}/documents/{posted_document.pk}/").content.decode()
+        assert "Reversed" in detail and "Reclassify and post again" in detail
+        response = client.post(f"/t/{tenant_a.slug}/documents/{posted_document.pk}/reopen/")
+        assert response.status_code == 302 and response["Location"].endswith(f"{posted_document.pk}/review/")
+        with tenant_context(tenant_a):
+            posted_document.refresh_from_db()
+        assert posted_document.state == DocumentState.NEEDS_REVIEW
+        assert client.post(f"/t/{tenant_a.slug}/documents/{posted_document.pk}/reopen/").status_code == 400
