@@ -77,7 +77,7 @@ class JournalEntry(TenantScopedModel):
     # so a document is posted at most once.
     source_document_id = models.UUIDField(null=True, blank=True)
     # 1 for a document's first posting; a document whose entry was reversed and is posted again gets 2, ...
-    document_posting = models.PositiveSmallIntegerField(default=1, editable=False)
+    document_posting = models.PositiveSmallIntegerField(db_default=1, editable=False)
     # A manual journal's supporting document (an uploaded document of this business), if any.
     attachment_document_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
