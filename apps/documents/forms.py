@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from apps.documents.extraction.result import DocumentKind
+from apps.tenancy.widgets import IsoDateInput
 
 KIND_CHOICES = [
     (DocumentKind.PURCHASE_INVOICE.value, "Purchase invoice"),
@@ -22,10 +23,8 @@ class ReviewForm(forms.Form):
     issue_date = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     received_on = forms.DateField(
-        label="Received on", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="When the business got the invoice (empty: the upload date). Purchase VAT is reclaimed "
-        "once the invoice is held, so one dated in a filed period but received later is claimed when received.",
+        label="Received on", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=IsoDateInput(),
+        help_text="Empty: the upload date. Purchase VAT is claimed once the invoice is held.",
     )  # fmt: skip
     net = forms.DecimalField(label="Net (£)", max_digits=12, decimal_places=2, min_value=0)
     vat = forms.DecimalField(label="VAT (£)", max_digits=12, decimal_places=2, min_value=0)

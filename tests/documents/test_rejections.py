@@ -233,3 +233,15 @@ def test_viewers_cannot_archive_and_another_business_cannot_see(client, tenant_a
     with in_tenant(tenant_a):
         document.refresh_from_db()
     assert document.state == DocumentState.FAILED
+
+
+def test_the_review_panel_offers_the_received_date_as_an_iso_date(client, bookkeeper_a, tenant_a, in_tenant):
+    from apps.ledger.services.accounts import seed_chart_of_accounts
+
+    with in_tenant(tenant_a):
+        seed_chart_of_accounts(tenant_a)
+    document = DocumentFactory(tenant=tenant_a, state=DocumentState.NEEDS_REVIEW, extraction=extraction(),
+                               received_on=date(2025, 4, 20))  # fmt: skip
+    client.force_login(bookkeeper_a)
+    page = client.get(f"/t/{tenant_a.slug}/documents/{document.pk}/review/").content.decode()
+    assert 'name="received_on" value="2025-04-20"' in page
