@@ -312,6 +312,15 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
     )
 
 
+def _correction_notices(document: Document) -> list[str]:
+    """HMRC's error-correction limits for the return that takes this posting (a repost into a filed period)."""
+    from apps.filing.calculation import correction_warnings_on
+    from apps.ledger.selectors import entry_for_document
+
+    entry = entry_for_document(document.pk)
+    return correction_warnings_on(entry.date) if entry is not None else []
+
+
 def _date_warning(document: Document) -> list[str]:
     if issue_date_of(document) is not None:
         return []
@@ -354,6 +363,8 @@ def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
             form.add_error(None, str(exc))
             return _review_page(request, document, form, status=400)
         messages.success(request, f"“{document.original_filename}” approved and posted.")
+        for notice in _correction_notices(document):
+            messages.warning(request, notice)
     following = next_for_review(after=document)
     if following is None:
         messages.info(request, "That was the last document waiting for review.")

@@ -245,3 +245,14 @@ def test_the_review_panel_offers_the_received_date_as_an_iso_date(client, bookke
     client.force_login(bookkeeper_a)
     page = client.get(f"/t/{tenant_a.slug}/documents/{document.pk}/review/").content.decode()
     assert 'name="received_on" value="2025-04-20"' in page
+
+
+def test_the_vat_pages_show_undated_documents_as_a_to_do(verified_client, owner_a, tenant_a, q1):
+    DocumentFactory(tenant=tenant_a, state=DocumentState.NEEDS_REVIEW, extraction=extraction(issue_date=None))
+    client = verified_client(owner_a)
+    for url in (f"/t/{tenant_a.slug}/filing/", f"/t/{tenant_a.slug}/filing/{q1.period_key}/"):
+        page = client.get(url).content.decode()
+        assert 'data-todo="documents_undated"' in page and "documents/?undated=1" in page, url
+    assert 'data-blocker="documents_unresolved"' not in page
+    listing = client.get(list_url(tenant_a, "?undated=1")).content.decode()
+    assert 'data-testid="undated-filter"' in listing and "receipt-" in listing

@@ -273,3 +273,24 @@ class TestPages:
             posted_document.refresh_from_db()
         assert posted_document.state == DocumentState.NEEDS_REVIEW
         assert client.post(f"/t/{tenant_a.slug}/documents/{posted_document.pk}/reopen/").status_code == 400
+
+    def test_reposting_into_a_filed_period_above_the_limit_warns_in_the_review_panel(
+        self, verified_client, tenant_a, owner_a, books_a, posted_document, today_is
+    ):
+        from tests.documents.test_review import form
+
+        with tenant_context(tenant_a):
+            freeze(books_a[0], owner_a)
+            today_is(date(2025, 5, 10))
+            reverse_entry(entry=JournalEntry.objects.get(pk=posted_document.journal_entry_id), actor=owner_a,
+                          reason="Wrong figures")  # fmt: skip
+            reopen_for_review(document=posted_document, actor=owner_a)
+        response = verified_client(owner_a).post(
+            f"/t/{tenant_a.slug}/documents/{posted_document.pk}/review/",
+            form(issue_date="2025-02-10", received_on="2025-02-12", net="60000.00", vat="12000.00",
+                 gross="72000.00", learn=""),
+            follow=True,
+        )  # fmt: skip
+        body = response.content.decode()
+        assert "approved and posted" in body and "a separate disclosure to HMRC is required" in body
+        assert "£11,980.00" in body  # the repost's £12,000 less the reversed £20, carried into Q2
