@@ -5,3 +5,18 @@ class DocumentsConfig(AppConfig):
     name = "apps.documents"
     label = "documents"
     verbose_name = "Documents"
+
+    def ready(self) -> None:
+        from apps.ledger.signals import entry_reversed
+
+        entry_reversed.connect(_document_entry_reversed, dispatch_uid="documents.entry_reversed")
+
+
+def _document_entry_reversed(sender, *, original, reversal, actor, **kwargs) -> None:
+    """A document's posting was reversed: the document says "Reversed" and can be posted again."""
+    if original.source_document_id is None:
+        return
+    from apps.documents.services.resolution import mark_reversed
+
+    mark_reversed(document_id=original.source_document_id, entry_id=original.pk, reversal_number=reversal.number,
+                  actor=actor)  # fmt: skip

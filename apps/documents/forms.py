@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from apps.documents.extraction.result import DocumentKind
+from apps.tenancy.widgets import IsoDateInput
 
 KIND_CHOICES = [
     (DocumentKind.PURCHASE_INVOICE.value, "Purchase invoice"),
@@ -21,6 +22,10 @@ class ReviewForm(forms.Form):
     document_number = forms.CharField(label="Invoice or receipt number", max_length=60, required=False)
     issue_date = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    received_on = forms.DateField(
+        label="Received on", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=IsoDateInput(),
+        help_text="Empty: the upload date. Purchase VAT is claimed once the invoice is held.",
+    )  # fmt: skip
     net = forms.DecimalField(label="Net (£)", max_digits=12, decimal_places=2, min_value=0)
     vat = forms.DecimalField(label="VAT (£)", max_digits=12, decimal_places=2, min_value=0)
     gross = forms.DecimalField(label="Total (£)", max_digits=12, decimal_places=2, min_value=0)
@@ -54,5 +59,12 @@ class ReviewForm(forms.Form):
         return data
 
 
+REJECT_REASONS = ("Not ours", "Duplicate", "Not a business expense")
+
+
 class RejectForm(forms.Form):
-    reason = forms.CharField(label="Why is it rejected?", min_length=3, max_length=300)
+    reason = forms.CharField(
+        label="Why is it rejected?", min_length=3, max_length=300,
+        widget=forms.TextInput(attrs={"list": "reject-reasons"}),
+        help_text="For example: " + ", ".join(r.lower() for r in REJECT_REASONS) + ". It can be restored later.",
+    )  # fmt: skip

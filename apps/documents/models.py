@@ -24,10 +24,23 @@ class DocumentState(models.TextChoices):
     NEEDS_REVIEW = "needs_review", "Needs review"
     FAILED = "failed", "Failed"
     DUPLICATE = "duplicate", "Duplicate"
+    # Set aside by a person, each with the reason; both can be restored.
+    REJECTED = "rejected", "Rejected"
+    ARCHIVED = "archived", "Archived"
+    # Its journal entry was reversed: it can be reclassified and posted again.
+    REVERSED = "reversed", "Reversed"
 
 
 IN_PROGRESS = (DocumentState.RECEIVED, DocumentState.OCR, DocumentState.EXTRACTED, DocumentState.CLASSIFIED)
-FINISHED = (DocumentState.POSTED, DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.DUPLICATE)
+FINISHED = (
+    DocumentState.POSTED,
+    DocumentState.NEEDS_REVIEW,
+    DocumentState.FAILED,
+    DocumentState.DUPLICATE,
+    DocumentState.REJECTED,
+    DocumentState.ARCHIVED,
+    DocumentState.REVERSED,
+)
 
 
 class Document(TenantScopedModel):
@@ -54,6 +67,11 @@ class Document(TenantScopedModel):
     failure_reason = models.TextField(blank=True)
     failure_step = models.CharField(max_length=20, blank=True)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Why a person rejected or archived it (kept apart from ``failure_reason``, which a restore brings back).
+    set_aside_reason = models.CharField(max_length=300, blank=True)
+    # When the business got the invoice: purchase VAT is reclaimed once the invoice is held.
+    # Empty means the upload date.
+    received_on = models.DateField(null=True, blank=True)
 
     # What the pipeline found. ``extraction`` is Extraction.to_json(); ``text`` the pages' text.
     extraction = models.JSONField(null=True, blank=True)
@@ -88,6 +106,13 @@ class Document(TenantScopedModel):
     @property
     def in_progress(self) -> bool:
         return self.state in IN_PROGRESS
+
+    @property
+    def received_date(self):
+        """The date the invoice was received: the one recorded, else the upload date."""
+        from django.utils import timezone
+
+        return self.received_on or (timezone.localdate(self.uploaded_at) if self.uploaded_at else None)
 
 
 class TaskRun(TenantScopedModel):

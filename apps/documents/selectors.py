@@ -9,7 +9,10 @@ from django.db.models import Count, QuerySet
 from apps.documents.models import Document, DocumentState, TaskRun
 
 
-def document_list(*, state: str = "", limit: int = 200) -> list[Document]:
+def document_list(*, state: str = "", blocking: tuple[date, date] | None = None, limit: int = 200) -> list[Document]:
+    """The documents list, by state, or exactly the documents blocking the return of [start, end]."""
+    if blocking is not None:
+        return unresolved_documents(start=blocking[0], end=blocking[1])[:limit]
     documents: QuerySet[Document] = Document.objects.select_related("duplicate_of", "uploaded_by")
     if state:
         documents = documents.filter(state=state)
@@ -46,20 +49,31 @@ def latest_reconciliation():
     return ReconciliationReport.objects.order_by("-started_at").first()
 
 
-def unresolved_documents(*, start: date, end: date) -> list[Document]:
-    """Documents still needing review or failed whose date is in [start, end], or is not known.
+# What still needs a person before the documents can count in a return. Rejected and
+# archived documents were set aside on purpose, with a reason: they block nothing.
+UNRESOLVED = (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.REVERSED)
 
-    A document without a readable date may belong to any period, so it
-    blocks every return until someone looks at it. The date lives in the
-    extraction JSON, so the (small) set of unresolved documents is filtered here.
+
+def unresolved_documents(*, start: date, end: date) -> list[Document]:
+    """Documents needing review, failed or reversed-not-reposted whose date is in [start, end].
+
+    A document without a readable date blocks no period (it would block every
+    one): it is listed by ``undated_documents`` instead, asking for its date.
+    The date lives in the extraction JSON, so the (small) set is filtered here.
     """
-    found = []
-    candidates = Document.objects.filter(state__in=(DocumentState.NEEDS_REVIEW, DocumentState.FAILED))
-    for document in candidates.order_by("uploaded_at"):
-        issued = _issue_date(document)
-        if issued is None or start <= issued <= end:
-            found.append(document)
-    return found
+    candidates = Document.objects.filter(state__in=UNRESOLVED).select_related("duplicate_of", "uploaded_by")
+    return [d for d in candidates.order_by("uploaded_at") if (issued := _issue_date(d)) and start <= issued <= end]
+
+
+def undated_documents() -> list[Document]:
+    """Unresolved documents whose date is not known: a to-do ("add the document's date"), not a blocker."""
+    candidates = Document.objects.filter(state__in=UNRESOLVED).select_related("duplicate_of", "uploaded_by")
+    return [d for d in candidates.order_by("uploaded_at") if _issue_date(d) is None]
+
+
+def issue_date_of(document: Document) -> date | None:
+    """The document's own date as read or corrected, or None when it is not known."""
+    return _issue_date(document)
 
 
 def _issue_date(document: Document) -> date | None:

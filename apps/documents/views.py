@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,11 +13,19 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.documents.errors import DocumentError
-from apps.documents.forms import KIND_CHOICES, RejectForm, ReviewForm
+from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
 from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
-from apps.documents.selectors import document_list, document_runs, possible_duplicates, state_counts
+from apps.documents.selectors import (
+    document_list,
+    document_runs,
+    issue_date_of,
+    possible_duplicates,
+    state_counts,
+    undated_documents,
+)
 from apps.documents.services.actions import retry_document
+from apps.documents.services.resolution import archive_document, reopen_for_review, restore_document
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
@@ -38,13 +47,28 @@ def _document(request: HttpRequest, document_id: uuid.UUID) -> Document:
     return document
 
 
+def _blocking_range(value: str) -> tuple[date, date] | None:
+    """``2025-01-01..2025-03-31`` (the period a VAT return blocker links to), or None if malformed."""
+    start, _, end = value.partition("..")
+    try:
+        found = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
+    return found if found[0] <= found[1] else None
+
+
 def _list_context(request: HttpRequest) -> dict:
     state = request.GET.get("state", "")
-    documents = document_list(state=state if state in DocumentState.values else "")
+    state = state if state in DocumentState.values else ""
+    blocking = _blocking_range(request.GET.get("blocking", ""))
+    undated = request.GET.get("undated") == "1"
+    documents = undated_documents() if undated else document_list(state=state, blocking=blocking)
     return {
         "documents": documents,
         "counts": state_counts(),
         "state_filter": state,
+        "blocking": blocking,
+        "undated": undated,
         "states": DocumentState.choices,
         "polling": any(d.in_progress for d in documents),
         "can_upload": _can_upload(request),
@@ -102,14 +126,58 @@ def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return render(request, "documents/list.html", _list_context(request), status=400)
 
 
+def _detail_page(request: HttpRequest, document: Document, *, status: int = 200, **extra) -> HttpResponse:
+    context = {"document": document, "runs": document_runs(document), "can_act": _can_upload(request), **extra}
+    return render(request, "documents/detail.html", context, status=status)
+
+
 @require_GET
 def document_detail(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    return _detail_page(request, _document(request, document_id))
+
+
+def _set_aside_action(
+    request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, action, *, then: str = "documents:detail"
+) -> HttpResponse:
+    """Archive, restore or reopen: people who may upload only; refusals answered 400 on the detail page."""
+    if not _can_upload(request):
+        return render(request, "errors/403.html", {"message": "Viewers cannot change documents."}, status=403)
     document = _document(request, document_id)
-    return render(
-        request,
-        "documents/detail.html",
-        {"document": document, "runs": document_runs(document), "can_act": _can_upload(request)},
-    )
+    try:
+        message = action(document)
+    except DocumentError as exc:
+        messages.error(request, str(exc))
+        document.refresh_from_db()
+        return _detail_page(request, document, status=400, archive_error=str(exc))
+    messages.success(request, message)
+    return redirect(then, tenant_slug=tenant_slug, document_id=document.pk)
+
+
+@require_POST
+def archive(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    def act(document: Document) -> str:
+        archive_document(document=document, reason=request.POST.get("reason", ""), actor=request.user)
+        return f"“{document.original_filename}” archived: it no longer blocks a VAT return."
+
+    return _set_aside_action(request, tenant_slug, document_id, act)
+
+
+@require_POST
+def restore(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    def act(document: Document) -> str:
+        restored = restore_document(document=document, actor=request.user)
+        return f"“{document.original_filename}” restored: {restored.get_state_display().lower()}."
+
+    return _set_aside_action(request, tenant_slug, document_id, act)
+
+
+@require_POST
+def reopen(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
+    def act(document: Document) -> str:
+        reopen_for_review(document=document, actor=request.user)
+        return f"“{document.original_filename}” is back in review: correct it and post it again."
+
+    return _set_aside_action(request, tenant_slug, document_id, act, then="documents:review")
 
 
 @require_POST
@@ -121,12 +189,7 @@ def retry(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Htt
         retry_document(document=document, actor=request.user)
     except DocumentError as exc:
         messages.error(request, str(exc))
-        return render(
-            request,
-            "documents/detail.html",
-            {"document": document, "runs": document_runs(document), "can_act": True},
-            status=400,
-        )
+        return _detail_page(request, document, status=400)
     messages.success(request, "Queued to be read again.")
     return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
 
@@ -188,6 +251,7 @@ def _review_initial(document: Document) -> dict:
         "supplier_vat_number": value("supplier_vat_number") or "",
         "document_number": value("document_number") or "",
         "issue_date": value("issue_date"),
+        "received_on": document.received_date,
         "net": value("net"),
         "vat": value("vat"),
         "gross": value("gross"),
@@ -224,7 +288,8 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
             "reject_form": reject_form or RejectForm(),
             "confidences": confidences,
             "low": low,
-            "warnings": [*(data.get("warnings") or []), *(document.review_reasons or [])],
+            "warnings": [*_date_warning(document), *(data.get("warnings") or []), *(document.review_reasons or [])],
+            "reject_reasons": REJECT_REASONS,
             "possible_duplicates": possible_duplicates(document),
             "queue_length": Document.objects.filter(state=DocumentState.NEEDS_REVIEW).count(),
             "pages": range(1, (document.duplicate_of or document).pages + 1),
@@ -232,6 +297,21 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
         },
         status=status,
     )
+
+
+def _correction_notices(document: Document) -> list[str]:
+    """HMRC's error-correction limits for the return that takes this posting (a repost into a filed period)."""
+    from apps.filing.calculation import correction_warnings_on
+    from apps.ledger.selectors import entry_for_document
+
+    entry = entry_for_document(document.pk)
+    return correction_warnings_on(entry.date) if entry is not None else []
+
+
+def _date_warning(document: Document) -> list[str]:
+    if issue_date_of(document) is not None:
+        return []
+    return ["Add the document's date: it decides which VAT return the document belongs to."]
 
 
 @require_GET
@@ -270,6 +350,8 @@ def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
             form.add_error(None, str(exc))
             return _review_page(request, document, form, status=400)
         messages.success(request, f"“{document.original_filename}” approved and posted.")
+        for notice in _correction_notices(document):
+            messages.warning(request, notice)
     following = next_for_review(after=document)
     if following is None:
         messages.info(request, "That was the last document waiting for review.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -37,6 +38,7 @@ class Blocker:
     message: str
     count: int = 0
     link: str = ""  # a URL name in the portal, resolved by the template
+    query: str = ""  # appended to the link: the list filtered to exactly what blocks
 
 
 @dataclass
@@ -138,8 +140,6 @@ def figures_for(obligation: VatObligation, vat_return: VatReturn | None, setting
 
 def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettings | None) -> list[Blocker]:
     """What must be fixed before the return can be approved."""
-    from apps.documents.selectors import unresolved_documents
-
     found: list[Blocker] = []
     if settings is None:
         found.append(Blocker("no_settings", "Choose the business's VAT scheme and stagger first.", link="settings"))
@@ -160,16 +160,7 @@ def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettin
                 f"The period ends on {obligation.end:%d %B %Y}: HMRC accepts the return from the day after.",
             )
         )
-    documents = unresolved_documents(start=obligation.start, end=obligation.end)
-    if documents:
-        found.append(
-            Blocker(
-                "documents_unresolved",
-                f"{len(documents)} document(s) in this period still need review or failed to process.",
-                count=len(documents),
-                link="documents",
-            )
-        )
+    found.extend(document_blockers(obligation))
     unposted = ledger_selectors.unposted_bank_lines(start=obligation.start, end=obligation.end)
     if unposted:
         found.append(
@@ -201,6 +192,141 @@ def first_period_blocker(obligation: VatObligation, settings: VatSettings | None
     if settings is None:
         return ""
     return before_first_period(obligation.start, obligation.end, settings.first_period_start)
+
+
+def document_blockers(obligation: VatObligation) -> list[Blocker]:
+    """Documents dated in the period that still need a person; the link lists exactly those.
+
+    Rejected and archived documents were set aside on purpose and block
+    nothing; an undated document blocks no period (see ``document_todos``).
+    """
+    from apps.documents.selectors import unresolved_documents
+
+    documents = unresolved_documents(start=obligation.start, end=obligation.end)
+    if not documents:
+        return []
+    return [
+        Blocker(
+            "documents_unresolved",
+            f"{len(documents)} document(s) dated in this period still need review, failed to process, "
+            "or were reversed and not posted again: review, reject or archive them.",
+            count=len(documents),
+            link="documents",
+            query=f"blocking={obligation.start.isoformat()}..{obligation.end.isoformat()}",
+        )
+    ]
+
+
+def document_todos() -> list[Blocker]:
+    """Not blockers: documents nobody has dated yet, so that they are not forgotten."""
+    from apps.documents.selectors import undated_documents
+
+    undated = undated_documents()
+    if not undated:
+        return []
+    return [
+        Blocker(
+            "documents_undated",
+            f"{len(undated)} document(s) have no date: add the document's date so it counts in the right return.",
+            count=len(undated),
+            link="documents",
+            query="undated=1",
+        )
+    ]
+
+
+# HMRC lets errors of filed periods be corrected on the next return only while their net
+# value is at most £10,000, or 1% of that return's box 6 up to £50,000, and the period
+# they belong to ended less than four years ago. Otherwise they are disclosed separately.
+CORRECTION_FLOOR = Decimal("10000")
+CORRECTION_CAP = Decimal("50000")
+CORRECTION_YEARS = 4
+
+
+def correction_limit(box6: Decimal) -> Decimal:
+    """The largest net error a return may correct: the greater of £10,000 and 1% of box 6, at most £50,000."""
+    return max(CORRECTION_FLOOR, min(Decimal(box6) / 100, CORRECTION_CAP))
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def correction_problems(net_error: Decimal, box6: Decimal, oldest_end: date | None, today: date) -> list[str]:
+    """Why the corrections carried by a return need a separate disclosure to HMRC, in words ([] if none)."""
+    problems = []
+    limit = correction_limit(box6)
+    if abs(net_error) > limit:
+        problems.append(
+            f"This return carries corrections of earlier, filed periods worth £{abs(net_error):,.2f} of VAT net, "
+            f"above the £{limit:,.2f} HMRC allows on a return (£10,000, or 1% of box 6 up to £50,000): "
+            "a separate disclosure to HMRC is required."
+        )
+    if oldest_end is not None and oldest_end <= years_before(today, CORRECTION_YEARS):
+        problems.append(
+            f"A correction belongs to a period that ended on {oldest_end:%d %B %Y}, four years ago or more: "
+            "it cannot go on a return; a separate disclosure to HMRC is required."
+        )
+    return problems
+
+
+def correction_lines(obligation: VatObligation, figures: ReturnFigures) -> list[tuple[JournalLine, object, date]]:
+    """The lines of a return that correct earlier periods, with their box amount and the date they belong to.
+
+    Late postings carried in from a frozen period, and reversals (dated in
+    this period) of entries dated before it.
+    """
+    from apps.ledger.models import JournalEntry
+
+    rows = [(box, line, amount, adj) for box, items in figures.lines_by_box.items() for line, amount, adj in items]
+    reversed_ids = {line.entry.reverses_id for _, line, _, adj in rows if not adj and line.entry.reverses_id}
+    dates = dict(JournalEntry.objects.filter(pk__in=reversed_ids).values_list("pk", "date")) if reversed_ids else {}
+    found = []
+    for box, line, amount, adjustment in rows:
+        if box not in (1, 4):
+            continue
+        if adjustment:
+            found.append((line, amount if box == 1 else -amount, line.entry.date))
+        elif dates.get(line.entry.reverses_id, obligation.start) < obligation.start:
+            found.append((line, amount if box == 1 else -amount, dates[line.entry.reverses_id]))
+    return found
+
+
+def correction_warnings(obligation: VatObligation, figures: ReturnFigures, *, today: date | None = None) -> list[str]:
+    """The error-correction limits checked for the corrections this return carries."""
+    found = correction_lines(obligation, figures)
+    if not found:
+        return []
+    net_error = sum((amount for _, amount, _ in found), Decimal(0))
+    oldest = min(day for _, _, day in found)
+    home = VatObligation.objects.filter(vrn=obligation.vrn, start__lte=oldest, end__gte=oldest).first()
+    return correction_problems(
+        net_error, figures.boxes.box6, home.end if home else oldest, today or timezone.localdate()
+    )
+
+
+def carrying_obligation(day: date) -> VatObligation | None:
+    """The return a posting dated ``day`` counts in: its own period's, or if frozen the earliest open one after."""
+    frozen = VatReturn.objects.filter(obligation=OuterRef("pk"), status__in=FROZEN_STATUSES)
+    periods = VatObligation.objects.annotate(frozen=Exists(frozen)).order_by("start")
+    home = periods.filter(start__lte=day, end__gte=day).first()
+    if home is None or not home.frozen:
+        return home
+    return periods.filter(vrn=home.vrn, start__gt=home.end, frozen=False).first()
+
+
+def correction_warnings_on(day: date) -> list[str]:
+    """The error-correction limits for the return that takes a posting dated ``day`` ([] when none yet)."""
+    obligation = carrying_obligation(day)
+    if obligation is None:
+        return []
+    vat_return = VatReturn.objects.filter(obligation=obligation).first()
+    figures = figures_for(obligation, vat_return, VatSettings.objects.first())
+    return correction_warnings(obligation, figures)
 
 
 def hmrc_connected(obligation: VatObligation) -> bool:

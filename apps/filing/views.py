@@ -50,6 +50,7 @@ def _obligation_or_404(period_key: str) -> VatObligation:
 def control_tower(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     context = {
         "rows": selectors.control_tower_rows(),
+        "todos": calculation.document_todos(),
         "settings": selectors.vat_settings_for(request.tenant),
         "can_prepare": can_prepare_returns(request.membership),
         "can_change_settings": can_change_vat_settings(request.membership),
@@ -103,6 +104,8 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
         "figures": figures,
         "boxes": boxes,
         "blockers": blockers,
+        "todos": [] if frozen else calculation.document_todos(),
+        "correction_warnings": calculation.correction_warnings(obligation, figures),
         "frozen": frozen,
         "four_eyes": four_eyes,
         "can_prepare": can_prepare_returns(request.membership),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 
+from apps.ledger.domain import VatTreatment
 from apps.ledger.models import ACCOUNT_TYPE_CHOICES
 from apps.tenancy.widgets import IsoDateInput
 
@@ -40,3 +43,54 @@ class ReverseEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded on the reversal and in the audit log.",
     )
+
+
+class ManualJournalForm(forms.Form):
+    """The journal's header; its lines are a ``ManualLineFormSet``."""
+
+    entry_date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    description = forms.CharField(label="Description", max_length=200)
+    reason = forms.CharField(
+        label="Why is this journal needed?",
+        min_length=3,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the journal and in the audit log.",
+    )
+    attachment = forms.TypedChoiceField(
+        label="Supporting document", required=False, coerce=uuid.UUID, empty_value=None,
+        help_text="An uploaded document that backs this journal, if any.",
+    )  # fmt: skip
+
+    def __init__(self, *args, documents=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].choices = [("", "None")] + [(str(d.pk), d.original_filename) for d in documents]
+
+
+class ManualLineForm(forms.Form):
+    account_code = forms.ChoiceField(label="Account", required=False)
+    debit = forms.DecimalField(label="Debit (£)", required=False, max_digits=12, decimal_places=2, min_value=0)
+    credit = forms.DecimalField(label="Credit (£)", required=False, max_digits=12, decimal_places=2, min_value=0)
+    vat_treatment = forms.ChoiceField(label="VAT treatment", required=False)
+    description = forms.CharField(label="Line note", required=False, max_length=200)
+
+    def __init__(self, *args, accounts=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account_code"].choices = [("", "—")] + [(a.code, f"{a.code} · {a.name}") for a in accounts]
+        self.fields["vat_treatment"].choices = [("", "No VAT (balance sheet or VAT account)"), *VatTreatment.choices]
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("account_code") or data.get("debit") or data.get("credit"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("debit") or data.get("credit")) and not data.get("account_code"):
+            raise forms.ValidationError("Choose the account for this amount.")
+        if data.get("account_code") and not (data.get("debit") or data.get("credit")):
+            raise forms.ValidationError("Give this line a debit or a credit.")
+        return data
+
+
+ManualLineFormSet = forms.formset_factory(ManualLineForm, extra=4, max_num=20, validate_max=True, absolute_max=20)

@@ -76,6 +76,10 @@ class JournalEntry(TenantScopedModel):
     # No foreign key: the documents app sits above the ledger. Unique per tenant,
     # so a document is posted at most once.
     source_document_id = models.UUIDField(null=True, blank=True)
+    # 1 for a document's first posting; a document whose entry was reversed and is posted again gets 2, ...
+    document_posting = models.PositiveSmallIntegerField(db_default=1, editable=False)
+    # A manual journal's supporting document (an uploaded document of this business), if any.
+    attachment_document_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     reverses = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", editable=False
@@ -93,7 +97,7 @@ class JournalEntry(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="ledger_entry_tenant_number_unique"),
             models.UniqueConstraint(
-                fields=["tenant", "source_document_id"], name="ledger_entry_tenant_document_unique"
+                fields=["tenant", "source_document_id", "document_posting"], name="ledger_entry_tenant_document_unique"
             ),
             # An entry is reversed at most once.
             models.UniqueConstraint(fields=["tenant", "reverses"], name="ledger_entry_tenant_reverses_unique"),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from apps.ledger.domain import ZERO
+from apps.ledger.domain import ZERO, EntryKind
 from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, Rule
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -169,6 +169,11 @@ def journal_entries() -> QuerySet[JournalEntry]:
     ).order_by("-date", "-number")
 
 
+def manual_journals(limit: int = 100) -> list[JournalEntry]:
+    """Manual journals, newest first, with their total and who posted them."""
+    return list(journal_entries().filter(kind=EntryKind.MANUAL).select_related("created_by")[:limit])
+
+
 def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
     """One entry with its lines and accounts, what it reverses and what reversed it."""
     return (
@@ -183,8 +188,8 @@ def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
 
 
 def entry_for_document(document_id: uuid.UUID) -> JournalEntry | None:
-    """The entry a document was posted as, if any (for the documents app)."""
-    return JournalEntry.objects.filter(source_document_id=document_id).first()
+    """The entry a document was last posted as, if any (for the documents app)."""
+    return JournalEntry.objects.filter(source_document_id=document_id).order_by("-document_posting").first()
 
 
 def tenant_rules() -> QuerySet[Rule]:

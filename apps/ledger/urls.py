@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from apps.ledger import bank_views, views
+from apps.ledger import bank_views, manual_views, views
 
 app_name = "ledger"
 urlpatterns = [
     path("", views.trial_balance, name="trial-balance"),
     path("", views.trial_balance, name="home"),  # the section's landing page, for the primary navigation
     path("journal/", views.journal, name="journal"),
+    path("journal/manual/", manual_views.manual_journals, name="manual-journals"),
     path("journal/<uuid:entry_id>/", views.entry, name="entry"),
     path("journal/<uuid:entry_id>/reverse/", views.reverse, name="reverse-entry"),
     path("accounts/", views.chart, name="chart"),

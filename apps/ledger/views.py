@@ -18,9 +18,12 @@ from apps.ledger import selectors, services
 from apps.ledger.default_rules import DEFAULT_RULES, DEFAULT_RULES_VERSION
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import AccountForm, AsOfForm, PeriodForm, RenameAccountForm, ReverseEntryForm
+from apps.ledger.manual_views import correction_notices
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.permissions import can_manage_accounts, can_reverse_entries
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
+from apps.ledger.services.periods import frozen_period_on
+from apps.ledger.services.posting import reversal_date
 from apps.tenancy.permissions import require
 
 ENTRIES_PER_PAGE = 25
@@ -69,6 +72,8 @@ def _entry_page(request: HttpRequest, entry: JournalEntry, *, form=None, status:
         "reversed_by": next(iter(entry.reversals.all()), None),
         "can_reverse": can_reverse_entries(request.membership),
         "reverse_form": form or ReverseEntryForm(),
+        "reversal_on": reversal_date(entry),
+        "reversal_frozen": frozen_period_on(entry.date),
     }
     return render(request, "ledger/entry.html", context, status=status)
 
@@ -90,7 +95,11 @@ def reverse(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> Http
     except LedgerError as exc:
         messages.error(request, str(exc))
         return _entry_page(request, original, form=form, status=400)
-    messages.success(request, f"Journal {original.number} reversed by journal {reversal.number}.")
+    messages.success(
+        request, f"Journal {original.number} reversed by journal {reversal.number}, dated {reversal.date:%d %b %Y}."
+    )
+    for notice in correction_notices(reversal.date):
+        messages.warning(request, notice)
     return redirect("ledger:entry", tenant_slug=tenant_slug, entry_id=reversal.pk)
 
 

@@ -127,7 +127,8 @@ def test_rejecting_posts_nothing_and_keeps_the_reason(client, bookkeeper_a, tena
     assert response.status_code == 302
     with in_tenant(tenant_a):
         waiting.refresh_from_db()
-    assert waiting.state == DocumentState.FAILED and "A personal receipt" in waiting.failure_reason
+    assert waiting.state == DocumentState.REJECTED and waiting.set_aside_reason == "A personal receipt"
+    assert waiting.failure_reason == ""
     assert "documents.document.rejected" in audit_actions(tenant_a.pk)
 
 

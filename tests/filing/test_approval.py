@@ -139,8 +139,9 @@ def test_blockers_stop_the_freeze(tenant_a, owner_a, connected_a):
 
     q1 = connected_a[0]
     with tenant_context(tenant_a):
-        DocumentFactory(tenant=tenant_a, state=DocumentState.FAILED, extraction=None)
-        with pytest.raises(ReturnNotReady, match="need review or failed"):
+        DocumentFactory(tenant=tenant_a, state=DocumentState.FAILED,
+                        extraction={"issue_date": {"value": "2025-02-01", "confidence": 0.9}})  # fmt: skip
+        with pytest.raises(ReturnNotReady, match="still need review, failed to process"):
             approve(q1, owner_a)
         assert not VatReturn.objects.filter(status=ReturnStatus.APPROVED).exists()
 

@@ -87,9 +87,9 @@ def test_blockers_name_documents_to_review_and_an_unfinished_period(tenant_a, ow
             state=DocumentState.NEEDS_REVIEW,
             extraction={"issue_date": {"value": "2025-06-02", "confidence": 0.9}},  # another period
         )
-        DocumentFactory(tenant=tenant_a, state=DocumentState.FAILED, extraction=None)  # date unknown: blocks all
+        DocumentFactory(tenant=tenant_a, state=DocumentState.FAILED, extraction=None)  # undated: a to-do, no blocker
         codes = {b.code: b for b in calculation.blockers_for(q1, figures(q1).boxes, VatSettings.objects.first())}
-    assert codes["documents_unresolved"].count == 2
+    assert codes["documents_unresolved"].count == 1
     assert "hmrc_not_connected" in codes
     assert "period_not_ended" not in codes
 

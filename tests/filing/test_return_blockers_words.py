@@ -82,7 +82,11 @@ def test_documents_waiting_for_review_are_counted_and_linked(tenant_a, books_a):
         found = {b.code: b for b in blockers(q1, VatSettings.objects.first())}
     document_blocker = found["documents_unresolved"]
     assert document_blocker.count == 2 and document_blocker.link == "documents"
-    assert document_blocker.message == "2 document(s) in this period still need review or failed to process."
+    assert document_blocker.message == (
+        "2 document(s) dated in this period still need review, failed to process, "
+        "or were reversed and not posted again: review, reject or archive them."
+    )
+    assert document_blocker.query == "blocking=2025-01-01..2025-03-31"
 
 
 def test_figures_hmrc_would_reject_are_blockers(tenant_a, books_a):

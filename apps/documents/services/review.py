@@ -45,6 +45,25 @@ class Correction:
     # Reclaim the VAT even though the document's VAT number is not valid or is the business's own:
     # only when the person says so (they hold a valid VAT invoice or other evidence).
     reclaim_vat: bool = False
+    # When the business got the invoice; None keeps what is recorded (else the upload date).
+    received_on: date | None = None
+
+
+def claim_date(kind: str, issue_date: date, received_on: date | None) -> date | None:
+    """The date to post a purchase on when it is not its own date, or None.
+
+    Purchase VAT is reclaimed in the period in which the business holds the
+    invoice. One dated in a period whose return is already frozen but received
+    after that period is therefore an ordinary claim of the period it was
+    received in (not the correction of an error): it is posted on its
+    received date. Sales and credit notes keep their own dates.
+    """
+    from apps.ledger.services.periods import frozen_period_on
+
+    if kind not in (DocumentKind.PURCHASE_INVOICE, DocumentKind.RECEIPT) or received_on is None:
+        return None
+    frozen = frozen_period_on(issue_date)
+    return received_on if frozen is not None and received_on > frozen.end else None
 
 
 def vat_not_reclaimed_reason(document: Document, c: Correction, own_vat_numbers) -> str:
@@ -138,12 +157,20 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
         vat_words = (
             f"; VAT of £{correction.vat} not reclaimed (part of the cost): {not_reclaimed}" if not_reclaimed else ""
         )
+        received_on = correction.received_on or document.received_date
+        posted_on = claim_date(correction.kind, correction.issue_date, received_on)
+        received_words = (
+            f"; dated in a period already filed, received on {posted_on:%d %b %Y}: VAT claimed when received"
+            if posted_on
+            else ""
+        )
         classification = Classification(
             account_code=correction.account_code,
             vat_treatment=correction.vat_treatment,
             confidence=1.0,
             explanation=f"Approved by {actor.email}"
             + vat_words
+            + received_words
             + (f"; proposed: {proposal.get('explanation')}" if proposal.get("explanation") else ""),
             rule_id=None,
             rule_name="",
@@ -151,7 +178,7 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
             reasons=[],
         )
         entry = post_document(document_id=document.pk, extraction=to_post, classification=classification,
-                              actor=actor)  # fmt: skip
+                              actor=actor, entry_date=posted_on)  # fmt: skip
         before = Extraction.from_json(document.extraction or {}).to_json(with_confidence=False)
         after = extraction.to_json(with_confidence=False)
         document.extraction = extraction.to_json()
@@ -161,13 +188,16 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
         document.journal_entry_id = entry.pk
         document.reviewed_by = actor
         document.reviewed_at = timezone.now()
+        document.received_on = received_on
         document.save(update_fields=["extraction", "classification", "state", "state_changed_at",
-                                     "journal_entry_id", "reviewed_by", "reviewed_at"])  # fmt: skip
+                                     "journal_entry_id", "reviewed_by", "reviewed_at", "received_on"])  # fmt: skip
         record_event(
             "documents.document.approved", actor=actor, tenant_id=document.tenant_id, target=document,
             before={k: before[k] for k in before if before[k] != after[k]} | {"proposal": proposal.get("account_code")},
             after={k: after[k] for k in after if before[k] != after[k]} | {"account_code": correction.account_code},
-            extra={"entry": str(entry.pk), "changed": changed, "vat_reclaimed": not not_reclaimed},
+            extra={"entry": str(entry.pk), "changed": changed, "vat_reclaimed": not not_reclaimed,
+                   "received_on": received_on.isoformat() if received_on else None,
+                   "posted_on": entry.date.isoformat()},
         )  # fmt: skip
         if learn and changed and extraction.kind.value != DocumentKind.SALES_INVOICE:
             learn_from_correction(extraction=extraction, account_code=correction.account_code,
@@ -176,22 +206,24 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
 
 
 def reject_document(*, document: Document, reason: str, actor) -> Document:
-    """Not a bookkeeping document (or not this business's): nothing is posted, the reason is kept."""
+    """Not a bookkeeping document of this business: set aside as rejected, never posted, never a blocker.
+
+    Its own state (not "failed") so the VAT return stops waiting for it; the
+    reason is kept and the document can be restored to the review queue.
+    """
     reason = reason.strip()
     if len(reason) < 3:
         raise DocumentError("Say briefly why the document is rejected.")
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.state not in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED):
+        if document.state not in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.REVERSED):
             raise DocumentError(f"This document is {document.get_state_display().lower()}; it cannot be rejected.")
-        document.state = DocumentState.FAILED
+        document.state = DocumentState.REJECTED
         document.state_changed_at = timezone.now()
-        document.failure_step = "review"
-        document.failure_reason = f"Rejected by {actor.email}: {reason}"
+        document.set_aside_reason = reason[:300]
         document.reviewed_by = actor
         document.reviewed_at = timezone.now()
-        document.save(update_fields=["state", "state_changed_at", "failure_step", "failure_reason", "reviewed_by",
-                                     "reviewed_at"])  # fmt: skip
+        document.save(update_fields=["state", "state_changed_at", "set_aside_reason", "reviewed_by", "reviewed_at"])
         record_event("documents.document.rejected", actor=actor, tenant_id=document.tenant_id, target=document,
                      extra={"reason": reason})  # fmt: skip
     return document

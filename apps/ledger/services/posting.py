@@ -22,6 +22,8 @@ from apps.ledger.models import JournalEntry
 from apps.ledger.services.context import tenant_id_in_context
 from apps.ledger.services.document_plan import plan_document_entry
 from apps.ledger.services.journal import LineSpec, lines_for_audit, locked_counter, write_entry
+from apps.ledger.services.periods import frozen_period_on
+from apps.ledger.signals import entry_reversed
 
 if TYPE_CHECKING:
     from apps.documents.extraction.result import Extraction
@@ -45,32 +47,51 @@ def _as_uuid(value: object) -> uuid.UUID:
         raise PostingError(f"{value!r} is not a document id.") from None
 
 
+def _current_posting(document_id: uuid.UUID) -> JournalEntry | None:
+    """The document's entry that still stands (not reversed), if any."""
+    return (
+        JournalEntry.objects.filter(source_document_id=document_id, reversals__isnull=True)
+        .order_by("-document_posting")
+        .first()
+    )
+
+
 def post_document(
-    *, document_id: uuid.UUID | str, extraction: Extraction, classification: Classification, actor=None
+    *,
+    document_id: uuid.UUID | str,
+    extraction: Extraction,
+    classification: Classification,
+    actor=None,
+    entry_date: date | None = None,
 ) -> JournalEntry:
-    """Post a document's entry; return the existing one if this document was posted before.
+    """Post a document's entry; return the standing one if this document is posted already.
 
     The caller (the documents pipeline or its review panel) decides that the
-    classification is fit to post; the entry keeps its explanation.
+    classification is fit to post; the entry keeps its explanation. A document
+    whose entry was reversed is posted again as its next ``document_posting``.
+    ``entry_date`` replaces the document's own date (a purchase invoice received
+    after its period's return was frozen is claimed when it was received).
     """
     tenant_id = tenant_id_in_context()
     document_id = _as_uuid(document_id)
-    existing = JournalEntry.objects.filter(source_document_id=document_id).first()
+    existing = _current_posting(document_id)
     if existing is not None:
         return existing
     plan = plan_document_entry(extraction, classification)
     with transaction.atomic():
         counter = locked_counter(tenant_id)
-        existing = JournalEntry.objects.filter(source_document_id=document_id).first()
+        existing = _current_posting(document_id)
         if existing is not None:
             return existing
+        earlier = JournalEntry.objects.filter(source_document_id=document_id).count()
         entry = write_entry(
             counter,
             kind=plan.kind,
-            entry_date=plan.entry_date,
+            entry_date=entry_date or plan.entry_date,
             description=plan.description,
             lines=plan.lines,
             source_document_id=document_id,
+            document_posting=earlier + 1,
             explanation=classification.explanation,
             actor=actor,
         )
@@ -79,7 +100,7 @@ def post_document(
             actor=actor,
             tenant_id=tenant_id,
             target=entry,
-            after=_entry_summary(entry) | {"document": str(document_id)},
+            after=_entry_summary(entry) | {"document": str(document_id), "posting": earlier + 1},
             extra={
                 "explanation": classification.explanation,
                 "rule": classification.rule_name,
@@ -114,11 +135,25 @@ def post_manual_entry(
     return entry
 
 
+def reversal_date(original: JournalEntry, *, today: date | None = None) -> date:
+    """When a reversal of ``original`` is dated.
+
+    In the original's own date while its VAT period is open, so the entry and
+    its reversal fall in the same return and cancel there (an unfiled period is
+    corrected in that period). Once that period's return is frozen its figures
+    may not change: the reversal is dated today, and the return that takes it
+    carries the correction.
+    """
+    today = today or timezone.localdate()
+    return today if frozen_period_on(original.date) is not None else original.date
+
+
 def reverse_entry(*, entry: JournalEntry, actor, reason: str, entry_date: date | None = None) -> JournalEntry:
     """Post the mirror of ``entry`` (debits and credits swapped), linked to it. The only way to correct.
 
-    Dated today unless told otherwise, so a period already filed is not changed.
-    Accounts deactivated since are allowed here: undoing must always be possible.
+    Dated by ``reversal_date`` unless told otherwise. Accounts deactivated
+    since are allowed here: undoing must always be possible. Apps above the
+    ledger hear of it through ``entry_reversed``, inside this transaction.
     """
     tenant_id = tenant_id_in_context()
     reason = (reason or "").strip()
@@ -146,7 +181,7 @@ def reverse_entry(*, entry: JournalEntry, actor, reason: str, entry_date: date |
         reversal = write_entry(
             counter,
             kind=EntryKind.REVERSAL,
-            entry_date=entry_date or timezone.localdate(),
+            entry_date=entry_date or reversal_date(original),
             description=f"Reversal of journal {original.number}: {reason}",
             lines=mirrored,
             reverses=original,
@@ -159,8 +194,9 @@ def reverse_entry(*, entry: JournalEntry, actor, reason: str, entry_date: date |
             actor=actor,
             tenant_id=tenant_id,
             target=reversal,
-            before={"number": original.number, "entry": str(original.pk)},
+            before={"number": original.number, "entry": str(original.pk), "date": original.date.isoformat()},
             after=_entry_summary(reversal),
             extra={"reason": reason},
         )
+        entry_reversed.send(sender=JournalEntry, original=original, reversal=reversal, actor=actor)
     return reversal

@@ -1,0 +1,84 @@
+"""The manual journals page: the list, and the form that posts one (balanced, reasoned, never in a frozen period)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.ledger import selectors
+from apps.ledger.errors import LedgerError
+from apps.ledger.forms import ManualJournalForm, ManualLineFormSet
+from apps.ledger.permissions import can_post_journals
+from apps.ledger.services.journal import LineSpec
+from apps.ledger.services.manual import post_manual_journal
+from apps.tenancy.permissions import require
+
+
+def _documents() -> list:
+    # The documents app sits above the ledger: read its list through its own selector, here at the edge.
+    from apps.documents.selectors import document_list
+
+    return document_list(limit=100)
+
+
+def _forms(data=None) -> tuple[ManualJournalForm, ManualLineFormSet]:
+    accounts = [a for a in selectors.chart_of_accounts() if a.is_active]
+    form = ManualJournalForm(data, documents=_documents())
+    lines = ManualLineFormSet(data, prefix="lines", form_kwargs={"accounts": accounts})
+    return form, lines
+
+
+def _page(request: HttpRequest, form, lines, *, status: int = 200, error: str = "") -> HttpResponse:
+    context = {
+        "form": form,
+        "lines": lines,
+        "journals": selectors.manual_journals(),
+        "can_post": can_post_journals(request.membership),
+        "error": error,
+    }
+    return render(request, "ledger/manual_journals.html", context, status=status)
+
+
+def correction_notices(entry_date) -> list[str]:
+    """HMRC's error-correction limits for the return that will carry a correction dated ``entry_date``."""
+    from apps.filing.calculation import correction_warnings_on
+
+    return correction_warnings_on(entry_date)
+
+
+@require_http_methods(["GET", "POST"])
+def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, *_forms())
+    require(can_post_journals(request.membership), "Only an owner or the accountant can post journals.")
+    form, lines = _forms(request.POST)
+    if not (form.is_valid() and lines.is_valid()):
+        return _page(request, form, lines, status=400, error="Check the journal: some fields need attention.")
+    specs = [
+        LineSpec(
+            f.cleaned_data["account_code"],
+            debit=f.cleaned_data.get("debit") or 0,
+            credit=f.cleaned_data.get("credit") or 0,
+            description=f.cleaned_data.get("description") or "",
+            vat_treatment=f.cleaned_data.get("vat_treatment") or "",
+        )
+        for f in lines.forms
+        if not f.is_blank
+    ]
+    try:
+        entry = post_manual_journal(
+            entry_date=form.cleaned_data["entry_date"],
+            description=form.cleaned_data["description"],
+            reason=form.cleaned_data["reason"],
+            lines=specs,
+            actor=request.user,
+            attachment_document_id=form.cleaned_data["attachment"],
+        )
+    except LedgerError as exc:
+        return _page(request, form, lines, status=400, error=str(exc))
+    messages.success(request, f"Journal {entry.number} posted.")
+    for notice in correction_notices(entry.date):
+        messages.warning(request, notice)
+    return redirect("ledger:manual-journals", tenant_slug=tenant_slug)
