@@ -14,7 +14,9 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from apps.tenancy.models import Role
 from apps.tenancy.widgets import ISO_DATE, IsoDateInput
+from tests.conftest import make_member
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,4 +91,5 @@ def test_vat_settings_can_be_saved_twice(verified_client, owner_a, tenant_a):
     assert client.post(url, first).status_code == 302
     page = client.get(url).content.decode()
     assert 'value="2025-01-01"' in page
+    make_member(tenant_a, Role.ACCOUNTANT)  # four-eyes needs a second person who can approve
     assert client.post(url, {**first, "four_eyes": "on"}).status_code == 302
