@@ -149,22 +149,50 @@ def committed_db(django_db_setup, django_db_blocker):
     owner; the audit log's truncate guard is lifted for that moment only, in
     the test database only.
     """
+    with django_db_blocker.unblock():
+        yield
+        _flush_committed_writes()
+
+
+def _flush_committed_writes() -> None:
+    """Empty every table through the owner (the audit log's truncate guard lifted for that moment only)."""
     from django.core.management import call_command
     from django.db import connections
 
-    with django_db_blocker.unblock():
-        yield
-        connections["default"].close()
-        alias = "owner" if "owner" in settings.DATABASES else "default"
-        conn = connections[alias]
-        if conn.vendor == "postgresql":
-            with conn.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
-                cursor.execute("TRUNCATE audit_chain_head")
-        call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
-        if conn.vendor == "postgresql":
-            with conn.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+    connections["default"].close()
+    alias = "owner" if "owner" in settings.DATABASES else "default"
+    conn = connections[alias]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_truncate")
+            cursor.execute("TRUNCATE audit_chain_head")
+    call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_truncate")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    """Tests whose writes commit (transaction=True, live_server) leave nothing for the next test.
+
+    pytest-django flushes only databases that are not mirrors, and on
+    PostgreSQL "default" mirrors "owner": without this, rows committed by such
+    a test stayed, and a later test creating the same tenant failed on its
+    unique slug (seen in CI after a live-server test). Runs after every
+    fixture of the test is torn down.
+    """
+    yield
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    if transactional and "committed_db" not in names:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _flush_committed_writes()
 
 
 @pytest.fixture(autouse=True)
