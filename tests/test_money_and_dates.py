@@ -77,3 +77,30 @@ def test_main_pages_show_money_one_way(client, bookkeeper_a, tenant_a, books):
         assert "£2,076.00" in client.get(pages[name]).content.decode(), name
     assert "(£2,450.00)" in client.get(pages["bank"]).content.decode()
     assert "5 Mar 2026" in client.get(pages["document"]).content.decode()
+
+
+def test_a_negative_whole_pound_box_reads_like_every_other_negative(verified_client, owner_a, tenant_a):
+    """The regression: box 6 of a period with more credit notes than sales showed "£-245"."""
+    from apps.ledger.services.accounts import seed_chart_of_accounts
+    from apps.ledger.services.journal import LineSpec
+    from apps.ledger.services.posting import post_manual_entry
+    from apps.tenancy.context import tenant_context
+    from tests.factories.filing import VatSettingsFactory, quarter
+
+    with tenant_context(tenant_a):
+        seed_chart_of_accounts(tenant_a)
+        VatSettingsFactory(tenant=tenant_a)
+        q1 = quarter(tenant_a, date(2025, 1, 1))
+        credit_note = [
+            LineSpec("200", debit=Decimal("245.00"), vat_treatment="standard"),
+            LineSpec("821", debit=Decimal("49.00")),
+            LineSpec("610", credit=Decimal("294.00")),
+        ]
+        post_manual_entry(entry_date=date(2025, 2, 1), description="Credit note", lines=credit_note, actor=owner_a)
+    page = verified_client(owner_a).get(
+        reverse("filing:period", kwargs={"tenant_slug": tenant_a.slug, "period_key": q1.period_key})
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "£-" not in html
+    assert "(£245)" in html and "(£49.00)" in html
