@@ -20,8 +20,7 @@ class ReviewForm(forms.Form):
     supplier_name = forms.CharField(label="Supplier (issuer)", max_length=200)
     supplier_vat_number = forms.CharField(label="Supplier VAT number", max_length=20, required=False)
     document_number = forms.CharField(label="Invoice or receipt number", max_length=60, required=False)
-    issue_date = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    issue_date = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=IsoDateInput())
     received_on = forms.DateField(
         label="Received on", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=IsoDateInput(),
         help_text="Empty: the upload date. Purchase VAT is claimed once the invoice is held.",
@@ -36,7 +35,8 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="Only with a valid VAT invoice from the supplier: otherwise the VAT is part of the cost.",
     )
-    learn = forms.BooleanField(label="Remember this for the supplier's next documents", required=False, initial=True)
+    # Off unless the person chooses: a rule learned by accident posts the supplier's next documents wrongly.
+    learn = forms.BooleanField(label="Remember this for the supplier's next documents", required=False)
 
     def __init__(self, *args, accounts, treatments, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -257,7 +257,7 @@ def _review_initial(document: Document) -> dict:
         "gross": value("gross"),
         "account_code": proposal.get("account_code") or "",
         "vat_treatment": proposal.get("vat_treatment") or "standard",
-        "learn": True,
+        "learn": False,
     }
 
 
