@@ -128,6 +128,31 @@ def react_to_check(key: str, check: str, run: SyntheticRun) -> None:
             set_degraded(key, source=DegradedDependency.Source.SYNTHETIC)
 
 
+# External clients (apps/integrations) and the dependency whose banner their answers speak for.
+CLIENT_DEPENDENCY = {
+    "hmrc": "hmrc",
+    "hmrc_oauth": "hmrc",
+    "companies_house": "companies_house",
+    "bank_feed": "bank_feed",
+}
+
+
+def dependency_answered(client: str) -> bool:
+    """A real call to the dependency got an answer: an automatic banner about it goes (True if one did).
+
+    Why: the synthetic checks run on a schedule (and not at all in the embedded
+    mode, which has no beat), so a banner they set could outlive the outage by
+    a long time; the first real answer is proof enough. A banner that staff set
+    stays until staff clear it. Costs no query while the switch is off.
+    """
+    from waffle import switch_is_active
+
+    key = CLIENT_DEPENDENCY.get(client)
+    if key is None or not switch_is_active(DEPENDENCIES[key].switch):
+        return False
+    return clear_degraded(key, only_if_source=DegradedDependency.Source.SYNTHETIC)
+
+
 AFFECTED_NAMESPACES = frozenset(ns for d in DEPENDENCIES.values() for ns in d.namespaces)
 
 
