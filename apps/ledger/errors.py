@@ -27,3 +27,7 @@ class ReversalError(LedgerError):
 
 class RuleError(LedgerError):
     """A classification rule cannot be created or learned."""
+
+
+class AttachmentError(LedgerError):
+    """A file attached to a manual journal is refused (its type, size or content)."""

@@ -61,6 +61,13 @@ class ManualJournalForm(forms.Form):
         label="Supporting document", required=False, coerce=uuid.UUID, empty_value=None,
         help_text="An uploaded document that backs this journal, if any.",
     )  # fmt: skip
+    # Checked (type by content, size, pages, pixels) by the attachments service, not here.
+    attachment_file = forms.FileField(
+        label="Or attach a file", required=False,
+        help_text="A PDF, PNG or JPEG kept with the journal as evidence (a letter, a receipt, a spreadsheet "
+        "printed to PDF). It is not read or posted.",
+        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )  # fmt: skip
 
     def __init__(self, *args, documents=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,16 +1,21 @@
-"""The manual journals page: the list, and the form that posts one (balanced, reasoned, never in a frozen period)."""
+"""The manual journals page: the list, the form that posts one (balanced, reasoned, never in a frozen period),
+and the download of a journal's attached file."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.ledger import selectors
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import ManualJournalForm, ManualLineFormSet
 from apps.ledger.permissions import can_post_journals
+from apps.ledger.services.attachments import AttachmentUpload, read_attachment, too_large_refusal
 from apps.ledger.services.journal import LineSpec
 from apps.ledger.services.manual import post_manual_journal
 from apps.tenancy.permissions import require
@@ -23,9 +28,9 @@ def _documents() -> list:
     return document_list(limit=100)
 
 
-def _forms(data=None) -> tuple[ManualJournalForm, ManualLineFormSet]:
+def _forms(data=None, files=None) -> tuple[ManualJournalForm, ManualLineFormSet]:
     accounts = [a for a in selectors.chart_of_accounts() if a.is_active]
-    form = ManualJournalForm(data, documents=_documents())
+    form = ManualJournalForm(data, files, documents=_documents())
     lines = ManualLineFormSet(data, prefix="lines", form_kwargs={"accounts": accounts})
     return form, lines
 
@@ -53,9 +58,15 @@ def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     if request.method == "GET":
         return _page(request, *_forms())
     require(can_post_journals(request.membership), "Only an owner or the accountant can post journals.")
-    form, lines = _forms(request.POST)
+    form, lines = _forms(request.POST, request.FILES)
     if not (form.is_valid() and lines.is_valid()):
         return _page(request, form, lines, status=400, error="Check the journal: some fields need attention.")
+    uploaded, attachment = form.cleaned_data.get("attachment_file"), None
+    if uploaded:
+        refusal = too_large_refusal(uploaded.size)  # before reading a huge file into memory
+        if refusal:
+            return _page(request, form, lines, status=400, error=refusal)
+        attachment = AttachmentUpload(uploaded.name, uploaded.read())
     specs = [
         LineSpec(
             f.cleaned_data["account_code"],
@@ -75,6 +86,7 @@ def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             lines=specs,
             actor=request.user,
             attachment_document_id=form.cleaned_data["attachment"],
+            attachment_file=attachment,
         )
     except LedgerError as exc:
         return _page(request, form, lines, status=400, error=str(exc))
@@ -82,3 +94,22 @@ def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     for notice in correction_notices(entry.date):
         messages.warning(request, notice)
     return redirect("ledger:manual-journals", tenant_slug=tenant_slug)
+
+
+@require_GET
+def journal_attachment(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> HttpResponse:
+    """The file attached to a journal, for any member of the business; another business's is not found (404)."""
+    attachment = selectors.entry_attachment(entry_id)
+    if attachment is None:
+        raise Http404("This journal has no attached file.")
+    try:
+        content = read_attachment(attachment)
+    except FileNotFoundError as exc:
+        raise Http404("The stored file is missing.") from exc
+    response = HttpResponse(content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.original_filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

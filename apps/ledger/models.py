@@ -254,3 +254,31 @@ class BankTransaction(TenantScopedModel):
     @property
     def is_money_in(self) -> bool:
         return self.amount > 0
+
+
+class JournalAttachment(TenantScopedModel):
+    """A file a person attached to a manual journal: kept as evidence, never read.
+
+    Why not a ``Document``: an uploaded document is OCRed, classified and posted;
+    this file only backs a journal already typed by hand, so it must never enter
+    that pipeline. Its bytes sit beside the documents' (named by tenant and hash,
+    written durably) under their own prefix, so the documents' reconciliation
+    neither counts nor reports them. Written in the journal's own transaction.
+    """
+
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="attached_file")
+    original_filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_filename

@@ -15,7 +15,7 @@ from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Va
 from django.db.models.functions import Coalesce
 
 from apps.ledger.domain import ZERO, EntryKind
-from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, Rule
+from apps.ledger.models import Account, BankTransaction, JournalAttachment, JournalEntry, JournalLine, Rule
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -171,20 +171,25 @@ def journal_entries() -> QuerySet[JournalEntry]:
 
 def manual_journals(limit: int = 100) -> list[JournalEntry]:
     """Manual journals, newest first, with their total and who posted them."""
-    return list(journal_entries().filter(kind=EntryKind.MANUAL).select_related("created_by")[:limit])
+    return list(journal_entries().filter(kind=EntryKind.MANUAL).select_related("created_by", "attached_file")[:limit])
 
 
 def entry_detail(entry_id: uuid.UUID) -> JournalEntry | None:
     """One entry with its lines and accounts, what it reverses and what reversed it."""
     return (
         JournalEntry.objects.filter(pk=entry_id)
-        .select_related("reverses", "created_by")
+        .select_related("reverses", "created_by", "attached_file")
         .prefetch_related(
             Prefetch("lines", queryset=JournalLine.objects.select_related("account").order_by("position")),
             Prefetch("reversals", queryset=JournalEntry.objects.all()),
         )
         .first()
     )
+
+
+def entry_attachment(entry_id: uuid.UUID) -> JournalAttachment | None:
+    """The file attached to an entry of the current business, if any."""
+    return JournalAttachment.objects.filter(entry_id=entry_id).first()
 
 
 def entry_for_document(document_id: uuid.UUID) -> JournalEntry | None:

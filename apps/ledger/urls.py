@@ -12,6 +12,7 @@ urlpatterns = [
     path("journal/manual/", manual_views.manual_journals, name="manual-journals"),
     path("journal/<uuid:entry_id>/", views.entry, name="entry"),
     path("journal/<uuid:entry_id>/reverse/", views.reverse, name="reverse-entry"),
+    path("journal/<uuid:entry_id>/attachment/", manual_views.journal_attachment, name="entry-attachment"),
     path("accounts/", views.chart, name="chart"),
     path("accounts/add/", views.add_account, name="add-account"),
     path("accounts/<str:code>/", views.account, name="account"),

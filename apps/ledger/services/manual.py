@@ -20,6 +20,7 @@ from apps.audit.services import record_event
 from apps.ledger.domain import EntryKind
 from apps.ledger.errors import PostingError
 from apps.ledger.models import Account, JournalEntry
+from apps.ledger.services.attachments import AttachmentUpload, check_attachment, store_attachment
 from apps.ledger.services.context import tenant_id_in_context
 from apps.ledger.services.journal import LineSpec, lines_for_audit, locked_counter, validate_lines, write_entry
 from apps.ledger.services.periods import first_open_day_after, frozen_period_on, frozen_periods
@@ -69,8 +70,13 @@ def post_manual_journal(
     lines: Sequence[LineSpec],
     actor,
     attachment_document_id: uuid.UUID | None = None,
+    attachment_file: AttachmentUpload | None = None,
 ) -> JournalEntry:
-    """Post one manual journal, or refuse it with the reason and write nothing."""
+    """Post one manual journal, or refuse it with the reason and write nothing (no row, no stored file).
+
+    ``attachment_file`` is a supporting file given with the journal: checked
+    before anything is written, stored in the same transaction as the entry.
+    """
     tenant_id = tenant_id_in_context()
     description, reason = (description or "").strip(), (reason or "").strip()
     if not description:
@@ -81,6 +87,7 @@ def post_manual_journal(
     if refusal:
         raise PostingError(refusal)
     checked = validate_lines(lines)
+    upload = check_attachment(attachment_file) if attachment_file is not None else None
     with transaction.atomic():
         _check_treatments(checked)
         _check_attachment(attachment_document_id)
@@ -95,12 +102,18 @@ def post_manual_journal(
             attachment_document_id=attachment_document_id,
             actor=actor,
         )
+        stored = store_attachment(entry=entry, checked=upload, actor=actor) if upload is not None else None
         record_event(
             "ledger.journal.posted",
             actor=actor,
             tenant_id=tenant_id,
             target=entry,
             after={"number": entry.number, "date": entry.date.isoformat(), "lines": lines_for_audit(entry)},
-            extra={"reason": reason, "attachment": str(attachment_document_id or "")},
+            extra={
+                "reason": reason,
+                "attachment": str(attachment_document_id or ""),
+                "attachment_file": stored.original_filename if stored else "",
+                "attachment_sha256": stored.sha256 if stored else "",
+            },
         )
     return entry
