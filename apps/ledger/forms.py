@@ -65,7 +65,7 @@ class ManualJournalForm(forms.Form):
     attachment_file = forms.FileField(
         label="Or attach a file", required=False,
         help_text="A PDF, PNG or JPEG kept with the journal as evidence (a letter, a receipt, a spreadsheet "
-        "printed to PDF). It is not read or posted.",
+        "printed to PDF); Strongroom keeps it as it is and does not read it.",
         widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
     )  # fmt: skip
 

@@ -1,5 +1,5 @@
 """Journeys of correction: reject a document and the VAT return is unblocked; reverse a posting, reclassify and
-post it again in its own period; post a manual journal and see it in the return's boxes.
+post it again in its own period; post a manual journal with its supporting file and see it in the return's boxes.
 
 The business has VAT settings and HMRC's Q1 2025 obligation; nothing here
 talks to HMRC, so the "connect to HMRC" blocker stays and is not what these
@@ -9,10 +9,12 @@ journeys look at.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from apps.tenancy.context import tenant_context
+from tests.documents.samples import pdf_bytes
 from tests.e2e.pages import sign_in
 
 
@@ -136,9 +138,20 @@ def test_a_manual_journal_is_posted_and_counts_in_the_return(page: Page, seeded,
     expect(page.get_by_test_id("journal-error")).to_contain_text("differ by 1.00")
 
     page.get_by_label("Credit (£), line 3").fill("60.00")
+    # The supporting file goes with the journal (a browser never keeps a chosen file across a refused post).
+    letter = pdf_bytes(["Fictitious Stationers Ltd - invoice 4411 - £60.00"])
+    page.get_by_label("Or attach a file").set_input_files(
+        {"name": "stationery invoice.pdf", "mimeType": "application/pdf", "buffer": letter}
+    )
     page.get_by_role("button", name="Post the journal").click()
     expect(page.get_by_text("posted.")).to_be_visible()
     expect(page.get_by_test_id("manual-journals")).to_contain_text("Invoice found in the March post")
+    link = page.get_by_test_id("journal-attachment")
+    expect(link).to_contain_text("stationery invoice.pdf")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "stationery invoice.pdf"
+    assert Path(download.value.path()).read_bytes() == letter
 
     page.goto(f"/t/{tenant.slug}/filing/{q1.period_key}/")
     expect(page.get_by_test_id("box-4")).to_have_text("£10.00")
