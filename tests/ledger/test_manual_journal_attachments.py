@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from apps.documents.models import Document, TaskRun
 from apps.ledger.errors import AttachmentError, LedgerError
 from apps.ledger.models import JournalAttachment, JournalEntry
 from apps.ledger.services.attachments import AttachmentUpload
+from apps.ledger.services.journal import LineSpec
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from golden.bombs import inflation_bomb
@@ -97,7 +100,14 @@ class TestService:
         upload = AttachmentUpload("letter.pdf", pdf_bytes())
         with tenant_context(tenant_a):
             freeze(books_a[0], owner_a)
-            for overrides in ({"lines": []}, {"reason": ""}, {"entry_date": date(2025, 2, 1)}):
+            for overrides in (
+                {"lines": []},
+                {"reason": ""},
+                {"entry_date": date(2025, 2, 1)},
+                # Refused after the file itself was checked: still nothing stored.
+                {"lines": [LineSpec("429", debit=D("60.00")), LineSpec("800", credit=D("60.00"))]},
+                {"attachment_document_id": uuid.uuid4()},
+            ):
                 with pytest.raises(LedgerError):
                     journal(actor=owner_a, attachment_file=upload, **overrides)
             assert not JournalEntry.objects.exists() and not JournalAttachment.objects.exists()
@@ -146,7 +156,7 @@ class TestPage:
         ("content", "name", "message"),
         [
             (b"not,a,pdf\n", "sheet.pdf", "not a PDF, PNG, JPEG or TIFF file"),
-            (inflation_bomb(), "bomb.pdf", "refused"),
+            (inflation_bomb(), "bomb.pdf", "(a compression bomb)"),
         ],
     )
     def test_a_bad_file_is_a_400_with_the_reason_and_nothing_written(
