@@ -34,7 +34,7 @@ import structlog
 from django.conf import settings
 from django.utils import timezone
 
-from apps.integrations.hmrc.fraud_headers import USER_ID_KEY, key_values, pct, utc_ms
+from apps.integrations.hmrc.fraud_headers import USER_ID_KEY, key_values, licence_id, pct, utc_ms
 
 log = structlog.get_logger("strongroom.integrations.fph")
 
@@ -183,8 +183,6 @@ def _os_user() -> str:
 
 def batch_headers(*, tenant_id: Any = None) -> dict[str, str]:
     """The BATCH_PROCESS_DIRECT headers for one request, collected now (HMRC: immediately before it)."""
-    from apps.integrations.hmrc.fraud_headers import licence_id
-
     now = timezone.now()
     ips = local_ips()
     macs = mac_addresses()

@@ -23,6 +23,7 @@ from apps.audit.services import record_event
 from apps.integrations.errors import HmrcRejected, IntegrationError
 from apps.integrations.hmrc.initiator import Initiator
 from apps.integrations.hmrc.models import HmrcConnection
+from apps.integrations.hmrc.vat_client import HmrcVatClient
 from apps.tenancy.context import tenant_context
 
 VERIFIED, WRONG_VRN, NO_VRN, UNVERIFIED = "verified", "wrong_vrn", "no_vrn", "unverified"
@@ -36,8 +37,6 @@ def business_vrn(tenant) -> str:
 
 def check_granted_vrn(*, tenant, initiator: Initiator, actor=None) -> str:
     """Ask HMRC whether the new grant covers the business's VRN; record the answer on the connection."""
-    from apps.integrations.hmrc.vat_client import HmrcVatClient
-
     vrn = business_vrn(tenant)
     if not vrn:
         return NO_VRN
