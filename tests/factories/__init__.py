@@ -132,7 +132,14 @@ SCOPED_FACTORIES[TaskRun] = TaskRunFactory
 # deferred constraints at teardown.
 from decimal import Decimal  # noqa: E402
 
-from apps.ledger.models import Account, JournalCounter, JournalEntry, JournalLine, Rule  # noqa: E402
+from apps.ledger.models import (  # noqa: E402
+    Account,
+    JournalAttachment,
+    JournalCounter,
+    JournalEntry,
+    JournalLine,
+    Rule,
+)
 
 
 class AccountFactory(TenantScopedFactory):
@@ -216,7 +223,20 @@ class RuleFactory(TenantScopedFactory):
     account_code = "461"
 
 
+class JournalAttachmentFactory(TenantScopedFactory):
+    class Meta:
+        model = JournalAttachment
+
+    entry = factory.SubFactory(JournalEntryFactory, tenant=factory.SelfAttribute("..tenant"))
+    original_filename = factory.Sequence(lambda n: f"evidence-{n}.pdf")
+    content_type = "application/pdf"
+    size = 1234
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    storage_name = factory.LazyAttribute(lambda a: f"tenants/{a.tenant.pk}/journal-attachments/{a.sha256}.pdf")
+
+
 SCOPED_FACTORIES[Account] = AccountFactory
+SCOPED_FACTORIES[JournalAttachment] = JournalAttachmentFactory
 SCOPED_FACTORIES[JournalCounter] = JournalCounterFactory
 SCOPED_FACTORIES[JournalEntry] = JournalEntryFactory
 SCOPED_FACTORIES[JournalLine] = JournalLineFactory
