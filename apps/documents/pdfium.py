@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pypdfium2
 from PIL import Image
@@ -29,17 +31,24 @@ class RenderError(Exception):
     """PDFium could not open or render the document; the message is for people."""
 
 
-def page_count(content: bytes) -> int:
-    """How many pages PDFium sees. Raises RenderError when it cannot open the file."""
+@contextmanager
+def _opened(content: bytes) -> Iterator[pypdfium2.PdfDocument]:
+    """The document, opened and closed while holding the lock. Raises RenderError when it cannot be opened."""
     with _LOCK:
         try:
             document = pypdfium2.PdfDocument(content, password="")
         except PdfiumError as exc:
             raise RenderError("This PDF is damaged or incomplete, so its pages cannot be shown.") from exc
         try:
-            return len(document)
+            yield document
         finally:
             document.close()
+
+
+def page_count(content: bytes) -> int:
+    """How many pages PDFium sees. Raises RenderError when it cannot open the file."""
+    with _opened(content) as document:
+        return len(document)
 
 
 def render_page(
@@ -50,15 +59,8 @@ def render_page(
     The scale is lowered so that the bitmap never exceeds ``max_pixels``: a
     page's size is the file's claim, not a promise. Raises RenderError.
     """
-    with _LOCK:
-        try:
-            document = pypdfium2.PdfDocument(content, password="")
-        except PdfiumError as exc:
-            raise RenderError("This PDF is damaged or incomplete, so its pages cannot be shown.") from exc
-        try:
-            return _render(document, index, dpi=dpi, width=width, max_pixels=max_pixels, grayscale=grayscale)
-        finally:
-            document.close()
+    with _opened(content) as document:
+        return _render(document, index, dpi=dpi, width=width, max_pixels=max_pixels, grayscale=grayscale)
 
 
 def _render(document, index: int, *, dpi, width, max_pixels: int, grayscale: bool) -> Image.Image:

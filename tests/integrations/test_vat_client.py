@@ -17,6 +17,7 @@ from apps.integrations.errors import (
     RateLimited,
 )
 from apps.integrations.hmrc import selectors, vat_client
+from apps.integrations.hmrc.initiator import UserInitiated
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.integrations.hmrc.vat_client import HmrcVatClient, Liability, Obligation, Payment, return_body_json
 from apps.sandbox.fixtures import DEMO_VRN, OTHER_VRN
@@ -121,8 +122,7 @@ def test_canned_obligations_with_a_test_scenario(client, sandbox_http):
 
 
 def test_submit_then_view_round_trips_exactly(client, sandbox_http, tenant_a):
-    fph = {"Gov-Client-Connection-Method": "WEB_APP_VIA_SERVER", "Gov-Vendor-Product-Name": "Strongroom"}
-    receipt = HmrcVatClient(tenant_a, fraud_headers=fph).submit_return(DEMO_VRN, body())
+    receipt = HmrcVatClient(tenant_a, initiator=UserInitiated({})).submit_return(DEMO_VRN, body())
     assert isinstance(receipt.processing_date, datetime) and receipt.processing_date.tzinfo is not None
     assert len(receipt.form_bundle_number) == 12 and receipt.form_bundle_number.isdigit()
     assert receipt.payment_indicator in {None, "DD", "BANK"}

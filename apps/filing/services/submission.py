@@ -162,14 +162,14 @@ def send(claimed: Claim) -> str:
         HmrcRejected,
         RateLimited,
     )
-    from apps.integrations.hmrc.fraud_headers import build_fraud_headers
+    from apps.integrations.hmrc.initiator import UserInitiated
     from apps.integrations.hmrc.vat_client import HmrcVatClient
 
     with tenant_context(claimed.tenant_id):
         vat_return = VatReturn.objects.select_related("tenant").get(pk=claimed.return_id)
         body = hmrc_body(vat_return.period_key, vat_return.boxes)
-        headers = build_fraud_headers(vat_return.fraud_context or {})
-        client = HmrcVatClient(vat_return.tenant, fraud_headers=headers)
+        # The person who approved it started this: their device's facts, as captured at the approval.
+        client = HmrcVatClient(vat_return.tenant, initiator=UserInitiated(vat_return.fraud_context or {}))
     if claimed.read_back_only:
         return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
     try:
@@ -188,7 +188,7 @@ def send(claimed: Claim) -> str:
         reject(claimed, exc.code, exc.message, exc.errors)
         return "rejected"
     except Exception as exc:  # a lost connection, an unreadable reply: the attempt says so
-        return _retry_later(claimed, _unexpected(exc), backoff_seconds(claimed.attempt_number))
+        return _retry_later(claimed, _Unexpected(exc), backoff_seconds(claimed.attempt_number))
     record_receipt(claimed, receipt)
     return "submitted"
 
@@ -201,10 +201,6 @@ class _Unexpected(Exception):
             f"({getattr(exc, 'message', '') or exc.__class__.__name__})."
         )
         super().__init__(self.message)
-
-
-def _unexpected(exc: BaseException) -> _Unexpected:
-    return _Unexpected(exc)
 
 
 def _retry_later(claimed: Claim, exc, countdown: float, *, outcome: str = "", message: str = "") -> str:
@@ -272,7 +268,7 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         )
         return "needs_person"
     except Exception as exc:  # a lost connection, a reply we cannot read: try again later
-        unexpected = _unexpected(exc)
+        unexpected = _Unexpected(exc)
         return _retry_later(
             claimed,
             unexpected,

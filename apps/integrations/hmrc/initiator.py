@@ -67,22 +67,7 @@ class SystemInitiated:
         return batch_headers.batch_headers(tenant_id=tenant_id)
 
 
-@dataclass(frozen=True)
-class FixedHeaders:
-    """Headers already built from a stored user context (kept for callers that pass a header dict)."""
-
-    values: dict[str, str]
-    initiator = "user"
-
-    @property
-    def connection_method(self) -> str:
-        return self.values.get("Gov-Client-Connection-Method", "")
-
-    def headers(self, tenant_id: Any = None) -> dict[str, str]:
-        return dict(self.values)
-
-
-Initiator = UserInitiated | SystemInitiated | FixedHeaders
+Initiator = UserInitiated | SystemInitiated
 
 
 def capture_user_context(request: HttpRequest, *, require_browser: bool = True) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from apps.integrations.errors import (
     HmrcRejected,
 )
 from apps.integrations.hmrc import rate_limit, tokens
-from apps.integrations.hmrc.initiator import FixedHeaders, Initiator, InitiatorMissing
+from apps.integrations.hmrc.initiator import Initiator, InitiatorMissing
 from apps.integrations.hmrc.return_body import (  # noqa: F401 - re-exported for callers of the client
     PENCE_BOXES,
     POUND_BOXES,
@@ -192,22 +192,12 @@ class HmrcVatClient:
     ``initiator`` (``apps.integrations.hmrc.initiator``) is required: a person's
     action (WEB_APP_VIA_SERVER, the device data captured when they acted) or
     the system's (BATCH_PROCESS_DIRECT, this machine's data collected before
-    each request). ``fraud_headers``, a dict built from a stored user
-    context, is accepted in its place. A call with neither is refused: HMRC
-    requires the headers on every call.
+    each request). A client without one is refused: HMRC requires the
+    headers on every call.
     """
 
-    def __init__(
-        self,
-        tenant,
-        *,
-        initiator: Initiator | None = None,
-        fraud_headers: dict[str, str] | None = None,
-        test_scenario: str | None = None,
-    ):
-        if initiator is None and fraud_headers is not None:
-            initiator = FixedHeaders(dict(fraud_headers))
-        if initiator is None or not initiator.connection_method:
+    def __init__(self, tenant, *, initiator: Initiator | None = None, test_scenario: str | None = None):
+        if initiator is None:
             raise InitiatorMissing("An HMRC call needs an initiator (UserInitiated or SystemInitiated).")
         self.tenant = tenant
         self.initiator = initiator
