@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.tenancy",
     "apps.accounts",
     "apps.audit",
+    "apps.permissions",
     "apps.observability",
     "apps.documents",
     "apps.security_center",
