@@ -356,6 +356,8 @@ CELERY_BEAT_SCHEDULE = {
     "sync-vat-obligations": {"task": "maintenance.sync_all_vat_obligations", "schedule": 6 * 3600.0},
     "purge-oauth-states": {"task": "maintenance.purge_oauth_states", "schedule": 24 * 3600.0},
     "sync-bank-feeds": {"task": "maintenance.sync_all_bank_feeds", "schedule": 3 * 3600.0},
+    "expire-elevations": {"task": "maintenance.expire_elevations", "schedule": 60.0},
+    "open-access-review": {"task": "maintenance.open_access_review", "schedule": 24 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -370,6 +372,11 @@ configure_structlog()
 # --- Strongroom -----------------------------------------------------------
 # Minutes a staff member's audited access to one tenant lasts.
 STAFF_TENANT_ACCESS_MINUTES = env.int("STAFF_TENANT_ACCESS_MINUTES", default=30)
+# Elevated access (apps/permissions): the longest a staff member may ask for, and break-glass's fixed length.
+ELEVATION_MAX_MINUTES = env.int("ELEVATION_MAX_MINUTES", default=240)
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=30)
+# Days a quarterly access review has before it shows as overdue in the staff console.
+ACCESS_REVIEW_DAYS = env.int("ACCESS_REVIEW_DAYS", default=14)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # --- External APIs and their local sandboxes -----------------------------

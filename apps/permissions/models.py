@@ -130,9 +130,8 @@ class AccessReview(models.Model):
 class AccessReviewItem(models.Model):
     class Kind(models.TextChoices):
         STAFF_ROLE = "staff_role", "Staff role"
+        STAFF_FLAG = "staff_flag", "Staff account"
         SUPERUSER = "superuser", "Superuser flag"
-        OWNER = "owner", "Business owner"
-        ACCOUNTANT = "accountant", "Business accountant"
 
     class Decision(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -143,7 +142,7 @@ class AccessReviewItem(models.Model):
     review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # What exactly is reviewed: a staff role name, or a membership id; with a readable description.
+    # What exactly is reviewed (a staff role grant's id, or the user's id for a flag), and in words.
     grant_ref = models.CharField(max_length=64)
     description = models.CharField(max_length=300)
     reviewer = models.ForeignKey(

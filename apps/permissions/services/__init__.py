@@ -1,0 +1,1 @@
+"""Writes of the permissions app: elevated access, staff roles and access reviews, every one audited."""
