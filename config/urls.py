@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/filing/", include("apps.filing.staff_urls")),
     path("staff/onboarding/", include("apps.onboarding.staff_urls")),
     path("staff/slo/", include("apps.observability.staff_urls")),
+    path("staff/access/", include("apps.staff_console.access.urls")),
     path("staff/", include("apps.security_center.urls")),
     path("health/", include("apps.observability.urls")),
     path("metrics", observability_views.metrics, name="prometheus-django-metrics"),  # internal network only

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.permissions.models import APPROVER_ROLES, AccessElevation, StaffRoleGrant
+from apps.permissions.models import APPROVER_ROLES, AccessElevation, AccessReview, AccessReviewItem, StaffRoleGrant
 
 
 def staff_roles_of(user) -> frozenset[str]:
@@ -42,3 +43,46 @@ def elevations_waiting_for(user) -> QuerySet[AccessElevation]:
         .exclude(requester=user)
         .select_related("requester", "tenant")
     )
+
+
+def elevations_of(user, limit: int = 20) -> list[AccessElevation]:
+    return list(AccessElevation.objects.filter(requester=user).select_related("tenant", "approver")[:limit])
+
+
+def elevations_in_force() -> QuerySet[AccessElevation]:
+    return AccessElevation.objects.filter(
+        status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
+    ).select_related("requester", "tenant", "approver")
+
+
+def break_glass_to_review() -> QuerySet[AccessElevation]:
+    return AccessElevation.objects.filter(break_glass=True, reviewed_at__isnull=True).select_related(
+        "requester", "tenant"
+    )
+
+
+def open_reviews() -> QuerySet[AccessReview]:
+    return AccessReview.objects.filter(closed_at__isnull=True)
+
+
+def overdue_reviews() -> QuerySet[AccessReview]:
+    return open_reviews().filter(due_at__lt=timezone.now())
+
+
+def review_items_for(user) -> QuerySet[AccessReviewItem]:
+    """Undecided items of open reviews this user may decide (theirs first; never their own access)."""
+    return (
+        AccessReviewItem.objects.filter(review__closed_at__isnull=True, decision=AccessReviewItem.Decision.PENDING)
+        .exclude(subject=user)
+        .select_related("review", "subject", "reviewer")
+        .order_by("review__due_at", "kind", "description")
+    )
+
+
+def staff_with_roles() -> list[tuple[object, list[str]]]:
+    """Every active staff account with the roles it holds (an empty list: staff flag, no role)."""
+    grants: dict[int, list[str]] = {}
+    for user_id, role in StaffRoleGrant.objects.values_list("user_id", "role"):
+        grants.setdefault(user_id, []).append(role)
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("email")
+    return [(u, sorted(grants.get(u.pk, []))) for u in users]

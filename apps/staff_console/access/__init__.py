@@ -1,0 +1,1 @@
+"""Elevated access, access reviews and staff roles: the console pages over apps.permissions."""

@@ -1,0 +1,234 @@
+"""Elevated access in the console: ask, approve or deny, end, break glass, review; access reviews; staff roles.
+
+Thin views: parse, call one service of apps.permissions, answer. A refusal
+from a service is an ApplicationError whose message is shown as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.core.errors import ApplicationError
+from apps.permissions import selectors
+from apps.permissions.models import StaffRole
+from apps.permissions.services import elevation as elevation_service
+from apps.permissions.services import reviews as review_service
+from apps.permissions.services import staff_roles as role_service
+from apps.staff_console.access.forms import BreakGlassForm, ElevationRequestForm, NoteForm, StaffRoleForm
+from apps.tenancy.models import Tenant
+
+
+def _staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_staff and request.user.is_verified()):
+            raise PermissionDenied(
+                "The staff console is for Strongroom staff signed in with two-factor authentication."
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _verified(request: HttpRequest) -> bool:
+    return bool(request.user.is_verified())
+
+
+def _done(request: HttpRequest, action: Callable[[], object], success: str, to: str = "staff-access:home"):
+    try:
+        action()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(to)
+
+
+@_staff_only
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "staff_console/access/home.html",
+        {
+            "mine": selectors.elevations_of(user),
+            "waiting": selectors.elevations_waiting_for(user) if selectors.can_approve_elevations(user) else [],
+            "in_force": selectors.elevations_in_force(),
+            "break_glass": selectors.break_glass_to_review(),
+            "overdue": selectors.overdue_reviews(),
+            "can_approve": selectors.can_approve_elevations(user),
+            "note_form": NoteForm(),
+        },
+    )
+
+
+@_staff_only
+def request_access(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    form = ElevationRequestForm(request.POST or None)
+    context = {"tenant": tenant, "form": form, "break_glass_form": BreakGlassForm()}
+    if request.method != "POST":
+        return render(request, "staff_console/access/request.html", context)
+    if not form.is_valid():
+        return render(request, "staff_console/access/request.html", context, status=400)
+    try:
+        elevation_service.request_elevation(
+            requester=request.user,
+            verified=_verified(request),
+            tenant=tenant,
+            reason=form.cleaned_data["reason"],
+            minutes=form.cleaned_data["minutes"],
+        )
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return render(request, "staff_console/access/request.html", context, status=error.status)
+    messages.success(request, f"Access to {tenant.name} requested. A security officer must approve it.")
+    return redirect("staff-access:home")
+
+
+@_staff_only
+@require_POST
+def break_glass(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        context = {"tenant": tenant, "form": ElevationRequestForm(), "break_glass_form": form}
+        return render(request, "staff_console/access/request.html", context, status=400)
+    return _done(
+        request,
+        lambda: elevation_service.break_glass(
+            requester=request.user, verified=_verified(request), tenant=tenant, reason=form.cleaned_data["reason"]
+        ),
+        f"Emergency access to {tenant.name} is open. Owners and security officers have been told.",
+    )
+
+
+@_staff_only
+@require_POST
+def approve(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
+    return _done(
+        request,
+        lambda: elevation_service.approve_elevation(
+            elevation_id=elevation_id, approver=request.user, verified=_verified(request)
+        ),
+        "Access approved. The business's owners have been told.",
+    )
+
+
+@_staff_only
+@require_POST
+def deny(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _done(
+        request,
+        lambda: elevation_service.deny_elevation(
+            elevation_id=elevation_id, approver=request.user, verified=_verified(request), note=note
+        ),
+        "Request denied.",
+    )
+
+
+@_staff_only
+@require_POST
+def end(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
+    return _done(
+        request,
+        lambda: elevation_service.end_elevation(elevation_id=elevation_id, actor=request.user),
+        "Access ended.",
+    )
+
+
+@_staff_only
+@require_POST
+def review_break_glass(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _done(
+        request,
+        lambda: elevation_service.review_break_glass(
+            elevation_id=elevation_id, reviewer=request.user, verified=_verified(request), note=note
+        ),
+        "Break-glass access reviewed.",
+    )
+
+
+@_staff_only
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "staff_console/access/reviews.html",
+        {
+            "open_reviews": selectors.open_reviews(),
+            "overdue": selectors.overdue_reviews(),
+            "items": selectors.review_items_for(request.user),
+            "can_review": selectors.can_approve_elevations(request.user),
+        },
+    )
+
+
+@_staff_only
+@require_POST
+def decide_item(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    confirm = request.POST.get("decision") == "confirm"
+    note = (request.POST.get("note") or "")[:300]
+    return _done(
+        request,
+        lambda: review_service.decide_review_item(
+            item_id=item_id, reviewer=request.user, verified=_verified(request), confirm=confirm, note=note
+        ),
+        "Confirmed." if confirm else "Revoked: the privilege has been taken away.",
+        to="staff-access:reviews",
+    )
+
+
+@_staff_only
+def roles(request: HttpRequest) -> HttpResponse:
+    form = StaffRoleForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Give the staff member's email address, a role and a reason.")
+            return redirect("staff-access:roles")
+        person = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if person is None:
+            messages.error(request, "There is no account with that email address.")
+            return redirect("staff-access:roles")
+        revoke = request.POST.get("action") == "revoke"
+        service = role_service.revoke_staff_role if revoke else role_service.grant_staff_role
+        return _done(
+            request,
+            lambda: service(
+                actor=request.user,
+                verified=_verified(request),
+                user=person,
+                role=form.cleaned_data["role"],
+                reason=form.cleaned_data["reason"],
+            ),
+            f"{'Took' if revoke else 'Gave'} {StaffRole(form.cleaned_data['role']).label} "
+            f"{'from' if revoke else 'to'} {person.email}.",
+            to="staff-access:roles",
+        )
+    return render(
+        request,
+        "staff_console/access/roles.html",
+        {
+            "staff": selectors.staff_with_roles(),
+            "roles": StaffRole.choices,
+            "form": form,
+            "is_admin": StaffRole.PLATFORM_ADMIN in selectors.staff_roles_of(request.user),
+        },
+    )
