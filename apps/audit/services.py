@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
+from apps.audit.privileged import note_recorded
 from apps.observability.context import current_request_info
 from apps.observability.metrics import AUDIT_EVENTS, safely
 
@@ -81,6 +82,7 @@ def record_event(
     """
     if action.count(".") != 2:
         raise ValueError(f"audit action {action!r} is not <app>.<noun>.<verb>")
+    note_recorded(action)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.permissions.errors import ElevationNotPending, ElevationRefused
 from apps.permissions.models import APPROVER_ROLES, AccessElevation, StaffRole, StaffRoleGrant
@@ -68,6 +69,7 @@ def _clean_reason(reason: str) -> str:
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def request_elevation(*, requester: Any, verified: bool, tenant: Tenant, reason: str, minutes: int) -> AccessElevation:
     _require_staff(requester, verified)
     limit = settings.ELEVATION_MAX_MINUTES
@@ -85,6 +87,7 @@ def request_elevation(*, requester: Any, verified: bool, tenant: Tenant, reason:
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def approve_elevation(*, elevation_id: Any, approver: Any, verified: bool) -> AccessElevation:
     _require_staff(approver, verified)
     elevation = _locked(elevation_id)
@@ -113,6 +116,7 @@ def approve_elevation(*, elevation_id: Any, approver: Any, verified: bool) -> Ac
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def deny_elevation(*, elevation_id: Any, approver: Any, verified: bool, note: str = "") -> AccessElevation:
     _require_staff(approver, verified)
     elevation = _locked(elevation_id)
@@ -130,6 +134,7 @@ def deny_elevation(*, elevation_id: Any, approver: Any, verified: bool, note: st
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def end_elevation(*, elevation_id: Any, actor: Any) -> AccessElevation:
     """The requester ends their own access early, or an approver revokes it (requested or in force)."""
     elevation = _locked(elevation_id)
@@ -147,6 +152,7 @@ def end_elevation(*, elevation_id: Any, actor: Any) -> AccessElevation:
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def break_glass(*, requester: Any, verified: bool, tenant: Tenant, reason: str) -> AccessElevation:
     _require_staff(requester, verified)
     if not staff_roles_of(requester) & BREAK_GLASS_ROLES:
@@ -180,6 +186,7 @@ def break_glass(*, requester: Any, verified: bool, tenant: Tenant, reason: str) 
 
 
 @transaction.atomic
+@privileged("permissions.elevation.")
 def review_break_glass(*, elevation_id: Any, reviewer: Any, verified: bool, note: str) -> AccessElevation:
     _require_staff(reviewer, verified)
     elevation = _locked(elevation_id)

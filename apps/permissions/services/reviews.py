@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.permissions.errors import ElevationNotPending, ReviewRefused
 from apps.permissions.models import APPROVER_ROLES, AccessReview, AccessReviewItem, StaffRoleGrant
@@ -104,6 +105,7 @@ def _revoke(item: AccessReviewItem) -> dict[str, Any]:
 
 
 @transaction.atomic
+@privileged("permissions.review.")
 def decide_review_item(
     *, item_id: Any, reviewer: Any, verified: bool, confirm: bool, note: str = ""
 ) -> AccessReviewItem:

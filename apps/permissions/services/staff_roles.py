@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.permissions.errors import ElevationRefused
 from apps.permissions.models import StaffRole, StaffRoleGrant
@@ -22,6 +23,7 @@ def _roles(user: Any) -> list[str]:
 
 
 @transaction.atomic
+@privileged("permissions.staff_role.")
 def grant_staff_role(*, actor: Any, verified: bool, user: Any, role: str, reason: str) -> StaffRoleGrant:
     _require_admin(actor, verified)
     if user.pk == actor.pk:
@@ -31,35 +33,35 @@ def grant_staff_role(*, actor: Any, verified: bool, user: Any, role: str, reason
     if not user.is_staff:
         raise ElevationRefused(f"{user.email} is not a staff account.")
     before = _roles(user)
-    grant, created = StaffRoleGrant.objects.get_or_create(
-        user=user, role=role, defaults={"granted_by": actor, "reason": reason[:300]}
+    if role in before:
+        raise ElevationRefused(f"{user.email} already holds that role.")
+    grant = StaffRoleGrant.objects.create(user=user, role=role, granted_by=actor, reason=reason[:300])
+    record_event(
+        "permissions.staff_role.granted",
+        actor=actor,
+        target=user,
+        before={"roles": before},
+        after={"roles": _roles(user)},
+        extra={"user": user.email, "role": role, "reason": reason[:300]},
     )
-    if created:
-        record_event(
-            "permissions.staff_role.granted",
-            actor=actor,
-            target=user,
-            before={"roles": before},
-            after={"roles": _roles(user)},
-            extra={"user": user.email, "role": role, "reason": reason[:300]},
-        )
     return grant
 
 
 @transaction.atomic
-def revoke_staff_role(*, actor: Any, verified: bool, user: Any, role: str, reason: str = "") -> bool:
+@privileged("permissions.staff_role.")
+def revoke_staff_role(*, actor: Any, verified: bool, user: Any, role: str, reason: str = "") -> None:
     _require_admin(actor, verified)
     if user.pk == actor.pk:
         raise ElevationRefused("Another platform administrator must change your own roles.")
     before = _roles(user)
-    deleted, _ = StaffRoleGrant.objects.filter(user=user, role=role).delete()
-    if deleted:
-        record_event(
-            "permissions.staff_role.revoked",
-            actor=actor,
-            target=user,
-            before={"roles": before},
-            after={"roles": _roles(user)},
-            extra={"user": user.email, "role": role, "reason": reason[:300]},
-        )
-    return bool(deleted)
+    if role not in before:
+        raise ElevationRefused(f"{user.email} does not hold that role.")
+    StaffRoleGrant.objects.filter(user=user, role=role).delete()
+    record_event(
+        "permissions.staff_role.revoked",
+        actor=actor,
+        target=user,
+        before={"roles": before},
+        after={"roles": _roles(user)},
+        extra={"user": user.email, "role": role, "reason": reason[:300]},
+    )

@@ -1,0 +1,75 @@
+"""A service marked privileged that writes no audit event fails, and its writes roll back."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from apps.audit.privileged import REGISTRY, PrivilegedActionNotAudited, privileged
+from apps.audit.services import record_event
+from apps.tenancy.models import Tenant
+from tests.factories import TenantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@transaction.atomic
+@privileged("tenancy.tenant.")
+def _rename_quietly(tenant: Tenant, name: str) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(name=name)
+
+
+@transaction.atomic
+@privileged("tenancy.tenant.")
+def _rename_audited(tenant: Tenant, name: str) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(name=name)
+    record_event("tenancy.tenant.updated", target=tenant, after={"name": name})
+
+
+@transaction.atomic
+@privileged("tenancy.tenant.")
+def _rename_with_the_wrong_event(tenant: Tenant, name: str) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(name=name)
+    record_event("ledger.chart.seeded", target=tenant)
+
+
+def test_an_unaudited_privileged_change_is_refused_and_rolled_back():
+    tenant = TenantFactory(name="Quiet Ltd")
+    with pytest.raises(PrivilegedActionNotAudited, match="_rename_quietly"):
+        _rename_quietly(tenant, "Renamed Ltd")
+    tenant.refresh_from_db()
+    assert tenant.name == "Quiet Ltd"
+    with pytest.raises(PrivilegedActionNotAudited):
+        _rename_with_the_wrong_event(tenant, "Renamed Ltd")
+    _rename_audited(tenant, "Renamed Ltd")
+    tenant.refresh_from_db()
+    assert tenant.name == "Renamed Ltd"
+
+
+def test_refusals_need_no_event():
+    @privileged("tenancy.tenant.")
+    def refuse() -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        refuse()
+
+
+def test_the_privileged_services_are_marked():
+    """The services that change who may do what are on the list; removing a mark fails here."""
+    import apps.permissions.services.elevation
+    import apps.permissions.services.reviews
+    import apps.permissions.services.staff_roles  # noqa: F401
+
+    expected = {
+        "apps.permissions.services.elevation.request_elevation",
+        "apps.permissions.services.elevation.approve_elevation",
+        "apps.permissions.services.elevation.deny_elevation",
+        "apps.permissions.services.elevation.end_elevation",
+        "apps.permissions.services.elevation.break_glass",
+        "apps.permissions.services.elevation.review_break_glass",
+        "apps.permissions.services.staff_roles.grant_staff_role",
+        "apps.permissions.services.staff_roles.revoke_staff_role",
+        "apps.permissions.services.reviews.decide_review_item",
+    }
+    assert expected <= set(REGISTRY)
