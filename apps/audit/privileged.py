@@ -1,8 +1,9 @@
 """``@privileged``: a service that must leave an audit event, or not happen at all.
 
-A marked service that returns without recording an event of its own prefix
-raises ``PrivilegedActionNotAudited``; the caller's transaction (services that
-write are atomic) rolls back, so an unaudited privileged change never commits.
+The marked service runs inside its own ``atomic()`` block; one that returns
+without recording an event of its prefix raises ``PrivilegedActionNotAudited``
+inside that block, so its writes roll back: an unaudited privileged change
+never commits. (Do not mark a service that commits in stages on purpose.)
 Refusals (the service raising) are not required to audit. The registry lets a
 test list every marked service.
 """
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar
+
+from django.db import transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,10 +57,10 @@ def privileged(prefix: str) -> Callable[[F], F]:
 
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _watch() as seen:
+            with transaction.atomic(), _watch() as seen:
                 result = func(*args, **kwargs)
-            if not any(action.startswith(prefix) for action in seen):
-                raise PrivilegedActionNotAudited(f"{name} finished without recording a {prefix}* audit event")
+                if not any(action.startswith(prefix) for action in seen):
+                    raise PrivilegedActionNotAudited(f"{name} finished without recording a {prefix}* audit event")
             return result
 
         wrapper.privileged_prefix = prefix  # type: ignore[attr-defined]

@@ -13,7 +13,6 @@ from tests.factories import TenantFactory
 pytestmark = pytest.mark.django_db
 
 
-@transaction.atomic
 @privileged("tenancy.tenant.")
 def _rename_quietly(tenant: Tenant, name: str) -> None:
     Tenant.objects.filter(pk=tenant.pk).update(name=name)
@@ -71,5 +70,7 @@ def test_the_privileged_services_are_marked():
         "apps.permissions.services.staff_roles.grant_staff_role",
         "apps.permissions.services.staff_roles.revoke_staff_role",
         "apps.permissions.services.reviews.decide_review_item",
+        "apps.security_center.crypto.services.rotate_tenant_dek",
+        "apps.security_center.crypto.services.shred_tenant_keys",
     }
     assert expected <= set(REGISTRY)

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.security_center.crypto import envelope, keystore
 from apps.security_center.crypto.errors import KeyDestroyed
@@ -36,6 +37,7 @@ def _lock_tenant(tenant: Tenant) -> None:
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
 
+@privileged("security_center.tenant_key.")
 def rotate_tenant_dek(tenant: Tenant, actor: Any = None, *, actor_label: str = "") -> TenantKey:
     """Add data-key version N+1 and make it the one new values use; older versions keep decrypting.
 
@@ -172,6 +174,7 @@ def rewrap_all_deks(actor: Any = None, *, actor_label: str = "") -> RewrapReport
     return RewrapReport(tenants=tenants, keys=keys)
 
 
+@privileged("security_center.tenant_key.")
 def shred_tenant_keys(tenant: Tenant, actor: Any = None, *, actor_label: str = "", reason: str = "") -> int:
     """Crypto-shred: destroy every wrapped key of the tenant; its encrypted values become unreadable.
 
