@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "apps.sandbox",
     "apps.filing",
     "apps.onboarding",
+    "apps.staff_console",  # the top layer: every staff page
+    "apps.devtools",  # not part of the product: dev and deploy commands
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
