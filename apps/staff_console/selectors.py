@@ -1,4 +1,4 @@
-"""Cross-app reads for the staff console, through each app's selectors."""
+"""Platform-wide counts for the console's home and business list (no tenant's data: names and counts)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
-from apps.audit.selectors import ChainReport, all_chains, verify_chain
 from apps.tenancy.models import Tenant
 
 
@@ -27,7 +26,3 @@ def platform_summary() -> PlatformSummary:
 
 def tenants_with_member_counts() -> QuerySet[Tenant]:
     return Tenant.objects.annotate(member_count=Count("memberships")).order_by("name")
-
-
-def audit_chain_reports() -> list[ChainReport]:
-    return [verify_chain(chain) for chain in all_chains()]

@@ -17,6 +17,7 @@ console = [
     path("tenants/<uuid:tenant_id>/", tenants.tenant_detail, name="tenant"),
     path("tenants/<uuid:tenant_id>/access/", tenants.request_tenant_access, name="tenant-access"),
     path("tenants/<uuid:tenant_id>/access/end/", tenants.end_tenant_access, name="tenant-access-end"),
+    path("tenants/<uuid:tenant_id>/audit/", audit.tenant_audit_log, name="tenant-audit"),
     path("audit/", audit.platform_audit_log, name="audit"),
     # The component gallery: each server-rendered component in every state, from fixtures.
     path("components/", gallery.gallery, name="components"),

@@ -1,20 +1,41 @@
-"""/staff/audit/: the platform chain's events and every chain's verification."""
+"""/staff/audit/: the platform chain's log and every chain's verification; one business's log behind a grant."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import PLATFORM_CHAIN
-from apps.audit.selectors import recent_events
-from apps.staff_console.selectors import audit_chain_reports
+from apps.audit.selectors import verify_all_chains
+from apps.audit.views import log_context
+from apps.staff_console.views.tenants import access_form
+from apps.tenancy.models import Tenant
+from apps.tenancy.staff_access import StaffAccessRequired, active_grant, staff_tenant_context
 
 
 @require_GET
 def platform_audit_log(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "staff_console/audit/platform.html",
-        {"events": recent_events(PLATFORM_CHAIN, limit=100), "chains": audit_chain_reports()},
-    )
+    context, status = log_context(request, PLATFORM_CHAIN)
+    context |= {"chains": verify_all_chains(), "chain_name": "the platform log", "show_request": True}
+    return render(request, "staff_console/audit/platform.html", context, status=status)
+
+
+@require_GET
+def tenant_audit_log(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
+    """A business's own chain, read like its owners read it; only under an active access grant."""
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    try:
+        with staff_tenant_context(request, tenant):
+            context, status = log_context(request, tenant.pk)
+            context |= {
+                "tenant": tenant,
+                "expires": active_grant(request, tenant),
+                "chain_name": f"{tenant.name}'s log",
+                "show_request": True,
+            }
+            return render(request, "staff_console/audit/tenant.html", context, status=status)
+    except StaffAccessRequired:
+        return access_form(request, tenant)
