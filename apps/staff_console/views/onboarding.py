@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,13 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.selectors import reviews_waiting
 from apps.onboarding.services.kyc import decide_staff_review
+from apps.staff_console.forms import ReviewDecisionForm
 from apps.tenancy.models import Tenant
-
-
-class ReviewDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
-    note = forms.CharField(label="Note for the owner and the audit log", max_length=1000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
 
 def _queue(request: HttpRequest, *, status: int = 200, form: ReviewDecisionForm | None = None,
