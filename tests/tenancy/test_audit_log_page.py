@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.audit.services import record_event
+from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.factories import MembershipFactory
 
@@ -68,3 +69,23 @@ def test_accountants_read_it_bookkeepers_and_viewers_do_not(verified_client, cli
 
 def test_a_member_of_another_business_cannot_read_it(verified_client, bookkeeper_b, url):
     assert verified_client(bookkeeper_b).get(url).status_code in (403, 404)
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_long_the_log(verified_client, owner_a, url, tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = verified_client(owner_a)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url, {"actor": "person"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    with tenant_context(tenant_a):
+        record_event("ledger.entry.posted", actor=owner_a, tenant_id=tenant_a.pk, after={"number": 0})
+    one = queries()
+    with tenant_context(tenant_a):
+        for n in range(1, 120):
+            record_event("ledger.entry.posted", actor=owner_a, tenant_id=tenant_a.pk, after={"number": n})
+    assert queries() == one
