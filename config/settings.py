@@ -88,7 +88,8 @@ INSTALLED_APPS = [
     "apps.sandbox",
     "apps.filing",
     "apps.onboarding",
-    "apps.staff_console",
+    "apps.staff_console",  # the top layer: every staff page
+    "apps.devtools",  # not part of the product: dev and deploy commands
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -370,8 +371,6 @@ LOGGING = logging_config(level=LOG_LEVEL, json=LOG_JSON)
 configure_structlog()
 
 # --- Strongroom -----------------------------------------------------------
-# Minutes a staff member's audited access to one tenant lasts.
-STAFF_TENANT_ACCESS_MINUTES = env.int("STAFF_TENANT_ACCESS_MINUTES", default=30)
 # Elevated access (apps/permissions): the longest a staff member may ask for, and break-glass's fixed length.
 ELEVATION_MAX_MINUTES = env.int("ELEVATION_MAX_MINUTES", default=240)
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=30)

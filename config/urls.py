@@ -26,11 +26,7 @@ urlpatterns = [
     path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
     path("invitations/", include("apps.tenancy.invitation_urls")),
     path("signup/", include("apps.onboarding.signup_urls")),
-    path("staff/filing/", include("apps.filing.staff_urls")),
-    path("staff/onboarding/", include("apps.onboarding.staff_urls")),
-    path("staff/slo/", include("apps.observability.staff_urls")),
-    path("staff/access/", include("apps.staff_console.access.urls")),
-    path("staff/", include("apps.security_center.urls")),
+    path("staff/", include("apps.staff_console.urls")),  # every staff page, behind the console's one gate
     path("health/", include("apps.observability.urls")),
     path("metrics", observability_views.metrics, name="prometheus-django-metrics"),  # internal network only
     path("api/v1/documents/", include("apps.documents.api_urls")),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
 from apps.audit.services import link_hash
@@ -72,3 +75,104 @@ def recent_events(chain: uuid.UUID, limit: int = 100) -> list[AuditEvent]:
     for event in events:
         event.summary = describe(event)
     return events
+
+
+def verify_all_chains() -> list[ChainReport]:
+    """Every chain's report: the platform chain first, then one per tenant."""
+    return [verify_chain(chain) for chain in all_chains()]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What a reader narrows a chain's log to; empty fields do not filter.
+
+    ``actor`` matches the actor's id or part of their label (an email);
+    ``action`` is a full action or its leading part ("ledger." or
+    "ledger.entry"); ``target`` matches part of the target type or id;
+    ``since`` is inclusive and ``until`` exclusive.
+    """
+
+    actor: str = ""
+    action: str = ""
+    target: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.actor or self.action or self.target or self.since or self.until)
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of a chain's events, newest first, with the counts the page shows."""
+
+    events: list[AuditEvent]
+    number: int
+    per_page: int
+    matching: int  # events that match the filter
+    total: int  # events in the chain
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.events else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.events) - 1 if self.events else 0
+
+
+def _filtered(chain: uuid.UUID, filters: EventFilter) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(chain=chain)
+    if filters.actor:
+        events = events.filter(Q(actor_id=filters.actor) | Q(actor_label__icontains=filters.actor))
+    if filters.action:
+        if filters.action.count(".") == 2:
+            events = events.filter(action=filters.action)
+        else:
+            events = events.filter(action__startswith=filters.action.rstrip(".") + ".")
+    if filters.target:
+        events = events.filter(Q(target_type__icontains=filters.target) | Q(target_id__icontains=filters.target))
+    if filters.since:
+        events = events.filter(occurred_at__gte=filters.since)
+    if filters.until:
+        events = events.filter(occurred_at__lt=filters.until)
+    return events
+
+
+def search_events(chain: uuid.UUID, filters: EventFilter, *, page: int = 1, per_page: int = 50) -> EventPage:
+    """A page of the chain's events matching ``filters``, newest first, each with its ``summary``.
+
+    Read whole inside the chain's context (a lazy queryset would be read
+    outside it, where RLS shows nothing). A page past the end is the last.
+    """
+    from apps.audit.labels import describe
+
+    with db_tenant(chain):
+        total = AuditEvent.objects.filter(chain=chain).count()
+        matching_events = _filtered(chain, filters)
+        matching = matching_events.count() if not filters.is_empty() else total
+        pages = max(1, -(-matching // per_page))
+        number = min(max(1, page), pages)
+        offset = (number - 1) * per_page
+        events = list(matching_events.order_by("-seq")[offset : offset + per_page])
+    for event in events:
+        event.summary = describe(event)
+    return EventPage(events, number, per_page, matching, total)
+
+
+def chain_actions(chain: uuid.UUID) -> list[str]:
+    """The actions recorded in a chain, sorted (the choices of an action filter)."""
+    with db_tenant(chain):
+        return sorted(set(AuditEvent.objects.filter(chain=chain).values_list("action", flat=True).distinct()))

@@ -36,6 +36,17 @@ def active_elevation(user, tenant_id) -> AccessElevation | None:
     )
 
 
+def elevated_tenant_ids(user) -> frozenset:
+    """The businesses this staff member can open right now."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+        return frozenset()
+    return frozenset(
+        AccessElevation.objects.filter(
+            requester=user, status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
+        ).values_list("tenant_id", flat=True)
+    )
+
+
 def elevations_waiting_for(user) -> QuerySet[AccessElevation]:
     """Requests this user could approve: someone else's, still waiting."""
     return (

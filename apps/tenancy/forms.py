@@ -22,16 +22,6 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class StaffAccessForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you need access?",
-        min_length=10,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the business's audit log, which its owners can read. Quote the ticket number.",
-    )
-
-
 class InvitationSignupForm(forms.Form):
     """An invited person's new account; the email address is the invitation's and is not asked for."""
 

@@ -18,3 +18,8 @@ def can_change_settings(membership: Membership | None) -> bool:
 def require(allowed: bool, message: str = "Only an owner of this business can do that.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def can_read_audit_log(membership: Membership | None) -> bool:
+    """The whole audit log (who did what, staff access included) is for owners and their accountants."""
+    return membership is not None and membership.role in (Role.OWNER, Role.ACCOUNTANT)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from apps.tenancy import views
+from apps.tenancy import audit_views, views
 
 app_name = "tenancy"
 urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("settings/", views.tenant_settings, name="settings"),
+    path("audit/", audit_views.audit_log, name="audit"),
     path("team/", views.team, name="team"),
     path("team/<uuid:membership_id>/role/", views.change_member_role, name="change-role"),
     path("team/<uuid:membership_id>/remove/", views.remove_member, name="remove-member"),

@@ -19,7 +19,7 @@ from apps.tenancy import services
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.forms import InviteForm, RoleForm, TenantSettingsForm
 from apps.tenancy.models import ApiToken, Invitation, Membership, Tenant
-from apps.tenancy.permissions import can_change_settings, can_manage_team, require
+from apps.tenancy.permissions import can_change_settings, can_manage_team, can_read_audit_log, require
 from apps.tenancy.selectors import memberships_for, pending_invitations, tenant_members
 
 
@@ -44,6 +44,7 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             "member_count": Membership.objects.filter(tenant=tenant).count(),
             "pending_invitations": pending_invitations().count(),
             "events": recent_events(tenant.pk, limit=10),
+            "can_read_audit_log": can_read_audit_log(request.membership),
         },
     )
 

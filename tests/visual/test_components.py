@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.security_center.components.registry import COMPONENTS, all_states
+from apps.staff_console.gallery.registry import COMPONENTS, all_states
 from tests.visual.compare import compare
 from tests.visual.conftest import ARTIFACTS, BASELINES, PIN_FONTS_CSS, UPDATE
 

@@ -1,6 +1,7 @@
 """Elevated access in the console: ask, approve or deny, end, break glass, review; access reviews; staff roles.
 
-Thin views: parse, call one service of apps.permissions, answer. A refusal
+Behind the console's one gate (apps/staff_console/gate.py). Thin views: parse, call one service of
+apps.permissions, answer. A refusal
 from a service is an ApplicationError whose message is shown as it is.
 """
 
@@ -8,12 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -26,20 +24,6 @@ from apps.permissions.services import reviews as review_service
 from apps.permissions.services import staff_roles as role_service
 from apps.staff_console.access.forms import BreakGlassForm, ElevationRequestForm, NoteForm, StaffRoleForm
 from apps.tenancy.models import Tenant
-
-
-def _staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (request.user.is_staff and request.user.is_verified()):
-            raise PermissionDenied(
-                "The staff console is for Strongroom staff signed in with two-factor authentication."
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _verified(request: HttpRequest) -> bool:
@@ -56,7 +40,6 @@ def _done(request: HttpRequest, action: Callable[[], object], success: str, to: 
     return redirect(to)
 
 
-@_staff_only
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -75,7 +58,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff_only
 def request_access(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
     tenant = get_object_or_404(Tenant, pk=tenant_id)
     form = ElevationRequestForm(request.POST or None)
@@ -99,7 +81,6 @@ def request_access(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
     return redirect("staff-access:home")
 
 
-@_staff_only
 @require_POST
 def break_glass(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
     tenant = get_object_or_404(Tenant, pk=tenant_id)
@@ -116,7 +97,6 @@ def break_glass(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@_staff_only
 @require_POST
 def approve(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     return _done(
@@ -128,7 +108,6 @@ def approve(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@_staff_only
 @require_POST
 def deny(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     form = NoteForm(request.POST)
@@ -142,7 +121,6 @@ def deny(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@_staff_only
 @require_POST
 def end(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     return _done(
@@ -152,7 +130,6 @@ def end(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@_staff_only
 @require_POST
 def review_break_glass(request: HttpRequest, elevation_id: uuid.UUID) -> HttpResponse:
     form = NoteForm(request.POST)
@@ -166,7 +143,6 @@ def review_break_glass(request: HttpRequest, elevation_id: uuid.UUID) -> HttpRes
     )
 
 
-@_staff_only
 @require_GET
 def reviews(request: HttpRequest) -> HttpResponse:
     return render(
@@ -181,7 +157,6 @@ def reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff_only
 @require_POST
 def decide_item(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     confirm = request.POST.get("decision") == "confirm"
@@ -196,7 +171,6 @@ def decide_item(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@_staff_only
 def roles(request: HttpRequest) -> HttpResponse:
     form = StaffRoleForm(request.POST or None)
     if request.method == "POST":

@@ -1,0 +1,50 @@
+"""Every staff page, mounted at /staff/ (config/urls.py), behind the console's one gate.
+
+The namespaces predate the console app and are kept, since templates and
+tests reverse them: "staff" (home, businesses, audit, component gallery),
+"staff-filing", "onboarding-staff" and "slo"; elevated access is "staff-access".
+"""
+
+from django.urls import include, path
+
+from apps.staff_console.gallery import views as gallery
+from apps.staff_console.gate import guard
+from apps.staff_console.views import audit, filing, onboarding, slo, tenants
+
+console = [
+    path("", tenants.console_home, name="home"),
+    path("tenants/", tenants.tenant_list, name="tenants"),
+    path("tenants/<uuid:tenant_id>/", tenants.tenant_detail, name="tenant"),
+    path("tenants/<uuid:tenant_id>/audit/", audit.tenant_audit_log, name="tenant-audit"),
+    path("audit/", audit.platform_audit_log, name="audit"),
+    # The component gallery: each server-rendered component in every state, from fixtures.
+    path("components/", gallery.gallery, name="components"),
+    path("components/<slug:component>/<slug:state>/", gallery.component_state, name="component-state"),
+]
+
+filing_tower = [
+    path("", filing.control_tower, name="home"),
+    path("tenants/<uuid:tenant_id>/", filing.tenant_periods, name="tenant"),
+]
+
+onboarding_reviews = [
+    path("reviews/", onboarding.review_queue, name="reviews"),
+    path("reviews/<uuid:tenant_id>/decide/", onboarding.decide_review, name="review-decide"),
+]
+
+slo_pages = [
+    path("", slo.slo_dashboard, name="dashboard"),
+    path("synthetic/run/", slo.run_checks, name="run-checks"),
+    path("degraded/<slug:dependency>/", slo.set_banner, name="set-banner"),
+    path("degraded/<slug:dependency>/clear/", slo.clear_banner, name="clear-banner"),
+]
+
+urlpatterns = guard(
+    [
+        path("filing/", include((filing_tower, "staff-filing"))),
+        path("onboarding/", include((onboarding_reviews, "onboarding-staff"))),
+        path("slo/", include((slo_pages, "slo"))),
+        path("access/", include("apps.staff_console.access.urls")),  # elevated access, reviews, staff roles
+        path("", include((console, "staff"))),
+    ]
+)

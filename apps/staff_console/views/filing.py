@@ -1,0 +1,59 @@
+"""/staff/filing/: the staff Filing Control Tower: every tenant's periods by due date and risk.
+
+The list reads the platform projection (no tenant's books); opening one
+tenant's periods goes through the audited, time-boxed staff access path.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from apps.filing import selectors
+from apps.filing.domain import PeriodStatus
+from apps.permissions.access import staff_tenant_context
+from apps.tenancy.models import Tenant
+
+RISKS = [
+    ("rejected", "Rejected"),
+    ("stuck", "Stuck in submitting"),
+    ("overdue", "Overdue"),
+    ("due_soon", "Due within 7 days"),
+]
+SORTS = [("due", "Due date (soonest first)"), ("-due", "Due date (latest first)"), ("risk", "Risk")]
+
+
+@require_GET
+def control_tower(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    risk = request.GET.get("risk", "")
+    sort = request.GET.get("sort", "due")
+    if status not in PeriodStatus.values:
+        status = ""
+    if risk not in dict(RISKS):
+        risk = ""
+    if sort not in dict(SORTS):
+        sort = "due"
+    rows = selectors.staff_overview(status=status, risk=risk, sort=sort)
+    context = {
+        "rows": rows,
+        "statuses": PeriodStatus.choices,
+        "risks": RISKS,
+        "sorts": SORTS,
+        "current": {"status": status, "risk": risk, "sort": sort},
+    }
+    return render(request, "staff_console/filing/control_tower.html", context)
+
+
+@require_GET
+def tenant_periods(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    with staff_tenant_context(request, tenant) as elevation:
+        return render(
+            request,
+            "staff_console/filing/tenant_periods.html",
+            {"tenant": tenant, "elevation": elevation, "rows": selectors.control_tower_rows()},
+        )
