@@ -61,7 +61,7 @@ def permission_required_for(
             if name is not None:
                 tenant = getattr(request, "tenant", None)
                 if tenant is not None:
-                    remember_membership(request.user, getattr(request, "membership", None), tenant.pk)
+                    remember_membership(request.user, getattr(request, "membership", None), tenant)
                 target = obj(request, *args, **kwargs) if obj is not None else tenant
                 reason = checks.refusal(request.user, name, target)
                 if reason is not None:
@@ -80,6 +80,5 @@ def permission_required_for(
 
 def permission_refusal(request, perm: str, *, membership=None, tenant=None) -> str | None:
     """For API views: why the policy refuses this request's user ``perm`` in ``tenant`` (None when it allows)."""
-    if tenant is not None:
-        remember_membership(request.user, membership, tenant.pk)
+    remember_membership(request.user, membership, tenant)
     return checks.refusal(request.user, perm, tenant)

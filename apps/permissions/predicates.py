@@ -36,10 +36,13 @@ def forget(user) -> None:
         user.__dict__.pop(_CACHE_ATTR, None)
 
 
-def remember_membership(user, membership: Membership | None, tenant_id) -> None:
+def remember_membership(user, membership: Membership | None, tenant: Tenant) -> None:
     """Seed the cache with a membership already read for this request (the tenant middleware's)."""
-    if _signed_in(user) and tenant_id is not None:
-        _cache(user)[("membership", str(tenant_id))] = membership
+    if not _signed_in(user) or tenant is None:
+        return
+    if membership is not None and membership.tenant_id == tenant.pk:
+        membership.tenant = tenant  # the request's own row: no second query for its status
+    _cache(user)[("membership", str(tenant.pk))] = membership
 
 
 def _signed_in(user) -> bool:
