@@ -79,6 +79,7 @@ def principals(tenant_a):
     """Fresh user objects (as each request loads them): members by role, and support staff with and without access."""
     people = {role: make_member(tenant_a, role) for role in (OWN, ACC, BOOK, VIEW)}
     approver = UserFactory(is_staff=True)
+    StaffRoleGrant.objects.create(user=approver, role="security_officer")  # PostgreSQL's trigger requires it
     for name in ("staff", "staff_elevated"):
         people[name] = UserFactory(is_staff=True)
         StaffRoleGrant.objects.create(user=people[name], role="support")

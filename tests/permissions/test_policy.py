@@ -98,6 +98,7 @@ def test_staff_read_a_business_only_under_an_approved_elevation(tenant_a):
     support = UserFactory(is_staff=True)
     approver = UserFactory(is_staff=True)
     StaffRoleGrant.objects.create(user=support, role="support")
+    StaffRoleGrant.objects.create(user=approver, role="security_officer")  # PostgreSQL's trigger requires it
     assert not check(verified(support), "tenancy.view_business", tenant_a)
     AccessElevation.objects.create(
         requester=support, tenant=tenant_a, reason="ticket 42", minutes=30, status="approved",
