@@ -103,7 +103,6 @@ INSTALLED_APPS = [
     "axes",
     "django_scopes",
     "rules.apps.AutodiscoverRulesConfig",
-    "guardian",
     "waffle",
     "django_celery_beat",
     "django_htmx",
@@ -206,11 +205,11 @@ CACHES = {
 
 # --- Authentication -------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Business permissions are not a backend: apps/permissions/policy.py decides them alone (decision 0012), so
+# no backend's grant can be OR-ed past one of its conditions. ModelBackend answers the admin's model permissions.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

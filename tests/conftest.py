@@ -93,7 +93,10 @@ def user(db):
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(is_staff=True)
+    """A staff account with the support role (the console needs a staff role; nothing else comes with it)."""
+    from tests.factories.permissions import make_staff
+
+    return make_staff("support")
 
 
 def make_member(tenant, role: str = Role.BOOKKEEPER, **user_kwargs):

@@ -63,3 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """A permission named in the policy is decided by the policy alone, superuser or not (decision 0012).
+
+        Django's own answer (an active superuser has every permission) is kept
+        for its model permissions, which only the admin asks about.
+        """
+        from apps.permissions import checks  # the policy reads this model: imported when asked
+
+        if checks.is_named_permission(perm):
+            return checks.check(self, perm, obj)
+        return super().has_perm(perm, obj)

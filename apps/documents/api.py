@@ -15,9 +15,6 @@ from apps.documents.models import Document
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
 from apps.tenancy.api import TenantAPIView
-from apps.tenancy.models import Role
-
-UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -53,6 +50,7 @@ class UploadThrottle(UserRateThrottle):
 
 class DocumentListView(TenantAPIView):
     parser_classes = [MultiPartParser]
+    required_permissions = {"GET": "tenancy.view_business", "POST": "documents.upload"}
 
     def get_throttles(self):
         return [UploadThrottle()] if self.request.method == "POST" else []
@@ -71,8 +69,6 @@ class DocumentListView(TenantAPIView):
         },
     )
     def post(self, request):
-        if self.membership.role not in UPLOAD_ROLES:
-            return Response({"code": "forbidden", "detail": "Viewers cannot upload documents."}, status=403)
         upload = UploadSerializer(data=request.data)
         if not upload.is_valid():
             return Response({"code": "no_file", "detail": "Send the document as the multipart field 'file'."},
@@ -97,6 +93,8 @@ class DocumentListView(TenantAPIView):
 
 
 class DocumentDetailView(TenantAPIView):
+    required_permissions = {"GET": "tenancy.view_business"}
+
     @extend_schema(responses={200: DocumentSerializer, 404: ErrorSerializer})
     def get(self, request, document_id: uuid.UUID):
         document = Document.objects.filter(pk=document_id).first()

@@ -31,13 +31,8 @@ from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
 from apps.ledger.errors import LedgerError
-from apps.tenancy.models import Role
-
-UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
-
-
-def _can_upload(request: HttpRequest) -> bool:
-    return request.membership is not None and request.membership.role in UPLOAD_ROLES
+from apps.permissions import check
+from apps.permissions.decorators import permission_required_for
 
 
 def _document(request: HttpRequest, document_id: uuid.UUID) -> Document:
@@ -71,22 +66,22 @@ def _list_context(request: HttpRequest) -> dict:
         "undated": undated,
         "states": DocumentState.choices,
         "polling": any(d.in_progress for d in documents),
-        "can_upload": _can_upload(request),
+        "can_upload": check(request.user, "documents.upload", request.tenant),
         "max_mb": settings.DOCUMENT_MAX_BYTES // 1_000_000,
         "max_pages": settings.DOCUMENT_MAX_PAGES,
     }
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def document_index(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     template = "documents/_table.html" if request.htmx else "documents/list.html"
     return render(request, template, _list_context(request))
 
 
 @require_POST
+@permission_required_for("documents.upload")
 def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot upload documents."}, status=403)
     files = request.FILES.getlist("files")
     if not files:
         messages.error(request, "Choose at least one file to upload.")
@@ -127,11 +122,13 @@ def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 def _detail_page(request: HttpRequest, document: Document, *, status: int = 200, **extra) -> HttpResponse:
-    context = {"document": document, "runs": document_runs(document), "can_act": _can_upload(request), **extra}
+    can_act = check(request.user, "documents.review", request.tenant)
+    context = {"document": document, "runs": document_runs(document), "can_act": can_act, **extra}
     return render(request, "documents/detail.html", context, status=status)
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def document_detail(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     return _detail_page(request, _document(request, document_id))
 
@@ -139,9 +136,7 @@ def document_detail(request: HttpRequest, tenant_slug: str, document_id: uuid.UU
 def _set_aside_action(
     request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, action, *, then: str = "documents:detail"
 ) -> HttpResponse:
-    """Archive, restore or reopen: people who may upload only; refusals answered 400 on the detail page."""
-    if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot change documents."}, status=403)
+    """Archive, restore or reopen (the views require ``documents.review``); refusals answered 400 on the page."""
     document = _document(request, document_id)
     try:
         message = action(document)
@@ -154,6 +149,7 @@ def _set_aside_action(
 
 
 @require_POST
+@permission_required_for("documents.review")
 def archive(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     def act(document: Document) -> str:
         archive_document(document=document, reason=request.POST.get("reason", ""), actor=request.user)
@@ -163,6 +159,7 @@ def archive(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> H
 
 
 @require_POST
+@permission_required_for("documents.review")
 def restore(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     def act(document: Document) -> str:
         restored = restore_document(document=document, actor=request.user)
@@ -172,6 +169,7 @@ def restore(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> H
 
 
 @require_POST
+@permission_required_for("documents.review")
 def reopen(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     def act(document: Document) -> str:
         reopen_for_review(document=document, actor=request.user)
@@ -181,9 +179,8 @@ def reopen(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
 
 
 @require_POST
+@permission_required_for("documents.review")
 def retry(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
-    if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot re-run documents."}, status=403)
     document = _document(request, document_id)
     try:
         retry_document(document=document, actor=request.user)
@@ -195,6 +192,7 @@ def retry(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Htt
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def original_file(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     document = _document(request, document_id)
     source = document.duplicate_of or document
@@ -211,6 +209,7 @@ def original_file(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def page_image(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, page: int) -> HttpResponse:
     """One page as a PNG for the review panel: PDFs rendered, images converted and scaled down.
 
@@ -293,7 +292,7 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
             "possible_duplicates": possible_duplicates(document),
             "queue_length": Document.objects.filter(state=DocumentState.NEEDS_REVIEW).count(),
             "pages": range(1, (document.duplicate_of or document).pages + 1),
-            "can_act": _can_upload(request),
+            "can_act": check(request.user, "documents.review", request.tenant),
         },
         status=status,
     )
@@ -315,6 +314,7 @@ def _date_warning(document: Document) -> list[str]:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def review_queue(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     document = next_for_review()
     if document is None:
@@ -324,14 +324,13 @@ def review_queue(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required_for({"GET": "tenancy.view_business", "POST": "documents.review"})
 def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     document = _document(request, document_id)
     if document.state != DocumentState.NEEDS_REVIEW:
         return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
     if request.method == "GET":
         return _review_page(request, document, _review_form(document))
-    if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot approve documents."}, status=403)
     if request.POST.get("action") == "reject":
         reject = RejectForm(request.POST)
         if not reject.is_valid():

@@ -19,11 +19,12 @@ def vat_settings_for(tenant) -> VatSettings | None:
 
 def approvers(tenant) -> list:
     """Memberships of active people who may approve this business's returns, by email."""
-    from apps.filing.permissions import can_approve_returns
+    from apps.permissions.policy import member_roles
     from apps.tenancy.models import Membership
 
-    members = Membership.objects.filter(tenant=tenant, user__is_active=True).select_related("user")
-    return sorted((m for m in members if can_approve_returns(m)), key=lambda m: m.user.email)
+    roles = member_roles("filing.approve_return")
+    members = Membership.objects.filter(tenant=tenant, user__is_active=True, role__in=roles).select_related("user")
+    return sorted(members, key=lambda m: m.user.email)
 
 
 def can_send_now(vat_return: VatReturn, now: datetime | None = None) -> bool:

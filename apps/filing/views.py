@@ -13,14 +13,14 @@ from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, reje
 from apps.filing.errors import FilingError
 from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
 from apps.filing.models import VatObligation
-from apps.filing.permissions import can_approve_returns, can_change_vat_settings, can_prepare_returns
 from apps.filing.services import hmrc_live
 from apps.filing.services import returns as return_services
 from apps.filing.services.obligations import sync_obligations
 from apps.filing.services.vat_settings import save_vat_settings
 from apps.integrations.errors import IntegrationError
 from apps.integrations.hmrc.initiator import BrowserFactsMissing, capture_user_context, user_initiated
-from apps.tenancy.permissions import require
+from apps.permissions import check, refusal
+from apps.permissions.decorators import permission_required_for
 
 BOX_LABELS = {
     1: "VAT due on sales and other outputs",
@@ -47,20 +47,21 @@ def _obligation_or_404(period_key: str) -> VatObligation:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def control_tower(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     context = {
         "rows": selectors.control_tower_rows(),
         "todos": calculation.document_todos(),
         "settings": selectors.vat_settings_for(request.tenant),
-        "can_prepare": can_prepare_returns(request.membership),
-        "can_change_settings": can_change_vat_settings(request.membership),
+        "can_prepare": check(request.user, "filing.prepare_return", request.tenant),
+        "can_change_settings": check(request.user, "filing.change_settings", request.tenant),
     }
     return render(request, "filing/control_tower.html", context)
 
 
 @require_POST
+@permission_required_for("filing.prepare_return")
 def sync(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can do that.")
     try:
         found = sync_obligations(tenant=request.tenant, initiator=user_initiated(request), actor=request.user)
     except (IntegrationError, FilingError) as exc:
@@ -108,8 +109,9 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
         "correction_warnings": calculation.correction_warnings(obligation, figures),
         "frozen": frozen,
         "four_eyes": four_eyes,
-        "can_prepare": can_prepare_returns(request.membership),
-        "can_approve": can_approve_returns(request.membership),
+        "can_prepare": check(request.user, "filing.prepare_return", request.tenant),
+        "can_approve": check(request.user, "filing.approve_return", request.tenant),
+        "approve_refusal": refusal(request.user, "filing.approve_return", request.tenant),
         "approve_form": forms.get("approve_form") or ApproveForm(initial={"fingerprint": fingerprint}),
         "prepare_form": FiguresForm(initial={"fingerprint": fingerprint}),
         "draft_form": ReturnToDraftForm(),
@@ -134,12 +136,14 @@ def _period_context(request: HttpRequest, obligation: VatObligation, **forms) ->
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def period(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
     obligation = _obligation_or_404(period_key)
     return render(request, "filing/period.html", _period_context(request, obligation))
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def box_lines(request: HttpRequest, tenant_slug: str, period_key: str, box: int) -> HttpResponse:
     if box not in BOX_LABELS:
         raise Http404("There are nine boxes on a VAT return.")
@@ -168,8 +172,8 @@ def _back(tenant_slug: str, obligation: VatObligation) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("filing.prepare_return")
 def send_for_approval(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can prepare a return.")
     obligation = _obligation_or_404(period_key)
     form = FiguresForm(request.POST)
     if not form.is_valid():
@@ -186,10 +190,8 @@ def send_for_approval(request: HttpRequest, tenant_slug: str, period_key: str) -
 
 
 @require_POST
+@permission_required_for("filing.approve_return")
 def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    require(
-        can_approve_returns(request.membership), "Only the owner or the business's accountant can approve a return."
-    )
     obligation = _obligation_or_404(period_key)
     form = ApproveForm(request.POST)
     if form.is_valid():
@@ -219,8 +221,8 @@ def approve(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResp
 
 
 @require_POST
+@permission_required_for("filing.prepare_return")
 def return_to_draft(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    require(can_prepare_returns(request.membership), "Only the owner, accountant or bookkeeper can do that.")
     obligation = _obligation_or_404(period_key)
     vat_return = selectors.return_for(obligation)
     form = ReturnToDraftForm(request.POST)
@@ -235,8 +237,8 @@ def return_to_draft(request: HttpRequest, tenant_slug: str, period_key: str) -> 
 
 
 @require_POST
+@permission_required_for("filing.submit_return")
 def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    require(can_approve_returns(request.membership), "Only the owner or the business's accountant can do that.")
     obligation = _obligation_or_404(period_key)
     vat_return = selectors.return_for(obligation)
     if vat_return is None:
@@ -252,6 +254,7 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
     """Liabilities and payments HMRC holds for the period (an htmx fragment, read live, cached briefly)."""
     obligation = _obligation_or_404(period_key)
@@ -266,11 +269,11 @@ def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required_for({"GET": "tenancy.view_business", "POST": "filing.change_settings"})
 def vat_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     current = selectors.vat_settings_for(request.tenant)
-    allowed = can_change_vat_settings(request.membership)
+    allowed = check(request.user, "filing.change_settings", request.tenant)
     if request.method == "POST":
-        require(allowed, "Only an owner of this business can change its VAT settings.")
         form = VatSettingsForm(request.POST)
         if form.is_valid():
             try:

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, IntegrationError
 from apps.integrations.hmrc import fraud_headers, grant_check, oauth, selectors
 from apps.integrations.hmrc.initiator import UserInitiated, capture_user_context
-from apps.integrations.permissions import can_connect_hmrc, connect_refusal
-from apps.tenancy.permissions import require
+from apps.permissions import refusal as policy_refusal
+from apps.permissions.decorators import permission_required_for
 
 # Codes after which the user lands on the status page with a message; the rest (a stale or foreign link) get a 400.
 REDIRECTED_FAILURES = {"ACCESS_DENIED", "INVALID_GRANT", "INVALID_CLIENT", "INVALID_REQUEST"}
@@ -54,10 +54,10 @@ def hmrc_oauth_return(request: HttpRequest) -> HttpResponse:
 
 
 def _status_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
-    refusal = connect_refusal(request.membership, request.user)
+    refusal = policy_refusal(request.user, "integrations.connect_hmrc", request.tenant)
     context = {
         "connection": selectors.connection_for(request.tenant),
-        "can_connect": can_connect_hmrc(request.membership),
+        "can_connect": refusal is None,
         "refusal": refusal,
         "error": error,
         "next": oauth.safe_next_url(request.GET.get("next", "")),
@@ -66,14 +66,14 @@ def _status_page(request: HttpRequest, *, status: int = 200, error: str = "") ->
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def hmrc_status(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _status_page(request)
 
 
 @require_POST
+@permission_required_for("integrations.connect_hmrc")
 def hmrc_connect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    refusal = connect_refusal(request.membership, request.user)
-    require(refusal is None, refusal or "")
     url = oauth.start_authorisation(
         tenant=request.tenant,
         user=request.user,
@@ -86,9 +86,8 @@ def hmrc_connect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("integrations.connect_hmrc")
 def hmrc_callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    refusal = connect_refusal(request.membership, request.user)
-    require(refusal is None, refusal or "")
     try:
         connection = oauth.complete_authorisation(
             tenant=request.tenant,
@@ -148,9 +147,8 @@ def _check_grant(request: HttpRequest, connection) -> str:
 
 
 @require_POST
+@permission_required_for("integrations.connect_hmrc")
 def hmrc_disconnect(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    refusal = connect_refusal(request.membership, request.user)
-    require(refusal is None, refusal or "")
     oauth.disconnect(tenant=request.tenant, actor=request.user)
     messages.success(request, "Disconnected from HMRC. Connect again before the next VAT return.")
     return redirect("integrations:hmrc", tenant_slug=tenant_slug)

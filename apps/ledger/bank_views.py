@@ -24,18 +24,11 @@ from apps.ledger.errors import LedgerError
 from apps.ledger.forms import DATE_WIDGET
 from apps.ledger.models import BankTransaction, JournalEntry
 from apps.ledger.services import bank as bank_services
-from apps.tenancy.models import Membership, Role
-from apps.tenancy.permissions import require
+from apps.permissions import check
+from apps.permissions.decorators import permission_required_for
 
 LINES_PER_PAGE = 50
 TREATMENT_CHOICES = [(t.value, t.label) for t in bank_services.POSTABLE_TREATMENTS]
-ACT_ROLES = frozenset({Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER})
-NOT_ALLOWED = "Only an owner, the accountant or the bookkeeper can handle bank lines."
-
-
-def can_handle_bank_lines(membership: Membership | None) -> bool:
-    """Importing and posting bank lines is day-to-day bookkeeping; viewers only read."""
-    return membership is not None and membership.role in ACT_ROLES
 
 
 class BankFilterForm(forms.Form):
@@ -93,7 +86,7 @@ def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         elif status == 200:
             status = 400
     page = Paginator(selectors.bank_lines(**filters), LINES_PER_PAGE).get_page(request.GET.get("page"))
-    can_act = can_handle_bank_lines(request.membership)
+    can_act = check(request.user, "ledger.handle_bank_lines", request.tenant)
     lines = list(page.object_list)
     candidates = selectors.match_candidates([ln for ln in lines if ln.status != "ignored"]) if can_act else {}
     rows = [(line, candidates.get(line.pk, [])) for line in lines]
@@ -134,13 +127,14 @@ def _back(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def bank(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _bank_page(request)
 
 
 @require_POST
+@permission_required_for("ledger.handle_bank_lines")
 def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
     try:
         result = bank_services.sync_bank_feed(tenant=request.tenant, actor=request.user)
     except IntegrationError as exc:
@@ -159,8 +153,8 @@ def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("ledger.handle_bank_lines")
 def bank_post(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
-    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
     line = _line_or_404(line_id)
     form = PostLineForm(request.POST)
     if not form.is_valid():
@@ -174,8 +168,8 @@ def bank_post(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> Htt
 
 
 @require_POST
+@permission_required_for("ledger.handle_bank_lines")
 def bank_match(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
-    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
     line = _line_or_404(line_id)
     form = MatchLineForm(request.POST)
     if not form.is_valid():
@@ -193,8 +187,8 @@ def bank_match(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> Ht
 
 
 @require_POST
+@permission_required_for("ledger.handle_bank_lines")
 def bank_ignore(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
-    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
     line = _line_or_404(line_id)
     form = IgnoreLineForm(request.POST)
     if not form.is_valid():
@@ -208,8 +202,8 @@ def bank_ignore(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> H
 
 
 @require_POST
+@permission_required_for("ledger.handle_bank_lines")
 def bank_restore(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> HttpResponse:
-    require(can_handle_bank_lines(request.membership), NOT_ALLOWED)
     line = _line_or_404(line_id)
     try:
         bank_services.restore_bank_line(line=line, actor=request.user)

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.ledger import selectors
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import ManualJournalForm, ManualLineFormSet
-from apps.ledger.permissions import can_post_journals
 from apps.ledger.services.attachments import AttachmentUpload, read_attachment, too_large_refusal
 from apps.ledger.services.journal import LineSpec
 from apps.ledger.services.manual import post_manual_journal
-from apps.tenancy.permissions import require
+from apps.permissions import check
+from apps.permissions.decorators import permission_required_for
 
 
 def _documents() -> list:
@@ -40,7 +40,7 @@ def _page(request: HttpRequest, form, lines, *, status: int = 200, error: str = 
         "form": form,
         "lines": lines,
         "journals": selectors.manual_journals(),
-        "can_post": can_post_journals(request.membership),
+        "can_post": check(request.user, "ledger.post_journal", request.tenant),
         "error": error,
     }
     return render(request, "ledger/manual_journals.html", context, status=status)
@@ -54,10 +54,10 @@ def correction_notices(entry_date) -> list[str]:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required_for({"GET": "tenancy.view_business", "POST": "ledger.post_journal"})
 def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     if request.method == "GET":
         return _page(request, *_forms())
-    require(can_post_journals(request.membership), "Only an owner or the accountant can post journals.")
     form, lines = _forms(request.POST, request.FILES)
     if not (form.is_valid() and lines.is_valid()):
         return _page(request, form, lines, status=400, error="Check the journal: some fields need attention.")
@@ -97,6 +97,7 @@ def manual_journals(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def journal_attachment(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> HttpResponse:
     """The file attached to a journal, for any member of the business; another business's is not found (404)."""
     attachment = selectors.entry_attachment(entry_id)

@@ -20,11 +20,11 @@ from apps.ledger.errors import LedgerError
 from apps.ledger.forms import AccountForm, AsOfForm, PeriodForm, RenameAccountForm, ReverseEntryForm
 from apps.ledger.manual_views import correction_notices
 from apps.ledger.models import Account, JournalEntry
-from apps.ledger.permissions import can_manage_accounts, can_reverse_entries
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
 from apps.ledger.services.periods import frozen_period_on
 from apps.ledger.services.posting import reversal_date
-from apps.tenancy.permissions import require
+from apps.permissions import check
+from apps.permissions.decorators import permission_required_for
 
 ENTRIES_PER_PAGE = 25
 
@@ -44,6 +44,7 @@ def _entry_or_404(entry_id: uuid.UUID) -> JournalEntry:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def trial_balance(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     as_of, status = None, 200
@@ -57,6 +58,7 @@ def trial_balance(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def journal(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = Paginator(selectors.journal_entries(), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "ledger/journal.html", {"page_obj": page})
@@ -70,7 +72,7 @@ def _entry_page(request: HttpRequest, entry: JournalEntry, *, form=None, status:
         "total_debit": sum(line.debit for line in lines),
         "total_credit": sum(line.credit for line in lines),
         "reversed_by": next(iter(entry.reversals.all()), None),
-        "can_reverse": can_reverse_entries(request.membership),
+        "can_reverse": check(request.user, "ledger.reverse_entry", request.tenant),
         "reverse_form": form or ReverseEntryForm(),
         "reversal_on": reversal_date(entry),
         "reversal_frozen": frozen_period_on(entry.date),
@@ -79,13 +81,14 @@ def _entry_page(request: HttpRequest, entry: JournalEntry, *, form=None, status:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def entry(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> HttpResponse:
     return _entry_page(request, _entry_or_404(entry_id))
 
 
 @require_POST
+@permission_required_for("ledger.reverse_entry")
 def reverse(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> HttpResponse:
-    require(can_reverse_entries(request.membership), "Only an owner or the accountant can reverse entries.")
     original = _entry_or_404(entry_id)
     form = ReverseEntryForm(request.POST)
     if not form.is_valid():
@@ -104,6 +107,7 @@ def reverse(request: HttpRequest, tenant_slug: str, entry_id: uuid.UUID) -> Http
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def account(request: HttpRequest, tenant_slug: str, code: str) -> HttpResponse:
     acct = _account_or_404(code)
     form = PeriodForm(request.GET or None)
@@ -124,7 +128,7 @@ def _chart_page(request: HttpRequest, *, status: int = 200, add_form: AccountFor
         "ledger/chart.html",
         {
             "accounts": selectors.chart_of_accounts(),
-            "can_manage": can_manage_accounts(request.membership),
+            "can_manage": check(request.user, "ledger.manage_accounts", request.tenant),
             "add_form": add_form or AccountForm(),
         },
         status=status,
@@ -137,13 +141,14 @@ def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def chart(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _chart_page(request)
 
 
 @require_POST
+@permission_required_for("ledger.manage_accounts")
 def add_account(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    require(can_manage_accounts(request.membership))
     form = AccountForm(request.POST)
     if not form.is_valid():
         return _chart_page(request, status=400, add_form=form)
@@ -157,8 +162,8 @@ def add_account(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("ledger.manage_accounts")
 def rename_account(request: HttpRequest, tenant_slug: str, code: str) -> HttpResponse:
-    require(can_manage_accounts(request.membership))
     acct = _account_or_404(code)
     form = RenameAccountForm(request.POST)
     if not form.is_valid():
@@ -172,8 +177,8 @@ def rename_account(request: HttpRequest, tenant_slug: str, code: str) -> HttpRes
 
 
 @require_POST
+@permission_required_for("ledger.manage_accounts")
 def deactivate_account(request: HttpRequest, tenant_slug: str, code: str) -> HttpResponse:
-    require(can_manage_accounts(request.membership))
     acct = _account_or_404(code)
     try:
         services.deactivate_account(account=acct, actor=request.user)
@@ -184,8 +189,8 @@ def deactivate_account(request: HttpRequest, tenant_slug: str, code: str) -> Htt
 
 
 @require_POST
+@permission_required_for("ledger.manage_accounts")
 def reactivate_account(request: HttpRequest, tenant_slug: str, code: str) -> HttpResponse:
-    require(can_manage_accounts(request.membership))
     acct = _account_or_404(code)
     services.reactivate_account(account=acct, actor=request.user)
     messages.success(request, f"Account {acct.code} {acct.name} is active again.")
@@ -193,6 +198,7 @@ def reactivate_account(request: HttpRequest, tenant_slug: str, code: str) -> Htt
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def rules(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     accounts = {a.code: a for a in selectors.chart_of_accounts()}
     tenant_rules = [

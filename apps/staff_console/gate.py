@@ -1,4 +1,4 @@
-"""The console's one door: an authenticated ``is_staff`` user whose session passed two-factor authentication.
+"""The console's one door: staff with a staff role whose session passed two-factor authentication.
 
 ``guard`` wraps every view of a list of URL patterns (recursing into nested
 includes), so ``urls.py`` applies it once to the whole console and a new page
@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 
-REFUSAL = "The staff console is for Strongroom staff signed in with two-factor authentication."
+from apps.permissions import check
+
+REFUSAL = "The staff console is for Strongroom staff with a staff role, signed in with two-factor authentication."
 
 
 def is_console_user(user) -> bool:
-    """Staff, signed in, with a 2FA-verified session."""
-    return bool(user.is_authenticated and user.is_staff and user.is_verified())
+    """Staff holding a staff role, signed in, with a 2FA-verified session (the policy's ``staff.use_console``)."""
+    return check(user, "staff.use_console")
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -15,6 +15,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.tenancy.context import tenant_context
@@ -52,6 +53,8 @@ class TenantAPIView(APIView):
     """Base view for tenant data: ``self.tenant`` and ``self.membership`` are set, the tenant is entered."""
 
     authentication_classes = [TenantTokenAuthentication, SessionAuthentication]
+    # The policy's permission for each HTTP method (apps/permissions/policy.py); a method not named is refused.
+    required_permissions: dict[str, str] = {}
     tenant: Tenant
     membership: Membership
 
@@ -70,6 +73,20 @@ class TenantAPIView(APIView):
             self.membership = membership
         self.tenant = self.membership.tenant
 
+    def permission_refusal(self, request: Request) -> Response | None:
+        """A 403 answer when the policy refuses this method here (None when it allows)."""
+        from apps.permissions.decorators import permission_refusal  # the policy reads this app's models
+
+        perm = self.required_permissions.get(request.method.upper())
+        if perm is None:
+            if request.method.upper() in ("OPTIONS", "HEAD") or not hasattr(self, request.method.lower()):
+                return None  # answered by DRF itself (options, or 405)
+            return Response({"code": "forbidden", "detail": "This action declares no permission."}, status=403)
+        reason = permission_refusal(request, perm, membership=self.membership, tenant=self.tenant)
+        if reason is None:
+            return None
+        return Response({"code": "forbidden", "detail": reason}, status=403)
+
     def dispatch(self, request, *args, **kwargs):
         # As APIView.dispatch, with the handler inside the tenant's context.
         self.args, self.kwargs = args, kwargs
@@ -83,7 +100,8 @@ class TenantAPIView(APIView):
             handler = getattr(self, method, None) if method in self.http_method_names else None
             handler = handler or self.http_method_not_allowed
             with tenant_context(self.tenant):
-                response = handler(request, *args, **kwargs)
+                refused = self.permission_refusal(request)
+                response = refused or handler(request, *args, **kwargs)
                 if response.status_code >= 400:
                     transaction.set_rollback(True)
         except Exception as exc:

@@ -7,15 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.audit.views import log_context
-from apps.tenancy.permissions import can_read_audit_log, require
+from apps.permissions.decorators import permission_required_for
 
 
 @require_GET
+@permission_required_for("tenancy.read_audit_log")
 def audit_log(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    require(
-        can_read_audit_log(request.membership),
-        "Only an owner or the accountant of this business can read its audit log.",
-    )
     context, status = log_context(request, request.tenant.pk)
     context |= {"tenant": request.tenant, "chain_name": "this business's log"}
     return render(request, "tenancy/audit.html", context, status=status)

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.selectors import recent_events
+from apps.permissions import check
+from apps.permissions.decorators import permission_required_for
 from apps.tenancy import services
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.forms import InviteForm, RoleForm, TenantSettingsForm
 from apps.tenancy.models import ApiToken, Invitation, Membership, Tenant
-from apps.tenancy.permissions import can_change_settings, can_manage_team, can_read_audit_log, require
 from apps.tenancy.selectors import memberships_for, pending_invitations, tenant_members
 
 
@@ -34,6 +35,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant = request.tenant
     return render(
@@ -44,18 +46,18 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             "member_count": Membership.objects.filter(tenant=tenant).count(),
             "pending_invitations": pending_invitations().count(),
             "events": recent_events(tenant.pk, limit=10),
-            "can_read_audit_log": can_read_audit_log(request.membership),
+            "can_read_audit_log": check(request.user, "tenancy.read_audit_log", tenant),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required_for({"GET": "tenancy.view_business", "POST": "tenancy.change_settings"})
 def tenant_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     tenant: Tenant = request.tenant
-    editable = can_change_settings(request.membership)
+    editable = check(request.user, "tenancy.change_settings", tenant)
     form = TenantSettingsForm(instance=Tenant.objects.get(pk=tenant.pk))
     if request.method == "POST":
-        require(editable)
         form = TenantSettingsForm(request.POST, instance=Tenant.objects.get(pk=tenant.pk))
         if form.is_valid():
             services.update_tenant_settings(
@@ -70,7 +72,7 @@ def tenant_settings(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 def _team_page(request: HttpRequest, *, status: int = 200, invite_form: InviteForm | None = None) -> HttpResponse:
-    manage = can_manage_team(request.membership)
+    manage = check(request.user, "tenancy.manage_team", request.tenant)
     return render(
         request,
         "tenancy/team.html",
@@ -86,6 +88,7 @@ def _team_page(request: HttpRequest, *, status: int = 200, invite_form: InviteFo
 
 
 @require_GET
+@permission_required_for("tenancy.view_business")
 def team(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     return _team_page(request)
 
@@ -103,8 +106,8 @@ def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("tenancy.manage_team")
 def change_member_role(request: HttpRequest, tenant_slug: str, membership_id: uuid.UUID) -> HttpResponse:
-    require(can_manage_team(request.membership))
     membership = _member_of_this_tenant(request, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -118,8 +121,8 @@ def change_member_role(request: HttpRequest, tenant_slug: str, membership_id: uu
 
 
 @require_POST
+@permission_required_for("tenancy.manage_team")
 def remove_member(request: HttpRequest, tenant_slug: str, membership_id: uuid.UUID) -> HttpResponse:
-    require(can_manage_team(request.membership))
     membership = _member_of_this_tenant(request, membership_id)
     try:
         services.remove_member(membership=membership, actor=request.user)
@@ -132,8 +135,8 @@ def remove_member(request: HttpRequest, tenant_slug: str, membership_id: uuid.UU
 
 
 @require_POST
+@permission_required_for("tenancy.manage_team")
 def invite(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    require(can_manage_team(request.membership))
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _team_page(request, status=400, invite_form=form)
@@ -159,8 +162,8 @@ def invite(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("tenancy.manage_team")
 def revoke_invitation(request: HttpRequest, tenant_slug: str, invitation_id: uuid.UUID) -> HttpResponse:
-    require(can_manage_team(request.membership))
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")
@@ -173,6 +176,7 @@ def revoke_invitation(request: HttpRequest, tenant_slug: str, invitation_id: uui
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required_for("tenancy.manage_own_api_tokens")
 def api_tokens(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A member's own API tokens for this business. A new key is shown once, in this response only."""
     membership = request.membership
@@ -190,6 +194,7 @@ def api_tokens(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_POST
+@permission_required_for("tenancy.manage_own_api_tokens")
 def revoke_api_token(request: HttpRequest, tenant_slug: str, token_id: uuid.UUID) -> HttpResponse:
     token = ApiToken.objects.filter(pk=token_id, membership=request.membership).select_related("membership").first()
     if token is None:

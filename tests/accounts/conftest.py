@@ -28,7 +28,11 @@ def plain_user(make_user) -> User:
 
 @pytest.fixture
 def staff(make_user) -> User:
-    return make_user("staff@example.test", is_staff=True)
+    from tests.factories.permissions import StaffRoleGrantFactory
+
+    user = make_user("staff@example.test", is_staff=True)
+    StaffRoleGrantFactory(user=user, role="support")  # the console needs a staff role
+    return user
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
+from apps.permissions.models import StaffRoleGrant
 from apps.tenancy.models import Role, Tenant
 from apps.tenancy.services import add_member, create_tenant
 from tests.factories import DEFAULT_PASSWORD, UserFactory, valid_gb_vat
@@ -47,6 +48,8 @@ def person(name: str, *, totp: bool = True, staff: bool = False) -> Person:
     suffix = _suffix()
     user = UserFactory(email=f"{name.lower().replace(' ', '.')}.{suffix}@e2e.strongroom.test", full_name=name,
                        is_staff=staff)  # fmt: skip
+    if staff:  # the console needs a staff role; support is the least one
+        StaffRoleGrant.objects.create(user=user, role="support", reason="seeded for a journey")
     device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True) if totp else None
     return Person(user=user, password=DEFAULT_PASSWORD, device=device)
 

@@ -18,7 +18,7 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.filing.conftest import sale
-from tests.helpers import audit_events
+from tests.helpers import audit_events, verified
 
 D = Decimal
 
@@ -40,7 +40,7 @@ def current_fingerprint(obligation) -> str:
 def approve(obligation, actor, **overrides):
     kwargs = {
         "obligation": obligation,
-        "actor": actor,
+        "actor": verified(actor),
         "declaration": True,
         "expected_fingerprint": current_fingerprint(obligation),
         "fraud_context": {"client_ip": "198.51.100.7"},

@@ -34,7 +34,7 @@ from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.factories import TenantFactory
 from tests.filing.conftest import connect_hmrc, sale
-from tests.helpers import celery_worker
+from tests.helpers import celery_worker, verified
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -109,7 +109,7 @@ def approve(tenant, owner, obligation, monkeypatch) -> VatReturn:
     with tenant_context(tenant):
         return approve_return(
             obligation=obligation,
-            actor=owner,
+            actor=verified(owner),
             declaration=True,
             expected_fingerprint=fingerprint(boxes),
             fraud_context={},

@@ -20,6 +20,7 @@ from apps.filing.services.returns import approve_return, fingerprint, send_for_a
 from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
 from tests.filing.test_submission import approve, stored_at_hmrc
+from tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 BEFORE = (
@@ -60,7 +61,7 @@ def test_approving_or_freezing_it_is_refused(tenant_a, owner_a, hmrc_a):
         sale(date(2025, 2, 1), "1000.00", "200.00", actor=owner_a)
         boxes = calculation.figures_for(q1, None, VatSettings.objects.get()).boxes
         for act in (
-            lambda: approve_return(obligation=q1, actor=owner_a, declaration=True,
+            lambda: approve_return(obligation=q1, actor=verified(owner_a), declaration=True,
                                    expected_fingerprint=fingerprint(boxes), fraud_context={}),
             lambda: send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(boxes)),
         ):  # fmt: skip
@@ -77,7 +78,7 @@ def test_a_return_frozen_before_the_first_period_moved_is_not_approved(tenant_a,
         send_for_approval(obligation=q1, actor=owner_a, expected_fingerprint=fingerprint(boxes))
         VatSettings.objects.update(first_period_start=date(2025, 4, 1))
         with pytest.raises(ReturnNotReady, match="previous software"):
-            approve_return(obligation=q1, actor=owner_a, declaration=True,
+            approve_return(obligation=q1, actor=verified(owner_a), declaration=True,
                            expected_fingerprint=fingerprint(boxes), fraud_context={})  # fmt: skip
 
 

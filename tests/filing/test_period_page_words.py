@@ -26,6 +26,7 @@ from tests.factories.filing import VatReturnFactory
 from tests.filing.conftest import sale
 from tests.filing.test_submission import with_scenario
 from tests.fph import FORM
+from tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 BEING_SENT = "Approved. The return is being sent to HMRC"
@@ -256,7 +257,7 @@ def test_a_persons_retry_whose_read_back_fails_is_not_a_500(verified_client, ten
     with tenant_context(tenant_a):
         VatReturnFactory(tenant=tenant_a, obligation=q1, hmrc_reported_duplicate_at=timezone.now())
         approve_return(
-            obligation=q1, actor=owner_a, declaration=True, expected_fingerprint=fingerprint, fraud_context={}
+            obligation=q1, actor=verified(owner_a), declaration=True, expected_fingerprint=fingerprint, fraud_context={}
         )  # fmt: skip  (its own attempt: refused read-back, parked)
     response = client.post(url("retry", tenant_a, period_key="25A1"))
     assert response.status_code == 302

@@ -15,6 +15,7 @@ from apps.tenancy.context import tenant_context
 from tests.factories.filing import VatReturnFactory
 from tests.filing.conftest import sale
 from tests.filing.test_approval import current_fingerprint
+from tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +73,9 @@ def test_retry_is_only_for_an_approved_return(tenant_a, owner_a, django_capture_
     approved = VatReturnFactory(tenant=tenant_a, status=ReturnStatus.APPROVED)
     with tenant_context(tenant_a):
         with pytest.raises(FilingError, match="Only an approved return"):
-            retry_submission(vat_return=draft, actor=owner_a)
+            retry_submission(vat_return=draft, actor=verified(owner_a))
         with django_capture_on_commit_callbacks() as callbacks:
-            retry_submission(vat_return=approved, actor=owner_a)
+            retry_submission(vat_return=approved, actor=verified(owner_a))
     assert len(callbacks) == 1
 
 

@@ -19,6 +19,7 @@ from apps.sandbox.models import VatReturn as SandboxVatReturn
 from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
 from tests.fph import SYSTEM
+from tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def approve(tenant, obligation, actor, capture):
         with capture():
             return approve_return(
                 obligation=obligation,
-                actor=actor,
+                actor=verified(actor),
                 declaration=True,
                 expected_fingerprint=fingerprint(boxes),
                 fraud_context={},

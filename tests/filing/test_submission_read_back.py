@@ -27,6 +27,7 @@ from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
 from tests.filing.test_submission import approve, stored_at_hmrc
 from tests.fph import SYSTEM
+from tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +230,7 @@ def test_a_persons_retry_may_go_one_past_the_cap_and_is_audited(
     sent = []
     monkeypatch.setattr(tasks.submit_vat_return, "delay", lambda **kw: sent.append(kw))
     with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        retry_submission(vat_return=VatReturn.objects.get(pk=vat_return.pk), actor=owner_a)
+        retry_submission(vat_return=VatReturn.objects.get(pk=vat_return.pk), actor=verified(owner_a))
     assert sent == [{"tenant_id": str(tenant_a.id), "return_id": str(vat_return.pk), "manual": True}]
     assert submission.submit(**sent[0]) == "submitted"
     assert posts == [q1.period_key]

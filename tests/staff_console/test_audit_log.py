@@ -11,7 +11,7 @@ from apps.audit.services import record_event
 from apps.tenancy.context import tenant_context
 from tests.audit.test_chain import _tamper
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
-from tests.factories.permissions import elevate
+from tests.factories.permissions import elevate, make_staff
 from tests.helpers import audit_events
 
 
@@ -51,7 +51,7 @@ def test_a_business_log_needs_elevated_access(verified_client, staff_user, tenan
 def test_a_tampered_row_shows_the_chain_broken_to_staff_and_to_the_owner(committed_db, client):
     tenant = TenantFactory()
     owner = MembershipFactory(tenant=tenant, role="owner").user
-    staff = UserFactory(is_staff=True)
+    staff = make_staff("support")
     with tenant_context(tenant):
         for n in range(3):
             record_event("tenancy.tenant.updated", actor=owner, tenant_id=tenant.pk, after={"n": n})

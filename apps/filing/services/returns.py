@@ -22,6 +22,7 @@ from apps.filing.domain import FROZEN_STATUSES, ReturnStatus, VatBoxes
 from apps.filing.errors import ApprovalRefused, FilingError, ReturnFrozen, ReturnNotReady
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.filing.services.overview import refresh_overview
+from apps.permissions import require
 
 # Blockers that do not stop the figures being frozen for approval (they stop the approval itself).
 APPROVAL_ONLY_BLOCKERS = frozenset({"hmrc_not_connected"})
@@ -133,6 +134,7 @@ def approve_return(
     """Approve with HMRC's declaration and queue the submission (exactly once, see submission.py)."""
     from apps.filing.tasks import submit_vat_return
 
+    require(actor, "filing.approve_return", obligation)  # a 2FA-verified owner or accountant
     if not declaration:
         raise ApprovalRefused(
             "Tick the declaration: HMRC only accepts a return its approver declares true and complete."
@@ -195,6 +197,7 @@ def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
     from apps.filing.services.submission import LEASE, automatic_attempts_left
     from apps.filing.tasks import submit_vat_return
 
+    require(actor, "filing.submit_return", vat_return)  # a 2FA-verified owner or accountant
     with transaction.atomic():
         locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
         stale = (

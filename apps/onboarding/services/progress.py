@@ -1,7 +1,7 @@
 """Starting the wizard and saving each step. Every write locks the progress row, audits, and saves.
 
 Callers (views) are inside the tenant's context and have checked that the
-actor may run onboarding (an owner: apps/onboarding/permissions.py).
+actor may run onboarding (``onboarding.run_wizard`` in apps/permissions/policy.py: an owner).
 Completed steps stay completed when an earlier one is revisited, except that
 changing the facts Companies House checked (legal name, company number)
 sends the business back to the KYC step, keeping every later answer.

@@ -1,4 +1,4 @@
-"""What every wizard page shares: the owner check, the step gate, the progress indicator."""
+"""What every wizard page shares: the permission check, the step gate, the progress indicator."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from apps.onboarding.flow import can_open, first_incomplete, previous_step
 from apps.onboarding.models import OnboardingProgress, Step
-from apps.onboarding.permissions import NOT_OWNER_MESSAGE, can_run_onboarding
 from apps.onboarding.selectors import progress_for, step_states
 from apps.onboarding.services.progress import FINISHED_MESSAGE, start_onboarding
+from apps.permissions.decorators import permission_required_for
 from apps.tenancy.models import Tenant
 
 STEP_URL_NAMES = {
@@ -35,10 +35,6 @@ def step_url(tenant_slug: str, step: str) -> str:
 
 def to_step(request: HttpRequest, step: str) -> HttpResponse:
     return redirect(step_url(request.tenant.slug, step))
-
-
-def not_owner(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/403.html", {"message": NOT_OWNER_MESSAGE}, status=403)
 
 
 ALREADY_ACTIVE = "This business is already set up."
@@ -63,16 +59,15 @@ def not_started(request: HttpRequest) -> HttpResponse:
 
 
 def wizard_step(step: str) -> Callable:
-    """Owners only; the step must be reachable (earlier steps done); a finished wizard shows its end page.
+    """Owners only (``onboarding.run_wizard``); the step must be reachable; a finished wizard shows its end page.
 
     The wrapped view receives the progress row as ``progress``.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @permission_required_for("onboarding.run_wizard")
         @wraps(view)
         def wrapper(request: HttpRequest, tenant_slug: str, *args, **kwargs) -> HttpResponse:
-            if not can_run_onboarding(request.membership):
-                return not_owner(request)
             progress = wizard_progress(request)
             if progress is None:
                 return not_started(request)

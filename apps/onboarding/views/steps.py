@@ -18,12 +18,10 @@ from apps.onboarding.errors import OnboardingError
 from apps.onboarding.flow import first_incomplete
 from apps.onboarding.forms import BusinessDetailsForm, IdentifiersForm, StaffReviewRequestForm
 from apps.onboarding.models import KycStatus, OnboardingProgress, Step
-from apps.onboarding.permissions import can_run_onboarding
 from apps.onboarding.services import kyc as kyc_services
 from apps.onboarding.services import progress as services
 from apps.onboarding.views._common import (
     after_step,
-    not_owner,
     not_started,
     render_step,
     step_url,
@@ -31,13 +29,13 @@ from apps.onboarding.views._common import (
     wizard_progress,
     wizard_step,
 )
+from apps.permissions.decorators import permission_required_for
 
 
 @require_GET
+@permission_required_for("onboarding.run_wizard")
 def wizard_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """The wizard's address: resume where the owner left off."""
-    if not can_run_onboarding(request.membership):
-        return not_owner(request)
     progress = wizard_progress(request)
     if progress is None:
         return not_started(request)
