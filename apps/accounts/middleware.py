@@ -73,3 +73,28 @@ class Require2FAMiddleware:
                 return response
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class ApplicationErrorPage:
+    """The portal's one mapping of ``ApplicationError`` to a page: its status, its message.
+
+    Views raise and let this answer, instead of catching their own tuple of
+    errors. ``process_exception`` runs inside the tenant middleware's
+    transaction, which rolls back on any answer of 400 or more, so a refused
+    request still writes nothing. htmx requests get a small fragment.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from apps.core.errors import ApplicationError
+
+        if not isinstance(exception, ApplicationError):
+            return None  # Django's own handling (404, 403, 500 pages)
+        from apps.accounts.views.errors import application_error
+
+        return application_error(request, exception)
