@@ -8,12 +8,12 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 
 from apps.accounts import selectors
-from apps.core.api import error_body, retry_after_header
-from apps.core.errors import ApplicationError
 from apps.accounts.views._common import (
     _safe_next,
     _with_next,
 )
+from apps.core.api import error_body, retry_after_header
+from apps.core.errors import ApplicationError
 
 
 def _error(request: HttpRequest, code: int, message: str) -> HttpResponse:
