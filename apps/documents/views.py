@@ -125,7 +125,7 @@ def _set_aside_action(
 ) -> HttpResponse:
     """Archive, restore or reopen: people who may upload only; refusals answered 400 on the detail page."""
     if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot change documents."}, status=403)
+        raise NotAllowed("Viewers cannot change documents.")
     document = _document(request, document_id)
     try:
         message = action(document)
@@ -167,7 +167,7 @@ def reopen(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
 @require_POST
 def retry(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot re-run documents."}, status=403)
+        raise NotAllowed("Viewers cannot re-run documents.")
     document = _document(request, document_id)
     try:
         retry_document(document=document, actor=request.user)
@@ -315,7 +315,7 @@ def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
     if request.method == "GET":
         return _review_page(request, document, _review_form(document))
     if not _can_upload(request):
-        return render(request, "errors/403.html", {"message": "Viewers cannot approve documents."}, status=403)
+        raise NotAllowed("Viewers cannot approve documents.")
     if request.POST.get("action") == "reject":
         reject = RejectForm(request.POST)
         if not reject.is_valid():
