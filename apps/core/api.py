@@ -47,11 +47,21 @@ def as_application_error(exc: BaseException) -> ApplicationError | None:
     return None
 
 
+def _text(detail: Any) -> str:
+    return " ".join(_text(item) for item in detail) if isinstance(detail, list) else str(detail)
+
+
+def _code(detail: Any, default: str) -> str:
+    if isinstance(detail, list):
+        return _code(detail[0], default) if detail else default
+    return getattr(detail, "code", None) or default
+
+
 def _from_drf(exc: drf.APIException, response: Response) -> dict[str, Any]:
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         detail = data["detail"]
-        return error_body(str(detail), getattr(detail, "code", None) or exc.default_code)
+        return error_body(_text(detail), _code(detail, exc.default_code))
     # Serializer validation: the per-field messages go in ``extra``.
     return error_body("Some of the data sent is not valid.", "invalid", {"fields": data})
 

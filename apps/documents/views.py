@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.core.errors import NotAllowed
+from apps.core.errors import ApplicationError, NotAllowed
 from apps.documents.errors import DocumentError, UploadRejected
 from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
@@ -30,7 +30,6 @@ from apps.documents.services.resolution import archive_document, reopen_for_revi
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import receive_uploads
-from apps.ledger.errors import LedgerError
 from apps.tenancy.models import Role
 
 UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
@@ -330,8 +329,8 @@ def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
         try:
             approve_document(document=document, correction=Correction(**fields),
                              learn=form.cleaned_data["learn"], actor=request.user)  # fmt: skip
-        except (DocumentError, LedgerError) as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:  # the refusal on the form, with what was typed kept
+            form.add_error(None, exc.message)
             return _review_page(request, document, form, status=400)
         messages.success(request, f"“{document.original_filename}” approved and posted.")
         for notice in _correction_notices(document):

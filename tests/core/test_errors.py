@@ -187,3 +187,16 @@ def test_drf_s_own_refusals_take_the_same_shape(client):
     body = response.json()
     assert body["code"] == "authentication_failed" and body["extra"] == {}
     assert body["message"] == "This API token is not valid (unknown, revoked or expired)."
+
+
+@pytest.mark.django_db
+def test_a_drf_refusal_with_a_detail_list_reads_as_one_message(client, bookkeeper_a):
+    client.force_login(bookkeeper_a)
+    response = client.get("/api/v1/documents/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Name the business in the X-Strongroom-Tenant header.",
+        "code": "invalid",
+        "extra": {},
+        "detail": "Name the business in the X-Strongroom-Tenant header.",
+    }
