@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.accounts.selectors import has_confirmed_device, requires_2fa
+from apps.core.api import error_body
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/metrics", "/favicon.ico")
 
@@ -60,10 +61,8 @@ class Require2FAMiddleware:
             and requires_2fa(user)
         ):
             if request.path_info.startswith("/api/"):
-                return JsonResponse(
-                    {"code": "2fa_required", "detail": "Sign in with two-factor authentication, or use an API token."},
-                    status=403,
-                )
+                message = "Sign in with two-factor authentication, or use an API token."
+                return JsonResponse(error_body(message, "2fa_required"), status=403)  # the API's one shape
             name = "accounts:login-verify" if has_confirmed_device(user) else "accounts:2fa-setup"
             target = reverse(name)
             if getattr(request, "htmx", False):
