@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.MethodNotAllowedPage",  # a page for 405, like the 404's
     "apps.accounts.middleware.Require2FAMiddleware",
     "apps.tenancy.middleware.TenantMiddleware",
+    "apps.accounts.middleware.ApplicationErrorPage",  # a view's ApplicationError -> its error page (rolled back)
     "axes.middleware.AxesMiddleware",  # last of ours: django-axes wants to see every earlier answer
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -481,6 +482,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"uploads": env.str("API_UPLOAD_RATE", default="120/minute")},
+    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",  # one JSON shape for every refusal
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

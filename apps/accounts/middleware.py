@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.accounts.selectors import has_confirmed_device, requires_2fa
+from apps.core.api import error_body
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/metrics", "/favicon.ico")
 
@@ -60,10 +61,8 @@ class Require2FAMiddleware:
             and requires_2fa(user)
         ):
             if request.path_info.startswith("/api/"):
-                return JsonResponse(
-                    {"code": "2fa_required", "detail": "Sign in with two-factor authentication, or use an API token."},
-                    status=403,
-                )
+                message = "Sign in with two-factor authentication, or use an API token."
+                return JsonResponse(error_body(message, "2fa_required"), status=403)  # the API's one shape
             name = "accounts:login-verify" if has_confirmed_device(user) else "accounts:2fa-setup"
             target = reverse(name)
             if getattr(request, "htmx", False):
@@ -73,3 +72,28 @@ class Require2FAMiddleware:
                 return response
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class ApplicationErrorPage:
+    """The portal's one mapping of ``ApplicationError`` to a page: its status, its message.
+
+    Views raise and let this answer, instead of catching their own tuple of
+    errors. ``process_exception`` runs inside the tenant middleware's
+    transaction, which rolls back on any answer of 400 or more, so a refused
+    request still writes nothing. htmx requests get a small fragment.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from apps.core.errors import ApplicationError
+
+        if not isinstance(exception, ApplicationError):
+            return None  # Django's own handling (404, 403, 500 pages)
+        from apps.accounts.views.errors import application_error
+
+        return application_error(request, exception)

@@ -12,16 +12,33 @@ from typing import Any, ClassVar
 
 
 class ApplicationError(Exception):
-    """A refusal or failure a person should see, with a machine-readable code and an HTTP status."""
+    """A refusal or failure a person should see, with a machine-readable code and an HTTP status.
+
+    ``code`` is stable per class (clients and tests rely on it); a subclass
+    may refine it per instance where an outside service sent its own code.
+    ``retry_after`` (seconds), when known, becomes a ``Retry-After`` header.
+    """
 
     status: ClassVar[int] = 400
-    code: ClassVar[str] = "invalid"
+    code: str = "invalid"
     default_message: ClassVar[str] = "That could not be done."
+    retry_after: float | None = None
 
     def __init__(self, message: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
         self.message = message or self.default_message
         self.extra = dict(extra or {})
         super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(ApplicationError):
+    """The thing asked for does not exist, or is not visible to the person asking."""
+
+    status = 404
+    code = "not_found"
+    default_message = "We could not find that."
 
 
 class NotAllowed(ApplicationError):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
+from apps.documents.errors import DuplicateUpload, NoFileChosen
 from apps.documents.models import Document
-from apps.documents.services.upload import upload_document
-from apps.documents.validation import UploadRejected
+from apps.documents.services.upload import receive_upload
 from apps.tenancy.api import TenantAPIView
 
 
@@ -40,7 +40,11 @@ class UploadSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every refusal (``apps.core.api.exception_handler``); ``detail`` repeats ``message`` for older clients."""
+
+    message = serializers.CharField()
     code = serializers.CharField()
+    extra = serializers.DictField()
     detail = serializers.CharField()
 
 
@@ -65,30 +69,23 @@ class DocumentListView(TenantAPIView):
         responses={
             201: DocumentSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Refused: the reason says why; nothing was stored."),
-            409: OpenApiResponse(ErrorSerializer, description="The same bytes were already uploaded."),
+            403: OpenApiResponse(ErrorSerializer, description="Viewers cannot upload."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The same bytes were already uploaded: extra.duplicate_of names it."
+            ),
         },
     )
     def post(self, request):
-        upload = UploadSerializer(data=request.data)
-        if not upload.is_valid():
-            return Response({"code": "no_file", "detail": "Send the document as the multipart field 'file'."},
-                            status=status.HTTP_400_BAD_REQUEST)  # fmt: skip
-        uploaded = upload.validated_data["file"]
-        if uploaded.size > settings.DOCUMENT_MAX_BYTES:
-            return Response({"code": "too_large", "detail": f"The file is {uploaded.size // 1_000_000} MB; the "
-                             f"limit is {settings.DOCUMENT_MAX_BYTES // 1_000_000} MB."}, status=400)  # fmt: skip
-        try:
-            outcome = upload_document(tenant=self.tenant, content=uploaded.read(), filename=uploaded.name,
-                                      uploaded_by=request.user, source=Document.Source.API)  # fmt: skip
-        except UploadRejected as exc:
-            return Response({"code": exc.code, "detail": exc.reason}, status=status.HTTP_400_BAD_REQUEST)
+        """Refusals are raised and answered by the API's one error mapping (nothing is stored)."""
+        files = request.FILES.getlist("file")
+        if not files:
+            raise NoFileChosen("Send the document as the multipart field 'file'.")
+        outcome = receive_upload(tenant=self.tenant, upload=files[0], uploaded_by=request.user,
+                                 source=Document.Source.API)  # fmt: skip
         if outcome.duplicate_of is not None:
             original = outcome.duplicate_of
-            return Response(
-                {"code": "duplicate", "detail": f"Already uploaded as “{original.original_filename}”.",
-                 "duplicate_of": str(original.pk)},
-                status=status.HTTP_409_CONFLICT,
-            )  # fmt: skip
+            raise DuplicateUpload(f"Already uploaded as “{original.original_filename}”.",
+                                  extra={"duplicate_of": str(original.pk)})  # fmt: skip
         return Response(DocumentSerializer(outcome.document).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,5 +96,5 @@ class DocumentDetailView(TenantAPIView):
     def get(self, request, document_id: uuid.UUID):
         document = Document.objects.filter(pk=document_id).first()
         if document is None:
-            return Response({"code": "not_found", "detail": "No such document."}, status=404)
+            raise Http404("No such document.")
         return Response(DocumentSerializer(document).data)

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.documents.errors import DocumentError
+from apps.core.errors import ApplicationError
+from apps.documents.errors import DocumentError, UploadRejected
 from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
 from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
@@ -28,9 +29,7 @@ from apps.documents.services.actions import retry_document
 from apps.documents.services.resolution import archive_document, reopen_for_review, restore_document
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
-from apps.documents.services.upload import upload_document
-from apps.documents.validation import UploadRejected
-from apps.ledger.errors import LedgerError
+from apps.documents.services.upload import receive_uploads
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
 
@@ -82,43 +81,27 @@ def document_index(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_POST
 @permission_required_for("documents.upload")
 def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    files = request.FILES.getlist("files")
-    if not files:
-        messages.error(request, "Choose at least one file to upload.")
-        return render(request, "documents/list.html", _list_context(request), status=400)
-    if len(files) > settings.DOCUMENT_MAX_FILES_PER_UPLOAD:
-        messages.error(request, f"Upload at most {settings.DOCUMENT_MAX_FILES_PER_UPLOAD} files at a time.")
-        return render(request, "documents/list.html", _list_context(request), status=400)
-    accepted = duplicates = 0
-    for uploaded in files:
-        name = uploaded.name
-        if uploaded.size > settings.DOCUMENT_MAX_BYTES:
-            messages.error(request, f"{name}: the file is {uploaded.size // 1_000_000} MB; the limit is "
-                                    f"{settings.DOCUMENT_MAX_BYTES // 1_000_000} MB.")  # fmt: skip
-            continue
-        try:
-            outcome = upload_document(
-                tenant=request.tenant, content=uploaded.read(), filename=name, uploaded_by=request.user
-            )
-        except UploadRejected as exc:
-            messages.error(request, f"{name}: {exc.reason}")
-            continue
-        if outcome.duplicate_of is not None:
-            duplicates += 1
-            original = outcome.duplicate_of
-            messages.warning(
-                request,
-                f"{name}: already uploaded as “{original.original_filename}” on {original.uploaded_at:%d %b %Y}.",
-            )
-        else:
-            accepted += 1
-    if accepted:
+    try:
+        batch = receive_uploads(tenant=request.tenant, uploads=request.FILES.getlist("files"), uploaded_by=request.user)
+    except UploadRejected as exc:  # no file, or too many: the list page again with the reason
+        messages.error(request, exc.message)
+        return render(request, "documents/list.html", _list_context(request), status=exc.status)
+    for message in batch.refusal_messages():
+        messages.error(request, message)
+    for outcome in batch.duplicates:
+        original = outcome.duplicate_of
+        messages.warning(
+            request,
+            f"{outcome.document.original_filename}: already uploaded as “{original.original_filename}” on "
+            f"{original.uploaded_at:%d %b %Y}.",
+        )
+    if accepted := len(batch.accepted):
         messages.success(request, f"{accepted} document{'s' if accepted != 1 else ''} received and queued for reading.")
-    if accepted or duplicates:
+    if batch.stored:
         # Duplicates are recorded (and shown in the list), so they are an answer, not an error.
         return redirect("documents:list", tenant_slug=tenant_slug)
     # Every file was refused: nothing was stored; the reasons are in the messages.
-    return render(request, "documents/list.html", _list_context(request), status=400)
+    return render(request, "documents/list.html", _list_context(request), status=batch.status)
 
 
 def _detail_page(request: HttpRequest, document: Document, *, status: int = 200, **extra) -> HttpResponse:
@@ -345,8 +328,8 @@ def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> Ht
         try:
             approve_document(document=document, correction=Correction(**fields),
                              learn=form.cleaned_data["learn"], actor=request.user)  # fmt: skip
-        except (DocumentError, LedgerError) as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:  # the refusal on the form, with what was typed kept
+            form.add_error(None, exc.message)
             return _review_page(request, document, form, status=400)
         messages.success(request, f"“{document.original_filename}” approved and posted.")
         for notice in _correction_notices(document):

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.errors import ApplicationError
 from apps.filing import calculation, selectors
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, rejection_advice
 from apps.filing.errors import FilingError
@@ -64,8 +65,8 @@ def control_tower(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 def sync(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     try:
         found = sync_obligations(tenant=request.tenant, initiator=user_initiated(request), actor=request.user)
-    except (IntegrationError, FilingError) as exc:
-        messages.error(request, f"Could not read your VAT periods from HMRC: {_integration_message(exc)}")
+    except ApplicationError as exc:  # any refusal, HMRC's or ours: said on the page it came from
+        messages.error(request, f"Could not read your VAT periods from HMRC: {exc.message}")
         return redirect("filing:home", tenant_slug=tenant_slug)
     messages.success(request, f"Read {len(found)} VAT period(s) from HMRC.")
     return redirect("filing:home", tenant_slug=tenant_slug)

@@ -1,7 +1,9 @@
 """Errors of the external-API clients (HMRC, Companies House, bank feed).
 
 Every error has ``.message`` (plain English, safe to show a user as it is)
-and ``.code`` (machine-readable: HMRC's own code where HMRC sent one).
+and ``.code`` (machine-readable: the class's own code, or HMRC's code where
+HMRC sent one, so it stays upper case like HMRC's). ``.status`` is the HTTP
+status *we* answer with (HMRC's own status is ``HmrcRejected.hmrc_status``).
 ``.retryable`` says whether trying again later can succeed: outages,
 timeouts and rate limits can; a rejection or a missing connection cannot
 until a person changes something.
@@ -11,24 +13,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.core.errors import ApplicationError
 
-class IntegrationError(Exception):
-    """Base: an external service could not do what we asked."""
 
-    default_code = "INTEGRATION_ERROR"
+class IntegrationError(ApplicationError):
+    """Base: an external service could not do what we asked (502: the fault is upstream of us)."""
+
+    status = 502
+    code = "INTEGRATION_ERROR"
     default_message = "The external service could not complete the request."
     retryable = False
 
-    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
-        self.message = message or self.default_message
-        self.code = code or self.default_code
-        super().__init__(self.message)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Older subclasses name their code ``default_code``: it is the class's code.
+        super().__init_subclass__(**kwargs)
+        if "default_code" in cls.__dict__ and "code" not in cls.__dict__:
+            cls.code = cls.default_code
+
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, extra=extra)
+        self.code = code or type(self).code
 
 
 class ExternalServiceUnavailable(IntegrationError):
     """Retryable: 5xx, a maintenance window, a timeout or a connection that failed."""
 
-    default_code = "SERVICE_UNAVAILABLE"
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
     retryable = True
 
     def __init__(self, message: str | None = None, *, code: str | None = None, service: str = "") -> None:
@@ -42,7 +55,7 @@ class ExternalServiceUnavailable(IntegrationError):
 class RateLimited(ExternalServiceUnavailable):
     """429 (HMRC: MESSAGE_THROTTLED_OUT). ``retry_after`` is seconds when the service said, else None."""
 
-    default_code = "MESSAGE_THROTTLED_OUT"
+    code = "MESSAGE_THROTTLED_OUT"
 
     def __init__(
         self,
@@ -64,7 +77,8 @@ class RateLimited(ExternalServiceUnavailable):
 class HmrcNotConnected(IntegrationError):
     """No HMRC connection, or it was revoked or expired and could not be refreshed: a person must reconnect."""
 
-    default_code = "HMRC_NOT_CONNECTED"
+    status = 409
+    code = "HMRC_NOT_CONNECTED"
     default_message = (
         "This business is not connected to HMRC, or HMRC's permission has expired. "
         "An owner needs to connect to HMRC again."
@@ -77,7 +91,8 @@ class HmrcAuthorisationFailed(IntegrationError):
     codes: ACCESS_DENIED, STATE_INVALID, STATE_EXPIRED, STATE_USED, INVALID_GRANT, INVALID_CLIENT, INVALID_REQUEST.
     """
 
-    default_code = "AUTHORISATION_FAILED"
+    status = 400
+    code = "AUTHORISATION_FAILED"
     default_message = "Connecting to HMRC did not complete. Please try again."
 
 
@@ -127,10 +142,12 @@ class HmrcRejected(IntegrationError):
 
     ``code`` is HMRC's code (the inner business code when HMRC wraps one in
     BUSINESS_ERROR), ``errors`` HMRC's list of {"code", "message", "path"},
-    ``status`` the HTTP status.
+    ``hmrc_status`` the HTTP status HMRC answered with (the ``status=``
+    argument). We answer 422: the request was understood, HMRC refused it.
     """
 
-    default_code = "HMRC_REJECTED"
+    status = 422
+    code = "HMRC_REJECTED"
     default_message = "HMRC did not accept the request."
 
     def __init__(
@@ -142,21 +159,23 @@ class HmrcRejected(IntegrationError):
         status: int | None = None,
     ) -> None:
         self.errors = list(errors or [])
-        self.status = status
+        self.hmrc_status = status
         super().__init__(message or HMRC_MESSAGES.get(code or ""), code=code)
 
 
 class DuplicateSubmission(HmrcRejected):
     """HMRC already holds a return for this VRN and period key."""
 
-    default_code = "DUPLICATE_SUBMISSION"
+    status = 409
+    code = "DUPLICATE_SUBMISSION"
     default_message = HMRC_MESSAGES["DUPLICATE_SUBMISSION"]
 
 
 class CompanyNotFound(IntegrationError):
     """Companies House has no company with that number."""
 
-    default_code = "COMPANY_NOT_FOUND"
+    status = 404
+    code = "COMPANY_NOT_FOUND"
 
     def __init__(self, message: str | None = None, *, code: str | None = None, company_number: str = "") -> None:
         self.company_number = company_number

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.integrations.errors import ExternalServiceUnavailable, HmrcAuthorisationFailed, IntegrationError
+from apps.integrations.errors import HmrcAuthorisationFailed, IntegrationError
 from apps.integrations.hmrc import fraud_headers, grant_check, oauth, selectors
 from apps.integrations.hmrc.initiator import UserInitiated, capture_user_context
 from apps.permissions import refusal as policy_refusal
@@ -103,10 +103,8 @@ def hmrc_callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             messages.error(request, failure.message)
             return redirect("integrations:hmrc", tenant_slug=tenant_slug)
         return _status_page(request, status=400, error=failure.message)
-    except ExternalServiceUnavailable as failure:
-        return _status_page(request, status=503, error=failure.message)
-    except IntegrationError as failure:
-        return _status_page(request, status=502, error=failure.message)
+    except IntegrationError as failure:  # 503 for an outage (try again later), 502 when HMRC refused
+        return _status_page(request, status=failure.status, error=failure.message)
     outcome = _check_grant(request, connection)
     if outcome == grant_check.WRONG_VRN:
         messages.error(

@@ -138,8 +138,8 @@ def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     try:
         result = bank_services.sync_bank_feed(tenant=request.tenant, actor=request.user)
     except IntegrationError as exc:
-        # 503 when trying later can help (outage, rate limit), 502 when the bank refused outright.
-        return _refused(request, f"Nothing was imported. {exc.message}", status=503 if exc.retryable else 502)
+        # The error's own status: 503 when trying later can help (outage, rate limit), 502 when the bank refused.
+        return _refused(request, f"Nothing was imported. {exc.message}", status=exc.status)
     except LedgerError as exc:
         return _refused(request, str(exc))
     if not result.accounts:

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import error_body
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import ApiToken, Membership, Tenant
 from apps.tenancy.services import hash_api_key
@@ -81,11 +82,11 @@ class TenantAPIView(APIView):
         if perm is None:
             if request.method.upper() in ("OPTIONS", "HEAD") or not hasattr(self, request.method.lower()):
                 return None  # answered by DRF itself (options, or 405)
-            return Response({"code": "forbidden", "detail": "This action declares no permission."}, status=403)
+            return Response(error_body("This action declares no permission.", "forbidden"), status=403)
         reason = permission_refusal(request, perm, membership=self.membership, tenant=self.tenant)
         if reason is None:
             return None
-        return Response({"code": "forbidden", "detail": reason}, status=403)
+        return Response(error_body(reason, "forbidden"), status=403)
 
     def dispatch(self, request, *args, **kwargs):
         # As APIView.dispatch, with the handler inside the tenant's context.

@@ -72,7 +72,7 @@ def test_a_duplicate_is_409_naming_the_original(client, token_a, tenant_a, in_te
     content = image_bytes("PNG", text="Once")
     first = post_file(client, token_a, "once.png", content).json()
     response = post_file(client, token_a, "twice.png", content)
-    assert response.status_code == 409 and response.json()["duplicate_of"] == first["id"]
+    assert response.status_code == 409 and response.json()["extra"]["duplicate_of"] == first["id"]
     with in_tenant(tenant_a):
         assert Document.objects.count() == 1
 

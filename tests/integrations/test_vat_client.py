@@ -142,7 +142,7 @@ def test_submitting_the_same_period_twice_is_a_duplicate(client):
     client.submit_return(DEMO_VRN, body("18A2"))
     with pytest.raises(DuplicateSubmission) as caught:
         client.submit_return(DEMO_VRN, body("18A2"))
-    assert caught.value.code == "DUPLICATE_SUBMISSION" and caught.value.status == 403
+    assert caught.value.code == "DUPLICATE_SUBMISSION" and caught.value.hmrc_status == 403
     assert not caught.value.retryable
     assert "already has a VAT return" in caught.value.message
 
@@ -188,7 +188,7 @@ def test_submit_errors(client, scenario, error, code, status):
     with pytest.raises(error) as caught:
         client.submit_return(DEMO_VRN, body("18A3"), test_scenario=scenario)
     assert type(caught.value) is error
-    assert caught.value.code == code and caught.value.status == status
+    assert caught.value.code == code and caught.value.hmrc_status == status
     assert not caught.value.retryable and caught.value.message
     assert external_calls("hmrc", "submit_return", "rejected") == before + 1
 
@@ -210,7 +210,7 @@ def test_read_errors(client, call, scenario, code, status):
     args = {"view_return": ((DEMO_VRN, "18A1"), {})}.get(call, ((DEMO_VRN,), dates))
     with pytest.raises(HmrcRejected) as caught:
         getattr(client, call)(*args[0], **args[1], test_scenario=scenario)
-    assert caught.value.code == code and caught.value.status == status
+    assert caught.value.code == code and caught.value.hmrc_status == status
 
 
 def test_obligations_not_found_is_an_empty_list(client):
@@ -229,7 +229,7 @@ def test_obligations_not_found_is_an_empty_list(client):
 def test_obligation_validation_errors_in_the_legacy_shape(client, from_date, to_date, status, code):
     with pytest.raises(HmrcRejected) as caught:
         client.obligations(DEMO_VRN, from_date=from_date, to_date=to_date, status=status)
-    assert caught.value.code == code and caught.value.status == 400
+    assert caught.value.code == code and caught.value.hmrc_status == 400
 
 
 def test_financial_date_errors(client):
@@ -244,24 +244,24 @@ def test_financial_date_errors(client):
 def test_figures_hmrc_refuses_come_back_per_box(client):
     with pytest.raises(HmrcRejected) as caught:
         client.submit_return(DEMO_VRN, body("18A4", totalVatDue=Decimal("2051.00")))
-    assert caught.value.code == "INVALID_REQUEST" and caught.value.status == 400
+    assert caught.value.code == "INVALID_REQUEST" and caught.value.hmrc_status == 400
     assert {e["code"] for e in caught.value.errors} >= {"VAT_TOTAL_VALUE"}
     assert "box 3" in caught.value.message
     with pytest.raises(HmrcRejected) as caught:
         client.submit_return(DEMO_VRN, body("18A4", finalised=False))
-    assert caught.value.code == "NOT_FINALISED" and caught.value.status == 403
+    assert caught.value.code == "NOT_FINALISED" and caught.value.hmrc_status == 403
 
 
 def test_a_return_that_does_not_exist(client):
     with pytest.raises(HmrcRejected) as caught:
         client.view_return(DEMO_VRN, "17A9")
-    assert caught.value.code == "NOT_FOUND" and caught.value.status == 404
+    assert caught.value.code == "NOT_FOUND" and caught.value.hmrc_status == 404
 
 
 def test_a_vrn_the_connection_does_not_cover(client):
     with pytest.raises(HmrcRejected) as caught:
         client.obligations(OTHER_VRN, from_date=date(2017, 1, 1), to_date=date(2017, 12, 31))
-    assert caught.value.code == "CLIENT_OR_AGENT_NOT_AUTHORISED" and caught.value.status == 403
+    assert caught.value.code == "CLIENT_OR_AGENT_NOT_AUTHORISED" and caught.value.hmrc_status == 403
 
 
 def test_malformed_identifiers_never_leave_the_building(client, sandbox_http):
@@ -285,11 +285,11 @@ def test_gateway_errors(client, monkeypatch):
     monkeypatch.setattr(vat_client, "ACCEPT", "application/vnd.hmrc.9.0+json")
     with pytest.raises(HmrcRejected) as caught:
         client.obligations(DEMO_VRN, from_date=date(2017, 1, 1), to_date=date(2017, 12, 31))
-    assert caught.value.code == "ACCEPT_HEADER_INVALID" and caught.value.status == 406
+    assert caught.value.code == "ACCEPT_HEADER_INVALID" and caught.value.hmrc_status == 406
     monkeypatch.undo()
     with pytest.raises(HmrcRejected) as caught:
         client._request("unknown", "GET", f"/organisations/vat/{DEMO_VRN}/nowhere", lambda r: r)
-    assert caught.value.code == "MATCHING_RESOURCE_NOT_FOUND" and caught.value.status == 404
+    assert caught.value.code == "MATCHING_RESOURCE_NOT_FOUND" and caught.value.hmrc_status == 404
 
 
 # --- tokens --------------------------------------------------------------------------------------

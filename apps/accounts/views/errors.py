@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 
 from apps.accounts import selectors
@@ -11,10 +12,36 @@ from apps.accounts.views._common import (
     _safe_next,
     _with_next,
 )
+from apps.core.api import error_body, retry_after_header
+from apps.core.errors import ApplicationError
 
 
 def _error(request: HttpRequest, code: int, message: str) -> HttpResponse:
     return render(request, f"errors/{code}.html", {"message": message}, status=code)
+
+
+def application_error(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    """The answer to an ApplicationError a view raised: the status's error page with the error's message.
+
+    htmx requests get the message as a small alert fragment (with headers
+    that point it at the flash-message region), never a whole page to swap
+    into a fragment; ``/api/`` paths outside DRF get the API's JSON body.
+    """
+    headers = retry_after_header(error.retry_after)
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(error_body(error.message, error.code, error.extra), status=error.status)
+    elif getattr(request, "htmx", False):
+        html = render_to_string("errors/_fragment.html", {"message": error.message}, request=request)
+        response = HttpResponse(html, status=error.status)
+        response["HX-Retarget"] = "#messages-alert"
+        response["HX-Reswap"] = "innerHTML"
+    else:
+        template = select_template([f"errors/{error.status}.html", "errors/error.html"])
+        context = {"message": error.message, "status": error.status, "code": error.code}
+        response = HttpResponse(template.render(context, request), status=error.status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

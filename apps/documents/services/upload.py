@@ -1,5 +1,10 @@
 """Uploading a document: validate, store the bytes, write the row, then enqueue.
 
+The one way in for the portal, the API and onboarding: ``receive_uploads``
+(a batch from a form) and ``receive_upload`` (one file) check every limit
+here, once, and raise the same ``UploadRejected`` subclass with the same
+message whichever caller it is; the callers only present the outcome.
+
 Order matters (paperless-ngx lost documents by deleting first): the file is
 stored and fsynced, then the ``Document`` row and its queued ``TaskRun`` are
 committed together, and only then is the task sent. A crash between steps
@@ -10,13 +15,17 @@ a row without its file, never a lost upload.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apps.documents.errors import NoFileChosen, TooManyFiles, UploadRejected
 from apps.documents.models import Document, DocumentState, TaskRun
 from apps.documents.services.storage import blob_name, store_blob
-from apps.documents.validation import UploadInfo, inspect_upload
+from apps.documents.validation import UploadInfo, file_too_large, inspect_upload
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -24,10 +33,45 @@ log = logging.getLogger(__name__)
 PROCESS_TASK = "documents.process_document"
 
 
+class IncomingFile(Protocol):
+    """What a form or the API hands over (Django's ``UploadedFile``): a name, a size, the bytes."""
+
+    name: str | None
+    size: int | None
+
+    def read(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class UploadOutcome:
     document: Document
     duplicate_of: Document | None = None
+
+
+@dataclass
+class UploadBatch:
+    """What became of each file of one upload: stored (new or duplicate) or refused with the reason."""
+
+    stored: list[UploadOutcome] = field(default_factory=list)
+    refused: list[tuple[str, UploadRejected]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[UploadOutcome]:
+        return [o for o in self.stored if o.duplicate_of is None]
+
+    @property
+    def duplicates(self) -> list[UploadOutcome]:
+        return [o for o in self.stored if o.duplicate_of is not None]
+
+    def refusal_messages(self) -> list[str]:
+        """One line per refused file, the same words the API answers with: "name: reason"."""
+        return [f"{name}: {error.message}" for name, error in self.refused]
+
+    @property
+    def status(self) -> int:
+        """The HTTP status when nothing was stored: the refusal's own when every file was refused alike."""
+        statuses = {error.status for _, error in self.refused}
+        return statuses.pop() if len(statuses) == 1 else 400
 
 
 def _safe_filename(name: str) -> str:
@@ -67,7 +111,12 @@ def _record_duplicate(tenant: Tenant, original: Document, filename: str, info: U
 def upload_document(
     *, tenant: Tenant, content: bytes, filename: str, uploaded_by=None, source: str = Document.Source.PORTAL
 ) -> UploadOutcome:
-    """Store one upload; raises ``UploadRejected`` (nothing written) for bytes we do not accept."""
+    """Store one upload's bytes; raises ``UploadRejected`` (nothing written) for bytes we do not accept.
+
+    The low-level step: callers holding a form's or the API's files use
+    ``receive_upload`` / ``receive_uploads``, which check the size before
+    reading the bytes.
+    """
     info = inspect_upload(content)
     filename = _safe_filename(filename)
     fields = {"uploaded_by": uploaded_by, "source": source}
@@ -89,3 +138,37 @@ def upload_document(
             return _record_duplicate(tenant, original, filename, info, **fields)
         enqueue_processing(run)
     return UploadOutcome(document)
+
+
+def check_file_count(count: int) -> None:
+    """A form or API request must bring between one and the per-upload limit of files."""
+    if count == 0:
+        raise NoFileChosen()
+    limit = settings.DOCUMENT_MAX_FILES_PER_UPLOAD
+    if count > limit:
+        raise TooManyFiles(f"Upload at most {limit} files at a time.")
+
+
+def receive_upload(
+    *, tenant: Tenant, upload: IncomingFile, uploaded_by=None, source: str = Document.Source.PORTAL
+) -> UploadOutcome:
+    """One file from a form or the API: too large is refused before its bytes are read."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise file_too_large(upload.size, limit)
+    return upload_document(tenant=tenant, content=upload.read(), filename=upload.name or "",
+                           uploaded_by=uploaded_by, source=source)  # fmt: skip
+
+
+def receive_uploads(
+    *, tenant: Tenant, uploads: Sequence[IncomingFile], uploaded_by=None, source: str = Document.Source.PORTAL
+) -> UploadBatch:
+    """A batch of files: the count is checked first (raises), then each file is stored or refused on its own."""
+    check_file_count(len(uploads))
+    batch = UploadBatch()
+    for upload in uploads:
+        try:
+            batch.stored.append(receive_upload(tenant=tenant, upload=upload, uploaded_by=uploaded_by, source=source))
+        except UploadRejected as exc:
+            batch.refused.append((upload.name or "document", exc))
+    return batch

@@ -32,7 +32,8 @@ from apps.integrations.hmrc import batch_headers, fraud_headers
 class BrowserFactsMissing(IntegrationError):
     """The request that would call HMRC did not bring the browser facts HMRC requires (a 400 for the person)."""
 
-    default_code = "FRAUD_HEADERS_INCOMPLETE"
+    status = 400
+    code = "FRAUD_HEADERS_INCOMPLETE"
     default_message = (
         "Your browser did not send the device details HMRC requires with every request "
         "(screen, window size, time zone and browser). Make sure JavaScript is on, reload the page and try again."

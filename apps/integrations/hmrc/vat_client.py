@@ -95,6 +95,8 @@ class Payment:
 class _TokenRefused(HmrcNotConnected):
     """401 from HMRC: the access token was refused (the client refreshes once and retries)."""
 
+    code = "HMRC_TOKEN_REFUSED"
+
 
 # --- response parsing ----------------------------------------------------------------------------
 

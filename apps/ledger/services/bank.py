@@ -66,6 +66,8 @@ VAT_FRACTIONS = {
 class BankLineError(LedgerError):
     """A bank line cannot be imported, posted, matched or ignored as asked; nothing was written."""
 
+    code = "bank_line_refused"
+
 
 @dataclass(frozen=True)
 class SyncResult:

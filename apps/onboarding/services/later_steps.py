@@ -6,8 +6,10 @@ validates and audits its own change; onboarding records its step on top.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +27,9 @@ from apps.onboarding.services.progress import (
 )
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.models import Invitation, Tenant
+
+if TYPE_CHECKING:
+    from apps.documents.services.upload import IncomingFile, UploadBatch
 
 
 @dataclass(frozen=True)
@@ -98,36 +103,22 @@ def invite_team_member(*, tenant: Tenant, actor, email: str, role: str) -> tuple
     return invitation, token
 
 
-@dataclass
-class UploadSummary:
-    accepted: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)  # "name: reason", for people
+def upload_first_documents(*, tenant: Tenant, actor, uploads: Sequence[IncomingFile]) -> UploadBatch:
+    """Step 7: the files go through the documents upload entry point; the step completes once one is stored.
 
-
-def upload_first_documents(*, tenant: Tenant, actor, files: list[tuple[str, bytes]]) -> UploadSummary:
-    """Step 7: store each file with the documents upload service; the step completes once one is stored."""
-    from apps.documents.services.upload import upload_document
-    from apps.documents.validation import UploadRejected
+    Raises ``UploadRejected`` (no file, too many) like the documents page;
+    each file refused on its own is in the batch's ``refused``.
+    """
+    from apps.documents.services.upload import receive_uploads
 
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.DOCUMENTS)
-    if not files:
-        raise OnboardingError("Choose a file to upload, or choose “I'll do this later”.")
-    summary = UploadSummary()
-    for name, content in files:
-        try:
-            outcome = upload_document(tenant=tenant, content=content, filename=name, uploaded_by=actor)
-        except UploadRejected as exc:
-            summary.refused.append(f"{name}: {exc.reason}")
-            continue
-        (summary.duplicates if outcome.duplicate_of is not None else summary.accepted).append(name)
-    stored = len(summary.accepted) + len(summary.duplicates)
-    if stored:
+    batch = receive_uploads(tenant=tenant, uploads=uploads, uploaded_by=actor)
+    if batch.stored:
         previous = progress.step_data(Step.DOCUMENTS).get("uploaded", 0)
         complete_optional_step(tenant=tenant, actor=actor, step=Step.DOCUMENTS,
-                               data={"uploaded": previous + stored}, skipped=False)  # fmt: skip
-    return summary
+                               data={"uploaded": previous + len(batch.stored)}, skipped=False)  # fmt: skip
+    return batch
 
 
 def finish_team_step(*, tenant: Tenant, actor) -> OnboardingProgress:

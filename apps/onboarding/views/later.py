@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.errors import ApplicationError
 from apps.integrations.hmrc.initiator import BrowserFactsMissing, UserInitiated, user_initiated
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.forms import TeamInviteForm, VatSchemeForm
@@ -111,26 +112,24 @@ def documents(request: HttpRequest, tenant_slug: str, progress: OnboardingProgre
 @require_POST
 @wizard_step(Step.DOCUMENTS)
 def documents_upload(request: HttpRequest, tenant_slug: str, progress: OnboardingProgress) -> HttpResponse:
-    files, refused = [], []
-    for uploaded in request.FILES.getlist("files")[: settings.DOCUMENT_MAX_FILES_PER_UPLOAD]:
-        if uploaded.size > settings.DOCUMENT_MAX_BYTES:
-            refused.append(f"{uploaded.name}: the file is larger than {settings.DOCUMENT_MAX_BYTES // 1_000_000} MB.")
-            continue
-        files.append((uploaded.name, uploaded.read()))
+    """The documents upload entry point checks every limit; this page only shows the outcome."""
     try:
-        summary = later_steps.upload_first_documents(tenant=request.tenant, actor=request.user, files=files)
-    except OnboardingError as exc:
-        for message in refused or [str(exc)]:
-            messages.error(request, message)
-        return render_step(request, progress, Step.DOCUMENTS, _documents_context(), status=400)
-    for message in refused + summary.refused:
+        batch = later_steps.upload_first_documents(
+            tenant=request.tenant, actor=request.user, uploads=request.FILES.getlist("files")
+        )
+    except ApplicationError as exc:  # no file, too many, or the step is not open: the step again with why
+        messages.error(request, exc.message)
+        return render_step(request, progress, Step.DOCUMENTS, _documents_context(), status=exc.status)
+    for message in batch.refusal_messages():
         messages.error(request, message)
-    if not (summary.accepted or summary.duplicates):
-        return render_step(request, progress, Step.DOCUMENTS, _documents_context(), status=400)
-    if summary.duplicates:
-        messages.info(request, f"Already uploaded before: {', '.join(summary.duplicates)}.")
-    if summary.accepted:
-        messages.success(request, f"Received {', '.join(summary.accepted)}: it is being read now.")
+    if not batch.stored:
+        return render_step(request, progress, Step.DOCUMENTS, _documents_context(), status=batch.status)
+    if batch.duplicates:
+        names = ", ".join(o.document.original_filename for o in batch.duplicates)
+        messages.info(request, f"Already uploaded before: {names}.")
+    if batch.accepted:
+        names = ", ".join(o.document.original_filename for o in batch.accepted)
+        messages.success(request, f"Received {names}: it is being read now.")
     return _finish_or_done(request)
 
 
