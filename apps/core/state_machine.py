@@ -44,8 +44,9 @@ class InvalidTransition(Conflict):
 class Transition:
     """One move: allowed from any of ``sources``, ending in ``target``.
 
-    ``verb`` finishes the sentence "it cannot …" in a refusal ("be archived");
-    ``refusal`` replaces the whole sentence where a service has better words
+    A refusal says "This <noun> is <current>; it cannot <verb>." when ``verb``
+    is given ("be archived"), else "already <target>" or "cannot go from …
+    to …"; ``refusal`` replaces the sentence where a service has better words
     (placeholders: ``{noun}``, ``{current}``, ``{target}``).
     """
 
@@ -105,10 +106,10 @@ class StateMachine:
             return f"This {self.noun} no longer exists."
         if t.refusal:
             return t.refusal.format(**words)
-        if str(current) == t.target:
-            return f"This {self.noun} is already {words['current']}."
         if t.verb:
             return f"This {self.noun} is {words['current']}; it cannot {t.verb}."
+        if str(current) == t.target:
+            return f"This {self.noun} is already {words['current']}."
         return f"This {self.noun} cannot go from {words['current']} to {words['target']}."
 
     def check(self, obj: models.Model, name: str) -> None:

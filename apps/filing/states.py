@@ -31,13 +31,17 @@ class ReturnStateError(InvalidTransition, ReturnFrozen):
 
 RETURN_TRANSITIONS: dict[str, Transition] = {
     # People.
-    "send_for_approval": Transition([S.DRAFT, S.REJECTED], S.AWAITING_APPROVAL, "be sent for approval"),
+    "send_for_approval": Transition(
+        [S.DRAFT, S.REJECTED], S.AWAITING_APPROVAL, refusal="This {noun} is already {current}."
+    ),
     "return_to_draft": Transition(
         [S.AWAITING_APPROVAL, S.REJECTED],
         S.DRAFT,
         refusal="A return that is {current} cannot go back to draft.",
     ),
-    "approve": Transition([S.DRAFT, S.REJECTED, S.AWAITING_APPROVAL], S.APPROVED, "be approved"),
+    "approve": Transition(
+        [S.DRAFT, S.REJECTED, S.AWAITING_APPROVAL], S.APPROVED, refusal="This {noun} is already {current}."
+    ),
     # The filing worker.
     "start_sending": Transition([S.APPROVED, S.SUBMITTING], S.SUBMITTING, "be sent"),
     "refuse_to_send": Transition([S.APPROVED], S.DRAFT, "be sent back to draft"),
