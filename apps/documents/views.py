@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.documents.actions import action as document_action
+from apps.documents.actions import available_actions
 from apps.documents.errors import DocumentError
 from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
@@ -127,7 +129,8 @@ def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 def _detail_page(request: HttpRequest, document: Document, *, status: int = 200, **extra) -> HttpResponse:
-    context = {"document": document, "runs": document_runs(document), "can_act": _can_upload(request), **extra}
+    context = {"document": document, "runs": document_runs(document), "can_act": _can_upload(request),
+               "actions": available_actions(document), **extra}  # fmt: skip
     return render(request, "documents/detail.html", context, status=status)
 
 
@@ -326,7 +329,7 @@ def review_queue(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     document = _document(request, document_id)
-    if document.state != DocumentState.NEEDS_REVIEW:
+    if not document_action(document, "review"):
         return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
     if request.method == "GET":
         return _review_page(request, document, _review_form(document))
