@@ -40,7 +40,7 @@ class InvalidTransition(Conflict):
     default_message = "That cannot be done now: it has changed since the page was loaded."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Transition:
     """One move: allowed from any of ``sources``, ending in ``target``.
 

@@ -31,7 +31,8 @@ UNAVAILABLE_MESSAGE = (
     "Companies House is not answering at the moment, so we could not check your company. "
     "Try again in a few minutes, or send your details to Strongroom staff for review."
 )
-REVIEWABLE = (KycStatus.FAILED, KycStatus.UNAVAILABLE)
+# Where staff review may be asked from: the table's answer (apps/onboarding/states.py).
+REVIEWABLE = KYC_STATES.transition("request_review").sources
 
 
 def _lookup(company_number: str, declared_name: str) -> tuple[str, list[str], dict]:
