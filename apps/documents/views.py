@@ -13,6 +13,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.documents.actions import action as document_action
+from apps.documents.actions import available_actions
 from apps.documents.errors import DocumentError, UploadRejected
 from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
@@ -106,7 +108,8 @@ def upload(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, document: Document, *, status: int = 200, **extra) -> HttpResponse:
     can_act = check(request.user, "documents.review", request.tenant)
-    context = {"document": document, "runs": document_runs(document), "can_act": can_act, **extra}
+    context = {"document": document, "runs": document_runs(document), "can_act": can_act,
+               "actions": available_actions(document), **extra}  # fmt: skip
     return render(request, "documents/detail.html", context, status=status)
 
 
@@ -310,7 +313,7 @@ def review_queue(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @permission_required_for({"GET": "tenancy.view_business", "POST": "documents.review"})
 def review(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID) -> HttpResponse:
     document = _document(request, document_id)
-    if document.state != DocumentState.NEEDS_REVIEW:
+    if not document_action(document, "review"):
         return redirect("documents:detail", tenant_slug=tenant_slug, document_id=document.pk)
     if request.method == "GET":
         return _review_page(request, document, _review_form(document))

@@ -9,31 +9,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
-from apps.filing import calculation, selectors
-from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, rejection_advice
+from apps.filing import calculation, presenters, selectors
 from apps.filing.errors import FilingError
 from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
 from apps.filing.models import VatObligation
-from apps.filing.services import hmrc_live
+from apps.filing.presenters import BOX_LABELS, Viewer
 from apps.filing.services import returns as return_services
 from apps.filing.services.obligations import sync_obligations
 from apps.filing.services.vat_settings import save_vat_settings
-from apps.integrations.errors import IntegrationError
 from apps.integrations.hmrc.initiator import BrowserFactsMissing, capture_user_context, user_initiated
 from apps.permissions import check, refusal
 from apps.permissions.decorators import permission_required_for
-
-BOX_LABELS = {
-    1: "VAT due on sales and other outputs",
-    2: "VAT due on acquisitions from EU member states (Northern Ireland)",
-    3: "Total VAT due (box 1 + box 2)",
-    4: "VAT reclaimed on purchases and other inputs",
-    5: "Net VAT to pay to HMRC or reclaim",
-    6: "Total value of sales and all other outputs, excluding VAT",
-    7: "Total value of purchases and all other inputs, excluding VAT",
-    8: "Total value of goods supplied to EU member states (Northern Ireland), excluding VAT",
-    9: "Total value of acquisitions from EU member states (Northern Ireland), excluding VAT",
-}
 
 
 def _integration_message(exc: Exception) -> str:
@@ -73,66 +59,18 @@ def sync(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 def _period_context(request: HttpRequest, obligation: VatObligation, **forms) -> dict:
-    settings = selectors.vat_settings_for(request.tenant)
-    vat_return = selectors.return_for(obligation)
-    figures = calculation.figures_for(obligation, vat_return, settings)
-    frozen = vat_return is not None and vat_return.status in FROZEN_STATUSES
-    blockers = [] if frozen else calculation.blockers_for(obligation, figures.boxes, settings)
-    fingerprint = return_services.fingerprint(figures.boxes)
-    boxes = [
-        {
-            "number": n,
-            "label": BOX_LABELS[n],
-            "value": getattr(figures.boxes, f"box{n}"),
-            "lines": len(figures.lines_by_box.get(n, [])),
-            "whole": n >= 6,
-        }
-        for n in range(1, 10)
-    ]
-    status = selectors.period_status(obligation, vat_return)
-    four_eyes = bool(settings and settings.four_eyes)
-    rejected = vat_return is not None and vat_return.status == ReturnStatus.REJECTED
-    waiting_for_other = (
-        four_eyes
-        and vat_return is not None
-        and vat_return.status == ReturnStatus.AWAITING_APPROVAL
-        and vat_return.prepared_by_id == request.user.pk
+    viewer = Viewer(
+        request.user.pk,
+        check(request.user, "filing.prepare_return", request.tenant),
+        check(request.user, "filing.approve_return", request.tenant),
     )
+    page = presenters.period_page(obligation, tenant=request.tenant, viewer=viewer)
     return {
-        "obligation": obligation,
-        "vat_return": vat_return,
-        "status": status,
-        "status_label": PeriodStatus(status).label,
-        "figures": figures,
-        "boxes": boxes,
-        "blockers": blockers,
-        "todos": [] if frozen else calculation.document_todos(),
-        "correction_warnings": calculation.correction_warnings(obligation, figures),
-        "frozen": frozen,
-        "four_eyes": four_eyes,
-        "can_prepare": check(request.user, "filing.prepare_return", request.tenant),
-        "can_approve": check(request.user, "filing.approve_return", request.tenant),
+        **page,
         "approve_refusal": refusal(request.user, "filing.approve_return", request.tenant),
-        "approve_form": forms.get("approve_form") or ApproveForm(initial={"fingerprint": fingerprint}),
-        "prepare_form": FiguresForm(initial={"fingerprint": fingerprint}),
+        "approve_form": forms.get("approve_form") or ApproveForm(initial={"fingerprint": page["fingerprint"]}),
+        "prepare_form": FiguresForm(initial={"fingerprint": page["fingerprint"]}),
         "draft_form": ReturnToDraftForm(),
-        "attempts": list(vat_return.submission_attempts.all()) if vat_return else [],
-        "is_submittable": vat_return is None
-        or vat_return.status in (ReturnStatus.DRAFT, ReturnStatus.REJECTED, ReturnStatus.AWAITING_APPROVAL),
-        "receipt_rows": selectors.receipt_rows(vat_return)
-        if vat_return and vat_return.status == ReturnStatus.SUBMITTED
-        else [],
-        "rejection_rows": selectors.rejection_rows(vat_return) if rejected else [],
-        "rejection_advice": rejection_advice(vat_return.last_error_code, vat_return.rejection_errors)
-        if rejected
-        else "",
-        # An attempt that died mid-send with no automatic attempts left waits for a person's "Send now" too.
-        "can_send_now": vat_return is not None and selectors.can_send_now(vat_return),
-        # Four-eyes: the preparer is told who must approve instead of being shown a form that would refuse them.
-        "waiting_for_other": waiting_for_other,
-        "other_approvers": [m.user.email for m in selectors.approvers(request.tenant) if m.user_id != request.user.pk]
-        if waiting_for_other
-        else [],
     }
 
 
@@ -259,13 +197,7 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
 def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
     """Liabilities and payments HMRC holds for the period (an htmx fragment, read live, cached briefly)."""
     obligation = _obligation_or_404(period_key)
-    context: dict = {"obligation": obligation, "financials": None, "error": ""}
-    try:
-        context["financials"] = hmrc_live.period_financials(
-            tenant=request.tenant, obligation=obligation, initiator=user_initiated(request)
-        )
-    except IntegrationError as exc:
-        context["error"] = _integration_message(exc)
+    context = presenters.financials_fragment(obligation, tenant=request.tenant, initiator=user_initiated(request))
     return render(request, "filing/_financials.html", context)
 
 

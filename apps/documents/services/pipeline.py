@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
 from apps.documents.services.storage import read_blob
+from apps.documents.states import RUN_STATES, move_document, move_run
 from apps.observability.metrics import DOCUMENTS_PROCESSED, OCR_DURATION, PIPELINE_STEP_FAILURES, safely
 from apps.tenancy.context import tenant_context
 
@@ -49,20 +50,8 @@ class Claim:
     tenant_company_number: str = ""
 
 
-def _set_state(document: Document, state: str, **fields) -> None:
-    document.state = state
-    document.state_changed_at = timezone.now()
-    for name, value in fields.items():
-        setattr(document, name, value)
-    document.save(update_fields=["state", "state_changed_at", *fields])
-
-
-def _finish_run(run: TaskRun, state: str, *, error: str = "", step: str = "") -> None:
-    run.state = state
-    run.finished_at = timezone.now()
-    run.error = error
-    run.step = step or run.step
-    run.save(update_fields=["state", "finished_at", "error", "step"])
+def _finish_run(run: TaskRun, transition: str, *, error: str = "", step: str = "") -> None:
+    move_run(run, transition, changes={"finished_at": timezone.now(), "error": error, "step": step or run.step})
 
 
 def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, celery_task_id: str = "",
@@ -77,7 +66,7 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
             return None
         if document.state in FINISHED:
             if run.state in (TaskRun.State.QUEUED, TaskRun.State.STARTED):
-                _finish_run(run, TaskRun.State.SKIPPED, error=f"Already {document.get_state_display().lower()}.")
+                _finish_run(run, "skip", error=f"Already {document.get_state_display().lower()}.")
             return None
         current = document.processing_run
         stale_after = now - timedelta(seconds=settings.DOCUMENT_TASK_TIME_LIMIT + 60)
@@ -87,11 +76,12 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
             # recent attempt runs is a duplicate and steps aside.
             same_message = bool(celery_task_id) and current.celery_task_id == celery_task_id
             if not same_message and current.started_at and current.started_at > stale_after:
-                _finish_run(run, TaskRun.State.SKIPPED, error="Another attempt is working on this document.")
+                if run.state in RUN_STATES.transition("skip").sources:
+                    _finish_run(run, "skip", error="Another attempt is working on this document.")
                 return None
             _finish_run(
                 current,
-                TaskRun.State.LOST,
+                "lose",
                 error="The worker stopped during this attempt (killed, restarted or out of memory).",
             )
         if run.state != TaskRun.State.QUEUED:
@@ -105,19 +95,34 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
                 f"Stopped after {settings.DOCUMENT_MAX_ATTEMPTS} attempts: the worker stopped every time "
                 "(the document may be too large for the available memory). Try again or contact support."
             )
-            _finish_run(run, TaskRun.State.FAILED, error=reason, step="claim")
-            _set_state(document, DocumentState.FAILED, failure_reason=reason, failure_step="claim",
-                       processing_run=None, attempts=document.attempts)  # fmt: skip
+            _finish_run(run, "fail", error=reason, step="claim")
+            move_document(
+                document,
+                "fail",
+                changes={
+                    "failure_reason": reason,
+                    "failure_step": "claim",
+                    "processing_run": None,
+                    "attempts": document.attempts,
+                },
+            )
             return None
-        run.state = TaskRun.State.STARTED
-        run.started_at = now
-        run.attempt = document.attempts
-        run.celery_task_id = celery_task_id
-        run.worker = worker[:200]
-        run.step = "ocr"
-        run.save(update_fields=["state", "started_at", "attempt", "celery_task_id", "worker", "step"])
-        _set_state(document, DocumentState.OCR, processing_run=run, attempts=document.attempts,
-                   failure_reason="", failure_step="")  # fmt: skip
+        move_run(
+            run,
+            "start",
+            changes={
+                "started_at": now,
+                "attempt": document.attempts,
+                "celery_task_id": celery_task_id,
+                "worker": worker[:200],
+                "step": "ocr",
+            },
+        )
+        move_document(
+            document,
+            "start_reading",
+            changes={"processing_run": run, "attempts": document.attempts, "failure_reason": "", "failure_step": ""},
+        )
         tenant = document.tenant
         return Claim(document.pk, run.pk, document.content_type, document.storage_name, tenant.name,
                      tenant.vat_number or "", tenant.company_number or "")  # fmt: skip
@@ -150,8 +155,10 @@ def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str, cause: st
             document, run = _locked(tenant_id, work)
         except LeaseLost:
             return
-        _finish_run(run, TaskRun.State.FAILED, error=reason, step=step)
-        _set_state(document, DocumentState.FAILED, failure_reason=reason, failure_step=step, processing_run=None)
+        _finish_run(run, "fail", error=reason, step=step)
+        move_document(
+            document, "fail", changes={"failure_reason": reason, "failure_step": step, "processing_run": None}
+        )
     safely(lambda: PIPELINE_STEP_FAILURES.labels(step, cause).inc())
     safely(lambda: DOCUMENTS_PROCESSED.labels("failed").inc())
     log.warning("document failed", extra={"document_id": str(work.document_id), "step": step, "cause": cause})
@@ -219,7 +226,7 @@ def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
         data = extraction.to_json()
         run.step = "extract"
         run.save(update_fields=["step"])
-        _set_state(document, DocumentState.EXTRACTED, extraction=data, text=extraction.text)
+        move_document(document, "read", changes={"extraction": data, "text": extraction.text})
     with tenant_context(tenant_id):
         document, run = _locked(tenant_id, work)
         classification = classify_for_tenant(extraction)
@@ -227,7 +234,11 @@ def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
         state = DocumentState.NEEDS_REVIEW if classification.needs_review else DocumentState.CLASSIFIED
         run.step = "classify"
         run.save(update_fields=["step"])
-        _set_state(document, state, classification=classification_json(classification), review_reasons=reasons)
+        move_document(
+            document,
+            "ask_review" if state == DocumentState.NEEDS_REVIEW else "classify",
+            changes={"classification": classification_json(classification), "review_reasons": reasons},
+        )
     if state == DocumentState.NEEDS_REVIEW:
         _complete(tenant_id, work)
         return state
@@ -239,9 +250,9 @@ def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
             with transaction.atomic():
                 entry = post_document(document_id=document.pk, extraction=extraction, classification=classification)
         except LedgerError as exc:
-            _set_state(document, DocumentState.NEEDS_REVIEW, review_reasons=[*reasons, str(exc)])
+            move_document(document, "ask_review", changes={"review_reasons": [*reasons, str(exc)]})
         else:
-            _set_state(document, DocumentState.POSTED, journal_entry_id=entry.pk)
+            move_document(document, "post", changes={"journal_entry_id": entry.pk})
     _complete(tenant_id, work)
     return document.state
 
@@ -249,7 +260,7 @@ def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
 def _complete(tenant_id: uuid.UUID, work: Claim) -> None:
     with tenant_context(tenant_id):
         document, run = _locked(tenant_id, work)
-        _finish_run(run, TaskRun.State.SUCCEEDED)
+        _finish_run(run, "succeed")
         document.processing_run = None
         document.save(update_fields=["processing_run"])
 

@@ -16,8 +16,11 @@ from django.utils import timezone
 from apps.documents.models import IN_PROGRESS, Document, DocumentState, ReconciliationReport, TaskRun
 from apps.documents.services.storage import blob_exists, list_blobs, tenant_prefix
 from apps.documents.services.upload import PROCESS_TASK, enqueue_processing
+from apps.documents.states import move_document, move_run
 from apps.tenancy.context import tenant_context
 from apps.tenancy.selectors import all_tenant_ids
+
+MISSING_FILE = "The stored file is missing. Upload the document again; support has been told."
 
 
 def _requeue(document: Document) -> None:
@@ -37,10 +40,11 @@ def reconcile_tenant(tenant_id, report: ReconciliationReport) -> None:
         ):
             run = document.processing_run
             if run is not None and run.state == TaskRun.State.STARTED:
-                run.state = TaskRun.State.LOST
-                run.finished_at = now
-                run.error = "No progress for too long: the worker was probably stopped."
-                run.save(update_fields=["state", "finished_at", "error"])
+                move_run(
+                    run,
+                    "lose",
+                    changes={"finished_at": now, "error": "No progress for too long: the worker was probably stopped."},
+                )
                 document.processing_run = None
                 document.save(update_fields=["processing_run"])
             with transaction.atomic():
@@ -52,11 +56,14 @@ def reconcile_tenant(tenant_id, report: ReconciliationReport) -> None:
         for pk, name in documents:
             if name and not blob_exists(name):
                 report.missing_files.append({"tenant": str(tenant_id), "document": str(pk)})
-                Document.objects.filter(pk=pk).update(
-                    state=DocumentState.FAILED,
-                    state_changed_at=now,
-                    failure_step="storage",
-                    failure_reason="The stored file is missing. Upload the document again; support has been told.",
+                move_document(
+                    Document.objects.get(pk=pk),
+                    "lose_file",
+                    changes={
+                        "state_changed_at": now,
+                        "failure_step": "storage",
+                        "failure_reason": MISSING_FILE,
+                    },
                 )
     for name in list_blobs(tenant_prefix(tenant_id)):
         if name not in stored:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from django.utils import timezone
 
 from apps.audit.services import record_event
+from apps.documents.actions import require_action
 from apps.documents.errors import DocumentError
 from apps.documents.models import Document, DocumentState
+from apps.documents.states import move_document
 
 
 def _reason(reason: str, what: str) -> str:
@@ -26,22 +27,18 @@ def _reason(reason: str, what: str) -> str:
     return reason[:300]
 
 
-def _move(document: Document, *, allowed: tuple[str, ...], verb: str) -> Document:
+def _locked(document: Document, action: str) -> tuple[Document, str]:
+    """The row locked for this transaction, and the transition ``action`` makes (refused if unavailable)."""
     locked = Document.objects.select_for_update().get(pk=document.pk)
-    if locked.state not in allowed:
-        raise DocumentError(f"This document is {locked.get_state_display().lower()}; it cannot be {verb}.")
-    return locked
+    return locked, require_action(locked, action)
 
 
 def archive_document(*, document: Document, reason: str, actor) -> Document:
     """A processing failure set aside with a reason: no longer a blocker of any VAT return."""
     reason = _reason(reason, "archived")
     with transaction.atomic():
-        document = _move(document, allowed=(DocumentState.FAILED,), verb="archived")
-        document.state = DocumentState.ARCHIVED
-        document.state_changed_at = timezone.now()
-        document.set_aside_reason = reason
-        document.save(update_fields=["state", "state_changed_at", "set_aside_reason"])
+        document, transition = _locked(document, "archive")
+        move_document(document, transition, changes={"set_aside_reason": reason})
         record_event("documents.document.archived", actor=actor, tenant_id=document.tenant_id, target=document,
                      extra={"reason": reason, "failure": document.failure_reason[:200]})  # fmt: skip
     return document
@@ -50,17 +47,12 @@ def archive_document(*, document: Document, reason: str, actor) -> Document:
 def restore_document(*, document: Document, actor) -> Document:
     """Undo a rejection (back to review, or to failed if it was never read) or an archive (back to failed)."""
     with transaction.atomic():
-        document = _move(document, allowed=(DocumentState.REJECTED, DocumentState.ARCHIVED), verb="restored")
+        document, transition = _locked(document, "restore")
         was, reason = document.state, document.set_aside_reason
-        readable = document.extraction is not None
-        document.state = (
-            DocumentState.NEEDS_REVIEW if was == DocumentState.REJECTED and readable else DocumentState.FAILED
-        )
-        if document.state == DocumentState.FAILED and not document.failure_reason:
-            document.failure_reason = "Restored after being set aside; nothing could be read from it."
-        document.state_changed_at = timezone.now()
-        document.set_aside_reason = ""
-        document.save(update_fields=["state", "state_changed_at", "set_aside_reason", "failure_reason"])
+        failure = document.failure_reason
+        if transition == "restore_as_failed" and not failure:
+            failure = "Restored after being set aside; nothing could be read from it."
+        move_document(document, transition, changes={"set_aside_reason": "", "failure_reason": failure})
         record_event("documents.document.restored", actor=actor, tenant_id=document.tenant_id, target=document,
                      before={"state": was, "reason": reason}, after={"state": document.state})  # fmt: skip
     return document
@@ -69,10 +61,8 @@ def restore_document(*, document: Document, actor) -> Document:
 def reopen_for_review(*, document: Document, actor) -> Document:
     """A reversed document back to the review panel, to be classified and posted again."""
     with transaction.atomic():
-        document = _move(document, allowed=(DocumentState.REVERSED,), verb="reclassified")
-        document.state = DocumentState.NEEDS_REVIEW
-        document.state_changed_at = timezone.now()
-        document.save(update_fields=["state", "state_changed_at"])
+        document, transition = _locked(document, "reopen")
+        move_document(document, transition)
         record_event("documents.document.reopened", actor=actor, tenant_id=document.tenant_id, target=document,
                      extra={"entry": str(document.journal_entry_id or "")})  # fmt: skip
     return document
@@ -83,8 +73,6 @@ def mark_reversed(*, document_id: uuid.UUID, entry_id: uuid.UUID, reversal_numbe
     document = Document.objects.select_for_update().filter(pk=document_id, journal_entry_id=entry_id).first()
     if document is None or document.state != DocumentState.POSTED:
         return
-    document.state = DocumentState.REVERSED
-    document.state_changed_at = timezone.now()
-    document.save(update_fields=["state", "state_changed_at"])
+    move_document(document, "reverse")
     record_event("documents.document.reversed", actor=actor, tenant_id=document.tenant_id, target=document,
                  extra={"reversal": reversal_number})  # fmt: skip

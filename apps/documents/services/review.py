@@ -20,10 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import record_event
+from apps.documents.actions import require_action
 from apps.documents.errors import DocumentError
 from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.documents.models import Document, DocumentState
 from apps.documents.services.pipeline import classification_json
+from apps.documents.states import move_document
 
 PENNY = Decimal("0.01")
 
@@ -143,8 +145,7 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
         )
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.state != DocumentState.NEEDS_REVIEW:
-            raise DocumentError(f"This document is {document.get_state_display().lower()}, not awaiting review.")
+        require_action(document, "approve")
         proposal = document.classification or {}
         extraction = corrected_extraction(document, correction)
         changed = {
@@ -181,16 +182,11 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
                               actor=actor, entry_date=posted_on)  # fmt: skip
         before = Extraction.from_json(document.extraction or {}).to_json(with_confidence=False)
         after = extraction.to_json(with_confidence=False)
-        document.extraction = extraction.to_json()
-        document.classification = classification_json(classification)
-        document.state = DocumentState.POSTED
-        document.state_changed_at = timezone.now()
-        document.journal_entry_id = entry.pk
-        document.reviewed_by = actor
-        document.reviewed_at = timezone.now()
-        document.received_on = received_on
-        document.save(update_fields=["extraction", "classification", "state", "state_changed_at",
-                                     "journal_entry_id", "reviewed_by", "reviewed_at", "received_on"])  # fmt: skip
+        move_document(document, "approve", changes={
+            "extraction": extraction.to_json(), "classification": classification_json(classification),
+            "journal_entry_id": entry.pk, "reviewed_by": actor, "reviewed_at": timezone.now(),
+            "received_on": received_on,
+        })  # fmt: skip
         record_event(
             "documents.document.approved", actor=actor, tenant_id=document.tenant_id, target=document,
             before={k: before[k] for k in before if before[k] != after[k]} | {"proposal": proposal.get("account_code")},
@@ -216,14 +212,9 @@ def reject_document(*, document: Document, reason: str, actor) -> Document:
         raise DocumentError("Say briefly why the document is rejected.")
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.state not in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.REVERSED):
-            raise DocumentError(f"This document is {document.get_state_display().lower()}; it cannot be rejected.")
-        document.state = DocumentState.REJECTED
-        document.state_changed_at = timezone.now()
-        document.set_aside_reason = reason[:300]
-        document.reviewed_by = actor
-        document.reviewed_at = timezone.now()
-        document.save(update_fields=["state", "state_changed_at", "set_aside_reason", "reviewed_by", "reviewed_at"])
+        require_action(document, "reject")
+        move_document(document, "reject", changes={"set_aside_reason": reason[:300], "reviewed_by": actor,
+                                                   "reviewed_at": timezone.now()})  # fmt: skip
         record_event("documents.document.rejected", actor=actor, tenant_id=document.tenant_id, target=document,
                      extra={"reason": reason})  # fmt: skip
     return document

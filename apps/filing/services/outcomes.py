@@ -17,6 +17,7 @@ from apps.audit.services import record_event
 from apps.filing.domain import ReturnStatus
 from apps.filing.models import SubmissionAttempt, VatReturn
 from apps.filing.services.overview import refresh_overview
+from apps.filing.states import move_obligation, move_return
 from apps.observability.metrics import safely
 from apps.tenancy.context import tenant_context
 
@@ -58,12 +59,10 @@ def refuse_to_send(vat_return: VatReturn, reason: str) -> None:
     """Back to draft with the reason, its lines released: the page then shows the blocker."""
     before = vat_return.status
     vat_return.lines.all().delete()
-    vat_return.status = ReturnStatus.DRAFT
-    vat_return.next_attempt_at = None
-    vat_return.submitting_since = None
-    vat_return.last_error_code = "BEFORE_FIRST_PERIOD"
-    vat_return.last_error_message = f"Not sent to HMRC. {reason}"
-    vat_return.save()
+    move_return(vat_return, "refuse_to_send", changes={
+        "next_attempt_at": None, "submitting_since": None, "last_error_code": "BEFORE_FIRST_PERIOD",
+        "last_error_message": f"Not sent to HMRC. {reason}",
+    })  # fmt: skip
     refresh_overview(vat_return.obligation, vat_return)
     record_event(
         "filing.return.send_refused",
@@ -86,13 +85,13 @@ def park_for_a_person(vat_return: VatReturn, interrupted: bool) -> None:
     if vat_return.status == ReturnStatus.APPROVED and vat_return.next_attempt_at is None and not interrupted:
         return  # already parked
     stopped = STOPPED.format(n=vat_return.attempts)
-    vat_return.status = ReturnStatus.APPROVED
-    vat_return.submitting_since = None
-    vat_return.next_attempt_at = None
-    vat_return.last_error_code = vat_return.last_error_code or "ATTEMPTS_EXHAUSTED"
-    if stopped not in vat_return.last_error_message:
-        vat_return.last_error_message = f"{vat_return.last_error_message} {stopped}".strip()
-    vat_return.save()
+    message = vat_return.last_error_message
+    if stopped not in message:
+        message = f"{message} {stopped}".strip()
+    move_return(vat_return, "park", changes={
+        "submitting_since": None, "next_attempt_at": None,
+        "last_error_code": vat_return.last_error_code or "ATTEMPTS_EXHAUSTED", "last_error_message": message,
+    })  # fmt: skip
     refresh_overview(vat_return.obligation, vat_return)
 
 
@@ -106,19 +105,19 @@ def record_receipt(claimed: Claim, receipt) -> None:
     with tenant_context(claimed.tenant_id):
         vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
         first_time = vat_return.status != ReturnStatus.SUBMITTED
-        vat_return.status = ReturnStatus.SUBMITTED
-        vat_return.submitted_at = vat_return.submitted_at or timezone.now()
-        vat_return.processing_date = receipt.processing_date
-        vat_return.form_bundle_number = receipt.form_bundle_number
-        vat_return.charge_ref_number = receipt.charge_ref_number or ""
-        vat_return.payment_indicator = receipt.payment_indicator or ""
-        vat_return.receipt_id = getattr(receipt, "receipt_id", "") or ""
-        vat_return.receipt_timestamp = getattr(receipt, "receipt_timestamp", "") or ""
-        vat_return.correlation_id = getattr(receipt, "correlation_id", "") or ""
-        vat_return.submitting_since = None
-        vat_return.last_error_code = ""
-        vat_return.last_error_message = ""
-        vat_return.save()
+        move_return(vat_return, "record_receipt", changes={
+            "submitted_at": vat_return.submitted_at or timezone.now(),
+            "processing_date": receipt.processing_date,
+            "form_bundle_number": receipt.form_bundle_number,
+            "charge_ref_number": receipt.charge_ref_number or "",
+            "payment_indicator": receipt.payment_indicator or "",
+            "receipt_id": getattr(receipt, "receipt_id", "") or "",
+            "receipt_timestamp": getattr(receipt, "receipt_timestamp", "") or "",
+            "correlation_id": getattr(receipt, "correlation_id", "") or "",
+            "submitting_since": None,
+            "last_error_code": "",
+            "last_error_message": "",
+        })  # fmt: skip
         finish_attempt(claimed, SubmissionAttempt.Outcome.SUBMITTED)
         mark_obligation_fulfilled(vat_return)
         refresh_overview(vat_return.obligation, vat_return)
@@ -144,9 +143,7 @@ def record_receipt(claimed: Claim, receipt) -> None:
 
 def mark_obligation_fulfilled(vat_return: VatReturn) -> None:
     obligation = vat_return.obligation
-    obligation.status = obligation.Status.FULFILLED
-    obligation.received = obligation.received or timezone.localdate()
-    obligation.save(update_fields=["status", "received"])
+    move_obligation(obligation, "fulfil", changes={"received": obligation.received or timezone.localdate()})
 
 
 def release(claimed: Claim, exc, outcome: str, countdown: float | None, *, message: str = "") -> bool:
@@ -166,12 +163,12 @@ def release(claimed: Claim, exc, outcome: str, countdown: float | None, *, messa
         if countdown is not None and not scheduled and vat_return.status == ReturnStatus.SUBMITTING:
             text = f"{text} {STOPPED.format(n=vat_return.attempts)}"
         if vat_return.status == ReturnStatus.SUBMITTING:
-            vat_return.status = ReturnStatus.APPROVED
-            vat_return.submitting_since = None
-            vat_return.next_attempt_at = timezone.now() + timedelta(seconds=countdown) if scheduled else None
-            vat_return.last_error_code = getattr(exc, "code", "") or exc.__class__.__name__
-            vat_return.last_error_message = text
-            vat_return.save()
+            move_return(vat_return, "release", changes={
+                "submitting_since": None,
+                "next_attempt_at": timezone.now() + timedelta(seconds=countdown) if scheduled else None,
+                "last_error_code": getattr(exc, "code", "") or exc.__class__.__name__,
+                "last_error_message": text,
+            })  # fmt: skip
             refresh_overview(vat_return.obligation, vat_return)
         finish_attempt(claimed, outcome, code=getattr(exc, "code", "") or exc.__class__.__name__, message=text)
         record_event(
@@ -201,12 +198,10 @@ def reject(claimed: Claim, code: str, message: str, errors: list) -> None:
         if vat_return.status == ReturnStatus.SUBMITTED:
             finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)
             return
-        vat_return.status = ReturnStatus.REJECTED
-        vat_return.submitting_since = None
-        vat_return.last_error_code = code or "REJECTED"
-        vat_return.last_error_message = message
-        vat_return.rejection_errors = list(errors or [])
-        vat_return.save()
+        move_return(vat_return, "reject", changes={
+            "submitting_since": None, "last_error_code": code or "REJECTED", "last_error_message": message,
+            "rejection_errors": list(errors or []),
+        })  # fmt: skip
         # The figures go back to the user: release the claimed lines so a corrected return can take them.
         vat_return.lines.all().delete()
         finish_attempt(claimed, SubmissionAttempt.Outcome.REJECTED, code=code, message=message)

@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.filing import calculation
+from apps.filing.actions import APPROVAL_ONLY_BLOCKERS, Facts, require_action
 from apps.filing.domain import FROZEN_STATUSES, ReturnStatus, VatBoxes
-from apps.filing.errors import ApprovalRefused, FilingError, ReturnFrozen, ReturnNotReady
+from apps.filing.errors import ApprovalRefused, ReturnNotReady
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.filing.services.overview import refresh_overview
+from apps.filing.states import move_return
 from apps.permissions import require
-
-# Blockers that do not stop the figures being frozen for approval (they stop the approval itself).
-APPROVAL_ONLY_BLOCKERS = frozenset({"hmrc_not_connected"})
 
 
 def fingerprint(boxes: VatBoxes) -> str:
@@ -83,15 +82,12 @@ def send_for_approval(*, obligation: VatObligation, actor, expected_fingerprint:
     """Freeze the figures and wait for an approver (the four-eyes path)."""
     with transaction.atomic():
         vat_return = _locked_return(obligation)
-        if vat_return.status not in (ReturnStatus.DRAFT, ReturnStatus.REJECTED):
-            raise ReturnFrozen(f"This return is already {vat_return.get_status_display().lower()}.")
-        boxes = _freeze(vat_return, obligation, _settings(obligation.tenant_id), ignore=APPROVAL_ONLY_BLOCKERS)
+        settings = _settings(obligation.tenant_id)
+        transition = require_action(vat_return, "prepare", Facts(obligation, settings, actor.pk))
+        boxes = _freeze(vat_return, obligation, settings, ignore=APPROVAL_ONLY_BLOCKERS)
         if fingerprint(boxes) != expected_fingerprint:
             raise ApprovalRefused("The figures changed since you opened the page: check them again.")
-        vat_return.status = ReturnStatus.AWAITING_APPROVAL
-        vat_return.prepared_by = actor
-        vat_return.prepared_at = timezone.now()
-        vat_return.save()
+        move_return(vat_return, transition, changes={"prepared_by": actor, "prepared_at": timezone.now()})
         refresh_overview(obligation, vat_return)
         record_event(
             "filing.return.sent_for_approval",
@@ -107,14 +103,10 @@ def return_to_draft(*, vat_return: VatReturn, actor, reason: str = "") -> VatRet
     """Unfreeze a return nobody has approved yet (or one HMRC rejected) so it can be recomputed."""
     with transaction.atomic():
         locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
-        if locked.status not in (ReturnStatus.AWAITING_APPROVAL, ReturnStatus.REJECTED):
-            raise ReturnFrozen(f"A return that is {locked.get_status_display().lower()} cannot go back to draft.")
+        transition = require_action(locked, "return_to_draft", Facts(locked.obligation, actor_id=actor.pk))
         before = locked.status
         locked.lines.all().delete()
-        locked.status = ReturnStatus.DRAFT
-        locked.prepared_by = None
-        locked.prepared_at = None
-        locked.save()
+        move_return(locked, transition, changes={"prepared_by": None, "prepared_at": None})
         refresh_overview(locked.obligation, locked)
         record_event(
             "filing.return.returned_to_draft",
@@ -142,33 +134,21 @@ def approve_return(
     with transaction.atomic():
         vat_return = _locked_return(obligation)
         settings = _settings(obligation.tenant_id)
-        if vat_return.status in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTING, ReturnStatus.SUBMITTED):
-            raise ReturnFrozen(f"This return is already {vat_return.get_status_display().lower()}.")
+        # The status, four-eyes, and (for frozen figures) the connection and the first period; a draft's
+        # blockers are met by freezing it below.
+        transition = require_action(vat_return, "approve", Facts(obligation, settings, actor.pk))
         if vat_return.status == ReturnStatus.AWAITING_APPROVAL:
-            if settings and settings.four_eyes and vat_return.prepared_by_id == actor.pk:
-                raise ApprovalRefused("Four-eyes approval is on: someone other than the preparer must approve.")
-            if not calculation.hmrc_connected(obligation):
-                raise ReturnNotReady("Connect Strongroom to HMRC (or renew the connection) to file.")
-            if reason := calculation.first_period_blocker(obligation, settings):
-                raise ReturnNotReady(reason)  # the first period moved after these figures were frozen
             boxes = vat_return.boxes
         else:
-            if settings and settings.four_eyes:
-                raise ApprovalRefused("Four-eyes approval is on: send the return for approval first.")
             boxes = _freeze(vat_return, obligation, settings)
             vat_return.prepared_by = actor
             vat_return.prepared_at = timezone.now()
         if fingerprint(boxes) != expected_fingerprint:
             raise ApprovalRefused("The figures changed since you opened the page: check them again.")
-        vat_return.status = ReturnStatus.APPROVED
-        vat_return.approved_by = actor
-        vat_return.approved_at = timezone.now()
-        vat_return.declaration_accepted = True
-        vat_return.fraud_context = fraud_context
-        vat_return.last_error_code = ""
-        vat_return.last_error_message = ""
-        vat_return.rejection_errors = []
-        vat_return.save()
+        move_return(vat_return, transition, changes={
+            "approved_by": actor, "approved_at": timezone.now(), "declaration_accepted": True,
+            "fraud_context": fraud_context, "last_error_code": "", "last_error_message": "", "rejection_errors": [],
+        })  # fmt: skip
         refresh_overview(obligation, vat_return)
         record_event(
             "filing.return.approved",
@@ -194,22 +174,13 @@ def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
     attempt died mid-flight (``submitting`` past its lease) can be retried too. When HMRC already holds
     the return, the attempt only reads it back.
     """
-    from apps.filing.services.submission import LEASE, automatic_attempts_left
+    from apps.filing.services.submission import automatic_attempts_left
     from apps.filing.tasks import submit_vat_return
 
     require(actor, "filing.submit_return", vat_return)  # a 2FA-verified owner or accountant
     with transaction.atomic():
         locked = VatReturn.objects.select_for_update().get(pk=vat_return.pk)
-        stale = (
-            locked.status == ReturnStatus.SUBMITTING
-            and locked.submitting_since is not None
-            and locked.submitting_since < timezone.now() - LEASE
-        )
-        if locked.status != ReturnStatus.APPROVED and not stale:
-            raise FilingError(
-                "Only an approved return waiting to be sent can be retried; "
-                f"this one is {locked.get_status_display().lower()}."
-            )
+        require_action(locked, "send_now", Facts(locked.obligation, actor_id=actor.pk))
         record_event(
             "filing.return.retry_requested",
             actor=actor,

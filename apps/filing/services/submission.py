@@ -52,6 +52,7 @@ from apps.filing.services.outcomes import (
     release,
 )
 from apps.filing.services.overview import refresh_overview
+from apps.filing.states import move_return
 from apps.tenancy.context import tenant_context
 
 # An attempt older than this with no outcome is taken to have died (HTTP timeouts are far shorter).
@@ -123,11 +124,8 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
                     else "sent again (HMRC refuses a second copy)."
                 )
             )
-        vat_return.status = ReturnStatus.SUBMITTING
-        vat_return.submitting_since = now
-        vat_return.attempts += 1
-        vat_return.next_attempt_at = None
-        vat_return.save()
+        changes = {"submitting_since": now, "attempts": vat_return.attempts + 1, "next_attempt_at": None}
+        move_return(vat_return, "start_sending", changes=changes)
         attempt = SubmissionAttempt.objects.create(
             tenant_id=vat_return.tenant_id, vat_return=vat_return, number=vat_return.attempts, celery_task_id=task_id
         )
@@ -287,14 +285,14 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
         return "rejected"
     with tenant_context(claimed.tenant_id):
         vat_return = VatReturn.objects.select_for_update().select_related("obligation").get(pk=claimed.return_id)
+        settled = {"submitting_since": None, "last_error_code": "", "last_error_message": ""}
         if vat_return.status != ReturnStatus.SUBMITTED:
-            vat_return.status = ReturnStatus.SUBMITTED
-            vat_return.submitted_at = timezone.now()
-            vat_return.reconciled_from_hmrc = not vat_return.form_bundle_number
-        vat_return.submitting_since = None
-        vat_return.last_error_code = ""
-        vat_return.last_error_message = ""
-        vat_return.save()
+            first = {"submitted_at": timezone.now(), "reconciled_from_hmrc": not vat_return.form_bundle_number}
+            move_return(vat_return, "reconcile", changes={**first, **settled})
+        else:
+            for name, value in settled.items():
+                setattr(vat_return, name, value)
+            vat_return.save()
         finish_attempt(
             claimed,
             SubmissionAttempt.Outcome.RECONCILED,

@@ -23,6 +23,7 @@ from apps.audit.services import record_event
 from apps.integrations.errors import HmrcRejected, IntegrationError
 from apps.integrations.hmrc.initiator import Initiator
 from apps.integrations.hmrc.models import HmrcConnection
+from apps.integrations.hmrc.states import move_connection
 from apps.integrations.hmrc.vat_client import HmrcVatClient
 from apps.tenancy.context import tenant_context
 
@@ -72,13 +73,12 @@ def set_aside(tenant, vrn: str, actor=None) -> None:
         if connection is None:
             return
         before = connection.status
-        connection.status = HmrcConnection.Status.WRONG_VRN
         connection.access_token = ""
         connection.refresh_token = ""
         connection.expires_at = None
         connection.verified_vrn = ""
         connection.status_reason = f"{WRONG_VRN_REASON} (GB{vrn})"[:200]
-        connection.save()
+        move_connection(connection, "set_aside_wrong_vrn")
         record_event(
             "integrations.hmrc.wrong_vrn",
             actor=actor,

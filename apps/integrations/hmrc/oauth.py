@@ -39,6 +39,7 @@ from apps.integrations.errors import (
 )
 from apps.integrations.hmrc.credentials import client_secret
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState
+from apps.integrations.hmrc.states import move_connection
 from apps.tenancy.context import tenant_context
 
 log = structlog.get_logger("strongroom.integrations.hmrc")
@@ -275,9 +276,9 @@ def complete_authorisation(
         _claim_state(row)
         connection = HmrcConnection.objects.select_for_update().filter(tenant=tenant).first()
         before = {"status": connection.status} if connection else {}
-        if connection is None:
-            connection = HmrcConnection(tenant=tenant)
-        connection.status = HmrcConnection.Status.CONNECTED
+        fresh = connection is None
+        if fresh:
+            connection = HmrcConnection(tenant=tenant)  # created connected (the field's default)
         connection.access_token = tokens.access_token
         connection.refresh_token = tokens.refresh_token
         connection.expires_at = now + timedelta(seconds=tokens.expires_in)
@@ -286,7 +287,10 @@ def complete_authorisation(
         connection.connected_at = now
         connection.last_refreshed_at = None
         connection.status_reason = ""
-        connection.save()
+        if fresh:
+            connection.save()
+        else:
+            move_connection(connection, "connect")
         record_event(
             "integrations.hmrc.connected",
             actor=user,
@@ -308,12 +312,11 @@ def disconnect(*, tenant, actor) -> None:
         if connection is None or connection.status == HmrcConnection.Status.REVOKED:
             return
         before = connection.status
-        connection.status = HmrcConnection.Status.REVOKED
         connection.access_token = ""
         connection.refresh_token = ""
         connection.expires_at = None
         connection.status_reason = f"Disconnected by {getattr(actor, 'email', '') or 'a user'}"
-        connection.save()
+        move_connection(connection, "disconnect")
         record_event(
             "integrations.hmrc.disconnected",
             actor=actor,

@@ -29,6 +29,7 @@ from apps.integrations.errors import (
 )
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.integrations.hmrc.oauth import GrantRejected, TokenSet, token_request
+from apps.integrations.hmrc.states import move_connection
 from apps.tenancy import durable
 from apps.tenancy.context import tenant_context
 
@@ -37,9 +38,7 @@ log = structlog.get_logger("strongroom.integrations.hmrc")
 
 def _mark_needs_reauth(connection: HmrcConnection, reason: str) -> None:
     before = connection.status
-    connection.status = HmrcConnection.Status.NEEDS_REAUTH
-    connection.status_reason = reason
-    connection.save(update_fields=["status", "status_reason", "updated_at"])
+    move_connection(connection, "need_reauth", changes={"status_reason": reason}, update_fields=["updated_at"])
     record_event(
         "integrations.hmrc.refresh_failed",
         tenant_id=connection.tenant_id,

@@ -23,6 +23,7 @@ from apps.onboarding.services.progress import (
     save_progress,
     start_onboarding,
 )
+from apps.onboarding.states import CHECK_TRANSITION, KYC_STATES, move_kyc
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -30,7 +31,8 @@ UNAVAILABLE_MESSAGE = (
     "Companies House is not answering at the moment, so we could not check your company. "
     "Try again in a few minutes, or send your details to Strongroom staff for review."
 )
-REVIEWABLE = (KycStatus.FAILED, KycStatus.UNAVAILABLE)
+# Where staff review may be asked from: the table's answer (apps/onboarding/states.py).
+REVIEWABLE = KYC_STATES.transition("request_review").sources
 
 
 def _lookup(company_number: str, declared_name: str) -> tuple[str, list[str], dict]:
@@ -73,7 +75,7 @@ def run_kyc_check(*, tenant: Tenant, actor) -> OnboardingProgress:
         before = {"kyc_status": progress.kyc_status}
         if progress.kyc_status == KycStatus.STAFF_REVIEW and status != KycStatus.PASSED:
             status = KycStatus.STAFF_REVIEW  # a retry that fails again leaves the review request standing
-        progress.kyc_status = status
+        move_kyc(progress, CHECK_TRANSITION[status])
         progress.kyc_reasons = reasons
         progress.kyc_profile = facts
         progress.kyc_name_checked = declared_name
@@ -107,10 +109,9 @@ def request_staff_review(*, tenant: Tenant, actor, note: str = "") -> Onboarding
         require_open(progress, Step.KYC)
         if progress.kyc_status == KycStatus.STAFF_REVIEW:
             return progress
-        if progress.kyc_status not in REVIEWABLE:
-            raise OnboardingError("Run the Companies House check first; staff review is for a check that failed.")
+        KYC_STATES.check(progress, "request_review")
         before = {"kyc_status": progress.kyc_status}
-        progress.kyc_status = KycStatus.STAFF_REVIEW
+        move_kyc(progress, "request_review")
         progress.review_requested_at = timezone.now()
         progress.review_requested_by = actor
         progress.review_note = note.strip()[:1000]
@@ -146,9 +147,9 @@ def decide_staff_review(*, tenant: Tenant, staff_user, approve: bool, note: str)
         progress.review_decided_by = staff_user
         progress.review_decision_note = note[:1000]
         if approve:
-            progress.kyc_status = KycStatus.PASSED
+            move_kyc(progress, "staff_approve")
         else:
-            progress.kyc_status = KycStatus.FAILED
+            move_kyc(progress, "staff_reject")
             progress.kyc_reasons = [f"Strongroom staff could not confirm the business: {note}"]
             progress.completed_steps = {k: v for k, v in progress.completed_steps.items() if k != Step.KYC}
         save_progress(progress)

@@ -21,6 +21,7 @@ from apps.onboarding.errors import KycNotPassed, OnboardingError, StepNotReady
 from apps.onboarding.flow import can_open, first_incomplete
 from apps.onboarding.kyc import names_match
 from apps.onboarding.models import STEP_ORDER, KycStatus, OnboardingProgress, Step
+from apps.onboarding.states import activate_tenant, move_kyc
 from apps.tenancy.context import current_tenant_id
 from apps.tenancy.errors import TenantContextError
 from apps.tenancy.models import Tenant
@@ -97,7 +98,7 @@ def reset_kyc(progress: OnboardingProgress, *, actor, reason: str) -> None:
     if progress.kyc_status == KycStatus.PENDING and not progress.is_completed(Step.KYC):
         return
     before = {"kyc_status": progress.kyc_status}
-    progress.kyc_status = KycStatus.PENDING
+    move_kyc(progress, "reset")
     progress.kyc_reasons = []
     progress.kyc_profile = {}
     progress.review_requested_at = None
@@ -211,8 +212,7 @@ def complete_onboarding(*, tenant: Tenant, actor) -> OnboardingProgress:
         progress.completed_steps = {**progress.completed_steps, Step.DONE: now.isoformat()}
         save_progress(progress)
         before_status = Tenant.objects.filter(pk=tenant.pk).values_list("status", flat=True).first()
-        Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE, updated_at=now)
-        tenant.status = Tenant.Status.ACTIVE
+        activate_tenant(tenant, changes={"updated_at": now})
         duration: timedelta = progress.duration
         record_event(
             "onboarding.progress.completed", actor=actor, tenant_id=tenant.pk, target=progress,

@@ -27,6 +27,7 @@ from apps.permissions.errors import ElevationNotPending, ElevationRefused
 from apps.permissions.models import APPROVER_ROLES, AccessElevation, StaffRole, StaffRoleGrant
 from apps.permissions.selectors import can_approve_elevations, staff_roles_of
 from apps.permissions.services.notify import notify_owners, notify_users
+from apps.permissions.states import move_elevation
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -98,11 +99,8 @@ def approve_elevation(*, elevation_id: Any, approver: Any, verified: bool) -> Ac
     if elevation.status != AccessElevation.Status.REQUESTED:
         raise ElevationNotPending(f"That request is already {elevation.get_status_display().lower()}.")
     now = timezone.now()
-    elevation.status = AccessElevation.Status.APPROVED
-    elevation.approver = approver
-    elevation.decided_at = now
-    elevation.expires_at = now + timedelta(minutes=elevation.minutes)
-    elevation.save(update_fields=["status", "approver", "decided_at", "expires_at"])
+    changes = {"approver": approver, "decided_at": now, "expires_at": now + timedelta(minutes=elevation.minutes)}
+    move_elevation(elevation, "approve", changes=changes)
     _audit("permissions.elevation.approved", elevation, approver, expires_at=elevation.expires_at)
     notify_owners(
         elevation.tenant,
@@ -124,11 +122,8 @@ def deny_elevation(*, elevation_id: Any, approver: Any, verified: bool, note: st
         raise ElevationRefused("Only another security officer or platform administrator can deny this request.")
     if elevation.status != AccessElevation.Status.REQUESTED:
         raise ElevationNotPending(f"That request is already {elevation.get_status_display().lower()}.")
-    elevation.status = AccessElevation.Status.DENIED
-    elevation.approver = approver
-    elevation.decided_at = timezone.now()
-    elevation.review_note = note[:500]
-    elevation.save(update_fields=["status", "approver", "decided_at", "review_note"])
+    changes = {"approver": approver, "decided_at": timezone.now(), "review_note": note[:500]}
+    move_elevation(elevation, "deny", changes=changes)
     _audit("permissions.elevation.denied", elevation, approver, note=note[:500])
     return elevation
 
@@ -143,10 +138,7 @@ def end_elevation(*, elevation_id: Any, actor: Any) -> AccessElevation:
         raise ElevationRefused("Only the requester, a security officer or a platform administrator can end it.")
     if elevation.status not in (AccessElevation.Status.REQUESTED, AccessElevation.Status.APPROVED):
         raise ElevationNotPending(f"That access is already {elevation.get_status_display().lower()}.")
-    elevation.status = AccessElevation.Status.REVOKED
-    elevation.ended_by = actor
-    elevation.ended_at = timezone.now()
-    elevation.save(update_fields=["status", "ended_by", "ended_at"])
+    move_elevation(elevation, "revoke", changes={"ended_by": actor, "ended_at": timezone.now()})
     _audit("permissions.elevation.revoked", elevation, actor, by_requester=own)
     return elevation
 
@@ -225,9 +217,7 @@ def expire_elevations(now: datetime | None = None) -> int:
             elevation = _locked(pk)
             if elevation.status != AccessElevation.Status.APPROVED or elevation.expires_at > now:
                 continue
-            elevation.status = AccessElevation.Status.EXPIRED
-            elevation.ended_at = elevation.expires_at
-            elevation.save(update_fields=["status", "ended_at"])
+            move_elevation(elevation, "expire", changes={"ended_at": elevation.expires_at})
             _audit("permissions.elevation.expired", elevation, None, expired_at=elevation.expires_at)
             expired += 1
     return expired
