@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "apps.sandbox",
     "apps.filing",
     "apps.onboarding",
+    "apps.monitors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
