@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
 from apps.audit.services import link_hash
-from apps.tenancy.context import db_tenant
+from apps.core.db_tenant import db_tenant
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,6 @@ def verify_chain(chain: uuid.UUID) -> ChainReport:
             expected_prev = stored_hash
             expected_seq = seq + 1
     return ChainReport(chain, count, True)
-
-
-def all_chains() -> list[uuid.UUID]:
-    """The platform chain and one chain per tenant (tenants are never deleted)."""
-    from apps.tenancy.selectors import all_tenant_ids
-
-    return [PLATFORM_CHAIN, *all_tenant_ids()]
 
 
 def recent_events(chain: uuid.UUID, limit: int = 100) -> list[AuditEvent]:

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.documents.errors import DocumentError
-from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.documents.models import Document, DocumentState
 from apps.documents.services.pipeline import classification_json
+from apps.ledger.extraction import DocumentKind, Extracted, Extraction, VatBreakdown
 
 PENNY = Decimal("0.01")
 
