@@ -24,7 +24,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     # The one redirect URI registered with HMRC; it forwards to the business named in the OAuth state.
     path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
-    path("invitations/", include("apps.tenancy.invitation_urls")),
+    path("invitations/", include("apps.accounts.invitation_urls")),
     path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/filing/", include("apps.filing.staff_urls")),
     path("staff/onboarding/", include("apps.onboarding.staff_urls")),
