@@ -150,7 +150,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.tenancy.context_processors.tenancy",
-                "apps.observability.banners.context_processor",
+                "apps.monitors.banners.context_processor",
             ],
         },
     },
@@ -461,7 +461,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Synthetic monitors (apps/observability/synthetic.py) -----------------
+# --- Synthetic monitors (apps/monitors/synthetic.py) ---------------------
 # The synthetic user's password; empty means generated per process and kept only hashed in the database.
 SYNTHETIC_MONITOR_PASSWORD = env.str("SYNTHETIC_MONITOR_PASSWORD", default="")
 SYNTHETIC_UPLOAD_TIMEOUT = env.int("SYNTHETIC_UPLOAD_TIMEOUT", default=40)  # seconds to reach "posted"

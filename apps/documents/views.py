@@ -31,6 +31,8 @@ from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
 from apps.ledger.errors import LedgerError
+from apps.ledger.selectors import entry_for_document
+from apps.ledger.services.periods import correction_notices
 from apps.tenancy.models import Role
 
 UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
@@ -301,11 +303,8 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
 
 def _correction_notices(document: Document) -> list[str]:
     """HMRC's error-correction limits for the return that takes this posting (a repost into a filed period)."""
-    from apps.filing.calculation import correction_warnings_on
-    from apps.ledger.selectors import entry_for_document
-
     entry = entry_for_document(document.pk)
-    return correction_warnings_on(entry.date) if entry is not None else []
+    return correction_notices(entry.date) if entry is not None else []
 
 
 def _date_warning(document: Document) -> list[str]:

@@ -9,8 +9,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.filing import calculation
-from apps.filing.domain import PeriodStatus, ReturnStatus
+from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+from apps.ledger.services.periods import FrozenPeriod
+
+
+def frozen_periods() -> list[FrozenPeriod]:
+    """The current business's periods whose return is frozen; the ledger's source for closed dates."""
+    returns = VatReturn.objects.filter(status__in=FROZEN_STATUSES).select_related("obligation")
+    return [
+        FrozenPeriod(r.obligation.start, r.obligation.end, r.obligation.period_key, r.get_status_display().lower())
+        for r in returns
+    ]
 
 
 def vat_settings_for(tenant) -> VatSettings | None:

@@ -18,11 +18,10 @@ from apps.ledger import selectors, services
 from apps.ledger.default_rules import DEFAULT_RULES, DEFAULT_RULES_VERSION
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import AccountForm, AsOfForm, PeriodForm, RenameAccountForm, ReverseEntryForm
-from apps.ledger.manual_views import correction_notices
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.permissions import can_manage_accounts, can_reverse_entries
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
-from apps.ledger.services.periods import frozen_period_on
+from apps.ledger.services.periods import correction_notices, frozen_period_on
 from apps.ledger.services.posting import reversal_date
 from apps.tenancy.permissions import require
 

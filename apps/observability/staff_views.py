@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.observability import banners, sli
+from apps.monitors import banners, sli
+from apps.monitors.synthetic import CHECKS
 from apps.observability.selectors import degraded_dependencies, synthetic_status
-from apps.observability.synthetic import CHECKS
 from apps.security_center.views import staff_required
 
 MESSAGE_MAX = 300
@@ -120,13 +120,13 @@ def clear_banner(request: HttpRequest, dependency: str) -> HttpResponse:
 def run_checks(request: HttpRequest) -> HttpResponse:
     """Run the synthetic checks now: in this process in the embedded mode, else queued for the workers."""
     if settings.CELERY_BROKER_URL:
-        from apps.observability.tasks import synthetic_check
+        from apps.monitors.tasks import synthetic_check
 
         for check in CHECKS:
             synthetic_check.apply_async(kwargs={"check": check}, expires=55)
         messages.success(request, "Synthetic checks queued; results appear within a minute.")
     else:
-        from apps.observability.synthetic import ensure_synthetic_tenant, run_all
+        from apps.monitors.synthetic import ensure_synthetic_tenant, run_all
 
         ensure_synthetic_tenant()
         runs = run_all()

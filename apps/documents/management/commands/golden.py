@@ -27,10 +27,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from apps.documents.extraction.result import Extraction
 from apps.documents.models import Document
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
+from apps.ledger.extraction import Extraction
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
