@@ -30,9 +30,11 @@ from apps.documents.services.review import Correction, approve_document, next_fo
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
+from apps.ledger.domain import VatTreatment
 from apps.ledger.errors import LedgerError
-from apps.ledger.selectors import entry_for_document
+from apps.ledger.selectors import chart_of_accounts, entry_for_document
 from apps.ledger.services.periods import correction_notices
+from apps.ledger.services.rules import confidence_threshold
 from apps.tenancy.models import Role
 
 UPLOAD_ROLES = {Role.OWNER, Role.ACCOUNTANT, Role.BOOKKEEPER}
@@ -264,16 +266,11 @@ def _review_initial(document: Document) -> dict:
 
 
 def _review_form(document: Document, data=None) -> ReviewForm:
-    from apps.ledger.domain import VatTreatment
-    from apps.ledger.selectors import chart_of_accounts
-
     accounts = [a for a in chart_of_accounts() if a.is_active]
     return ReviewForm(data, initial=_review_initial(document), accounts=accounts, treatments=VatTreatment.choices)
 
 
 def _review_page(request, document: Document, form: ReviewForm, *, status: int = 200, reject_form=None):
-    from apps.ledger.services.rules import confidence_threshold
-
     data = document.extraction or {}
     threshold = confidence_threshold()
     confidences = {name: (data.get(name) or {}).get("confidence") for name in _review_initial(document)}

@@ -12,6 +12,7 @@ from apps.filing import calculation
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
 from apps.ledger.services.periods import FrozenPeriod
+from apps.tenancy.models import Membership
 
 
 def frozen_periods() -> list[FrozenPeriod]:
@@ -30,7 +31,6 @@ def vat_settings_for(tenant) -> VatSettings | None:
 def approvers(tenant) -> list:
     """Memberships of active people who may approve this business's returns, by email."""
     from apps.filing.permissions import can_approve_returns
-    from apps.tenancy.models import Membership
 
     members = Membership.objects.filter(tenant=tenant, user__is_active=True).select_related("user")
     return sorted((m for m in members if can_approve_returns(m)), key=lambda m: m.user.email)

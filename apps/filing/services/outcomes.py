@@ -17,6 +17,7 @@ from apps.audit.services import record_event
 from apps.filing.domain import ReturnStatus
 from apps.filing.models import SubmissionAttempt, VatReturn
 from apps.filing.services.overview import refresh_overview
+from apps.observability import metrics
 from apps.observability.metrics import safely
 from apps.tenancy.context import tenant_context
 
@@ -45,7 +46,6 @@ STOPPED = (
 
 def metric(outcome: str) -> None:
     from apps.filing.models import SubmissionOutcomeLog
-    from apps.observability import metrics
 
     SubmissionOutcomeLog.objects.create(outcome=outcome)
 

@@ -12,6 +12,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.documents.services.upload import upload_document
+from apps.documents.validation import UploadRejected
+from apps.filing.errors import FilingError
+from apps.integrations.errors import IntegrationError
 from apps.onboarding import external
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.models import OnboardingProgress, Step
@@ -25,6 +29,7 @@ from apps.onboarding.services.progress import (
 )
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.models import Invitation, Tenant
+from apps.tenancy.services import invite_member
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,6 @@ def save_vat_step(
     ``initiator`` is the person's (their browser facts for HMRC's headers);
     without it the periods are not fetched now, and the step says so.
     """
-    from apps.filing.errors import FilingError
-    from apps.integrations.errors import IntegrationError
-
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.VAT)
     try:
@@ -82,8 +84,6 @@ def save_vat_step(
 
 def invite_team_member(*, tenant: Tenant, actor, email: str, role: str) -> tuple[Invitation, str]:
     """Through tenancy's invitation service (audited there); remembered on the step. Returns (invitation, token)."""
-    from apps.tenancy.services import invite_member
-
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.TEAM)
     try:
@@ -107,9 +107,6 @@ class UploadSummary:
 
 def upload_first_documents(*, tenant: Tenant, actor, files: list[tuple[str, bytes]]) -> UploadSummary:
     """Step 7: store each file with the documents upload service; the step completes once one is stored."""
-    from apps.documents.services.upload import upload_document
-    from apps.documents.validation import UploadRejected
-
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.DOCUMENTS)
     if not files:
