@@ -49,8 +49,9 @@ def correction_notices(day: date) -> list[str]:
     return [notice for source in _notices for notice in source(day)]
 
 
-def frozen_period_sources() -> tuple[FrozenPeriodSource, ...]:
-    return tuple(_sources)
+def registered_sources() -> tuple[tuple[FrozenPeriodSource, ...], tuple[CorrectionNotices, ...]]:
+    """What the apps above registered (frozen periods, correction notices): for the checks that they did."""
+    return tuple(_sources), tuple(_notices)
 
 
 def frozen_periods() -> list[FrozenPeriod]:
@@ -58,7 +59,7 @@ def frozen_periods() -> list[FrozenPeriod]:
     found: dict[tuple[date, date], FrozenPeriod] = {}
     for source in _sources:
         for period in source():
-            found.setdefault((period.start, period.end), period)
+            found[(period.start, period.end)] = period
     return [found[key] for key in sorted(found)]
 
 
