@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo        set up and run the portal on SQLite with in-process tasks (http://$(HOST):$(PORT)/)"
 	@echo "make test        install and run the whole test suite with coverage (PostgreSQL if DATABASE_URL is set)"
-	@echo "make lint        ruff lint and format check"
+	@echo "make lint        ruff lint and format check; import-linter layers (.importlinter)"
 	@echo "make pg-roles    create the PostgreSQL roles and database (needs a superuser; see docs/postgres-roles.md)"
 	@echo "make migrate     apply migrations (as the owner role when DATABASE_OWNER_URL is set)"
 
@@ -86,6 +86,7 @@ test-fast: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

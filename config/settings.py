@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.audit",
     "apps.permissions",
+    "apps.portal",
     "apps.observability",
     "apps.documents",
     "apps.security_center",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "apps.onboarding",
     "apps.staff_console",  # the top layer: every staff page
     "apps.devtools",  # not part of the product: dev and deploy commands
+    "apps.monitors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -151,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.tenancy.context_processors.tenancy",
-                "apps.observability.banners.context_processor",
+                "apps.monitors.banners.context_processor",
             ],
         },
     },
@@ -467,7 +469,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Synthetic monitors (apps/observability/synthetic.py) -----------------
+# --- Synthetic monitors (apps/monitors/synthetic.py) ---------------------
 # The synthetic user's password; empty means generated per process and kept only hashed in the database.
 SYNTHETIC_MONITOR_PASSWORD = env.str("SYNTHETIC_MONITOR_PASSWORD", default="")
 SYNTHETIC_UPLOAD_TIMEOUT = env.int("SYNTHETIC_UPLOAD_TIMEOUT", default=40)  # seconds to reach "posted"

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from apps.accounts import views as account_views
 from apps.integrations import views as integrations_views
 from apps.observability import views as observability_views
-from apps.tenancy import views as tenancy_views
+from apps.portal import views as tenancy_views
 
 handler400 = "apps.accounts.views.bad_request"
 handler403 = "apps.accounts.views.permission_denied"
@@ -16,7 +16,7 @@ handler500 = "apps.accounts.views.server_error"
 urlpatterns = [
     path("", tenancy_views.portal_home, name="portal-home"),
     path("accounts/", include("apps.accounts.urls")),
-    path("t/<slug:tenant_slug>/", include("apps.tenancy.urls")),
+    path("t/<slug:tenant_slug>/", include("apps.portal.urls")),
     path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),
     path("t/<slug:tenant_slug>/ledger/", include("apps.ledger.urls")),
     path("t/<slug:tenant_slug>/filing/", include("apps.filing.urls")),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     # The one redirect URI registered with HMRC; it forwards to the business named in the OAuth state.
     path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
-    path("invitations/", include("apps.tenancy.invitation_urls")),
+    path("invitations/", include("apps.accounts.invitation_urls")),
     path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/", include("apps.staff_console.urls")),  # every staff page, behind the console's one gate
     path("health/", include("apps.observability.urls")),

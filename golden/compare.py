@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apps.documents.extraction.result import Extraction
+from apps.ledger.extraction import Extraction
 
 SCALARS = Extraction.SCALAR_FIELDS
 FIELDS = (*SCALARS, "vat_breakdown", "lines")

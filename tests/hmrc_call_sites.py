@@ -50,7 +50,7 @@ CALL_SITES: dict[tuple[str, str], dict[str, str]] = {
     ("apps/integrations/hmrc/grant_check.py", "check_granted_vrn"): {
         "Connect to HMRC: the grant's VRN checked at the callback": WEB,
     },
-    ("apps/observability/synthetic.py", "read"): {
+    ("apps/monitors/synthetic.py", "read"): {
         "synthetic monitor: filing check": BATCH,
     },
 }

@@ -16,7 +16,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.accounts.selectors import has_confirmed_device, requires_2fa
+from apps.accounts.views.errors import application_error, method_not_allowed
 from apps.core.api import error_body
+from apps.core.errors import ApplicationError
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health/", "/metrics", "/favicon.ico")
 
@@ -40,7 +42,6 @@ class MethodNotAllowedPage:
             or request.path_info.startswith("/api/")
         ):
             return response
-        from apps.accounts.views.errors import method_not_allowed
 
         page = method_not_allowed(request)
         if response.has_header("Allow"):
@@ -90,10 +91,8 @@ class ApplicationErrorPage:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from apps.core.errors import ApplicationError
 
         if not isinstance(exception, ApplicationError):
             return None  # Django's own handling (404, 403, 500 pages)
-        from apps.accounts.views.errors import application_error
 
         return application_error(request, exception)

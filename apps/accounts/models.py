@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -31,6 +33,20 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username: str) -> User:
         return self.get(email__iexact=username)
+
+
+class NamedPolicy(Protocol):
+    def is_named_permission(self, perm: str) -> bool: ...
+    def check(self, user: Any, perm: str, obj: Any = None) -> bool: ...
+
+
+# The permissions app (above this one: its policy reads memberships) registers itself in its AppConfig.ready.
+_policy: NamedPolicy | None = None
+
+
+def use_policy(policy: NamedPolicy) -> None:
+    global _policy
+    _policy = policy
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -70,8 +86,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         Django's own answer (an active superuser has every permission) is kept
         for its model permissions, which only the admin asks about.
         """
-        from apps.permissions import checks  # the policy reads this model: imported when asked
-
-        if checks.is_named_permission(perm):
-            return checks.check(self, perm, obj)
+        if _policy is not None and _policy.is_named_permission(perm):
+            return _policy.check(self, perm, obj)
         return super().has_perm(perm, obj)

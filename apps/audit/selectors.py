@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
 from apps.audit.services import link_hash
-from apps.tenancy.context import db_tenant
+from apps.core.db_tenant import db_tenant
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,6 @@ def verify_chain(chain: uuid.UUID) -> ChainReport:
     return ChainReport(chain, count, True)
 
 
-def all_chains() -> list[uuid.UUID]:
-    """The platform chain and one chain per tenant (tenants are never deleted)."""
-    from apps.tenancy.selectors import all_tenant_ids
-
-    return [PLATFORM_CHAIN, *all_tenant_ids()]
-
-
 def recent_events(chain: uuid.UUID, limit: int = 100) -> list[AuditEvent]:
     """Newest first, each with ``summary``: the event in words for people."""
     from apps.audit.labels import describe
@@ -75,11 +68,6 @@ def recent_events(chain: uuid.UUID, limit: int = 100) -> list[AuditEvent]:
     for event in events:
         event.summary = describe(event)
     return events
-
-
-def verify_all_chains() -> list[ChainReport]:
-    """Every chain's report: the platform chain first, then one per tenant."""
-    return [verify_chain(chain) for chain in all_chains()]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from rest_framework.throttling import UserRateThrottle
 from apps.documents.errors import DuplicateUpload, NoFileChosen
 from apps.documents.models import Document
 from apps.documents.services.upload import receive_upload
-from apps.tenancy.api import TenantAPIView
+from apps.portal.api import TenantAPIView
 
 
 class DocumentSerializer(serializers.ModelSerializer):

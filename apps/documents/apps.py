@@ -7,8 +7,11 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
+        from apps.documents.services.ledger_files import DocumentFileGate
+        from apps.ledger.services.attachments import register_file_gate
         from apps.ledger.signals import entry_reversed
 
+        register_file_gate(DocumentFileGate())  # the ledger's journal attachments use our checks and storage
         entry_reversed.connect(_document_entry_reversed, dispatch_uid="documents.entry_reversed")
 
 

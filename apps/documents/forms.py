@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.documents.extraction.result import DocumentKind
+from apps.ledger.extraction import DocumentKind
 from apps.tenancy.widgets import IsoDateInput
 
 KIND_CHOICES = [

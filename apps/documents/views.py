@@ -32,6 +32,10 @@ from apps.documents.services.resolution import archive_document, reopen_for_revi
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
 from apps.documents.services.storage import read_blob
 from apps.documents.services.upload import receive_uploads
+from apps.ledger.domain import VatTreatment
+from apps.ledger.selectors import chart_of_accounts, entry_for_document
+from apps.ledger.services.periods import correction_notices
+from apps.ledger.services.rules import confidence_threshold
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
 
@@ -247,16 +251,11 @@ def _review_initial(document: Document) -> dict:
 
 
 def _review_form(document: Document, data=None) -> ReviewForm:
-    from apps.ledger.domain import VatTreatment
-    from apps.ledger.selectors import chart_of_accounts
-
     accounts = [a for a in chart_of_accounts() if a.is_active]
     return ReviewForm(data, initial=_review_initial(document), accounts=accounts, treatments=VatTreatment.choices)
 
 
 def _review_page(request, document: Document, form: ReviewForm, *, status: int = 200, reject_form=None):
-    from apps.ledger.services.rules import confidence_threshold
-
     data = document.extraction or {}
     threshold = confidence_threshold()
     confidences = {name: (data.get(name) or {}).get("confidence") for name in _review_initial(document)}
@@ -286,11 +285,8 @@ def _review_page(request, document: Document, form: ReviewForm, *, status: int =
 
 def _correction_notices(document: Document) -> list[str]:
     """HMRC's error-correction limits for the return that takes this posting (a repost into a filed period)."""
-    from apps.filing.calculation import correction_warnings_on
-    from apps.ledger.selectors import entry_for_document
-
     entry = entry_for_document(document.pk)
-    return correction_warnings_on(entry.date) if entry is not None else []
+    return correction_notices(entry.date) if entry is not None else []
 
 
 def _date_warning(document: Document) -> list[str]:

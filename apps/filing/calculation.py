@@ -25,11 +25,13 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from apps.documents.selectors import undated_documents, unresolved_documents
 from apps.filing.boxes import BoxComputation, LedgerLine, compute_boxes
 from apps.filing.domain import FROZEN_STATUSES, Scheme, VatBoxes, before_first_period
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
+from apps.integrations.hmrc.selectors import connection_for
 from apps.ledger import selectors as ledger_selectors
-from apps.ledger.models import JournalLine
+from apps.ledger.models import JournalEntry, JournalLine
 
 
 @dataclass(frozen=True)
@@ -200,8 +202,6 @@ def document_blockers(obligation: VatObligation) -> list[Blocker]:
     Rejected and archived documents were set aside on purpose and block
     nothing; an undated document blocks no period (see ``document_todos``).
     """
-    from apps.documents.selectors import unresolved_documents
-
     documents = unresolved_documents(start=obligation.start, end=obligation.end)
     if not documents:
         return []
@@ -219,8 +219,6 @@ def document_blockers(obligation: VatObligation) -> list[Blocker]:
 
 def document_todos() -> list[Blocker]:
     """Not blockers: documents nobody has dated yet, so that they are not forgotten."""
-    from apps.documents.selectors import undated_documents
-
     undated = undated_documents()
     if not undated:
         return []
@@ -280,8 +278,6 @@ def correction_lines(obligation: VatObligation, figures: ReturnFigures) -> list[
     Late postings carried in from a frozen period, and reversals (dated in
     this period) of entries dated before it.
     """
-    from apps.ledger.models import JournalEntry
-
     rows = [(box, line, amount, adj) for box, items in figures.lines_by_box.items() for line, amount, adj in items]
     reversed_ids = {line.entry.reverses_id for _, line, _, adj in rows if not adj and line.entry.reverses_id}
     dates = dict(JournalEntry.objects.filter(pk__in=reversed_ids).values_list("pk", "date")) if reversed_ids else {}
@@ -330,7 +326,5 @@ def correction_warnings_on(day: date) -> list[str]:
 
 
 def hmrc_connected(obligation: VatObligation) -> bool:
-    from apps.integrations.hmrc.selectors import connection_for
-
     connection = connection_for(obligation.tenant)
     return connection is not None and connection.status == "connected"

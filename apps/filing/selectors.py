@@ -9,19 +9,33 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.filing import calculation
-from apps.filing.domain import PeriodStatus, ReturnStatus
+from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+from apps.ledger.services.periods import FrozenPeriod
+from apps.permissions.policy import member_roles
+from apps.tenancy.models import Membership
+
+
+def frozen_periods() -> list[FrozenPeriod]:
+    """The current business's periods whose return is frozen; the ledger's source for closed dates."""
+    returns = VatReturn.objects.filter(status__in=FROZEN_STATUSES).select_related("obligation")
+    return [
+        FrozenPeriod(r.obligation.start, r.obligation.end, r.obligation.period_key, r.get_status_display().lower())
+        for r in returns
+    ]
 
 
 def vat_settings_for(tenant) -> VatSettings | None:
     return VatSettings.objects.filter(tenant=tenant).first()
 
 
+def four_eyes_on(tenant_id) -> bool:
+    """Whether the business has four-eyes approval switched on (someone other than the preparer approves)."""
+    return VatSettings.objects.filter(tenant_id=tenant_id, four_eyes=True).exists()
+
+
 def approvers(tenant) -> list:
     """Memberships of active people who may approve this business's returns, by email."""
-    from apps.permissions.policy import member_roles
-    from apps.tenancy.models import Membership
-
     roles = member_roles("filing.approve_return")
     members = Membership.objects.filter(tenant=tenant, user__is_active=True, role__in=roles).select_related("user")
     return sorted(members, key=lambda m: m.user.email)

@@ -6,6 +6,9 @@ from celery import shared_task
 
 from apps.filing.services import submission
 from apps.integrations.hmrc.initiator import SystemInitiated
+from apps.integrations.hmrc.selectors import is_connected
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Tenant
 from apps.tenancy.tasks import TenantTask
 
 
@@ -47,9 +50,6 @@ def resume_vat_submissions() -> int:
 def sync_tenant_obligations(*, tenant_id: str) -> int | str:
     """Read one business's obligations from HMRC; a business not connected to HMRC is skipped."""
     from apps.filing.services.obligations import sync_obligations
-    from apps.integrations.hmrc.selectors import is_connected
-    from apps.tenancy.context import tenant_context
-    from apps.tenancy.models import Tenant
 
     with tenant_context(tenant_id):
         tenant = Tenant.objects.get(pk=tenant_id)
@@ -63,8 +63,6 @@ def sync_tenant_obligations(*, tenant_id: str) -> int | str:
 @shared_task(name="maintenance.sync_all_vat_obligations")
 def sync_all_vat_obligations() -> int:
     """Beat: every active business with a VAT number gets its obligations refreshed (one task each)."""
-    from apps.tenancy.models import Tenant
-
     tenant_ids = list(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(vat_number="").values_list("pk", flat=True)
     )

@@ -35,7 +35,7 @@ from apps.integrations.errors import (
     IntegrationError,
     RateLimited,
 )
-from apps.observability import banners
+from apps.integrations.signals import dependency_answered
 from apps.observability.metrics import EXTERNAL_CALL_DURATION, EXTERNAL_CALLS, safely
 
 log = structlog.get_logger("strongroom.integrations")
@@ -192,4 +192,4 @@ def call(
             fields["error_code"] = exc.code
         (log.info if outcome == "ok" else log.warning)("external_call", **fields)
         if status is not None and not isinstance(exc, ExternalServiceUnavailable):
-            safely(lambda: banners.dependency_answered(client))  # the service is back: its automatic banner goes
+            safely(lambda: dependency_answered.send(sender=client, client=client))  # the service is back

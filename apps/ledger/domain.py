@@ -1,21 +1,22 @@
 """Small shared vocabulary of the ledger: entry kinds, VAT treatments, money helpers.
 
-Why the document kinds and the exempt marker are repeated here rather than
-imported: ``documents`` sits above ``ledger`` (imports point down), so the
-ledger reads the extraction contract structurally. A test checks that these
-values match ``apps.documents.extraction.result``.
+The document kinds and the exempt marker are the plain values of
+``apps.ledger.extraction`` (the type documents hands to the ledger); a test
+checks that they stay in step.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import models
+
+from apps.core.money import format_money  # noqa: F401 (the ledger's callers import it from here)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-# Values of apps.documents.extraction.result.DocumentKind the ledger acts on.
+# Values of apps.ledger.extraction.DocumentKind the ledger acts on.
 DOC_PURCHASE_INVOICE = "purchase_invoice"
 DOC_RECEIPT = "receipt"
 DOC_SALES_INVOICE = "sales_invoice"
@@ -23,7 +24,7 @@ DOC_CREDIT_NOTE = "credit_note"
 PURCHASE_DOCUMENT_KINDS = frozenset({DOC_PURCHASE_INVOICE, DOC_RECEIPT, DOC_CREDIT_NOTE})
 POSTABLE_DOCUMENT_KINDS = PURCHASE_DOCUMENT_KINDS | {DOC_SALES_INVOICE}
 
-# apps.documents.extraction.result.EXEMPT_RATE: a breakdown row for exempt or outside-scope amounts.
+# apps.ledger.extraction.EXEMPT_RATE: a breakdown row for exempt or outside-scope amounts.
 EXEMPT_RATE = Decimal("-1")
 STANDARD_RATE = Decimal("20")
 REDUCED_RATE = Decimal("5")
@@ -76,15 +77,6 @@ def as_money(value: object, *, what: str = "amount") -> Decimal:
     if not amount.is_finite() or amount != amount.quantize(CENT):
         raise ValueError(f"The {what} {value} has more than two decimal places.")
     return amount.quantize(CENT)
-
-
-def format_money(value: Decimal | None) -> str:
-    """£1,234.56; negatives in brackets: (£1,234.56)."""
-    if value is None:
-        return ""
-    amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    text = f"£{abs(amount):,.2f}"
-    return f"({text})" if amount < 0 else text
 
 
 def format_rate(rate: Decimal | None) -> str:

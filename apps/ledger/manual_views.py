@@ -14,18 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.ledger import selectors
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import ManualJournalForm, ManualLineFormSet
-from apps.ledger.services.attachments import AttachmentUpload, read_attachment, too_large_refusal
+from apps.ledger.services.attachments import AttachmentUpload, file_gate, read_attachment, too_large_refusal
 from apps.ledger.services.journal import LineSpec
 from apps.ledger.services.manual import post_manual_journal
+from apps.ledger.services.periods import correction_notices
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
 
 
 def _documents() -> list:
-    # The documents app sits above the ledger: read its list through its own selector, here at the edge.
-    from apps.documents.selectors import document_list
-
-    return document_list(limit=100)
+    # The documents app sits above the ledger: its gate lists the documents a journal may point at.
+    return file_gate().attachable_documents(limit=100)
 
 
 def _forms(data=None, files=None) -> tuple[ManualJournalForm, ManualLineFormSet]:
@@ -44,13 +43,6 @@ def _page(request: HttpRequest, form, lines, *, status: int = 200, error: str = 
         "error": error,
     }
     return render(request, "ledger/manual_journals.html", context, status=status)
-
-
-def correction_notices(entry_date) -> list[str]:
-    """HMRC's error-correction limits for the return that will carry a correction dated ``entry_date``."""
-    from apps.filing.calculation import correction_warnings_on
-
-    return correction_warnings_on(entry_date)
 
 
 @require_http_methods(["GET", "POST"])

@@ -39,7 +39,7 @@ from apps.ledger.domain import (
 from apps.ledger.vat import breakdown_rates, find_vat
 
 if TYPE_CHECKING:
-    from apps.documents.extraction.result import Extraction
+    from apps.ledger.extraction import Extraction
     from apps.ledger.models import Rule
 
 # How strongly each kind of match identifies the account, before field confidences.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Tenant
 from apps.tenancy.tasks import TenantTask
 
 
@@ -19,8 +21,6 @@ def sync_tenant_bank_feed(*, tenant_id: str) -> int | str:
     """Import new lines for one business that has imported before (the first import is a person's choice)."""
     from apps.ledger.models import BankTransaction
     from apps.ledger.services.bank import sync_bank_feed
-    from apps.tenancy.context import tenant_context
-    from apps.tenancy.models import Tenant
 
     with tenant_context(tenant_id):
         tenant = Tenant.objects.get(pk=tenant_id)
@@ -33,8 +33,6 @@ def sync_tenant_bank_feed(*, tenant_id: str) -> int | str:
 @shared_task(name="maintenance.sync_all_bank_feeds")
 def sync_all_bank_feeds() -> int:
     """Beat: every active business with a Companies House number gets one sync task (it skips unlinked ones)."""
-    from apps.tenancy.models import Tenant
-
     tenant_ids = list(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(company_number="").values_list("pk", flat=True)
     )

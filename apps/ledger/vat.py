@@ -21,8 +21,8 @@ from apps.ledger.domain import (
     treatment_for_rate,
 )
 
-if TYPE_CHECKING:  # the contract lives in documents, above us: no runtime import
-    from apps.documents.extraction.result import Extraction
+if TYPE_CHECKING:
+    from apps.ledger.extraction import Extraction
 
 
 @dataclass(frozen=True)

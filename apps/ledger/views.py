@@ -18,10 +18,9 @@ from apps.ledger import selectors, services
 from apps.ledger.default_rules import DEFAULT_RULES, DEFAULT_RULES_VERSION
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import AccountForm, AsOfForm, PeriodForm, RenameAccountForm, ReverseEntryForm
-from apps.ledger.manual_views import correction_notices
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
-from apps.ledger.services.periods import frozen_period_on
+from apps.ledger.services.periods import correction_notices, frozen_period_on
 from apps.ledger.services.posting import reversal_date
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for

@@ -61,7 +61,7 @@ EXTERNAL_CALL_DURATION = Histogram(
 
 # Filing (apps/filing/services/submission.py increments it): outcome is submitted, reconciled, rejected (the
 # SLO's good events, slos.FILING_GOOD), retryable, not_connected or needs_person. The backlog and stuck-return
-# gauges are computed at scrape time (collectors.FilingBacklogCollector, collectors.FilingStuckCollector).
+# gauges are computed at scrape time (apps.monitors.collectors: FilingBacklogCollector, FilingStuckCollector).
 FILING_SUBMISSIONS = Counter(
     "strongroom_filing_submissions_total",
     "VAT return submission attempts, by outcome (submitted, reconciled, rejected, retryable, not_connected, "
@@ -69,7 +69,7 @@ FILING_SUBMISSIONS = Counter(
     ["outcome"],
 )
 
-# Scrape-time gauges (documents by state, queues, filing backlog, synthetic checks) live in collectors.py.
+# Scrape-time gauges: the queues in collectors.py; documents, filing and synthetics in apps.monitors.collectors.
 from apps.observability.collectors import QUEUES, QueueCollector, scrape_time_collectors  # noqa: E402, F401
 
 QueueDepthCollector = QueueCollector  # the earlier name

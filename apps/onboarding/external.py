@@ -1,9 +1,8 @@
-"""The onboarding wizard's calls into other apps, in one place (contracts in briefs/contracts.md).
+"""The onboarding wizard's calls into other apps, in one place.
 
-Imports are inside the functions: integrations and filing are built alongside
-this app, and a page that does not need them must not fail to import. Tests
-of the wizard's own logic replace these functions; the integration tests run
-them against the sandbox.
+Onboarding sits above filing and integrations, so these are plain module-level
+imports. Tests of the wizard's own logic replace these functions; the
+integration tests run them against the sandbox.
 """
 
 from __future__ import annotations
@@ -13,20 +12,19 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from apps.filing.services import obligations, vat_settings
+from apps.integrations.companies_house import get_company_profile
+from apps.integrations.hmrc.initiator import BrowserFactsMissing
+from apps.integrations.hmrc.selectors import connection_for
+
 
 def company_profile(company_number: str) -> Any:
     """Companies House profile; raises CompanyNotFound, ExternalServiceUnavailable (RateLimited), IntegrationError."""
-    from apps.integrations.companies_house import get_company_profile
-
     return get_company_profile(company_number)
 
 
 def hmrc_connection(tenant) -> Any | None:
     """The tenant's HMRC connection (``.status`` "connected" / "needs_reauth" / "revoked"), or None."""
-    try:
-        from apps.integrations.hmrc.selectors import connection_for
-    except ImportError:  # integrations not installed yet: nothing is connected
-        return None
     return connection_for(tenant)
 
 
@@ -45,9 +43,7 @@ def hmrc_connect_url(tenant_slug: str) -> str | None:
 
 def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool) -> Any:
     """Raises apps.filing.errors.FilingError with a message for people when a value is refused."""
-    from apps.filing.services.vat_settings import save_vat_settings as save
-
-    return save(
+    return vat_settings.save_vat_settings(
         tenant=tenant, actor=actor, scheme=scheme, stagger=stagger, first_period_start=first_period_start,
         four_eyes=four_eyes,
     )  # fmt: skip
@@ -55,9 +51,6 @@ def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_
 
 def sync_obligations(*, tenant, actor, initiator) -> list:
     """Raises integrations errors (HMRC away, not connected, rejected, no browser facts for HMRC's headers)."""
-    from apps.filing.services.obligations import sync_obligations as sync
-    from apps.integrations.hmrc.initiator import BrowserFactsMissing
-
     if initiator is None:
         raise BrowserFactsMissing()
-    return sync(tenant=tenant, actor=actor, initiator=initiator)
+    return obligations.sync_obligations(tenant=tenant, actor=actor, initiator=initiator)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from stdnum.gb import vat as gb_vat
 
-from apps.filing.domain import Stagger, is_period_start
+from apps.filing.domain import QUARTER_END_MONTHS, Stagger, is_period_start
 from apps.filing.forms import StandardSchemeField
 from apps.onboarding.services.signup import DUPLICATE_EMAIL
 from apps.tenancy.models import Role
@@ -173,8 +173,6 @@ def _period_start_hint(stagger: str, start: date) -> str:
 
 
 def _quarter_ends(stagger: str) -> tuple[int, ...]:
-    from apps.filing.domain import QUARTER_END_MONTHS
-
     return QUARTER_END_MONTHS[Stagger(stagger)]
 
 

@@ -12,6 +12,7 @@ Nothing is cached across requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -158,8 +159,15 @@ def not_the_preparer(user, obj) -> bool:
         return False
     if getattr(obj, "status", None) != "awaiting_approval" or not hasattr(obj, "prepared_by_id"):
         return True
-    # Imported here: filing imports this app to check its permissions (an import cycle otherwise).
-    from apps.filing.models import VatSettings
+    if _four_eyes_source is None:
+        return False  # nobody told us whether four-eyes is on: refuse rather than guess
+    return not _four_eyes_source(obj.tenant_id) or obj.prepared_by_id != user.pk
 
-    four_eyes = VatSettings.objects.filter(tenant_id=obj.tenant_id, four_eyes=True).exists()
-    return not four_eyes or obj.prepared_by_id != user.pk
+
+# Whether a business has four-eyes approval on. Filing (above this app) registers it in its AppConfig.ready.
+_four_eyes_source: Callable[[object], bool] | None = None
+
+
+def register_four_eyes_source(source: Callable[[object], bool]) -> None:
+    global _four_eyes_source
+    _four_eyes_source = source

@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from apps.documents.extraction.result import (
+from apps.ledger.extraction import (
     DocumentKind,
     Extracted,
     Extraction,

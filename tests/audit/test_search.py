@@ -8,8 +8,9 @@ import pytest
 
 from apps.audit.forms import AuditFilterForm, action_label, page_number
 from apps.audit.models import PLATFORM_CHAIN
-from apps.audit.selectors import EventFilter, chain_actions, search_events, verify_all_chains
+from apps.audit.selectors import EventFilter, chain_actions, search_events
 from apps.audit.services import record_event
+from apps.security_center.selectors import verify_all_chains
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

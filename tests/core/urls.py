@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.core.errors import ApplicationError, Locked
 from apps.integrations.errors import RateLimited
-from apps.tenancy.api import TenantAPIView
+from apps.portal.api import TenantAPIView
 from config.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 REFUSALS = {

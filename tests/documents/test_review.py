@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.documents.models import Document, DocumentState
+from apps.ledger.extraction import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.factories import DocumentFactory

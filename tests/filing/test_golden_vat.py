@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.documents.extraction.result import Extraction
 from apps.filing import calculation
+from apps.ledger.extraction import Extraction
 from apps.ledger.services import seed_chart_of_accounts
 from apps.ledger.services.posting import post_document
 from apps.tenancy.context import tenant_context

@@ -147,7 +147,7 @@ def _connect(ctx) -> None:
 def _synthetic(ctx) -> None:
     from django.core.management import call_command
 
-    from apps.observability.synthetic import check_filing
+    from apps.monitors.synthetic import check_filing
 
     call_command("ensure_synthetic_tenant", verbosity=0)
     ctx.calls.clear()

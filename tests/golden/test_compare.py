@@ -6,7 +6,7 @@ import copy
 from datetime import date
 from decimal import Decimal
 
-from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
+from apps.ledger.extraction import DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
 from golden.compare import FIELDS, compare_extraction, render_diff, render_summary, summarise
 
 D = Decimal

@@ -9,7 +9,7 @@ from waffle import switch_is_active
 
 from apps.integrations.errors import ExternalServiceUnavailable
 from apps.integrations.hmrc.vat_client import HmrcVatClient
-from apps.observability.banners import set_degraded
+from apps.monitors.banners import set_degraded
 from apps.observability.models import DegradedDependency
 from apps.sandbox.fixtures import DEMO_VRN
 from apps.sandbox.services.faults import clear_faults, set_fault

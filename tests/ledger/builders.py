@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from apps.documents.extraction.result import (
+from apps.ledger.extraction import (
     DocumentKind,
     Extracted,
     Extraction,

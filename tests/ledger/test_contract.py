@@ -1,11 +1,11 @@
-"""The ledger reads the documents app's extraction contract structurally; these keep the two in step."""
+"""The ledger's plain document-kind values match its extraction type; these keep the two in step."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from apps.documents.extraction import result
 from apps.ledger import chart, domain
+from apps.ledger import extraction as result
 from apps.ledger.default_rules import DEFAULT_RULES
 from apps.ledger.domain import format_money
 

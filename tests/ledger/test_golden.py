@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.documents.extraction.result import Extraction
+from apps.ledger.extraction import Extraction
 from apps.ledger.rules_engine import classify
 from apps.ledger.services.document_plan import plan_document_entry
 

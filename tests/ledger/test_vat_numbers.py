@@ -15,8 +15,8 @@ from decimal import Decimal
 import pytest
 
 from apps.documents.extraction.reader import read_document
-from apps.documents.extraction.result import DocumentKind, Extracted
 from apps.ledger import services
+from apps.ledger.extraction import DocumentKind, Extracted
 from apps.ledger.models import JournalLine, Rule
 from apps.ledger.rules_engine import (
     INVALID_VAT_NUMBER_REASON,

@@ -8,13 +8,10 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
+from apps.monitors import collectors as product_collectors
+from apps.monitors.collectors import DocumentsInStateCollector, FilingBacklogCollector, SyntheticCollector
 from apps.observability import collectors
-from apps.observability.collectors import (
-    DocumentsInStateCollector,
-    FilingBacklogCollector,
-    QueueCollector,
-    SyntheticCollector,
-)
+from apps.observability.collectors import QueueCollector
 
 
 def samples(collector) -> dict[tuple[str, tuple], float]:
@@ -45,7 +42,7 @@ def test_a_database_failure_does_not_fail_the_scrape(monkeypatch):
     def down():
         raise RuntimeError("connection refused")
 
-    monkeypatch.setattr(collectors, "document_state_counts", down)
+    monkeypatch.setattr(product_collectors, "document_state_counts", down)
     assert samples(DocumentsInStateCollector()) == {}
 
 
@@ -63,17 +60,13 @@ def test_describe_needs_no_database_or_broker():
     } <= names
 
 
-def test_filing_backlog_without_the_filing_selector_exports_nothing(monkeypatch):
-    import builtins
+def test_filing_backlog_when_the_filing_selector_fails_exports_nothing(monkeypatch):
+    import apps.filing.selectors as filing_selectors
 
-    real_import = builtins.__import__
+    def down():
+        raise RuntimeError("connection refused")
 
-    def no_filing_selectors(name, *args, **kwargs):
-        if name == "apps.filing.selectors":
-            raise ImportError("not there yet")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_filing_selectors)
+    monkeypatch.setattr(filing_selectors, "filing_backlog", down)
     assert samples(FilingBacklogCollector()) == {}
 
 
@@ -152,7 +145,7 @@ def test_stuck_returns_by_state_and_age_come_from_the_platform_projection(tenant
     from django.utils import timezone
 
     from apps.filing.models import FilingPeriodOverview
-    from apps.observability.collectors import FilingStuckCollector
+    from apps.monitors.collectors import FilingStuckCollector
 
     now = timezone.now()
     empty = samples(FilingStuckCollector())

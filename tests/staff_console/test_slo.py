@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from waffle import switch_is_active
 
-from apps.observability import sli, slos
+from apps.monitors import sli
+from apps.observability import slos
 from apps.observability.models import DegradedDependency, SyntheticRun
 from tests.factories import UserFactory
 

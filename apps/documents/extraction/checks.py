@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from apps.ledger.extraction import EXEMPT_RATE, Extracted, Extraction, LineItem, VatBreakdown
+
 from .money import format_money, to_money
-from .result import EXEMPT_RATE, Extracted, Extraction, LineItem, VatBreakdown
 
 PENNY = Decimal("0.01")
 HALF_PENNY = Decimal("0.005")

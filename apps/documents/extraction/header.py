@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from apps.ledger.extraction import DocumentKind, Extracted
+
 from .dates import FoundDate, find_dates
 from .direction import Direction
 from .money import find_amounts
-from .result import DocumentKind, Extracted
 from .text import TextLine, clean_value, same_name
 
 LABELLED, LIKELY, GUESS, DEFAULT = 0.95, 0.8, 0.6, 0.5

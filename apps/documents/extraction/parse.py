@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from apps.ledger.extraction import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
+
 from . import header
 from .checks import apply_checks
 from .direction import Business, decide
 from .items import RawItem, find_items
 from .money import format_money, to_money
-from .result import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
 from .text import PageLines, TextLine, build_lines
 from .totals import Chosen, Totals, choose, find_totals, unique_rows
 from .vatnumber import VatNumber, find_vat_numbers, normalise_vat_number

@@ -31,11 +31,11 @@ from pypdf import PdfReader
 
 from apps.documents import pdfium
 from apps.documents.pdfbombs import find_bomb
+from apps.ledger.extraction import Extraction, PageText
 
 from . import ocr, textlayer
 from .errors import OcrBudgetSpent, ReadError
 from .parse import extract_fields
-from .result import Extraction, PageText
 from .text import PageLines
 
 PDF = "application/pdf"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import product
 
+from apps.ledger.extraction import EXEMPT_RATE
+
 from .money import Amount, find_amounts, to_money
-from .result import EXEMPT_RATE
 from .text import TextLine
 
 ZERO = Decimal("0.00")

@@ -28,6 +28,9 @@ from django.utils import timezone
 from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
 from apps.documents.services.storage import read_blob
 from apps.documents.states import RUN_STATES, move_document, move_run
+from apps.ledger.errors import LedgerError
+from apps.ledger.services.posting import post_document
+from apps.ledger.services.rules import classify_for_tenant
 from apps.observability.metrics import DOCUMENTS_PROCESSED, OCR_DURATION, PIPELINE_STEP_FAILURES, safely
 from apps.tenancy.context import tenant_context
 
@@ -217,10 +220,6 @@ def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
 
 def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
     """Save what was read, classify it, and post it when the classification is confident."""
-    from apps.ledger.errors import LedgerError
-    from apps.ledger.services.posting import post_document
-    from apps.ledger.services.rules import classify_for_tenant
-
     with tenant_context(tenant_id):
         document, run = _locked(tenant_id, work)
         data = extraction.to_json()

@@ -22,10 +22,14 @@ from django.utils import timezone
 from apps.audit.services import record_event
 from apps.documents.actions import require_action
 from apps.documents.errors import DocumentError
-from apps.documents.extraction.result import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.documents.models import Document, DocumentState
 from apps.documents.services.pipeline import classification_json
 from apps.documents.states import move_document
+from apps.ledger.extraction import DocumentKind, Extracted, Extraction, VatBreakdown
+from apps.ledger.rules_engine import Classification, vat_number_reason
+from apps.ledger.services.periods import frozen_period_on
+from apps.ledger.services.posting import post_document
+from apps.ledger.services.rules import learn_from_correction, tenant_vat_numbers
 
 PENNY = Decimal("0.01")
 
@@ -60,8 +64,6 @@ def claim_date(kind: str, issue_date: date, received_on: date | None) -> date | 
     received in (not the correction of an error): it is posted on its
     received date. Sales and credit notes keep their own dates.
     """
-    from apps.ledger.services.periods import frozen_period_on
-
     if kind not in (DocumentKind.PURCHASE_INVOICE, DocumentKind.RECEIPT) or received_on is None:
         return None
     frozen = frozen_period_on(issue_date)
@@ -75,8 +77,6 @@ def vat_not_reclaimed_reason(document: Document, c: Correction, own_vat_numbers)
     that fails the check digits, the business's own, or none where the document printed an
     invalid one does not, unless the reviewer explicitly asks to reclaim.
     """
-    from apps.ledger.rules_engine import vat_number_reason
-
     if c.reclaim_vat:
         return ""
     base = Extraction.from_json(document.extraction or {})
@@ -134,10 +134,6 @@ def corrected_extraction(document: Document, c: Correction) -> Extraction:
 
 def approve_document(*, document: Document, correction: Correction, learn: bool, actor) -> Document:
     """Post the document as the reviewer says; learn a rule when asked and the proposal was changed."""
-    from apps.ledger.rules_engine import Classification
-    from apps.ledger.services.posting import post_document
-    from apps.ledger.services.rules import learn_from_correction, tenant_vat_numbers
-
     if (correction.net + correction.vat).quantize(PENNY) != correction.gross.quantize(PENNY):
         raise DocumentError(
             f"Net £{correction.net} plus VAT £{correction.vat} is £{correction.net + correction.vat}, "

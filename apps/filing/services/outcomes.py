@@ -18,6 +18,7 @@ from apps.filing.domain import ReturnStatus
 from apps.filing.models import SubmissionAttempt, VatReturn
 from apps.filing.services.overview import refresh_overview
 from apps.filing.states import move_obligation, move_return
+from apps.observability import metrics
 from apps.observability.metrics import safely
 from apps.tenancy.context import tenant_context
 
@@ -46,7 +47,6 @@ STOPPED = (
 
 def metric(outcome: str) -> None:
     from apps.filing.models import SubmissionOutcomeLog
-    from apps.observability import metrics
 
     SubmissionOutcomeLog.objects.create(outcome=outcome)
 

@@ -53,6 +53,15 @@ from apps.filing.services.outcomes import (
 )
 from apps.filing.services.overview import refresh_overview
 from apps.filing.states import move_return
+from apps.integrations.errors import (
+    DuplicateSubmission,
+    ExternalServiceUnavailable,
+    HmrcNotConnected,
+    HmrcRejected,
+    RateLimited,
+)
+from apps.integrations.hmrc.initiator import UserInitiated
+from apps.integrations.hmrc.vat_client import HmrcVatClient
 from apps.tenancy.context import tenant_context
 
 # An attempt older than this with no outcome is taken to have died (HTTP timeouts are far shorter).
@@ -153,16 +162,6 @@ def _unsendable_because(vat_return: VatReturn) -> str:
 
 def send(claimed: Claim) -> str:
     """Make the call and record what happened; raises RetryLater for a retryable failure."""
-    from apps.integrations.errors import (
-        DuplicateSubmission,
-        ExternalServiceUnavailable,
-        HmrcNotConnected,
-        HmrcRejected,
-        RateLimited,
-    )
-    from apps.integrations.hmrc.initiator import UserInitiated
-    from apps.integrations.hmrc.vat_client import HmrcVatClient
-
     with tenant_context(claimed.tenant_id):
         vat_return = VatReturn.objects.select_related("tenant").get(pk=claimed.return_id)
         body = hmrc_body(vat_return.period_key, vat_return.boxes)
@@ -244,8 +243,6 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
     a return, so the figures must not go back to the user as a rejection), with the next read-back
     scheduled or, when a person must act first, nothing scheduled and a message saying what to do.
     """
-    from apps.integrations.errors import ExternalServiceUnavailable, HmrcNotConnected, HmrcRejected
-
     try:
         held = client.view_return(vrn, period_key)
     except ExternalServiceUnavailable as exc:  # includes rate limiting

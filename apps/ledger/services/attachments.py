@@ -13,12 +13,18 @@ transaction, just before the rows that point at them. Only a database failure
 after that point (a lost connection at commit) can leave a stored file with
 no row: it is content-named under the tenant's own prefix, served by no URL
 (downloads go through the row), and reused if the same file is attached again.
+
+The checks and the storage belong to the documents app, which sits above the
+ledger: it registers its :class:`FileGate` in its ``AppConfig.ready``
+(decision 0009). Without one, attaching a file fails (closed), it never skips
+the checks.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from apps.ledger.errors import AttachmentError
 from apps.ledger.models import JournalAttachment, JournalEntry
@@ -48,11 +54,50 @@ class CheckedAttachment:
         return ACCEPTED_TYPES[self.content_type]
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What the content check found: the type judged by the content, the size, the SHA-256 in hex."""
+
+    content_type: str
+    size: int
+    sha256: str
+
+
+class FileGate(Protocol):
+    """The checks and the storage every file a person gives us goes through (the documents app's)."""
+
+    def max_bytes(self) -> int: ...
+
+    def inspect(self, content: bytes) -> FileFacts:
+        """The file's facts, or ``AttachmentError`` with the reason in words."""
+        ...
+
+    def store(self, name: str, content: bytes) -> None: ...
+
+    def read(self, name: str) -> bytes: ...
+
+    def attachable_documents(self, limit: int) -> list:
+        """The business's documents a journal may point at (each with ``pk`` and ``original_filename``)."""
+        ...
+
+
+_gate: list[FileGate] = []
+
+
+def register_file_gate(gate: FileGate) -> None:
+    """Called once from the documents app's ``ready``; a second call replaces the first."""
+    _gate[:] = [gate]
+
+
+def file_gate() -> FileGate:
+    if not _gate:
+        raise RuntimeError("No file gate is registered: the documents app checks and stores attachments.")
+    return _gate[0]
+
+
 def max_attachment_bytes() -> int:
     """The documents' size limit: one limit for every file a person gives us."""
-    from apps.documents.validation import UploadLimits  # the documents app sits above the ledger
-
-    return UploadLimits.from_settings().max_bytes
+    return file_gate().max_bytes()
 
 
 def too_large_refusal(size: int) -> str:
@@ -71,12 +116,7 @@ def _display_name(name: str) -> str:
 
 def check_attachment(upload: AttachmentUpload) -> CheckedAttachment:
     """The file's type and facts, or ``AttachmentError`` with the reason; writes nothing."""
-    from apps.documents.validation import UploadRejected, inspect_upload
-
-    try:
-        info = inspect_upload(upload.content)
-    except UploadRejected as exc:
-        raise AttachmentError(f"The attached file was refused: {exc.reason}") from None
+    info = file_gate().inspect(upload.content)
     if info.content_type not in ACCEPTED_TYPES:
         raise AttachmentError(f"The attached file must be a {ACCEPTED_WORDS} file (judged by its content).")
     return CheckedAttachment(_display_name(upload.filename), upload.content, info.content_type, info.size, info.sha256)
@@ -88,10 +128,8 @@ def storage_name(tenant_id: uuid.UUID, checked: CheckedAttachment) -> str:
 
 def store_attachment(*, entry: JournalEntry, checked: CheckedAttachment, actor) -> JournalAttachment:
     """Write the bytes durably, then the row; call inside the journal's transaction, after its checks."""
-    from apps.documents.services.storage import store_blob
-
     name = storage_name(entry.tenant_id, checked)
-    store_blob(name, checked.content)
+    file_gate().store(name, checked.content)
     return JournalAttachment.objects.create(
         tenant_id=entry.tenant_id,
         entry=entry,
@@ -106,6 +144,4 @@ def store_attachment(*, entry: JournalEntry, checked: CheckedAttachment, actor) 
 
 def read_attachment(attachment: JournalAttachment) -> bytes:
     """The stored bytes; ``FileNotFoundError`` if they are gone."""
-    from apps.documents.services.storage import read_blob
-
-    return read_blob(attachment.storage_name)
+    return file_gate().read(attachment.storage_name)

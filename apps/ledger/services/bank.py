@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import record_event
+from apps.integrations import bank_feed
 from apps.ledger import chart
 from apps.ledger.domain import (
     CENT,
@@ -106,8 +107,6 @@ def sync_bank_feed(*, tenant, actor=None) -> SyncResult:
     The HTTP calls happen before any write, so no transaction is held while the
     bank answers (from a task); integration errors propagate unchanged.
     """
-    from apps.integrations import bank_feed
-
     company_number = (tenant.company_number or "").strip()
     if not company_number:
         raise BankLineError("Add the business's Companies House number first: the bank feed finds accounts by it.")

@@ -38,7 +38,7 @@ from apps.ledger.services.journal import LineSpec
 from apps.ledger.vat import rate_from_amounts
 
 if TYPE_CHECKING:
-    from apps.documents.extraction.result import Extraction
+    from apps.ledger.extraction import Extraction
     from apps.ledger.rules_engine import Classification
 
 ENTRY_KIND_FOR_DOCUMENT = {

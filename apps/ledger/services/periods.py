@@ -2,12 +2,15 @@
 
 A frozen return (sent for approval, approved, being sent or filed) keeps the
 figures it has; the ledger therefore dates corrections outside such periods
-and refuses manual journals inside them. The period table belongs to the
-filing app; this module is the ledger's only window onto it, and reads it.
+and refuses manual journals inside them. The periods belong to the filing
+app, which sits above the ledger: it registers a source here in its
+``AppConfig.ready`` (decision 0009), and this module is the ledger's only
+window onto them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,18 +26,40 @@ class FrozenPeriod:
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
 
 
-def frozen_periods() -> list[FrozenPeriod]:
-    """The business's periods whose return is frozen, oldest first."""
-    from apps.filing.domain import FROZEN_STATUSES
-    from apps.filing.models import VatReturn
+FrozenPeriodSource = Callable[[], Iterable[FrozenPeriod]]
+CorrectionNotices = Callable[[date], list[str]]
+_sources: list[FrozenPeriodSource] = []
+_notices: list[CorrectionNotices] = []
 
-    returns = VatReturn.objects.filter(status__in=FROZEN_STATUSES).select_related("obligation")
-    found = {
-        (r.obligation.start, r.obligation.end): FrozenPeriod(
-            r.obligation.start, r.obligation.end, r.obligation.period_key, r.get_status_display().lower()
-        )
-        for r in returns
-    }
+
+def register_frozen_period_source(source: FrozenPeriodSource) -> None:
+    """Let an app above the ledger say which periods are frozen (idempotent; called from ``ready``)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def register_correction_notices(source: CorrectionNotices) -> None:
+    """Let an app above the ledger warn about corrections dated on a day (HMRC's limits; idempotent)."""
+    if source not in _notices:
+        _notices.append(source)
+
+
+def correction_notices(day: date) -> list[str]:
+    """Every registered warning for a correction dated ``day`` (none when no app registered one)."""
+    return [notice for source in _notices for notice in source(day)]
+
+
+def registered_sources() -> tuple[tuple[FrozenPeriodSource, ...], tuple[CorrectionNotices, ...]]:
+    """What the apps above registered (frozen periods, correction notices): for the checks that they did."""
+    return tuple(_sources), tuple(_notices)
+
+
+def frozen_periods() -> list[FrozenPeriod]:
+    """The business's periods whose return is frozen, oldest first (inside tenant_context)."""
+    found: dict[tuple[date, date], FrozenPeriod] = {}
+    for source in _sources:
+        for period in source():
+            found[(period.start, period.end)] = period
     return [found[key] for key in sorted(found)]
 
 

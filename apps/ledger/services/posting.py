@@ -26,7 +26,7 @@ from apps.ledger.services.periods import frozen_period_on
 from apps.ledger.signals import entry_reversed
 
 if TYPE_CHECKING:
-    from apps.documents.extraction.result import Extraction
+    from apps.ledger.extraction import Extraction
     from apps.ledger.rules_engine import Classification
 
 

@@ -31,7 +31,7 @@ from apps.ledger.services.context import tenant_id_in_context
 from apps.tenancy.models import Tenant
 
 if TYPE_CHECKING:
-    from apps.documents.extraction.result import Extraction
+    from apps.ledger.extraction import Extraction
 
 LEARNED_RULE_PRIORITY = 10
 DEFAULT_CONFIDENCE_THRESHOLD = 0.80

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import record_event
+from apps.integrations.errors import CompanyNotFound, ExternalServiceUnavailable, IntegrationError
 from apps.onboarding import external
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.kyc import decide, profile_facts
@@ -37,8 +38,6 @@ REVIEWABLE = KYC_STATES.transition("request_review").sources
 
 def _lookup(company_number: str, declared_name: str) -> tuple[str, list[str], dict]:
     """(status, reasons, Companies House facts) for one attempt."""
-    from apps.integrations.errors import CompanyNotFound, ExternalServiceUnavailable, IntegrationError
-
     try:
         profile = external.company_profile(company_number)
     except CompanyNotFound:

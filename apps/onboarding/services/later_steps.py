@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.documents.services.upload import receive_uploads
+from apps.filing.errors import FilingError
+from apps.integrations.errors import IntegrationError
 from apps.onboarding import external
 from apps.onboarding.errors import OnboardingError
 from apps.onboarding.models import OnboardingProgress, Step
@@ -27,6 +30,7 @@ from apps.onboarding.services.progress import (
 )
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.models import Invitation, Tenant
+from apps.tenancy.services import invite_member
 
 if TYPE_CHECKING:
     from apps.documents.services.upload import IncomingFile, UploadBatch
@@ -56,9 +60,6 @@ def save_vat_step(
     ``initiator`` is the person's (their browser facts for HMRC's headers);
     without it the periods are not fetched now, and the step says so.
     """
-    from apps.filing.errors import FilingError
-    from apps.integrations.errors import IntegrationError
-
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.VAT)
     try:
@@ -87,8 +88,6 @@ def save_vat_step(
 
 def invite_team_member(*, tenant: Tenant, actor, email: str, role: str) -> tuple[Invitation, str]:
     """Through tenancy's invitation service (audited there); remembered on the step. Returns (invitation, token)."""
-    from apps.tenancy.services import invite_member
-
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.TEAM)
     try:
@@ -109,7 +108,6 @@ def upload_first_documents(*, tenant: Tenant, actor, uploads: Sequence[IncomingF
     Raises ``UploadRejected`` (no file, too many) like the documents page;
     each file refused on its own is in the batch's ``refused``.
     """
-    from apps.documents.services.upload import receive_uploads
 
     progress = start_onboarding(tenant=tenant, actor=actor)
     require_open(progress, Step.DOCUMENTS)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from stdnum.gb import vat as gb_vat
 
+from apps.integrations.hmrc.credentials import client_secret
 from apps.sandbox.models import AuthorizationCode, OAuthClient, Token
 from apps.sandbox.routers import db_alias
 from apps.sandbox.services.organisations import ensure_organisation
@@ -75,7 +76,6 @@ def find_client(client_id: str) -> Client | None:
 def secret_matches(client: Client, secret: str) -> bool:
     if client.secret_hash is not None:
         return hmac.compare_digest(client.secret_hash, token_hash(secret))
-    from apps.integrations.hmrc.credentials import client_secret
 
     return hmac.compare_digest(client_secret().encode(), secret.encode())
 

@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from apps.integrations.bank_feed import api_key
 from apps.sandbox import bank as synthetic
 from apps.sandbox import clock, selectors
 from apps.sandbox.responses import BANK_FAULTS, json_response
@@ -46,7 +47,6 @@ def _guard(request: HttpRequest) -> HttpResponse | None:
     fault = apply_faults("bank")
     if fault:
         return json_response(*BANK_FAULTS[fault])
-    from apps.integrations.bank_feed import api_key
 
     given = request.META.get("HTTP_X_API_KEY", "")
     if not given or not hmac.compare_digest(given.encode(), api_key().encode()):

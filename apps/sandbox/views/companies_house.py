@@ -16,6 +16,7 @@ import time
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from apps.integrations.companies_house import api_key
 from apps.sandbox import selectors
 from apps.sandbox.responses import CH_FAULTS, json_response
 from apps.sandbox.services.faults import apply_faults
@@ -35,7 +36,6 @@ def _key_ok(request: HttpRequest) -> bool:
     except (binascii.Error, UnicodeDecodeError):
         return False
     user, sep, password = decoded.partition(":")
-    from apps.integrations.companies_house import api_key
 
     return bool(sep) and password == "" and hmac.compare_digest(user.encode(), api_key().encode())
 

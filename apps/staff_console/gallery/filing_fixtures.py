@@ -13,16 +13,19 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from apps.filing.domain import PeriodStatus
+from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+from apps.filing.selectors import PeriodRow, StaffRow
 from apps.staff_console.gallery.fixtures import GALLERY_TENANT_ID, gallery_tenant
 from apps.staff_console.gallery.registry import Component, register
+from apps.staff_console.views.filing import RISKS, SORTS
+from apps.tenancy.models import Tenant
 
 D = Decimal
 SYNCED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def _obligation(key: str, start: date, end: date, due: date, status: str = "O"):
-    from apps.filing.models import VatObligation
-
     return VatObligation(
         id=uuid.uuid5(GALLERY_TENANT_ID, key), tenant_id=GALLERY_TENANT_ID, vrn="980780684", period_key=key,
         start=start, end=end, due=due, status=status, synced_at=SYNCED,
@@ -30,8 +33,6 @@ def _obligation(key: str, start: date, end: date, due: date, status: str = "O"):
 
 
 def _return(obligation, status: str, **fields):
-    from apps.filing.models import VatReturn
-
     return VatReturn(
         id=uuid.uuid5(GALLERY_TENANT_ID, f"return-{obligation.period_key}"), tenant_id=GALLERY_TENANT_ID,
         obligation=obligation, vrn=obligation.vrn, period_key=obligation.period_key, status=status,
@@ -40,13 +41,11 @@ def _return(obligation, status: str, **fields):
 
 
 def _settings():
-    from apps.filing.models import VatSettings
 
     return VatSettings(tenant_id=GALLERY_TENANT_ID, stagger="stagger_1", first_period_start=date(2025, 1, 1))
 
 
 def _row(obligation, vat_return, status: str, net: str | None, *, repayment=False, blockers=0):
-    from apps.filing.selectors import PeriodRow
 
     return PeriodRow(obligation, vat_return, status, D(net) if net is not None else None, repayment, blockers)
 
@@ -95,8 +94,6 @@ def tower_rejected() -> dict[str, Any]:
 
 
 def _overview(name: str, key_dates, *, return_status="", net=None, error="", obligation_status="O"):
-    from apps.filing.models import FilingPeriodOverview
-    from apps.tenancy.models import Tenant
 
     key, start, end, due = key_dates
     tenant = Tenant(id=uuid.uuid5(GALLERY_TENANT_ID, name), name=name, slug=name.lower().split()[0])
@@ -108,8 +105,6 @@ def _overview(name: str, key_dates, *, return_status="", net=None, error="", obl
 
 
 def _staff_context(rows) -> dict[str, Any]:
-    from apps.filing.domain import PeriodStatus
-    from apps.staff_console.views.filing import RISKS, SORTS
 
     return {
         "rows": rows,
@@ -121,8 +116,6 @@ def _staff_context(rows) -> dict[str, Any]:
 
 
 def staff_tower() -> dict[str, Any]:
-    from apps.filing.selectors import StaffRow
-
     return _staff_context([
         StaffRow(_overview("Aldgate Joinery Ltd", Q4, return_status="rejected", net="3150.00",
                            error="INVALID_MONETARY_AMOUNT"), "rejected", "rejected"),

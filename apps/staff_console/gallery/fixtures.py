@@ -13,7 +13,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.documents.forms import RejectForm, ReviewForm
+from apps.documents.models import Document
+from apps.documents.views import _review_initial
+from apps.ledger.chart import DEFAULT_CHART
+from apps.ledger.domain import VatTreatment
+from apps.ledger.models import Account
+from apps.ledger.services.rules import confidence_threshold
 from apps.staff_console.gallery.registry import Component, register
+from apps.tenancy.models import Tenant
 
 GALLERY_TENANT_ID = uuid.UUID("00000000-0000-4000-8000-00000000a11e")
 REVIEW_DOC_ID = uuid.UUID("00000000-0000-4000-8000-0000000d0c01")
@@ -22,7 +30,6 @@ UPLOADED_AT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 
 def gallery_tenant():
-    from apps.tenancy.models import Tenant
 
     return Tenant(
         id=GALLERY_TENANT_ID,
@@ -86,7 +93,6 @@ def _extraction(sure: dict[str, float] | None = None, **values) -> dict:
 
 
 def _document(doc_id=REVIEW_DOC_ID, *, filename="quillfeather-invoice-march.pdf", state="needs_review", **fields):
-    from apps.documents.models import Document
 
     return Document(
         id=doc_id,
@@ -104,18 +110,12 @@ def _document(doc_id=REVIEW_DOC_ID, *, filename="quillfeather-invoice-march.pdf"
 
 
 def _accounts():
-    from apps.ledger.chart import DEFAULT_CHART
-    from apps.ledger.models import Account
 
     return [Account(code=s.code, name=s.name, type=s.type, is_active=True) for s in DEFAULT_CHART]
 
 
 def _review_context(document, *, data: dict | None = None, duplicates=(), can_act: bool = True) -> dict[str, Any]:
     """What documents.views._review_page passes, for a document and optionally a submitted (invalid) form."""
-    from apps.documents.forms import RejectForm, ReviewForm
-    from apps.documents.views import _review_initial
-    from apps.ledger.domain import VatTreatment
-    from apps.ledger.services.rules import confidence_threshold
 
     form = ReviewForm(data, initial=_review_initial(document), accounts=_accounts(), treatments=VatTreatment.choices)
     if data is not None:

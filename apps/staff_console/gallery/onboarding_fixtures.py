@@ -11,8 +11,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.onboarding.flow import previous_step
+from apps.onboarding.forms import (
+    BusinessDetailsForm,
+    IdentifiersForm,
+    StaffReviewRequestForm,
+    TeamInviteForm,
+    VatSchemeForm,
+)
+from apps.onboarding.models import OnboardingProgress, Step
+from apps.onboarding.selectors import step_states
+from apps.onboarding.views._common import step_url
 from apps.staff_console.gallery.fixtures import GALLERY_TENANT_ID
 from apps.staff_console.gallery.registry import Component, register
+from apps.tenancy.models import Tenant
 
 STARTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 BUSINESS = {"legal_name": "Hollybush Bakery Ltd", "trading_name": "Hollybush", "address_line_1": "3 Mill Lane",
@@ -20,8 +32,6 @@ BUSINESS = {"legal_name": "Hollybush Bakery Ltd", "trading_name": "Hollybush", "
 
 
 def _tenant():
-    from apps.tenancy.models import Tenant
-
     return Tenant(
         id=GALLERY_TENANT_ID, name="Hollybush Bakery Ltd", slug="gallery-hollybush", vat_number="980780684",
         company_number="09876543", status=Tenant.Status.ONBOARDING,
@@ -29,8 +39,6 @@ def _tenant():
 
 
 def _progress(done: tuple[str, ...], **fields):
-    from apps.onboarding.models import OnboardingProgress
-
     return OnboardingProgress(
         tenant_id=GALLERY_TENANT_ID, started_at=STARTED, data={"business": BUSINESS},
         completed_steps={step: STARTED.isoformat() for step in done}, **fields,
@@ -38,10 +46,6 @@ def _progress(done: tuple[str, ...], **fields):
 
 
 def _step(step: str, done: tuple[str, ...], extra: dict[str, Any], **progress_fields) -> dict[str, Any]:
-    from apps.onboarding.flow import previous_step
-    from apps.onboarding.models import Step
-    from apps.onboarding.selectors import step_states
-    from apps.onboarding.views._common import step_url
 
     tenant = _tenant()
     progress = _progress(done, **progress_fields)
@@ -73,13 +77,11 @@ ALL_BEFORE = {
 
 
 def business() -> dict[str, Any]:
-    from apps.onboarding.forms import BusinessDetailsForm
 
     return _step("business", (), {"form": BusinessDetailsForm(initial={"legal_name": "Hollybush Bakery Ltd"})})
 
 
 def business_errors() -> dict[str, Any]:
-    from apps.onboarding.forms import BusinessDetailsForm
 
     form = BusinessDetailsForm({**BUSINESS, "legal_name": "", "postcode": "NOT A POSTCODE", "town": ""})
     form.is_valid()
@@ -87,7 +89,6 @@ def business_errors() -> dict[str, Any]:
 
 
 def identifiers_errors() -> dict[str, Any]:
-    from apps.onboarding.forms import IdentifiersForm
 
     form = IdentifiersForm({"vat_number": "GB123456789", "company_number": "12"})
     form.is_valid()
@@ -95,8 +96,6 @@ def identifiers_errors() -> dict[str, Any]:
 
 
 def _kyc(**progress_fields) -> dict[str, Any]:
-    from apps.onboarding.forms import StaffReviewRequestForm
-
     extra = {"review_form": StaffReviewRequestForm(), "can_request_review": True,
              "declared_name": BUSINESS["legal_name"], "can_continue": False, "next_url": None}  # fmt: skip
     return _step("kyc", ALL_BEFORE["kyc"], extra, **progress_fields)
@@ -124,7 +123,6 @@ def hmrc_not_connected() -> dict[str, Any]:
 
 
 def vat_errors() -> dict[str, Any]:
-    from apps.onboarding.forms import VatSchemeForm
 
     form = VatSchemeForm({"scheme": "", "stagger": "", "first_period_start": "31/02/2026"})
     form.is_valid()
@@ -132,7 +130,6 @@ def vat_errors() -> dict[str, Any]:
 
 
 def team_errors() -> dict[str, Any]:
-    from apps.onboarding.forms import TeamInviteForm
 
     form = TeamInviteForm({"email": "not-an-email", "role": "bookkeeper"})
     form.is_valid()

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import PLATFORM_CHAIN
-from apps.audit.selectors import verify_all_chains
 from apps.audit.views import log_context
 from apps.permissions.access import staff_tenant_context
+from apps.security_center.selectors import verify_all_chains
 from apps.tenancy.models import Tenant
 
 

@@ -1,8 +1,4 @@
-"""/staff/slo/: the SLO dashboard, synthetic checks and degraded-dependency banners.
-
-``sli`` and ``synthetic`` are still imported from ``apps.observability``
-(they are moving to an app of their own; follow them when they do).
-"""
+"""/staff/slo/: the SLO dashboard, synthetic checks and degraded-dependency banners."""
 
 from __future__ import annotations
 
@@ -12,32 +8,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.observability import banners, sli
+from apps.monitors import banners, sli
+from apps.monitors.services import run_checks_now
 from apps.observability.alertmanager import firing_alerts
 from apps.observability.selectors import degraded_dependencies, synthetic_status
-from apps.observability.synthetic import CHECKS
 
 MESSAGE_MAX = 300
 
 
-def open_breakers() -> list[str] | None:
-    """Circuit breakers that are open, from the integrations app when it publishes them (None: not available)."""
-    try:
-        from apps.integrations.selectors import open_circuit_breakers
-    except ImportError:
-        return None
-    try:
-        return [str(b) for b in open_circuit_breakers()]
-    except Exception:  # the dashboard must render even when a panel's source fails
-        return None
-
-
-def _incidents(statuses, notices, breakers) -> list[str]:
+def _incidents(statuses, notices) -> list[str]:
     incidents = [f"Synthetic check “{s.check}” is failing: {s.latest.error}" for s in statuses
                  if s.latest is not None and not s.latest.ok and not s.latest.skipped]  # fmt: skip
     incidents += [f"{banners.DEPENDENCIES[n.dependency].label} marked degraded ({n.get_source_display().lower()}): "
                   f"{n.message}" for n in notices if n.dependency in banners.DEPENDENCIES]  # fmt: skip
-    incidents += [f"Circuit breaker open: {b}" for b in breakers or []]
     return incidents
 
 
@@ -50,7 +33,6 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     reports = sli.reports()
     statuses = synthetic_status()
     notices = degraded_dependencies()
-    breakers = open_breakers()
     alerts = firing_alerts()
     by_key = {n.dependency: n for n in notices}
     return render(
@@ -60,9 +42,8 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "rows": [{"r": r, "chart": sli.budget_chart(r.points)} for r in reports],
             "statuses": statuses,
             "dependencies": [{"d": d, "notice": by_key.get(d.key)} for d in banners.DEPENDENCIES.values()],
-            "incidents": _incidents(statuses, notices, breakers) + [f"Alert firing: {a}" for a in alerts or []],
+            "incidents": _incidents(statuses, notices) + [f"Alert firing: {a}" for a in alerts or []],
             "alerts_available": alerts is not None,
-            "breakers_available": breakers is not None,
             "embedded": not settings.CELERY_BROKER_URL,
             "message_max": MESSAGE_MAX,
         },
@@ -97,20 +78,11 @@ def clear_banner(request: HttpRequest, dependency: str) -> HttpResponse:
 @require_POST
 def run_checks(request: HttpRequest) -> HttpResponse:
     """Run the synthetic checks now: in this process in the embedded mode, else queued for the workers."""
-    if settings.CELERY_BROKER_URL:
-        from apps.observability.tasks import synthetic_check
-
-        for check in CHECKS:
-            synthetic_check.apply_async(kwargs={"check": check}, expires=55)
+    failed = run_checks_now()
+    if failed is None:
         messages.success(request, "Synthetic checks queued; results appear within a minute.")
+    elif failed:
+        messages.error(request, f"Synthetic checks failing: {', '.join(failed)}.")
     else:
-        from apps.observability.synthetic import ensure_synthetic_tenant, run_all
-
-        ensure_synthetic_tenant()
-        runs = run_all()
-        failed = [r.check_name for r in runs if not r.ok and not r.skipped]
-        if failed:
-            messages.error(request, f"Synthetic checks failing: {', '.join(failed)}.")
-        else:
-            messages.success(request, "Synthetic checks ran.")
+        messages.success(request, "Synthetic checks ran.")
     return redirect("slo:dashboard")

@@ -15,7 +15,7 @@ from django.forms import BoundField
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 
-from apps.ledger.domain import format_money
+from apps.core.money import format_money
 
 register = template.Library()
 

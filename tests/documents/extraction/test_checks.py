@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from apps.documents.extraction.checks import apply_checks, check_arithmetic
-from apps.documents.extraction.result import EXEMPT_RATE, Extracted, Extraction, LineItem, VatBreakdown
+from apps.ledger.extraction import EXEMPT_RATE, Extracted, Extraction, LineItem, VatBreakdown
 
 D = Decimal
 

@@ -7,8 +7,8 @@ import pytest
 from apps.documents.extraction.direction import Business, billed_names, company_numbers, decide
 from apps.documents.extraction.parse import extract_fields
 from apps.documents.extraction.reader import read_document
-from apps.documents.extraction.result import DocumentKind
 from apps.documents.extraction.text import PageLines, build_lines
+from apps.ledger.extraction import DocumentKind
 from golden.cases import GOLDEN_DIR
 
 OUR_VAT, OTHER_VAT = "980780684", "459670743"  # both pass the check digits

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from apps.documents.extraction.dates import find_dates, parse_date
 from apps.documents.extraction.money import find_amounts, parse_amount
 from apps.documents.extraction.parse import extract_fields
-from apps.documents.extraction.result import Extraction
 from apps.documents.extraction.text import PageLines
 from apps.documents.extraction.vatnumber import find_vat_numbers
+from apps.ledger.extraction import Extraction
 
 # text that looks a little like a document: words, numbers, money and date punctuation, newlines and gaps
 CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;/-()£€%@&x\n"

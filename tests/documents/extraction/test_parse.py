@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from apps.documents.extraction.parse import extract_fields
-from apps.documents.extraction.result import EXEMPT_RATE, DocumentKind
 from apps.documents.extraction.text import PageLines
+from apps.ledger.extraction import EXEMPT_RATE, DocumentKind
 
 from .conftest import INVOICE
 

@@ -28,9 +28,16 @@ from django.db import transaction
 from django.test.utils import override_settings
 from PIL import Image
 
+from apps.documents import pdfium
 from apps.documents.extraction.ocr import DEFAULT_PSM
 from apps.documents.extraction.reader import read_document
+from apps.documents.models import Document, TaskRun
+from apps.documents.services.upload import upload_document
+from apps.documents.tasks import process_document
 from apps.documents.validation import PDF, inspect_upload
+from apps.ledger.services.accounts import seed_chart_of_accounts
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Tenant
 
 
 def p95(values: list[float]) -> float:
@@ -41,8 +48,6 @@ def p95(values: list[float]) -> float:
 def page_images(content: bytes, content_type: str) -> list[Image.Image]:
     """The page images OCR sees: PDF pages rendered at 300 dpi, image frames as they are."""
     if content_type == PDF:
-        from apps.documents import pdfium
-
         return [
             pdfium.render_page(content, i, dpi=300, max_pixels=10**9, grayscale=True).convert("L")
             for i in range(pdfium.page_count(content))
@@ -105,12 +110,6 @@ class Command(BaseCommand):
         w(f"Peak memory: largest OCR child (tesseract) {child:.0f} MB; this process {own:.0f} MB")
 
     def _upload_to_posted(self, cases) -> dict[str, list[float]]:
-        from apps.documents.models import Document, TaskRun
-        from apps.documents.services.upload import upload_document
-        from apps.documents.tasks import process_document
-        from apps.ledger.services.accounts import seed_chart_of_accounts
-        from apps.tenancy.context import tenant_context
-        from apps.tenancy.models import Tenant
 
         receipts = [c for c in cases if c.expected["extraction"].get("kind") == "receipt"]
         timings: dict[str, list[float]] = {"scanned": [], "born-digital": []}

@@ -27,10 +27,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from apps.documents.extraction.result import Extraction
-from apps.documents.models import Document
+from apps.documents.models import Document, TaskRun
 from apps.documents.services.upload import upload_document
+from apps.documents.tasks import process_document
 from apps.documents.validation import UploadRejected
+from apps.filing.boxes import LedgerLine, compute_boxes
+from apps.ledger.extraction import Extraction
+from apps.ledger.models import JournalLine
+from apps.ledger.services.accounts import seed_chart_of_accounts
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -42,7 +46,6 @@ class _Rollback(Exception):
 
 
 def _postings(document: Document) -> list[dict[str, str]]:
-    from apps.ledger.models import JournalLine
 
     if not document.journal_entry_id:
         return []
@@ -93,8 +96,6 @@ class Command(BaseCommand):
     # --- running ------------------------------------------------------------
 
     def _run(self, cases) -> None:
-        from apps.ledger.services.accounts import seed_chart_of_accounts
-
         tenant = Tenant.objects.create(
             name="Hollybush Bakery Ltd", slug=f"golden-{uuid.uuid4().hex[:12]}", vat_number=GOLDEN_VAT_NUMBER,
             status=Tenant.Status.ACTIVE,
@@ -116,8 +117,6 @@ class Command(BaseCommand):
     def _vat_return() -> dict[str, str]:
         """The set's VAT return as the filing app computes it from the posted ledger (one period covering all)."""
         # The golden run exercises the whole pipeline, filing included: this command sits above the apps it drives.
-        from apps.filing.boxes import LedgerLine, compute_boxes
-        from apps.ledger.models import JournalLine
 
         lines = [
             LedgerLine(li.pk, li.entry.date, li.account.code, li.account.type, li.account.vat_control,
@@ -155,8 +154,6 @@ class Command(BaseCommand):
             self.problems.append(f"{case.file}: not recognised as a duplicate of {case.expected['duplicate_of']}")
 
     def _good(self, tenant: Tenant, case) -> Document:
-        from apps.documents.models import TaskRun
-        from apps.documents.tasks import process_document
         from golden.compare import compare_extraction
 
         outcome = upload_document(tenant=tenant, content=case.content(), filename=case.file,

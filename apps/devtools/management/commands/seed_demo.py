@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
+from apps.documents.services.upload import upload_document
 from apps.tenancy.models import Role, Tenant
 from apps.tenancy.services import add_member, create_tenant
 
@@ -85,7 +86,6 @@ class Command(BaseCommand):
 
     def _upload_samples(self, tenant: Tenant, user: User) -> None:
         """A few golden-set documents, read in-process, so the demo opens on real work."""
-        from apps.documents.services.upload import upload_document
         from golden.cases import load_cases
 
         samples = [c for c in load_cases(group="good") if c.file.startswith(DEMO_SAMPLES)]

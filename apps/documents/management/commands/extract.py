@@ -19,8 +19,8 @@ from apps.documents.extraction.errors import OcrUnavailable, ReadError
 from apps.documents.extraction.money import format_money
 from apps.documents.extraction.ocr import DEFAULT_TIMEOUT
 from apps.documents.extraction.reader import read_document
-from apps.documents.extraction.result import EXEMPT_RATE, Extraction
 from apps.documents.validation import UploadInfo, UploadRejected, inspect_upload
+from apps.ledger.extraction import EXEMPT_RATE, Extraction
 
 KINDS = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image", "image/tiff": "TIFF image"}
 

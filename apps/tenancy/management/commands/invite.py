@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.urls import reverse
 
-from apps.accounts.models import User
 from apps.audit.services import record_event
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.management.base import TenantCommand
@@ -37,7 +37,7 @@ class Command(TenantCommand):
             validate_email(email)
         except ValidationError as exc:
             raise CommandError(f"{email!r} is not an email address.") from exc
-        sender = User.objects.filter(email=inviter.strip().lower()).first()
+        sender = get_user_model().objects.filter(email=inviter.strip().lower()).first()
         if sender is None:
             raise CommandError(f"No user {inviter!r}.")
         try:

@@ -1,8 +1,10 @@
-"""Celery tasks of the observability app: the synthetic checks (maintenance queue, every minute)."""
+"""Celery tasks of the monitors app: the synthetic checks (maintenance queue, every minute)."""
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from apps.monitors.synthetic import run_check
 
 
 @shared_task(
@@ -15,6 +17,4 @@ from celery import shared_task
 )
 def synthetic_check(*, check: str) -> bool:
     """Run one synthetic check and store its run; a repeat (redelivery) just records another run."""
-    from apps.observability.synthetic import run_check
-
     return run_check(check).ok

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import error_body
+from apps.permissions.decorators import permission_refusal
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import ApiToken, Membership, Tenant
 from apps.tenancy.services import hash_api_key
@@ -76,8 +77,6 @@ class TenantAPIView(APIView):
 
     def permission_refusal(self, request: Request) -> Response | None:
         """A 403 answer when the policy refuses this method here (None when it allows)."""
-        from apps.permissions.decorators import permission_refusal  # the policy reads this app's models
-
         perm = self.required_permissions.get(request.method.upper())
         if perm is None:
             if request.method.upper() in ("OPTIONS", "HEAD") or not hasattr(self, request.method.lower()):
@@ -114,7 +113,7 @@ class TenantAPIView(APIView):
 class TenantTokenScheme(OpenApiAuthenticationExtension):
     """Describes the token scheme in the OpenAPI schema."""
 
-    target_class = "apps.tenancy.api.TenantTokenAuthentication"
+    target_class = "apps.portal.api.TenantTokenAuthentication"
     name = "TenantToken"
 
     def get_security_definition(self, auto_schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.tenancy import invitation_views
+from apps.accounts.views import invitations as invitation_views
 
 app_name = "invitations"
 urlpatterns = [

@@ -26,7 +26,20 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
+from apps.accounts.models import User
+from apps.documents.models import Document, DocumentState
+from apps.documents.services.upload import upload_document
+from apps.integrations.errors import HmrcNotConnected
+from apps.integrations.hmrc import oauth
+from apps.integrations.hmrc.initiator import SystemInitiated
+from apps.integrations.hmrc.vat_client import HmrcVatClient
+from apps.integrations.views import callback_uri
+from apps.monitors.banners import react_to_check
 from apps.observability.models import SyntheticRun
+from apps.sandbox.services import oauth as sandbox_oauth
+from apps.tenancy.context import tenant_context
+from apps.tenancy.models import Tenant
+from apps.tenancy.services import create_tenant
 
 SYNTHETIC_TENANT_SLUG = "strongroom-synthetic"
 SYNTHETIC_TENANT_NAME = "Synthetic Monitor Ltd (fictitious)"
@@ -48,17 +61,11 @@ class Skip(Exception):
 
 
 def synthetic_tenant():
-    from apps.tenancy.models import Tenant
-
     return Tenant.objects.filter(slug=SYNTHETIC_TENANT_SLUG).first()
 
 
 def ensure_synthetic_tenant() -> tuple[object, bool]:
     """The synthetic tenant and its owner, created if missing (idempotent). Returns (tenant, created)."""
-    from apps.accounts.models import User
-    from apps.tenancy.models import Tenant
-    from apps.tenancy.services import create_tenant
-
     user = User.objects.filter(email=SYNTHETIC_USER_EMAIL).first()
     if user is None:
         user = User.objects.create_user(SYNTHETIC_USER_EMAIL, _configured_password() or None)
@@ -103,8 +110,6 @@ def check_health() -> None:
 def check_login() -> None:
     from django.contrib.auth import authenticate
     from django.test import RequestFactory
-
-    from apps.accounts.models import User
 
     user = User.objects.filter(email=SYNTHETIC_USER_EMAIL).first()
     if user is None:
@@ -154,10 +159,6 @@ def synthetic_invoice(number: str) -> bytes:
 
 
 def check_upload() -> None:
-    from apps.documents.models import Document, DocumentState
-    from apps.documents.services.upload import upload_document
-    from apps.tenancy.context import tenant_context
-
     tenant = synthetic_tenant()
     if tenant is None:
         raise RuntimeError("the synthetic tenant does not exist: run manage.py ensure_synthetic_tenant")
@@ -179,9 +180,6 @@ def check_upload() -> None:
 
 def check_filing() -> None:
     """Read the synthetic business's VAT obligations from HMRC (the sandbox outside production): no writes."""
-    from apps.integrations.errors import HmrcNotConnected
-    from apps.integrations.hmrc.initiator import SystemInitiated
-    from apps.integrations.hmrc.vat_client import HmrcVatClient
 
     tenant = synthetic_tenant()
     if tenant is None:
@@ -217,11 +215,6 @@ def connect_to_sandbox_hmrc(tenant) -> None:
     business is connected once by a person, against HMRC's external test API.
     """
     from urllib.parse import parse_qsl, urlsplit
-
-    from apps.accounts.models import User
-    from apps.integrations.hmrc import oauth
-    from apps.integrations.views import callback_uri
-    from apps.sandbox.services import oauth as sandbox_oauth
 
     user = User.objects.get(email=SYNTHETIC_USER_EMAIL)
     redirect_uri = callback_uri()
@@ -264,8 +257,6 @@ def run_check(name: str) -> SyntheticRun:
         at=timezone.now(),
     )
     if not skipped and name in CHECK_DEPENDENCY:
-        from apps.observability.banners import react_to_check
-
         react_to_check(CHECK_DEPENDENCY[name], name, run)
     return run
 

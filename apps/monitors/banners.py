@@ -4,7 +4,11 @@ The switch (``hmrc_degraded`` …) is the flag other code and templates can test
 (``waffle.switch_is_active``); :class:`DegradedDependency` says why it is on, in words for
 users, and who turned it on. Staff set and clear them at /staff/slo/; the synthetic monitors
 set them after ``SYNTHETIC_DEGRADED_AFTER`` failures in a row and clear them on recovery, but
-never clear one that staff set.
+never clear one that staff set; the first real answer from the service clears an automatic one
+(``apps.integrations.signals.dependency_answered``).
+
+Here in monitors, not observability, because every change is audited and the audit log sits
+above observability; the rows stay observability's models (decision 0009).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.audit.services import record_event
 from apps.observability.models import DegradedDependency, SyntheticRun
 
 
@@ -74,8 +79,6 @@ def _switch(dependency: Dependency, active: bool) -> None:
 
 def set_degraded(key: str, *, message: str = "", source: str, user=None) -> DegradedDependency:
     """Turn the banner on (or change its message)."""
-    from apps.audit.services import record_event
-
     dependency = DEPENDENCIES[key]
     message = (message or dependency.default_message).strip()[:300]
     with transaction.atomic():
@@ -94,8 +97,6 @@ def set_degraded(key: str, *, message: str = "", source: str, user=None) -> Degr
 
 def clear_degraded(key: str, *, user=None, only_if_source: str | None = None) -> bool:
     """Turn the banner off; with ``only_if_source``, only when that source turned it on. True if cleared."""
-    from apps.audit.services import record_event
-
     dependency = DEPENDENCIES[key]
     with transaction.atomic():
         notice = DegradedDependency.objects.select_for_update().filter(dependency=key).first()
@@ -137,13 +138,14 @@ CLIENT_DEPENDENCY = {
 }
 
 
-def dependency_answered(client: str) -> bool:
+def dependency_answered(client: str, **kwargs) -> bool:
     """A real call to the dependency got an answer: an automatic banner about it goes (True if one did).
 
     Why: the synthetic checks run on a schedule (and not at all in the embedded
     mode, which has no beat), so a banner they set could outlive the outage by
     a long time; the first real answer is proof enough. A banner that staff set
-    stays until staff clear it. Costs no query while the switch is off.
+    stays until staff clear it. Costs no query while the switch is off. Connected to the
+    integrations' ``dependency_answered`` signal in ``MonitorsConfig.ready``.
     """
     from waffle import switch_is_active
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.observability.synthetic import CHECKS, ensure_synthetic_tenant, run_check
+from apps.monitors.synthetic import CHECKS, ensure_synthetic_tenant, run_check
 
 
 class Command(BaseCommand):

@@ -1,5 +1,8 @@
 """The typed result of reading one document: what OCR and extraction hand to classification.
 
+It lives in the ledger, below documents: it is the input the ledger's rules engine
+classifies and posts, so documents produces it and imports it from here (decision 0009).
+
 It is plain data (no Django models), so ``manage.py extract``, the Celery
 task and the golden-dataset runner share one code path, and it serialises
 to the JSON the golden dataset stores (``to_json``; ``from_json`` reads it).

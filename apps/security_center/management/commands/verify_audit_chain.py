@@ -6,7 +6,8 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.selectors import all_chains, verify_chain
+from apps.audit.selectors import verify_chain
+from apps.security_center.selectors import all_chains
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.tenancy import audit_views, views
+from apps.portal import audit_views, views
 
 app_name = "tenancy"
 urlpatterns = [

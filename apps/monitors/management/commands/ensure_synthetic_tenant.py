@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from apps.observability.synthetic import SYNTHETIC_TENANT_SLUG, SYNTHETIC_USER_EMAIL, ensure_synthetic_tenant
+from apps.monitors.synthetic import SYNTHETIC_TENANT_SLUG, SYNTHETIC_USER_EMAIL, ensure_synthetic_tenant
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ the 30-day value, the error budget left, the 1 h and 6 h burn rates and the dail
 ones the metrics count:
 
 - OCR latency: document task runs (started → finished) from ``documents_taskrun``;
-- filing success: ``apps.filing.selectors.filing_sli`` (tolerates the app's absence);
-- onboarding duration: ``apps.onboarding.selectors.onboarding_durations`` (likewise);
+- filing success: ``apps.filing.selectors.filing_sli``;
+- onboarding duration: ``apps.onboarding.selectors.onboarding_durations``;
 - synthetic success: :class:`SyntheticRun` rows (skipped runs excluded);
 - portal availability and latency: there is no request log, so "Prometheus only".
 """
@@ -22,8 +22,11 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from apps.documents.models import TaskRun
+from apps.filing import selectors as filing_selectors
 from apps.observability import slos
 from apps.observability.models import SyntheticRun
+from apps.onboarding import selectors as onboarding_selectors
 
 Counter = Callable[[datetime], tuple[int, int]]
 OCR_TASK = "documents.process_document"
@@ -58,8 +61,6 @@ def task_run_durations(task: str, since: datetime) -> list[tuple[datetime, float
             return [(at, float(seconds)) for at, seconds in cursor.fetchall()]
     from django_scopes import scopes_disabled
 
-    from apps.documents.models import TaskRun
-
     with scopes_disabled():
         rows = TaskRun.objects.filter(
             task_name=task, finished_at__gte=since, started_at__isnull=False, state__in=("succeeded", "failed")
@@ -75,21 +76,12 @@ def _ocr_latency(threshold: float) -> Callable[[datetime], Counter]:
 
 
 def _filing(since: datetime) -> Counter:
-    try:
-        from apps.filing.selectors import filing_sli
-    except ImportError:
-        raise Unavailable("the filing app does not publish filing_sli yet") from None
-    return filing_sli
+    return filing_selectors.filing_sli
 
 
 def _onboarding(since: datetime) -> Counter:
-    try:
-        from apps.onboarding.selectors import onboarding_durations
-    except ImportError:
-        raise Unavailable("the onboarding app does not publish onboarding_durations yet") from None
-
     def count(s: datetime) -> tuple[int, int]:
-        durations = onboarding_durations(s)
+        durations = onboarding_selectors.onboarding_durations(s)
         return sum(d <= timedelta(minutes=10) for d in durations), len(durations)
 
     return count

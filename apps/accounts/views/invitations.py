@@ -5,6 +5,9 @@ unexpired invitation to it: a guessed or stale link gets the same page, with
 no business name, whatever the method. The email address is the
 invitation's: a new account is created for exactly that address, and a
 signed-in user with another address is told to sign in as the invited one.
+
+In accounts, above tenancy: it signs people in and creates accounts, and sends
+an invited owner to set up a second factor (``requires_2fa``).
 """
 
 from __future__ import annotations

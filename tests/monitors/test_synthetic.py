@@ -6,10 +6,10 @@ import pytest
 from django.conf import settings
 
 from apps.accounts.models import User
-from apps.observability import synthetic
-from apps.observability.collectors import SyntheticCollector
+from apps.monitors import synthetic
+from apps.monitors.collectors import SyntheticCollector
+from apps.monitors.tasks import synthetic_check
 from apps.observability.models import DegradedDependency, SyntheticRun
-from apps.observability.tasks import synthetic_check
 from apps.tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_failures_in_a_row_set_the_banner_and_recovery_clears_it(synthetic_tenan
 def test_recovery_never_clears_a_banner_staff_set(synthetic_tenant, staff_user, eager_tasks):
     from waffle import switch_is_active
 
-    from apps.observability.banners import set_degraded
+    from apps.monitors.banners import set_degraded
 
     set_degraded("ocr", message="Planned maintenance of document reading until 14:00.", source="staff", user=staff_user)
     assert synthetic.run_check("upload").ok

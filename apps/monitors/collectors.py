@@ -1,0 +1,185 @@
+"""Scrape-time gauges that read product data: documents by state, filing backlog and stuck returns, synthetics.
+
+They follow the rules of ``apps.observability.collectors`` (one cheap query per scrape, never
+fail the scrape, ``describe()`` touches no source) and are registered there by
+``MonitorsConfig.ready``; they live here because they read the product apps, which sit
+above observability.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.db import connection
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from apps.documents.models import Document, DocumentState
+from apps.filing import selectors as filing_selectors
+from apps.observability.selectors import synthetic_status
+
+log = logging.getLogger(__name__)
+
+
+# PostgreSQL: documents_document has FORCE ROW LEVEL SECURITY and neither role bypasses it, so a
+# cross-tenant count goes through this SECURITY DEFINER function (migration 0002), which visits each
+# tenant in turn the way ledger_entry_check does, and returns only counts.
+DOCUMENT_COUNTS_SQL = "SELECT state, n FROM strongroom_document_state_counts()"
+
+
+def document_state_counts() -> dict[str, int]:
+    """Documents per state over all tenants (one GROUP BY; on PostgreSQL through the definer function)."""
+    counts = {state: 0 for state in DocumentState.values}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(DOCUMENT_COUNTS_SQL)
+        else:
+            table = connection.ops.quote_name(Document._meta.db_table)
+            cursor.execute(f"SELECT state, COUNT(*) FROM {table} GROUP BY state")  # noqa: S608 (a model's table)
+        for state, n in cursor.fetchall():
+            counts[state] = counts.get(state, 0) + int(n)
+    return counts
+
+
+class DocumentsInStateCollector(Collector):
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield self._family()
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "strongroom_documents_in_state", "Documents currently in each state (all tenants).", labels=["state"]
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            counts = document_state_counts()
+        except Exception:  # database down: no sample; readiness and absent() alerts report it
+            log.debug("documents_in_state: database unavailable", exc_info=True)
+            return
+        family = self._family()
+        for state, n in sorted(counts.items()):
+            family.add_metric([state], n)
+        yield family
+
+
+def filing_backlog() -> tuple[int, float] | None:
+    """(approved returns not yet submitted, age of the oldest in seconds) from the filing app's selector."""
+    count, oldest = filing_selectors.filing_backlog()
+    return int(count), float(oldest or 0)
+
+
+class FilingBacklogCollector(Collector):
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families()
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "strongroom_filing_backlog_returns", "VAT returns approved but not yet submitted to HMRC."
+            ),
+            GaugeMetricFamily(
+                "strongroom_filing_backlog_oldest_age_seconds",
+                "Seconds since the oldest approved-but-unsubmitted VAT return was approved (0 when none).",
+            ),
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            backlog = filing_backlog()
+        except Exception:
+            log.debug("filing backlog unavailable", exc_info=True)
+            return
+        if backlog is None:
+            return
+        count, age = self._families()
+        count.add_metric([], backlog[0])
+        age.add_metric([], backlog[1])
+        yield count
+        yield age
+
+
+class FilingStuckCollector(Collector):
+    """VAT returns stuck (mid-send past its lease, or waiting for a person), by state, from the filing selector."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families()
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "strongroom_filing_returns_stuck",
+                "VAT returns stuck: submitting long past the attempt's lease, or approved and waiting for a person "
+                "(automatic attempts used up, HMRC connection lost, HMRC's copy unreadable).",
+                labels=["state"],
+            ),
+            GaugeMetricFamily(
+                "strongroom_filing_returns_stuck_oldest_age_seconds",
+                "Seconds the oldest stuck VAT return has been in that state (0 when none).",
+                labels=["state"],
+            ),
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            stuck = filing_selectors.stuck_returns()
+        except Exception:
+            log.debug("filing stuck returns unavailable", exc_info=True)
+            return
+        count, age = self._families()
+        for state, (n, oldest) in sorted(stuck.items()):
+            count.add_metric([state], n)
+            age.add_metric([state], oldest)
+        yield count
+        yield age
+
+
+class SyntheticCollector(Collector):
+    """The latest synthetic run of each check, from the SyntheticRun table (one query)."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families()
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "strongroom_synthetic_check_success",
+                "1 if the latest run of a synthetic check passed.",
+                labels=["check"],
+            ),
+            GaugeMetricFamily(
+                "strongroom_synthetic_check_duration_seconds",
+                "How long the latest run of a synthetic check took.",
+                labels=["check"],
+            ),
+            GaugeMetricFamily(
+                "strongroom_synthetic_check_last_success_timestamp_seconds",
+                "Unix time of the last passing run of a synthetic check.",
+                labels=["check"],
+            ),
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            statuses = synthetic_status()
+        except Exception:
+            log.debug("synthetic status unavailable", exc_info=True)
+            return
+        success, duration, last_success = self._families()
+        for status in statuses:
+            latest = status.latest
+            if latest is not None and not latest.skipped:
+                success.add_metric([status.check], 1 if latest.ok else 0)
+                duration.add_metric([status.check], latest.duration_seconds)
+            if status.last_success_at is not None:
+                last_success.add_metric([status.check], status.last_success_at.timestamp())
+        yield success
+        yield duration
+        yield last_success
+
+
+PRODUCT_COLLECTORS = (DocumentsInStateCollector, FilingBacklogCollector, FilingStuckCollector, SyntheticCollector)
