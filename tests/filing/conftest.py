@@ -13,7 +13,7 @@ from apps.tenancy.context import tenant_context
 from tests.factories.filing import VatSettingsFactory, quarter
 
 D = Decimal
-# Spec §7.4's worked example: the boxes HMRC's own example return carries.
+# The worked example (docs/contracts/uk-vat-rules.md): the boxes HMRC's own example return carries.
 WORKED_EXAMPLE_BOXES = VatBoxes(
     box1=D("2050.00"), box2=D("0.00"), box3=D("2050.00"), box4=D("800.00"), box5=D("1250.00"),
     box6=D("14500"), box7=D("4500"), box8=D("0"), box9=D("0"),
@@ -49,7 +49,7 @@ def purchase(when: date, net: str, vat: str, *, treatment: str = "standard", acc
 
 
 def post_worked_example(when: date, actor=None) -> None:
-    """Spec §7.4 through the ledger's own posting service."""
+    """The worked example through the ledger's own posting service."""
     sale(when, "10000.00", "2000.00", actor=actor)
     sale(when, "1000.00", "50.00", treatment="reduced", actor=actor)
     sale(when, "3000.00", "0.00", treatment="zero", actor=actor)
