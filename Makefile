@@ -23,13 +23,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The lock files pin every package, transitive ones included, with hashes; pip refuses anything else.
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
+
+# Regenerate the locks from requirements.in / requirements-dev.in (docs/decisions/0015): run after editing a
+# .in file, then commit all four. `make lock LOCK_ARGS=--upgrade` also moves unpinned transitive packages on.
+# pip-tools lives in its own virtualenv under var/ so it never enters the project's environment.
+PIP_TOOLS_VERSION ?= 7.7.0
+LOCK_VENV := var/pip-tools
+LOCK_ARGS ?=
+LOCK_FLAGS = --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+.PHONY: lock
+lock:
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install --quiet pip-tools==$(PIP_TOOLS_VERSION); }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.txt requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
 
 # Debian packages the project needs: Tesseract for OCR (the browser for end-to-end tests arrives with its issue).
 SYSTEM_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
