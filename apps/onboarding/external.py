@@ -1,9 +1,9 @@
-"""The onboarding wizard's calls into other apps, in one place (contracts in briefs/contracts.md).
+"""The onboarding wizard's calls into other apps, in one place.
 
-Imports are inside the functions: integrations and filing are built alongside
-this app, and a page that does not need them must not fail to import. Tests
-of the wizard's own logic replace these functions; the integration tests run
-them against the sandbox.
+Imports are inside the functions so that loading the wizard does not load
+integrations and filing (and their import chains) for pages that never call
+them. Tests of the wizard's own logic replace these functions; the integration
+tests run them against the sandbox.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 
 def company_profile(company_number: str) -> Any:
@@ -23,10 +23,8 @@ def company_profile(company_number: str) -> Any:
 
 def hmrc_connection(tenant) -> Any | None:
     """The tenant's HMRC connection (``.status`` "connected" / "needs_reauth" / "revoked"), or None."""
-    try:
-        from apps.integrations.hmrc.selectors import connection_for
-    except ImportError:  # integrations not installed yet: nothing is connected
-        return None
+    from apps.integrations.hmrc.selectors import connection_for
+
     return connection_for(tenant)
 
 
@@ -35,12 +33,9 @@ def hmrc_connected(tenant) -> bool:
     return connection is not None and getattr(connection, "status", "") == "connected"
 
 
-def hmrc_connect_url(tenant_slug: str) -> str | None:
-    """Where the "Connect to HMRC" button posts, or None while the integrations app has no such page."""
-    try:
-        return reverse("integrations:hmrc-connect", kwargs={"tenant_slug": tenant_slug})
-    except NoReverseMatch:
-        return None
+def hmrc_connect_url(tenant_slug: str) -> str:
+    """Where the "Connect to HMRC" button posts."""
+    return reverse("integrations:hmrc-connect", kwargs={"tenant_slug": tenant_slug})
 
 
 def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool) -> Any:

@@ -1,7 +1,7 @@
 """Fictitious test data the sandbox serves, shared by other apps' tests and the demo.
 
 Everything here is invented: no real company, person, VAT number or bank account.
-The constants are part of the cross-app contract (docs: /work/briefs/contracts.md).
+Other apps' tests and the demo import these constants by name, so renaming one is a cross-app change.
 """
 
 from __future__ import annotations

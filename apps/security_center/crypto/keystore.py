@@ -41,7 +41,7 @@ _clock: Callable[[], float] = time.monotonic
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "FIELD_ENCRYPTION_KEY_CACHE_SECONDS", 300))
+    return float(settings.FIELD_ENCRYPTION_KEY_CACHE_SECONDS)
 
 
 def clear_key_cache(tenant_id: object | None = None) -> None:
