@@ -2,7 +2,9 @@
 # make test-all: every suite in turn, each timed; a failing suite does not stop the others.
 # Ends with ONE summary (scripts/test_summary.py) and exits non-zero if any suite failed.
 #
-#   unit         make test (pytest with coverage of apps/, fail under 85%) + the coverage ratchet
+#   unit         make test (pytest with coverage of apps/, fail under 85%, without the slow tier)
+#   slow         make test-slow (promtool/amtool, processes, whole golden set, URL fuzz; coverage appended)
+#   coverage     the coverage gate and per-file ratchet over unit + slow
 #   integration  web, worker and beat as processes, tests/integration
 #   golden       manage.py golden (the golden dataset through the real pipeline)
 #   e2e          Playwright journeys (tests/e2e) against gunicorn + worker
@@ -28,6 +30,7 @@ step() {  # step NAME COMMAND...: run, time, log to $ART/NAME.log (and the termi
 }
 
 step unit $MAKE --no-print-directory test PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-unit.xml"
+step slow $MAKE --no-print-directory test-slow PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-slow.xml"
 step coverage $MAKE --no-print-directory coverage-gate
 step integration $MAKE --no-print-directory integration
 # The golden set is about reading and classifying, not the database: SQLite and in-process tasks, as documented.
