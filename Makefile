@@ -195,6 +195,7 @@ visual-update: $(VENV)/.dev e2e-system-deps
 gates: $(VENV)/.dev e2e-system-deps
 	@bash scripts/system_suite.sh gates tests/gates $(PYTEST_ARGS)
 
-# mutmut on the rules engine, VAT rates, journal balance checks (and the VAT return when present); prints the score.
+# mutmut on the rules engine, VAT rates, journal balance checks and the VAT return, incrementally: only the modules
+# changed since tests/gates/mutation_baseline.json (commit it after a run), within MUTATION_BUDGET s; prints the score.
 mutation: $(VENV)/.dev
 	@bash scripts/mutation.sh
