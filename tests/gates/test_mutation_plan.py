@@ -63,8 +63,19 @@ def test_the_report_scores_current_measurements_and_fails_on_an_unfinished_due_m
     assert "mutation score: 50.0% (1 killed of 2; 1 equivalent excluded)" in out
     assert "apps/lib/b.py" in out and "not measured" in out
     assert mutation_plan.report(60.0, pending=[]) == 1  # under the minimum
-    assert mutation_plan.report(40.0, pending=["apps/lib/b.py"]) == 1  # due, and the budget ran out
+    assert mutation_plan.report(40.0, pending=["apps/lib/b.py"]) == 0  # due, the budget ran out: said, not failed
     assert "NOT FINISHED within the time budget: apps/lib/b.py" in capsys.readouterr().out
+    assert mutation_plan.report(40.0, pending=["apps/lib/b.py"], strict=True) == 1
+
+
+def test_an_unmeasured_module_is_due_only_when_it_differs_from_the_base_commit(project, monkeypatch):
+    data = {"base": "base-commit", "modules": {}}
+    committed = {"apps/lib/a.py": mutation_plan.digest("apps/lib/a.py"), "apps/lib/b.py": "something else"}
+    monkeypatch.setattr(
+        mutation_plan, "source_at", lambda commit, path: committed[path] if commit == "base-commit" else None
+    )
+    assert mutation_plan.due(data) == ["apps/lib/b.py"]
+    assert mutation_plan.due({"base": "unknown", "modules": {}}) == ["apps/lib/a.py", "apps/lib/b.py"]  # git cannot say
 
 
 def test_unknown_modules_are_refused(project):
