@@ -28,7 +28,7 @@ if [ -n "${MUTATION_TARGETS:-}" ]; then read -r -a ONLY <<< "$MUTATION_TARGETS";
 PLAN=$("$PY" scripts/mutation_plan.py plan "${PLAN_ARGS[@]}")
 targets=$(sed -n 1p <<< "$PLAN")
 if [ -z "$targets" ]; then
-  echo "mutation: every module is measured at its current source (tests/gates/mutation_baseline.json); nothing to run"
+  echo "mutation: no module changed since its record or the base commit (tests/gates/mutation_baseline.json); nothing to run"
   exec "$PY" scripts/mutation_plan.py report --min "$MIN"
 fi
 read -r -a TARGETS <<< "$targets"

@@ -3,7 +3,8 @@
 
     python scripts/mutation_plan.py plan [--all] [--only PATH ...]
     python scripts/mutation_plan.py record --results RESULTS --equivalents docs/mutation.md --run PATH ...
-    python scripts/mutation_plan.py report --min 80 [--pending PATH ...]
+    python scripts/mutation_plan.py report --min 80 [--pending PATH ...] [--strict]
+    python scripts/mutation_plan.py set-base [COMMIT]   (after a merge that rewrote history; default HEAD)
 
 ``tests/gates/mutation_baseline.json`` records, per mutated module, the SHA-256 of the source it was measured
 on, its counts and when, and a ``base`` commit. ``plan`` prints the modules whose source differs from their
@@ -209,7 +210,17 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--min", type=float, default=80.0)
     rep.add_argument("--pending", nargs="*", default=[])
     rep.add_argument("--strict", action="store_true", help="fail when a due module did not finish")
+    base = sub.add_parser("set-base", help="record COMMIT (default HEAD) as the base for unmeasured modules")
+    base.add_argument("commit", nargs="?", default="HEAD")
     args = parser.parse_args(argv)
+    if args.command == "set-base":
+        data = load()
+        git = shutil.which("git") or "git"
+        resolved = subprocess.run([git, "rev-parse", args.commit], cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
+        data["base"] = resolved.stdout.strip()
+        save(data)
+        print(f"base: {data['base']}")
+        return 0
     if args.command == "plan":
         modules = due(load(), everything=args.all, only=args.only)
         print(" ".join(modules))
