@@ -62,6 +62,8 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # "local" reads FIELD_ENCRYPTION_KEKS ("1:<base64 32 bytes>,2:<base64>", highest = current) from the
 # environment; a dotted path selects another KekProvider (Vault Transit, AWS KMS).
 FIELD_ENCRYPTION_KEK_PROVIDER = env.str("FIELD_ENCRYPTION_KEK_PROVIDER", default="local")
+# Seconds an unwrapped data key stays cached in a process: how late another process's rotation or shred is seen.
+FIELD_ENCRYPTION_KEY_CACHE_SECONDS = env.float("FIELD_ENCRYPTION_KEY_CACHE_SECONDS", default=300.0)
 if FIELD_ENCRYPTION_KEK_PROVIDER == "local" and not env.str("FIELD_ENCRYPTION_KEKS", default=""):
     if IS_PRODUCTION:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEKS must be provided in production (or a KMS provider)")
@@ -331,11 +333,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-# Longer than the longest task plus its longest retry countdown (resilience spec §5).
+# Longer than the longest task plus its longest retry countdown (docs/contracts/task-delivery.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_QUEUES_NAMES = ("ocr", "filing", "integrations", "maintenance", "default")
 CELERY_TASK_ROUTES = {
     "documents.*": {"queue": "ocr"},
     "filing.*": {"queue": "filing"},
@@ -379,6 +380,8 @@ BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=30)
 # Days a quarterly access review has before it shows as overdue in the staff console.
 ACCESS_REVIEW_DAYS = env.int("ACCESS_REVIEW_DAYS", default=14)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Sign-ups one client address may make per hour (apps/onboarding/signup_views.py).
+SIGNUP_RATE_LIMIT_PER_HOUR = env.int("SIGNUP_RATE_LIMIT_PER_HOUR", default=20)
 
 # --- External APIs and their local sandboxes -----------------------------
 # The sandbox app (local HMRC, Companies House and bank feed) is mounted at
@@ -386,6 +389,8 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not IS_PRODUCTION)
 if SANDBOX_ENABLED and IS_PRODUCTION:
     raise ImproperlyConfigured("SANDBOX_ENABLED must be off in production")
+# Seconds each process caches the sandbox's fault switches; 0 in tests, so a rolled-back fault never lingers.
+SANDBOX_FAULT_CACHE_SECONDS = env.float("SANDBOX_FAULT_CACHE_SECONDS", default=0.0 if STRONGROOM_ENV == "test" else 2.0)
 # Where this site is reachable by the browser and by its own workers (OAuth redirect URIs, sandbox URLs).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _sandbox = f"{SITE_URL}/sandbox"

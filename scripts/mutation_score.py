@@ -44,13 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--equivalents", type=Path, required=True)
     parser.add_argument("--min", type=float, default=80.0)
+    parser.add_argument(
+        "--this-run", action="store_true", help="a partial run: figures of its modules only, no overall verdict"
+    )
     args = parser.parse_args(argv)
     results = parse_results(args.results.read_text())
     if not results:
         print("mutation: no results (see var/mutation/run.log)", file=sys.stderr)
         return 1
     equivalent = equivalents(args.equivalents)
-    stale = sorted(equivalent - {m for m, s in results.items() if s == "survived"})
+    run_modules = {module_of(m) for m in results}
+    stale = sorted(
+        m for m in equivalent - {m for m, s in results.items() if s == "survived"} if module_of(m) in run_modules
+    )
     per_module: dict[str, Counter] = defaultdict(Counter)
     survivors: list[str] = []
     for mutant, status in sorted(results.items()):
@@ -79,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  survived: {mutant}   (mutmut show {mutant})")
     for mutant in stale:
         print(f"  listed as equivalent but not a survivor now: {mutant} (remove it from docs/mutation.md)")
-    print(f"mutation score: {score:.1f}% ({total['killed']} killed of {scored}; {total['equivalent']} equivalent "
+    label = "this run's mutants" if args.this_run else "mutation score"
+    print(f"{label}: {score:.1f}% ({total['killed']} killed of {scored}; {total['equivalent']} equivalent "
           f"excluded; {total['not run']} not run); minimum {args.min:.0f}%")  # fmt: skip
     return 0 if score >= args.min and not total["not run"] else 1
 

@@ -2,14 +2,17 @@
 # make test-all: every suite in turn, each timed; a failing suite does not stop the others.
 # Ends with ONE summary (scripts/test_summary.py) and exits non-zero if any suite failed.
 #
-#   unit         make test (pytest with coverage of apps/, fail under 85%) + the coverage ratchet
+#   unit         make test (pytest with coverage of apps/, fail under 85%, without the slow tier)
+#   slow         make test-slow (promtool/amtool, processes, whole golden set, URL fuzz; coverage appended)
+#   coverage     the coverage gate and per-file ratchet over unit + slow
 #   integration  web, worker and beat as processes, tests/integration
 #   golden       manage.py golden (the golden dataset through the real pipeline)
 #   e2e          Playwright journeys (tests/e2e) against gunicorn + worker
 #   visual       gallery screenshots against tests/visual/baselines
 #   gates        tests of the gates and the query-count bounds (tests/gates)
 #   alert-e2e    make alert-e2e, when the Makefile has it
-#   mutation     make mutation, when the last commit touched the mutated modules (MUTATION=always|never)
+#   mutation     make mutation: the mutated modules changed since tests/gates/mutation_baseline.json, time-boxed
+#                (MUTATION=always: every module; MUTATION=never: skip)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ART=${STRONGROOM_TEST_ARTIFACTS:-$PWD/var/test-artifacts}
@@ -28,6 +31,7 @@ step() {  # step NAME COMMAND...: run, time, log to $ART/NAME.log (and the termi
 }
 
 step unit $MAKE --no-print-directory test PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-unit.xml"
+step slow $MAKE --no-print-directory test-slow PYTEST_ARGS="-q -p no:randomly --junitxml=$ART/junit-slow.xml"
 step coverage $MAKE --no-print-directory coverage-gate
 step integration $MAKE --no-print-directory integration
 # The golden set is about reading and classifying, not the database: SQLite and in-process tasks, as documented.
@@ -39,14 +43,9 @@ step gates $MAKE --no-print-directory gates
 if $MAKE -n alert-e2e >/dev/null 2>&1; then
   step alert-e2e $MAKE --no-print-directory alert-e2e
 fi
-MUTATED="apps/ledger/rules_engine.py apps/ledger/vat.py apps/ledger/services/journal.py apps/filing"
-case "${MUTATION:-changed}" in
-  always) step mutation $MAKE --no-print-directory mutation ;;
-  never) ;;
-  *) if git rev-parse -q --verify HEAD~1 >/dev/null && [ -n "$(git diff --name-only HEAD~1 HEAD -- $MUTATED)" ]; then
-       step mutation $MAKE --no-print-directory mutation
-     else
-       echo "== mutation: skipped (the last commit did not touch $MUTATED; MUTATION=always runs it)"
-     fi ;;
-esac
+# Incremental: only the mutated modules whose source differs from tests/gates/mutation_baseline.json, within
+# MUTATION_BUDGET seconds; with nothing due it just prints the recorded scores (docs/mutation.md).
+if [ "${MUTATION:-changed}" != never ]; then
+  step mutation $MAKE --no-print-directory mutation
+fi
 .venv/bin/python scripts/test_summary.py "$ART"

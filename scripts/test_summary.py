@@ -42,6 +42,7 @@ def main(art: Path) -> int:
     rows = [line.split("\t") for line in (art / "steps.tsv").read_text().splitlines() if line.strip()]
     details = {
         "unit": lambda: junit_counts(art / "junit-unit.xml"),
+        "slow": lambda: junit_counts(art / "junit-slow.xml"),
         "coverage": lambda: coverage_detail(art / "coverage.log"),
         "integration": lambda: junit_counts(art / "junit-integration.xml"),
         "golden": lambda: figure(art / "golden.log", r"(\d+ documents .*?field accuracy [\d.]+%[^\n]*)"),

@@ -198,6 +198,25 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
             _flush_committed_writes()
 
 
+@pytest.fixture
+def books_a(tenant_a, owner_a):
+    """Tenant A's books without entries: chart, VAT settings (quarters from 1 Jan 2025), Q1–Q3 obligations."""
+    from tests.factories.books import vat_books
+
+    return vat_books(tenant_a)
+
+
+@pytest.fixture
+def tenant_with_books(tenant_a, owner_a):
+    """Tenant A with books: chart, VAT settings, Q1–Q3 2025, and the worked example posted in Q1 by its owner.
+
+    Q1's return is ``tests.factories.books.WORKED_EXAMPLE_BOXES``; the result is a ``Books``.
+    """
+    from tests.factories.books import books_with_worked_example
+
+    return books_with_worked_example(tenant_a, owner_a)
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores documents in its own folder."""

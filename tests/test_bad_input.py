@@ -39,7 +39,7 @@ def test_post_without_csrf_token_is_a_friendly_403_and_writes_nothing(owner_a, t
     session.save()
     response = strict.post(f"/t/{tenant_a.slug}/settings/", {"name": "Forged", "data_region": "uk"})
     assert response.status_code == 403
-    assert "Reload the page" in response.content.decode() or "expired" in response.content.decode()
+    assert "This form had expired. Reload the page and try again." in response.content.decode()
     tenant_a.refresh_from_db()
     assert tenant_a.name != "Forged"
 

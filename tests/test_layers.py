@@ -212,7 +212,8 @@ def signal_receivers() -> set[str]:
     senders |= {id(config): f"app {config.label}" for config in django_apps.get_app_configs()}
     names = _signal_names()
     found = set()
-    for signal in (s for s in gc.get_objects() if isinstance(s, Signal) and id(s) in names):
+    # type(), not isinstance(): isinstance asks a lazy object for __class__, which evaluates it.
+    for signal in (s for s in gc.get_objects() if issubclass(type(s), Signal) and id(s) in names):
         for entry in signal.receivers:
             lookup, receiver = entry[0], entry[1]
             if isinstance(receiver, weakref.ReferenceType):

@@ -79,18 +79,14 @@ def test_main_pages_show_money_one_way(client, bookkeeper_a, tenant_a, books):
     assert "5 Mar 2026" in client.get(pages["document"]).content.decode()
 
 
-def test_a_negative_whole_pound_box_reads_like_every_other_negative(verified_client, owner_a, tenant_a):
+def test_a_negative_whole_pound_box_reads_like_every_other_negative(verified_client, owner_a, tenant_a, books_a):
     """The regression: box 6 of a period with more credit notes than sales showed "£-245"."""
-    from apps.ledger.services.accounts import seed_chart_of_accounts
     from apps.ledger.services.journal import LineSpec
     from apps.ledger.services.posting import post_manual_entry
     from apps.tenancy.context import tenant_context
-    from tests.factories.filing import VatSettingsFactory, quarter
 
+    q1 = books_a[0]
     with tenant_context(tenant_a):
-        seed_chart_of_accounts(tenant_a)
-        VatSettingsFactory(tenant=tenant_a)
-        q1 = quarter(tenant_a, date(2025, 1, 1))
         credit_note = [
             LineSpec("200", debit=Decimal("245.00"), vat_treatment="standard"),
             LineSpec("821", debit=Decimal("49.00")),

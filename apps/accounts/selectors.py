@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.tenancy.selectors import is_owner_anywhere
@@ -27,14 +27,5 @@ def has_confirmed_totp_device(user) -> bool:
     return confirmed_totp_devices(user).exists()
 
 
-def pending_totp_device(user) -> TOTPDevice | None:
-    """The unconfirmed device of an enrolment in progress, if any (newest first)."""
-    return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-created_at", "-id").first()
-
-
 def backup_codes_remaining(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
-
-
-def backup_code_devices(user) -> QuerySet[StaticDevice]:
-    return StaticDevice.objects.devices_for_user(user, confirmed=True)

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log (security spec §5.1).
+"""The append-only, hash-chained audit log (docs/contracts/security.md, Audit chain).
 
 One chain per tenant (``chain`` = tenant id) plus the platform chain
 (``PLATFORM_CHAIN``) for events that belong to no tenant: logins, staff

@@ -1,4 +1,6 @@
-"""Ledger lines to the nine VAT boxes (spec §7.3, standard accounting). Pure: no database.
+"""Ledger lines to the nine VAT boxes (standard accounting). Pure: no database.
+
+The rules: docs/contracts/uk-vat-rules.md, The nine boxes.
 
 The ledger records VAT where the posting conventions put it: output VAT on
 the 821 control account, input VAT on 820, and each net amount on an income

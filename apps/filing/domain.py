@@ -118,7 +118,7 @@ def before_first_period(start: date, end: date, first_period_start: date) -> str
 def whole_pounds(amount: Decimal) -> Decimal:
     """Boxes 6 to 9 leave out the pence: truncate towards zero.
 
-    The spec marks the mandated rounding UNCONFIRMED; HMRC's own instruction
+    No source states the mandated rounding (docs/contracts/uk-vat-rules.md, The nine boxes); HMRC's own instruction
     is "leave out the pence", and truncation never overstates a figure.
     """
     return amount.to_integral_value(rounding=ROUND_DOWN)
@@ -189,7 +189,10 @@ class VatBoxes:
 
 
 def hmrc_body(period_key: str, boxes: VatBoxes) -> dict:
-    """The 11-field submit body of spec §3.4.1: boxes 1–5 with pence, 6–9 whole pounds, finalised true."""
+    """The 11-field submit body: boxes 1–5 with pence, 6–9 whole pounds, finalised true.
+
+    The rules: docs/contracts/hmrc-vat-api.md, Submission body.
+    """
     money = lambda d: d.quantize(Decimal("0.01"))  # noqa: E731
     return {
         "periodKey": period_key,

@@ -96,7 +96,8 @@ class VatReturn(TenantScopedModel):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     declaration_accepted = models.BooleanField(default=False)
-    # Fraud-prevention context captured from the approver's browser and request (spec §6), for the task.
+    # Fraud-prevention context captured from the approver's browser and request, for the task
+    # (docs/contracts/hmrc-fraud-prevention-headers.md).
     fraud_context = models.JSONField(default=dict, blank=True)
     # The submission: claim, attempts, outcome.
     submitting_since = models.DateTimeField(null=True, blank=True)

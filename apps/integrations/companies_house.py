@@ -1,6 +1,6 @@
 """Companies House Public Data API: the company profile, for know-your-customer checks at onboarding.
 
-Spec §8: HTTP Basic with the API key as user name and an empty password;
+docs/contracts/hmrc-vat-api.md, Companies House: HTTP Basic with the API key as user name and an empty password;
 600 requests per 5 minutes (429 after that); clients must tolerate members
 they do not know. 404 means no such company (CompanyNotFound); 429 and 5xx
 are retryable (RateLimited / ExternalServiceUnavailable, raised by the HTTP

@@ -34,9 +34,5 @@ def synthetic_status(checks: tuple[str, ...] = CHECKS) -> list[CheckStatus]:
     return statuses
 
 
-def failing_checks() -> list[CheckStatus]:
-    return [s for s in synthetic_status() if s.latest is not None and not s.latest.ok and not s.latest.skipped]
-
-
 def degraded_dependencies() -> list[DegradedDependency]:
     return list(DegradedDependency.objects.order_by("dependency"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from apps.filing.services import obligations, vat_settings
 from apps.integrations.companies_house import get_company_profile
@@ -33,12 +33,9 @@ def hmrc_connected(tenant) -> bool:
     return connection is not None and getattr(connection, "status", "") == "connected"
 
 
-def hmrc_connect_url(tenant_slug: str) -> str | None:
-    """Where the "Connect to HMRC" button posts, or None while the integrations app has no such page."""
-    try:
-        return reverse("integrations:hmrc-connect", kwargs={"tenant_slug": tenant_slug})
-    except NoReverseMatch:
-        return None
+def hmrc_connect_url(tenant_slug: str) -> str:
+    """Where the "Connect to HMRC" button posts."""
+    return reverse("integrations:hmrc-connect", kwargs={"tenant_slug": tenant_slug})
 
 
 def save_vat_settings(*, tenant, actor, scheme: str, stagger: str, first_period_start: date, four_eyes: bool) -> Any:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.contrib.auth.password_validation import validate_password
 from stdnum.gb import vat as gb_vat
 
 from apps.filing.domain import QUARTER_END_MONTHS, Stagger, is_period_start
@@ -50,10 +50,6 @@ class SignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
-
-    @staticmethod
-    def password_rules() -> str:
-        return password_validators_help_text_html()
 
 
 def _text(label: str, max_length: int, *, required: bool = True, help_text: str = "", **attrs) -> forms.CharField:

@@ -32,7 +32,7 @@ class StepState:
     skipped: bool = False
 
 
-def step_states(progress: OnboardingProgress, *, viewing: str | None = None) -> list[StepState]:
+def step_states(progress: OnboardingProgress) -> list[StepState]:
     """The progress indicator: every step with whether it is done, the resume point, or locked."""
     resume = first_incomplete(progress.completed_steps)
     states = []

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,27 +21,31 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from apps.observability.middleware import client_ip
 from apps.onboarding.errors import SignupError
 from apps.onboarding.forms import SignupForm
 from apps.onboarding.services.signup import sign_up
 
-RATE_LIMIT_WINDOW = 3600
 RATE_LIMITED = "Too many sign-ups from your network in the last hour. Please try again later."
 
 
+def _client_address(group: str, request: HttpRequest) -> str:
+    """The limiter's key: the client address as the observability middleware resolves it behind our proxies."""
+    return client_ip(request) or "unknown"
+
+
 def _rate_limited(request: HttpRequest) -> bool:
-    """Count this attempt; True once the address has used up its sign-ups for the hour."""
-    limit = getattr(settings, "SIGNUP_RATE_LIMIT_PER_HOUR", 20)
-    key = f"onboarding:signup:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=RATE_LIMIT_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_LIMIT_WINDOW)
-        count = 1
-    return count > limit
+    """Count this attempt; True once the address has used up its sign-ups for the hour (django-ratelimit)."""
+    return is_ratelimited(
+        request,
+        group="onboarding:signup",
+        key=_client_address,
+        rate=f"{settings.SIGNUP_RATE_LIMIT_PER_HOUR}/h",
+        method="POST",
+        increment=True,
+    )
 
 
 @sensitive_post_parameters("password")

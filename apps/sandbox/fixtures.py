@@ -1,7 +1,7 @@
 """Fictitious test data the sandbox serves, shared by other apps' tests and the demo.
 
 Everything here is invented: no real company, person, VAT number or bank account.
-The constants are part of the cross-app contract (docs: /work/briefs/contracts.md).
+Other apps' tests and the demo import these constants by name, so renaming one is a cross-app change.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ DISSOLVED_COMPANY_NAME = "Old Quarry Trading Ltd"
 
 # Pass python-stdnum's stdnum.gb.vat check (the validator the whole portal uses).
 # DEMO_VRN satisfies the strict mod-9755 rule; OTHER_VRN's weighted sum is 55 mod 97,
-# which stdnum accepts (a leniency noted in spec §9.1).
+# which stdnum accepts (a leniency: docs/contracts/hmrc-vat-api.md, Identifiers).
 DEMO_VRN = "123456727"
 OTHER_VRN = "987654311"
 
-# Companies House profiles, keyed by company number (field names as in the public data API §8.1).
+# Companies House profiles, keyed by company number (field names as in the public data API).
 COMPANIES: dict[str, dict] = {
     DEMO_COMPANY_NUMBER: {
         "company_name": DEMO_COMPANY_NAME,

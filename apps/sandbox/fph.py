@@ -1,10 +1,10 @@
-"""Checks of the fraud-prevention headers, WEB_APP_VIA_SERVER only (spec §6.2, §6.3).
+"""Checks of the fraud-prevention headers, WEB_APP_VIA_SERVER only (docs/contracts/hmrc-fraud-prevention-headers.md).
 
 Used by the sandbox's copy of HMRC's Test Fraud Prevention Headers API. Each
-header is checked for presence and the format §6.2 gives; the first hop of
+header is checked for presence and the format HMRC gives; the first hop of
 Gov-Vendor-Forwarded is cross-checked with the two public IPs. Private or
 loopback client addresses are warnings, not errors, because every local run
-has them. HMRC's own list of codes is UNCONFIRMED (§6.3): this uses
+has them. HMRC's own list of codes is UNCONFIRMED: this uses
 MISSING_HEADER, EMPTY_HEADER and INVALID_HEADER, header names in lower case.
 """
 
@@ -199,7 +199,7 @@ _LOCAL_NETWORKS = [
 
 
 def _local(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Loopback, link-local or private-network addresses (the documentation ranges of the spec's examples pass)."""
+    """Loopback, link-local or private-network addresses (the documentation ranges HMRC's examples use pass)."""
     if address.is_loopback or address.is_link_local or address.is_unspecified:
         return True
     return any(address.version == n.version and address in n for n in _LOCAL_NETWORKS)

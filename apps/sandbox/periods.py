@@ -1,9 +1,9 @@
 """VAT quarters, period keys and due dates of the sandbox's test organisations.
 
-Period keys (spec §9.3, 4 characters ``[#0-9A-Z]``) are ``YY`` (year the
+Period keys (docs/contracts/hmrc-vat-api.md, Identifiers; 4 characters ``[#0-9A-Z]``) are ``YY`` (year the
 quarter ends) + ``A``/``B``/``C`` (stagger 1/2/3) + the quarter's number in
 that year, e.g. ``24A1`` = January–March 2024. Due date: one calendar month and
-seven days after the period ends (§3.3).
+seven days after the period ends.
 """
 
 from __future__ import annotations

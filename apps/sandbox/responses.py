@@ -26,10 +26,10 @@ def json_response(status: int, body, *, content_type: str = "application/json") 
 
 
 def hmrc_response(status: int, body=None, **headers: str) -> HttpResponse:
-    """An HMRC API answer: JSON (or empty) with X-CorrelationId (§3.1)."""
+    """An HMRC API answer: JSON (or empty) with X-CorrelationId (docs/contracts/hmrc-vat-api.md, Headers)."""
     response = json_response(status, body) if body is not None else HttpResponse(status=status)
     if body is None:
-        del response["Content-Type"]  # 404 on view-return: empty body, no Content-Type (§3.5)
+        del response["Content-Type"]  # 404 on view-return: empty body, no Content-Type (see View return)
     response["X-CorrelationId"] = str(uuid.uuid4())
     response["X-Content-Type-Options"] = "nosniff"
     for name, value in headers.items():
@@ -42,11 +42,11 @@ THROTTLED = {
     "message": "The request for the API is throttled as you have exceeded your quota.",  # wording UNCONFIRMED
 }
 HMRC_FAULTS = {
-    # A gateway-level outage: vat-api's own 503 body (§3.2). The platform may answer SERVER_ERROR or
-    # SCHEDULED_MAINTENANCE instead (§1.4); clients must key on the status, not the code.
+    # A gateway-level outage: vat-api's own 503 body (docs/contracts/hmrc-vat-api.md, Platform).
+    # The platform may answer SERVER_ERROR or SCHEDULED_MAINTENANCE instead; clients must key on the status.
     "outage": (503, {"code": "SERVICE_UNAVAILABLE", "message": "Internal server error"}),
     # 429 body: only {"code":"MESSAGE_THROTTLED_OUT"} has been observed; a message and a Retry-After header are
-    # UNCONFIRMED (§1.4), so the safer reading sends no Retry-After: clients must back off without one.
+    # UNCONFIRMED, so the safer reading sends no Retry-After: clients must back off without one.
     "rate_limited": (429, THROTTLED),
     "error": (500, {"code": "INTERNAL_SERVER_ERROR", "message": "An internal server error occurred"}),
 }
@@ -57,7 +57,8 @@ OAUTH_FAULTS = {
 }
 CH_FAULTS = {
     "outage": (503, {"errors": [{"type": "ch:service", "error": "service-unavailable"}]}),
-    # Companies House's 429 body is UNCONFIRMED (reportedly none, §8): send none, with the rate-limit headers.
+    # Companies House's 429 body is UNCONFIRMED (reportedly none; docs/contracts/hmrc-vat-api.md,
+    # Unconfirmed): send none, with the rate-limit headers.
     "rate_limited": (429, None),
     "error": (500, {"errors": [{"type": "ch:service", "error": "internal-server-error"}]}),
 }

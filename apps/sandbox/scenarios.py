@@ -1,7 +1,7 @@
-"""Gov-Test-Scenario values the sandbox understands, per endpoint (spec §5).
+"""Gov-Test-Scenario values the sandbox understands, per endpoint (docs/contracts/hmrc-vat-api.md, Sandbox scenarios).
 
 Canned obligation, liability and payment bodies reproduce what third-party
-tests observed from HMRC's sandbox (§5.1, §5.4, §5.5). Where HMRC's exact body
+tests observed from HMRC's sandbox. Where HMRC's exact body
 is UNCONFIRMED (``*_OBS_*``, ``MULTIPLE_OPEN_*``, ``OBS_SPANS_MULTIPLE_YEARS``,
 the tax periods of ``MULTIPLE_LIABILITIES``) the data below is synthetic but
 of the documented shape. Any other value is refused with 400

@@ -90,7 +90,7 @@ def vat_return(org: TestOrganisation, period_key: str) -> VatReturn | None:
 
 
 def return_json(r: VatReturn) -> dict:
-    """The view-return body (§3.5): the ten box fields, numbers not strings."""
+    """The view-return body: the ten box fields, numbers not strings."""
     return {
         "periodKey": r.period_key,
         "vatDueSales": r.vat_due_sales,
@@ -160,7 +160,7 @@ def _company_from_fixture(number: str) -> dict | None:
 
 
 def company_profile(number: str) -> dict | None:
-    """A company profile in the public data API's shape (§8.1), or None."""
+    """A company profile in the public data API's shape, or None."""
     row = Company.objects.filter(company_number=number).first()
     if row is not None:
         data = {"company_number": number, **row.profile}

@@ -1,4 +1,4 @@
-"""Request validation of the VAT API, as vat-api's code does it (spec §3.3–§3.7, §12).
+"""Request validation of the VAT API, as vat-api's code does it (docs/contracts/hmrc-vat-api.md, Validation).
 
 Pure functions: they return an error (HTTP status + body) or the cleaned
 values, and never touch the database.
@@ -16,7 +16,7 @@ from apps.sandbox.periods import one_year_before
 
 VRN = re.compile(r"^\d{9}$")
 PERIOD_KEY = re.compile(r"^[#0-9A-Z]{4}$")
-FINANCIAL_MIN_FROM = date(2016, 4, 6)  # code says 2016-04-06 (the OAS says 2017-12-01), §3.6
+FINANCIAL_MIN_FROM = date(2016, 4, 6)  # code says 2016-04-06 (the OAS says 2017-12-01)
 
 MONEY_FIELDS = ("vatDueSales", "vatDueAcquisitions", "totalVatDue", "vatReclaimedCurrPeriod")
 NET_FIELD = "netVatDue"
@@ -65,7 +65,7 @@ def _scale(value: Decimal) -> int:
 
 
 def validate_return(body: object) -> tuple[dict | None, ApiError | None]:
-    """§3.4.2 levels 3–5: field errors, then cross-field, then the finalised declaration."""
+    """Validation levels 3–5: field errors, then cross-field, then the finalised declaration."""
     if not isinstance(body, dict):
         return None, ApiError(400, dict(INVALID_REQUEST))
     errors: list[dict] = []
@@ -82,7 +82,7 @@ def validate_return(body: object) -> tuple[dict | None, ApiError | None]:
             if not isinstance(value, bool):
                 errors.append(_item("UNMAPPED_PLAY_ERROR", "error.expected.jsboolean", field))
         elif not isinstance(value, Decimal):
-            # JSON strings ("100.00") are refused: whether HMRC coerces them is UNCONFIRMED (§11),
+            # JSON strings ("100.00") are refused: whether HMRC coerces them is UNCONFIRMED,
             # so the simulator takes the stricter reading and makes clients send numbers.
             errors.append(_item("INVALID_NUMERIC_VALUE", "please provide a numeric field", field))
         elif field in MONEY_FIELDS:
@@ -140,7 +140,7 @@ def _dedupe(errors: list[dict]) -> list[dict]:
 
 
 def _legacy(message: str) -> ApiError:
-    """The legacy body vat-api's code sends for query-parameter errors (§3.3, §12)."""
+    """The legacy body vat-api's code sends for query-parameter errors."""
     return ApiError(400, {"statusCode": 400, "message": message})
 
 
@@ -161,7 +161,7 @@ class ObligationQuery:
 
 
 def validate_obligation_params(params) -> tuple[ObligationQuery | None, ApiError | None]:
-    """§3.3, in the code's order; first failure wins."""
+    """Obligations query checks, in the code's order; first failure wins."""
     raw_from, raw_to, status = params.get("from"), params.get("to"), params.get("status")
     if raw_from is None and raw_to is None:
         if status == "O":
@@ -188,7 +188,7 @@ def validate_obligation_params(params) -> tuple[ObligationQuery | None, ApiError
 
 
 def validate_financial_params(params, *, today: date) -> tuple[tuple[date, date] | None, ApiError | None]:
-    """§3.6 (liabilities and payments): from, then to, then the range; legacy bodies."""
+    """Liabilities and payments query checks: from, then to, then the range; legacy bodies."""
     from_date, to_date = _date(params.get("from")), _date(params.get("to"))
     if from_date is None or from_date < FINANCIAL_MIN_FROM:
         return None, _legacy("DATE_FROM_INVALID")

@@ -1,4 +1,4 @@
-"""Per-tenant data keys for envelope encryption (security spec §1.1).
+"""Per-tenant data keys for envelope encryption (docs/contracts/security.md, Format).
 
 The table holds only *wrapped* keys: without the key-encryption key (KEK) they
 are random bytes. It is tenant-scoped, so PostgreSQL row-level security keeps

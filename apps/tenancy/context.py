@@ -9,7 +9,7 @@ audited access path.
 Why one transaction: ``set_config(..., true)`` is transaction-local, so it
 cannot leak to the next user of a pooled connection, and it does nothing in
 autocommit. Why restore explicitly: leaving a nested ``atomic`` releases a
-savepoint, which does *not* undo the setting, so a nested
+savepoint, which does *not* undo the setting (docs/contracts/security.md, Row-level security), so a nested
 context for another tenant would otherwise outlive its block.
 """
 

@@ -29,6 +29,8 @@ import yaml
 from tests.config.test_production_settings import ROOT, _child_env
 from tests.e2e.stack import free_port
 
+pytestmark = pytest.mark.slow  # real nginx and gunicorn processes: the slow tier
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CONFIG = ROOT / "deploy" / "nginx" / "strongroom.conf"
 VENDOR_IP = "51.140.20.7"

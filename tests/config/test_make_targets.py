@@ -7,7 +7,11 @@ import os
 import shlex
 import subprocess
 
+import pytest
+
 from tests.config.test_production_settings import ROOT, _manage
+
+pytestmark = pytest.mark.slow  # make and manage.py in child processes: the slow tier
 
 FRESH_SHELL = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
 

@@ -122,6 +122,7 @@ def test_gunicorn_refuses_to_start_with_incomplete_production_settings(tmp_path)
     assert "Booting worker" not in result.stdout
 
 
+@pytest.mark.slow  # a celery worker process
 def test_celery_worker_refuses_to_start_with_incomplete_production_settings(tmp_path):
     env = production_env(tmp_path)
     env["HMRC_AUTHORIZE_URL"] = "https://test-www.tax.service.gov.uk/oauth/authorize"  # other HMRC environment

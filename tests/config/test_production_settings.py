@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -86,6 +88,7 @@ def test_production_cookies_and_headers(tmp_path):
     ], result.stderr
 
 
+@pytest.mark.slow  # child processes
 def test_demo_generates_its_secret_key_once_outside_git(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     first = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="development", STRONGROOM_VAR_DIR=str(tmp_path))

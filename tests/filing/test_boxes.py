@@ -1,4 +1,7 @@
-"""Ledger lines to VAT boxes: the spec's worked example and each rule of the algorithm (pure, no database)."""
+"""Ledger lines to VAT boxes: the worked example and each rule of the algorithm (pure, no database).
+
+The rules and the example: docs/contracts/uk-vat-rules.md, The nine boxes.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ def line(code, kind, debit="0", credit="0", *, treatment="", control="", when=da
 
 
 def worked_example_lines() -> list[LedgerLine]:
-    """Spec §7.4 as ledger lines."""
+    """The worked example of docs/contracts/uk-vat-rules.md as ledger lines."""
     rows = [
         ("200", "income", "", "standard", "0", "10000.00"),
         ("821", "liability", "output", "", "0", "2000.00"),

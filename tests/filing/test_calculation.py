@@ -15,7 +15,7 @@ from apps.filing.services.returns import fingerprint, send_for_approval
 from apps.ledger.services.posting import reverse_entry
 from apps.tenancy.context import tenant_context
 from tests.factories import DocumentFactory
-from tests.filing.conftest import WORKED_EXAMPLE_BOXES, post_worked_example, purchase, sale
+from tests.filing.conftest import WORKED_EXAMPLE_BOXES, purchase, sale
 
 D = Decimal
 WORKED = WORKED_EXAMPLE_BOXES
@@ -27,11 +27,9 @@ def figures(obligation):
     return calculation.figures_for(obligation, vat_return, settings)
 
 
-def test_worked_example_posted_through_the_ledger_gives_the_spec_boxes(tenant_a, owner_a, books_a):
-    q1 = books_a[0]
-    with tenant_context(tenant_a):
-        post_worked_example(date(2025, 2, 14), actor=owner_a)
-        result = figures(q1)
+def test_worked_example_posted_through_the_ledger_gives_the_spec_boxes(tenant_with_books):
+    with tenant_context(tenant_with_books.tenant):
+        result = figures(tenant_with_books.q1)
     assert result.boxes == WORKED
     # Drill-down: every line behind box 1 is on the output VAT account.
     assert {line.account.code for line, _, _ in result.lines_by_box[1]} == {"821"}

@@ -13,7 +13,7 @@ D = Decimal
 @pytest.mark.parametrize(
     ("end", "due"),
     [
-        (date(2017, 3, 31), date(2017, 5, 7)),  # the spec's obligation example
+        (date(2017, 3, 31), date(2017, 5, 7)),  # HMRC's obligation example (hmrc-vat-api.md)
         (date(2017, 6, 30), date(2017, 8, 7)),
         (date(2024, 1, 31), date(2024, 3, 7)),  # one month after 31 January is the end of February
         (date(2024, 12, 31), date(2025, 2, 7)),

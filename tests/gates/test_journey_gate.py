@@ -72,6 +72,6 @@ def test_a_page_without_the_expected_text_fails_the_journey_and_keeps_artefacts(
     result, artifacts = run_journey(tmp_path, url)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed" in result.stdout
-    assert 'get_by_role("button", name="Continue")' in result.stdout or "Continue" in result.stdout
+    assert 'get_by_role("button", name="Continue")' in result.stdout, "the failure names the missing element"
     assert list(artifacts.rglob("*.png")), "no screenshot of the failing journey"
     assert list(artifacts.rglob("trace.zip")), "no trace of the failing journey"

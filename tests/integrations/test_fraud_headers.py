@@ -1,4 +1,7 @@
-"""Fraud-prevention headers (spec §6, WEB_APP_VIA_SERVER): one test per header, encoding, and bad input."""
+"""Fraud-prevention headers (WEB_APP_VIA_SERVER): one test per header, encoding, and bad input.
+
+The contract: docs/contracts/hmrc-fraud-prevention-headers.md.
+"""
 
 from __future__ import annotations
 

@@ -110,6 +110,7 @@ def test_every_metric_in_every_panel_is_exported(client):
     assert not missing, f"panels use metrics nothing exports: {missing}"
 
 
+@pytest.mark.slow  # a promtool process
 def test_every_panel_expression_is_valid_promql(tmp_path):
     promtool = shutil.which("promtool")
     if not promtool:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real gunicorn processes: the slow tier
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -114,16 +114,19 @@ def test_filing_backlog_pages_within_two_minutes():
     assert rule["for"] == "1m"  # + 15 s scrape + 15 s evaluation + 10 s group_wait < 2 min
 
 
+@pytest.mark.slow  # promtool/amtool processes
 def test_promtool_check_rules_lint_fatal():
     result = _run(_tool("promtool"), "check", "rules", "--lint-fatal", *map(str, RULE_FILES))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # promtool/amtool processes
 def test_promtool_check_config():
     result = _run(_tool("promtool"), "check", "config", "deploy/prometheus/prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # promtool/amtool processes
 def test_promtool_unit_tests_pass():
     assert PROMTOOL_TESTS, "no deploy/prometheus/tests/*.test.yml"
     result = _run(_tool("promtool"), "test", "rules", *map(str, PROMTOOL_TESTS))
@@ -138,6 +141,7 @@ def test_every_alert_has_a_promtool_test():
     assert {r["alert"] for r in _alert_rules()} <= tested
 
 
+@pytest.mark.slow  # promtool/amtool processes
 def test_amtool_check_config():
     result = _run(_tool("amtool"), "check-config", str(ALERTMANAGER))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -152,6 +156,7 @@ def test_alertmanager_keeps_secrets_in_files():
         assert slack["api_url_file"].startswith("/etc/alertmanager/secrets/") and "api_url" not in slack
 
 
+@pytest.mark.slow  # one amtool process per route
 @pytest.mark.parametrize(
     ("labels", "receivers"),
     [

@@ -115,3 +115,20 @@ class TestSignup:
         assert response.status_code == 429
         assert "Too many sign-ups" in response.content.decode()
         assert not User.objects.filter(email="p9@example.test").exists()
+
+    def test_rate_limit_counts_posts_per_client_address(self, client, settings):
+        settings.SIGNUP_RATE_LIMIT_PER_HOUR = 1
+        for _ in range(3):
+            assert client.get(SIGNUP).status_code == 200  # showing the form is not a sign-up
+        first = client.post(SIGNUP, {**GOOD, "email": "a1@example.test"}, REMOTE_ADDR="198.51.100.71")
+        assert first.status_code == 302
+        client.logout()
+        again = client.post(SIGNUP, {**GOOD, "email": "a2@example.test"}, REMOTE_ADDR="198.51.100.71")
+        assert again.status_code == 429
+        other = client.post(SIGNUP, {**GOOD, "email": "b1@example.test"}, REMOTE_ADDR="198.51.100.72")
+        assert other.status_code == 302
+        assert set(
+            User.objects.filter(email__in=["a1@example.test", "a2@example.test", "b1@example.test"]).values_list(
+                "email", flat=True
+            )
+        ) == {"a1@example.test", "b1@example.test"}

@@ -1,4 +1,7 @@
-"""Companies House company profile (spec §8.1): Basic auth with the API key, 404/401/429 shapes."""
+"""Companies House company profile: Basic auth with the API key, 404/401/429 shapes.
+
+The contract: docs/contracts/hmrc-vat-api.md, Companies House.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""GET .../liabilities and .../payments (spec §3.6, §3.7, §5.4, §5.5): derived from submitted returns."""
+"""GET .../liabilities and .../payments: derived from submitted returns.
+
+The contract: docs/contracts/hmrc-vat-api.md, Liabilities and payments.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HMRC OAuth (spec §2): the grant page, the token endpoint, code and refresh-token lifetimes and single use."""
+"""HMRC OAuth: the grant page, the token endpoint, code and refresh-token lifetimes and single use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /organisations/vat/{vrn}/obligations (spec §3.3, §5.1)."""
+"""GET /organisations/vat/{vrn}/obligations (docs/contracts/hmrc-vat-api.md, Obligations)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""POST /organisations/vat/{vrn}/returns and GET .../returns/{periodKey} (spec §3.4, §3.5, §5.2, §5.3)."""
+"""POST /organisations/vat/{vrn}/returns and GET .../returns/{periodKey}.
+
+The contract: docs/contracts/hmrc-vat-api.md, Submission body and View return.
+"""
 
 from __future__ import annotations
 
@@ -136,7 +139,7 @@ def test_view_scenarios(hmrc):
     assert insolvent.status_code == 403 and insolvent.json()["code"] == "RULE_INSOLVENT_TRADER"
 
 
-# --- validation pipeline (§3.4.2) ------------------------------------------------------------
+# --- validation pipeline (levels) ------------------------------------------------------------
 
 
 def test_media_type_and_malformed_json(hmrc):

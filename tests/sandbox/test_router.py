@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from django.conf import settings
 
 from apps.sandbox import routers
@@ -73,6 +74,7 @@ def _tables(path) -> set[str]:
         return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+@pytest.mark.slow  # migrates a demo database in a child process (over a minute)
 def test_demo_mode_keeps_the_sandbox_in_its_own_sqlite_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_", "CACHE_", "REQUIRE_"))}
     env |= {"STRONGROOM_ENV": "development", "STRONGROOM_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}

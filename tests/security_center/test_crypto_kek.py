@@ -158,6 +158,7 @@ def _child(env: dict[str, str], tenant_id: str, blob: bytes) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow  # a child process
 def test_processes_started_by_tests_share_the_test_kek(provider_slot):
     """tests/helpers.celery_worker passes os.environ on, so a worker unwraps what this process wrapped."""
     assert os.environ.get(KEKS_ENV), "settings exported the test KEK"

@@ -1,6 +1,6 @@
 """PostgreSQL only: the chain trigger, append-only triggers and RLS policies.
 
-SQL from the security spec §5.1, run there on PostgreSQL 15. The application
+The design is summarised in docs/contracts/security.md, Audit chain. The application
 role's table privileges (SELECT, INSERT only) are applied by the tenancy
 post_migrate hook from ``AuditEvent.app_role_privileges``.
 """

@@ -86,5 +86,5 @@ def period_financials(*, tenant, obligation: VatObligation, initiator: Initiator
         payments_to=window[1] if window else None,
         read_at=timezone.now(),
     )
-    cache.set(key, result, timeout=getattr(settings, "HMRC_LIVE_READ_CACHE_SECONDS", 60))
+    cache.set(key, result, timeout=settings.HMRC_LIVE_READ_CACHE_SECONDS)
     return result

@@ -58,7 +58,7 @@ _NULL_MAC = "00:00:00:00:00:00"
 
 
 def device_id_file() -> Path:
-    configured = getattr(settings, "HMRC_BATCH_DEVICE_ID_FILE", "")
+    configured = settings.HMRC_BATCH_DEVICE_ID_FILE
     return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "hmrc-batch-device-id"
 
 

@@ -206,14 +206,14 @@ def _uuid(value: Any) -> str | None:
 
 def client_address(request: HttpRequest) -> tuple[str | None, int | None, str]:
     """(client public IP, client source port, how it was found) — see the module docstring."""
-    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    proxies = int(settings.TRUSTED_PROXY_COUNT or 0)
     if proxies <= 0:
         port = _positive_int(_to_int(request.META.get("REMOTE_PORT")), limit=65535)
         return _ip(request.META.get("REMOTE_ADDR")), port, "REMOTE_ADDR"
     chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
     if len(chain) < proxies:
         return None, None, f"X-Forwarded-For has {len(chain)} entries, {proxies} trusted proxies configured"
-    header = getattr(settings, "CLIENT_PORT_HEADER", "X-Client-Port")
+    header = settings.CLIENT_PORT_HEADER
     port = _positive_int(_to_int(request.headers.get(header)), limit=65535)
     return _ip(chain[-proxies]), port, "X-Forwarded-For"
 
@@ -226,7 +226,7 @@ def _to_int(value: Any) -> int | None:
 
 
 def vendor_public_ip() -> str | None:
-    configured = _ip(getattr(settings, "VENDOR_PUBLIC_IP", "") or "")
+    configured = _ip(settings.VENDOR_PUBLIC_IP or "")
     if configured:
         return configured
     return _ip(urlsplit(settings.SITE_URL).hostname or "")

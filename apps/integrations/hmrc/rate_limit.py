@@ -33,7 +33,7 @@ KEY = "hmrc:rate-slot:{}"
 
 
 def _rate() -> float:
-    return float(getattr(settings, "HMRC_RATE_LIMIT_PER_SECOND", 3))
+    return float(settings.HMRC_RATE_LIMIT_PER_SECOND)
 
 
 def reserve_slot(

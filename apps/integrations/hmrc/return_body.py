@@ -1,4 +1,4 @@
-"""The body of a VAT return submission (spec §3.4.1), written exactly from Decimals.
+"""The body of a VAT return submission (docs/contracts/hmrc-vat-api.md, Submission body), written exactly from Decimals.
 
 Boxes 1–5 are JSON numbers with exactly two decimals, boxes 6–9 whole
 numbers. The JSON text is written by hand, never through float, so no penny
@@ -55,7 +55,7 @@ def whole_pounds_json(name: str, value: Any) -> str:
 
 
 def return_body_json(body: dict[str, Any]) -> str:
-    """The 11-field body of spec §3.4.1 as JSON text, numbers written exactly."""
+    """The 11-field submission body as JSON text, numbers written exactly."""
     missing = [f for f in RETURN_FIELDS if f not in body]
     extra = [f for f in body if f not in RETURN_FIELDS]
     if missing or extra:

@@ -39,7 +39,7 @@ DEFAULT_CONFIDENCE_THRESHOLD = 0.80
 
 def confidence_threshold() -> float:
     """The tenant's review threshold; one setting for every tenant until tenants can choose."""
-    return float(getattr(settings, "CLASSIFICATION_CONFIDENCE_THRESHOLD", DEFAULT_CONFIDENCE_THRESHOLD))
+    return float(settings.CLASSIFICATION_CONFIDENCE_THRESHOLD)
 
 
 def classify_for_tenant(extraction: Extraction) -> Classification:

@@ -62,8 +62,7 @@ def _check(service: str) -> None:
 
 
 def _cache_seconds() -> float:
-    default = 0.0 if settings.STRONGROOM_ENV == "test" else 2.0
-    return float(getattr(settings, "SANDBOX_FAULT_CACHE_SECONDS", default))
+    return float(settings.SANDBOX_FAULT_CACHE_SECONDS)
 
 
 def _forget(service: str | None = None) -> None:

@@ -1,12 +1,12 @@
-"""The sandbox's OAuth 2.0 authorisation server (spec §2): codes, tokens, refresh.
+"""The sandbox's OAuth 2.0 authorisation server (docs/contracts/hmrc-vat-api.md, OAuth): codes, tokens, refresh.
 
-Lifetimes follow §2.6: an authorisation code lasts 10 minutes and is single
+Lifetimes as HMRC's: an authorisation code lasts 10 minutes and is single
 use; an access token 4 hours; a refresh token is single use and the chain of
 refreshes ends 18 months after the user's grant. Only SHA-256 hashes of codes
 and tokens are stored. Every function takes ``now`` so tests control time.
 
 Errors are raised as :class:`OAuthError` carrying the RFC 6749 ``error`` and the
-HTTP status the token endpoint answers with (spec §2.3/§2.5).
+HTTP status the token endpoint answers with (code exchange and refresh).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def secret_matches(client: Client, secret: str) -> bool:
 def redirect_uri_allowed(client: Client, uri: str) -> bool:
     """Registered URIs match exactly; the configured client accepts this site and local test hosts.
 
-    Spec §2.2: a registered URI, no fragment; HTTPS except localhost. The
+    HMRC's rule: a registered URI, no fragment; HTTPS except localhost. The
     configured client stands for an application that registered SITE_URL's
     callbacks plus the hosts tests and the end-to-end harness run on.
     """
@@ -117,7 +117,7 @@ class AuthRequest:
 
 
 def validate_authorize(params) -> AuthRequest:
-    """Check the authorise request (§2.1); every failure is shown to the browser, never redirected."""
+    """Check the authorise request; every failure is shown to the browser, never redirected."""
     if "client_secret" in params:
         raise OAuthError("invalid_request", "client_secret must not be sent to the authorise endpoint")
     client_id = params.get("client_id", "")
@@ -267,7 +267,7 @@ def exchange_code(
 
 
 def refresh(client: Client, *, refresh_token: str, now: datetime) -> IssuedTokens:
-    """refresh_token grant: single use; the old access token dies with it (§2.5)."""
+    """refresh_token grant: single use; the old access token dies with it."""
     if not refresh_token:
         raise OAuthError("invalid_request", "refresh_token is required")
     row = Token.objects.filter(refresh_hash=token_hash(refresh_token)).first()
@@ -291,7 +291,7 @@ def refresh(client: Client, *, refresh_token: str, now: datetime) -> IssuedToken
 
 
 def client_credentials(client: Client, *, scope: str, now: datetime) -> IssuedTokens:
-    """Application-restricted token (§2.7): 4 hours, no refresh token, no VRN."""
+    """Application-restricted token: 4 hours, no refresh token, no VRN."""
     scopes = " ".join(dict.fromkeys(scope.split()))
     with transaction.atomic(using=db_alias()):
         return _issue(

@@ -1,4 +1,7 @@
-"""Submitting a VAT return to the sandbox (spec §3.4): store it, answer with a receipt."""
+"""Submitting a VAT return to the sandbox: store it, answer with a receipt.
+
+The body and the answer: docs/contracts/hmrc-vat-api.md, Submission body and Submission answer.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ class Receipt:
     def as_json(self) -> dict:
         r = self.vat_return
         body = {
-            # vat-api's format: milliseconds and Z (§3.4.3, §12).
+            # vat-api's format: milliseconds and Z (docs/contracts/hmrc-vat-api.md, Submission answer).
             "processingDate": r.processing_date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
             + f"{r.processing_date.microsecond // 1000:03d}Z",
         }
@@ -55,10 +58,10 @@ def _charge_reference() -> str:
 def submit_return(org: TestOrganisation, values: dict, *, now: datetime) -> Receipt:
     """Store a validated return (``values`` as cleaned by vat_rules.validate_return).
 
-    Production-like checks on top of HMRC's sandbox (spec §10 item 6): a key
+    Production-like checks on top of HMRC's sandbox (docs/contracts/hmrc-vat-api.md, Sandbox scenarios): a key
     that names one of the organisation's obligations whose period has not ended
     (today ≤ end) is refused with TAX_PERIOD_NOT_ENDED. Other well-formed keys
-    are accepted as HMRC's sandbox does (§3.4.1). A second return for the same
+    are accepted as HMRC's sandbox does. A second return for the same
     key raises DuplicateReturn.
     """
     today = timezone.localdate(now)

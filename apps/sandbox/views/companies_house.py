@@ -1,8 +1,8 @@
-"""Companies House public data API: GET /company/{company_number} (spec §8.1).
+"""Companies House public data API: GET /company/{company_number} (docs/contracts/hmrc-vat-api.md, Companies House).
 
 Basic authentication with the API key as user name and an empty password;
 the key is ``apps.integrations.companies_house.api_key()``. Company numbers are
-matched case-sensitively (prefix case is UNCONFIRMED, §8.1: the safer reading
+matched case-sensitively (prefix case is UNCONFIRMED: the safer reading
 makes clients send upper case).
 """
 

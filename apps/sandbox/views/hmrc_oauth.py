@@ -1,4 +1,7 @@
-"""HMRC's OAuth endpoints (spec §2): the "Government Gateway" grant page and the token endpoint."""
+"""HMRC's OAuth endpoints: the "Government Gateway" grant page and the token endpoint.
+
+The contract: docs/contracts/hmrc-vat-api.md, OAuth.
+"""
 
 from __future__ import annotations
 

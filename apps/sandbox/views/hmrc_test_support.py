@@ -1,4 +1,4 @@
-"""HMRC's sandbox-only test support APIs: Create Test User (§2.8) and Test Fraud Prevention Headers (§6.3).
+"""HMRC's sandbox-only test support APIs: Create Test User and Test Fraud Prevention Headers.
 
 Both are application-restricted at HMRC (a client-credentials token); whether
 a user token is also accepted is UNCONFIRMED, so here either kind works — they
@@ -30,7 +30,10 @@ def _digits(n: int) -> str:
 
 
 def new_vrn() -> str:
-    """Seven random digits (first not 0) and the mod-9755 check digits (§9.1), unused so far."""
+    """Seven random digits (first not 0) and the mod-9755 check digits, unused so far.
+
+    The check digits: docs/contracts/hmrc-vat-api.md, Identifiers.
+    """
     while True:
         body = str(secrets.randbelow(9) + 1) + _digits(6)
         total = sum(w * int(d) for w, d in zip(range(8, 1, -1), body, strict=True))

@@ -1,6 +1,6 @@
-"""HMRC's VAT (MTD) API v1.0 (spec §3), behind a simulated API platform gateway (§1.4).
+"""HMRC's VAT (MTD) API v1.0 (docs/contracts/hmrc-vat-api.md), behind a simulated API platform gateway.
 
-Order of checks for every endpoint (the gateway's own order is UNCONFIRMED, §11;
+Order of checks for every endpoint (the gateway's own order is UNCONFIRMED;
 this one reports the most fundamental problem first):
 
 1. routing: unknown path → 404 MATCHING_RESOURCE_NOT_FOUND; a method outside
@@ -49,7 +49,7 @@ NOT_FOUND_ROUTE = {
     "code": "MATCHING_RESOURCE_NOT_FOUND",
     "message": "A resource with the name in the request can not be found in the API",
 }
-# Wording of the platform's 401/403 messages is third-party-observed or UNCONFIRMED (§1.4).
+# Wording of the platform's 401/403 messages is third-party-observed or UNCONFIRMED.
 MISSING_CREDENTIALS = {"code": "MISSING_CREDENTIALS", "message": "Authentication information is not provided"}
 INVALID_CREDENTIALS = {"code": "INVALID_CREDENTIALS", "message": "Invalid Authentication information provided"}
 WRONG_TOKEN_TYPE = {
@@ -186,7 +186,7 @@ def submit_return(request: HttpRequest, vrn: str, token: Token) -> HttpResponse:
 
 
 def _receipt_headers(now: datetime, receipt_id: str) -> dict[str, str]:
-    """Receipt-ID and Receipt-Timestamp go on every submit answer after auth, errors included (§3.1)."""
+    """Receipt-ID and Receipt-Timestamp go on every submit answer after auth, errors included."""
     return {
         "Receipt_ID": receipt_id,
         "Receipt_Timestamp": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -235,7 +235,7 @@ def view_return(request: HttpRequest, vrn: str, token: Token, period_key: str) -
         return hmrc_response(*scenarios.VIEW.get(scenario, scenarios.INCORRECT_SCENARIO))
     found = selectors.vat_return(org, period_key)
     if found is None:
-        return hmrc_response(404)  # empty body, no Content-Type: what vat-api's code does (§3.5, §12)
+        return hmrc_response(404)  # empty body, no Content-Type: what vat-api's code does
     return hmrc_response(200, selectors.return_json(found))
 
 

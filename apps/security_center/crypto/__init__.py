@@ -1,4 +1,4 @@
-"""Application-layer envelope encryption (security spec §1, docs/decisions/0004).
+"""Application-layer envelope encryption (docs/contracts/security.md, docs/decisions/0004).
 
 Per-tenant data keys (DEKs, :class:`apps.security_center.models.TenantKey`)
 are wrapped by a key-encryption key from a :class:`~.kek.KekProvider`; field

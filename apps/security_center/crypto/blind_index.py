@@ -1,4 +1,4 @@
-"""Blind indexes: equality search over encrypted values (security spec §1.3).
+"""Blind indexes: equality search over encrypted values (docs/contracts/security.md, Blind index).
 
 ``HMAC-SHA256(tenant index key, normalize(value))[:16]``. The index key is a
 separate per-tenant key (purpose ``index``), so equal values in two tenants

@@ -166,7 +166,7 @@ class LocalKekProvider(KekProvider):
         spec = os.environ.get(KEKS_ENV, "").strip()
         if spec:
             return cls(parse_keks_spec(spec))
-        if getattr(settings, "IS_PRODUCTION", False):
+        if settings.IS_PRODUCTION:
             raise ImproperlyConfigured(
                 f"{KEKS_ENV} must be provided in production when FIELD_ENCRYPTION_KEK_PROVIDER is 'local' "
                 "(or configure a KMS-backed provider)"
@@ -217,7 +217,7 @@ def get_kek_provider() -> KekProvider:
         if _provider is None:
             from django.conf import settings
 
-            name = getattr(settings, "FIELD_ENCRYPTION_KEK_PROVIDER", "local") or "local"
+            name = settings.FIELD_ENCRYPTION_KEK_PROVIDER or "local"
             path = PROVIDERS.get(name, name)
             module_name, _, class_name = path.rpartition(".")
             try:

@@ -1,6 +1,6 @@
 """Tenant data keys: created lazily, unwrapped through the KEK, cached briefly in this process.
 
-Why a cache: every KMS unwrap is a network call; the spec's whole
+Why a cache: every KMS unwrap is a network call; a whole
 encrypt/rotate/re-wrap/shred cycle needs only a handful. Why a short TTL
 (``FIELD_ENCRYPTION_KEY_CACHE_SECONDS``, 300 s): another process's rotation or
 shredding reaches this one within that time at the latest.
@@ -41,7 +41,7 @@ _clock: Callable[[], float] = time.monotonic
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "FIELD_ENCRYPTION_KEY_CACHE_SECONDS", 300))
+    return float(settings.FIELD_ENCRYPTION_KEY_CACHE_SECONDS)
 
 
 def clear_key_cache(tenant_id: object | None = None) -> None:

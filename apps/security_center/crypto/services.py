@@ -1,4 +1,4 @@
-"""Key lifecycle: DEK rotation, re-encryption sweeps, KEK re-wrap, crypto-shredding (security spec §1.2, §1.4).
+"""Key lifecycle: DEK rotation, re-encryption sweeps, KEK re-wrap, crypto-shredding (docs/contracts/security.md).
 
 Each service owns its transaction (inside the tenant's context, so row-level
 security applies to the key table) and writes an audit event carrying ids
@@ -89,7 +89,7 @@ def stale_rows(model: type[models.Model], field_name: str, *, tenant: Tenant) ->
     """(pk, ciphertext) of the tenant's rows whose value is sealed under an older data-key version.
 
     Must run inside the tenant's context. The database compares the 5-byte
-    header (format, key version), as the spec's sweep query does, so current
+    header (format, key version), as the sweep query in docs/contracts/security.md does, so current
     rows never leave it; nothing is decrypted here.
     """
     field = _encrypted_field(model, field_name)

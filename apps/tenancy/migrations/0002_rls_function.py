@@ -1,7 +1,7 @@
 """PostgreSQL only: the function every row-level security policy calls.
 
 ``NULLIF`` because after a transaction ends the setting still exists and reads
-as an empty string, which would not cast to uuid (security spec §3.1, T7/T8).
+as an empty string, which would not cast to uuid (docs/contracts/security.md, Row-level security).
 """
 
 from django.db import migrations

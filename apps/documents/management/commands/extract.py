@@ -59,7 +59,7 @@ class Command(BaseCommand):
             result = read_document(
                 content,
                 info.content_type,
-                max_pages=getattr(settings, "DOCUMENT_MAX_PAGES", 20),
+                max_pages=settings.DOCUMENT_MAX_PAGES,
                 own_names=own_names or [],
                 ocr_timeout=options.get("ocr_timeout") or DEFAULT_TIMEOUT,
             )
