@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
+from apps.permissions.selectors import staff_roles_of
 from apps.tenancy.models import Membership, Role, Tenant
 
 
@@ -19,6 +20,9 @@ def test_seed_demo_creates_fictitious_data_and_prints_logins_once(settings, tmp_
     assert set(Membership.objects.filter(user=bookkeeper).values_list("role", flat=True)) == {Role.BOOKKEEPER}
     admin = User.objects.get(email="admin@demo.strongroom.test")
     assert admin.is_staff and TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+    security = User.objects.get(email="security@demo.strongroom.test")
+    assert staff_roles_of(admin) == {"platform_admin", "support"} and staff_roles_of(security) == {"security_officer"}
+    assert first.count("TOTP secret:") == 2 and not security.is_superuser
     password = next(
         line.split("\t")[1]
         for line in (tmp_path / "demo-logins.txt").read_text().splitlines()

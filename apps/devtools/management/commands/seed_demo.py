@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
 from apps.documents.services.upload import upload_document
+from apps.permissions.models import StaffRoleGrant
 from apps.tenancy.models import Role, Tenant
 from apps.tenancy.services import add_member, create_tenant
 
@@ -29,7 +30,10 @@ PEOPLE = [
     ("owner", "Olive Hartley", False),
     ("bookkeeper", "Bilal Chowdhury", False),
     ("admin", "Ada Staffwell", True),
+    ("security", "Sol Okafor", True),
 ]
+# Staff roles: the admin asks for access to a business, the security officer approves it (never their own).
+STAFF_ROLES = {"admin": ("platform_admin", "support"), "security": ("security_officer",)}
 
 
 def _logins_file() -> Path:
@@ -37,7 +41,7 @@ def _logins_file() -> Path:
 
 
 class Command(BaseCommand):
-    help = "Seed the demo: two fictitious businesses, an owner, a bookkeeper and a staff admin with TOTP."
+    help = "Seed the demo: two businesses, an owner, a bookkeeper, a staff admin and a security officer (TOTP)."
 
     def handle(self, *args, **options) -> None:
         if settings.IS_PRODUCTION:
@@ -61,8 +65,10 @@ class Command(BaseCommand):
             email = f"{key}@{DEMO_DOMAIN}"
             passwords[email] = f"{secrets.token_urlsafe(9)}-{secrets.randbelow(90) + 10}"
             users[key] = User.objects.create_user(
-                email, passwords[email], full_name=name, is_staff=staff, is_superuser=staff
+                email, passwords[email], full_name=name, is_staff=staff, is_superuser=key == "admin"
             )
+            for role in STAFF_ROLES.get(key, ()):
+                StaffRoleGrant.objects.create(user=users[key], role=role, reason="demo")
         bakery = create_tenant(
             name="Hollybush Bakery Ltd",
             slug="hollybush-bakery",
@@ -80,7 +86,8 @@ class Command(BaseCommand):
         )
         for tenant in (bakery, studio):
             add_member(tenant=tenant, user=users["bookkeeper"], role=Role.BOOKKEEPER, actor=users["owner"])
-        self._enrol_admin(users["admin"])
+        self._enrol_staff(users["admin"], "Staff admin")
+        self._enrol_staff(users["security"], "Security officer")
         self._upload_samples(bakery, users["bookkeeper"])
         return passwords
 
@@ -93,14 +100,14 @@ class Command(BaseCommand):
             upload_document(tenant=tenant, content=case.content(), filename=case.file, uploaded_by=user)
         self.stdout.write(f"Uploaded {len(samples)} sample documents to {tenant.name} (read in-process).")
 
-    def _enrol_admin(self, admin: User) -> None:
-        device = TOTPDevice.objects.create(user=admin, name="Demo authenticator", confirmed=True)
-        static = StaticDevice.objects.create(user=admin, name="Backup codes", confirmed=True)
+    def _enrol_staff(self, person: User, title: str) -> None:
+        device = TOTPDevice.objects.create(user=person, name="Demo authenticator", confirmed=True)
+        static = StaticDevice.objects.create(user=person, name="Backup codes", confirmed=True)
         codes = [StaticToken.random_token() for _ in range(5)]
         for code in codes:
             static.token_set.create(token=code)
         secret = b32encode(device.bin_key).decode().rstrip("=")
-        self.stdout.write(self.style.WARNING("\nStaff admin two-factor secret (shown once, never stored):"))
+        self.stdout.write(self.style.WARNING(f"\n{title} two-factor secret (shown once, never stored):"))
         self.stdout.write(f"  TOTP secret: {secret}")
         self.stdout.write(f"  otpauth URI: {device.config_url}")
         self.stdout.write(f"  Backup codes: {' '.join(codes)}")
@@ -115,7 +122,8 @@ class Command(BaseCommand):
         roles = {
             "owner": "owner of both businesses, asked to set up 2FA at first sign-in",
             "bookkeeper": "bookkeeper of both businesses",
-            "admin": "staff admin, TOTP required",
+            "admin": "staff admin (platform admin, support), TOTP required: asks for access to a business",
+            "security": "security officer, TOTP required: approves staff access (never their own)",
         }
         for line in path.read_text().splitlines():
             email, password = line.split("\t")
