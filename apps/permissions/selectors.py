@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.permissions.models import APPROVER_ROLES, AccessElevation, AccessReview, AccessReviewItem, StaffRoleGrant
+from apps.tenancy.models import Membership
 
 
 def staff_roles_of(user) -> frozenset[str]:
@@ -97,3 +98,30 @@ def staff_with_roles() -> list[tuple[object, list[str]]]:
         grants.setdefault(user_id, []).append(role)
     users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("email")
     return [(u, sorted(grants.get(u.pk, []))) for u in users]
+
+
+def policy_table() -> list[dict]:
+    """The policy as rows a person reads: each permission, who may, and its conditions."""
+    from apps.permissions.policy import PERMISSIONS  # the policy's predicates read this module: a cycle
+
+    rows = []
+    for name, rule in PERMISSIONS.items():
+        rows.append(
+            {
+                "name": name,
+                "roles": sorted(rule.roles),
+                "staff_roles": sorted(rule.staff_roles),
+                "elevated_staff": rule.elevated_staff,
+                "mfa": rule.mfa,
+                "object_checks": [message for _, message in rule.attributes],
+            }
+        )
+    return rows
+
+
+def memberships_by_business() -> list[tuple[object, list]]:
+    """Who holds which role in which business (memberships are routing data, not tenant-scoped)."""
+    grouped: dict = {}
+    for m in Membership.objects.select_related("tenant", "user").order_by("tenant__name", "role", "user__email"):
+        grouped.setdefault(m.tenant, []).append(m)
+    return list(grouped.items())

@@ -60,7 +60,9 @@ def test_roles_page_changes_roles_for_admins_only(verified_client):
     admin = make_staff("platform_admin")
     person = make_staff(email="pat.person@example.test")
     c = verified_client(admin)
-    assert b"pat.person@example.test" in c.get(reverse("staff-access:roles")).content
+    page = c.get(reverse("staff-access:roles")).content.decode()
+    assert "pat.person@example.test" in page
+    assert "filing.approve_return" in page and "Who holds what in which business" in page
     c.post(
         reverse("staff-access:roles"),
         {"email": person.email, "role": "sre", "reason": "Joins on-call", "action": "grant"},
@@ -68,5 +70,6 @@ def test_roles_page_changes_roles_for_admins_only(verified_client):
     assert StaffRoleGrant.objects.filter(user=person, role="sre").exists()
     c.logout()
     s = verified_client(make_staff("support"))
+    assert "Who holds what in which business" not in s.get(reverse("staff-access:roles")).content.decode()
     s.post(reverse("staff-access:roles"), {"email": person.email, "role": "sre", "reason": "No", "action": "revoke"})
     assert StaffRoleGrant.objects.filter(user=person, role="sre").exists()

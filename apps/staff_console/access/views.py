@@ -201,6 +201,11 @@ def roles(request: HttpRequest) -> HttpResponse:
         "staff_console/access/roles.html",
         {
             "staff": selectors.staff_with_roles(),
+            "policy": selectors.policy_table(),
+            # Who is in which business is customer data: for security officers and platform admins only.
+            "businesses": selectors.memberships_by_business()
+            if selectors.can_approve_elevations(request.user)
+            else None,
             "roles": StaffRole.choices,
             "form": form,
             "is_admin": StaffRole.PLATFORM_ADMIN in selectors.staff_roles_of(request.user),
