@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.tenancy.context import current_tenant_id, tenant_context
 from apps.tenancy.errors import InvitationError, LastOwnerError, TenancyError, TenantContextError
@@ -63,6 +64,7 @@ def create_tenant(*, name: str, slug: str, owner, actor=None, **fields) -> Tenan
     return tenant
 
 
+@privileged("tenancy.membership.")
 def add_member(*, tenant: Tenant, user, role: str, actor) -> Membership:
     """Add an existing user to a tenant (seeding and staff; owners use invitations)."""
     if role not in Role.values:
@@ -137,6 +139,7 @@ def change_role(*, membership: Membership, role: str, actor) -> Membership:
     return membership
 
 
+@privileged("tenancy.membership.")
 def remove_member(*, membership: Membership, actor) -> None:
     _require_context(membership.tenant)
     with transaction.atomic():
@@ -157,6 +160,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@privileged("tenancy.invitation.")
 def invite_member(*, tenant: Tenant, email: str, role: str, actor) -> tuple[Invitation, str]:
     """Create an invitation; return it with the one-time token for the link."""
     _require_context(tenant)
@@ -188,6 +192,7 @@ def invite_member(*, tenant: Tenant, email: str, role: str, actor) -> tuple[Invi
     return invitation, token
 
 
+@privileged("tenancy.invitation.")
 def revoke_invitation(*, invitation: Invitation, actor) -> None:
     _require_context(invitation.tenant)
     with transaction.atomic():
@@ -299,6 +304,7 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@privileged("tenancy.api_token.")
 def create_api_token(*, membership: Membership, name: str, actor) -> tuple[ApiToken, str]:
     """A new API key for this membership; returns the row and the key, which is never shown again."""
     _require_context(membership.tenant)
@@ -314,6 +320,7 @@ def create_api_token(*, membership: Membership, name: str, actor) -> tuple[ApiTo
     return token, key
 
 
+@privileged("tenancy.api_token.")
 def revoke_api_token(*, token: ApiToken, actor) -> None:
     _require_context(token.membership.tenant)
     with transaction.atomic():

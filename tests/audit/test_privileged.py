@@ -75,5 +75,12 @@ def test_the_privileged_services_are_marked():
         "apps.permissions.services.reviews.decide_review_item",
         "apps.security_center.crypto.services.rotate_tenant_dek",
         "apps.security_center.crypto.services.shred_tenant_keys",
+        "apps.tenancy.services.add_member",
+        "apps.tenancy.services.remove_member",
+        "apps.tenancy.services.invite_member",
+        "apps.tenancy.services.revoke_invitation",
+        "apps.tenancy.services.create_api_token",
+        "apps.tenancy.services.revoke_api_token",
+        "apps.filing.services.returns.approve_return",
     }
     assert expected <= set(REGISTRY)

@@ -16,6 +16,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.filing import calculation
 from apps.filing.actions import APPROVAL_ONLY_BLOCKERS, Facts, require_action
@@ -120,6 +121,7 @@ def return_to_draft(*, vat_return: VatReturn, actor, reason: str = "") -> VatRet
     return locked
 
 
+@privileged("filing.return.")
 def approve_return(
     *, obligation: VatObligation, actor, declaration: bool, expected_fingerprint: str, fraud_context: dict
 ) -> VatReturn:
