@@ -14,8 +14,8 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from apps.core.widgets import ISO_DATE, IsoDateInput
 from apps.tenancy.models import Role
-from apps.tenancy.widgets import ISO_DATE, IsoDateInput
 from tests.conftest import make_member
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def test_every_date_field_renders_iso():
         iso = isinstance(field.widget, IsoDateInput) and field.widget.format == ISO_DATE
         if iso == (name in NOT_YET):
             wrong.append(name)
-    assert wrong == [], "use apps.tenancy.widgets.IsoDateInput (or take a fixed one off NOT_YET)"
+    assert wrong == [], "use apps.core.widgets.IsoDateInput (or take a fixed one off NOT_YET)"
 
 
 def test_an_iso_date_input_renders_iso_under_the_british_locale(settings):

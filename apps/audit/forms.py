@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.audit.labels import LABELS
 from apps.audit.selectors import EventFilter
+from apps.core.widgets import IsoDateInput
 
 PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -32,8 +33,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Who", required=False, max_length=254, help_text="Part of an email, or a user id.")
     action = forms.ChoiceField(label="What", required=False)
     target = forms.CharField(label="Object", required=False, max_length=100, help_text="Its type or id.")
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="From", required=False, widget=IsoDateInput())
+    until = forms.DateField(label="To", required=False, widget=IsoDateInput())
 
     def __init__(self, *args, actions: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.core.widgets import IsoDateInput
 from apps.ledger.extraction import DocumentKind
-from apps.tenancy.widgets import IsoDateInput
 
 KIND_CHOICES = [
     (DocumentKind.PURCHASE_INVOICE.value, "Purchase invoice"),

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.core.widgets import IsoDateInput
 from apps.filing.domain import Scheme, Stagger, is_period_start
-from apps.tenancy.widgets import IsoDateInput
 
 CASH_NOT_SUPPORTED = "Cash accounting is not supported yet: Strongroom files on invoice dates (standard accounting)."
 OTHER_SCHEMES_REFUSED = "Strongroom files returns with standard accounting only. " + CASH_NOT_SUPPORTED

@@ -4,9 +4,9 @@ import uuid
 
 from django import forms
 
+from apps.core.widgets import IsoDateInput
 from apps.ledger.domain import VatTreatment
 from apps.ledger.models import ACCOUNT_TYPE_CHOICES
-from apps.tenancy.widgets import IsoDateInput
 
 DATE_WIDGET = IsoDateInput()
 

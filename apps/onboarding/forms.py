@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from stdnum.gb import vat as gb_vat
 
+from apps.core.widgets import IsoDateInput
 from apps.filing.domain import QUARTER_END_MONTHS, Stagger, is_period_start
 from apps.filing.forms import StandardSchemeField
 from apps.onboarding.services.signup import DUPLICATE_EMAIL
 from apps.tenancy.models import Role
 from apps.tenancy.validators import validate_company_number, validate_gb_vat_number
-from apps.tenancy.widgets import IsoDateInput
 
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 _PHONE = re.compile(r"^\+?[\d ()-]{7,20}$")
