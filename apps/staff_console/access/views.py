@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import ApplicationError
-from apps.permissions import selectors
+from apps.permissions import check, selectors
 from apps.permissions.models import StaffRole
 from apps.permissions.services import elevation as elevation_service
 from apps.permissions.services import reviews as review_service
@@ -43,16 +43,17 @@ def _done(request: HttpRequest, action: Callable[[], object], success: str, to: 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    can_approve = check(user, "permissions.approve_elevation")  # the services enforce it again
     return render(
         request,
         "staff_console/access/home.html",
         {
             "mine": selectors.elevations_of(user),
-            "waiting": selectors.elevations_waiting_for(user) if selectors.can_approve_elevations(user) else [],
+            "waiting": selectors.elevations_waiting_for(user) if can_approve else [],
             "in_force": selectors.elevations_in_force(),
             "break_glass": selectors.break_glass_to_review(),
             "overdue": selectors.overdue_reviews(),
-            "can_approve": selectors.can_approve_elevations(user),
+            "can_approve": can_approve,
             "note_form": NoteForm(),
         },
     )
@@ -152,7 +153,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
             "open_reviews": selectors.open_reviews(),
             "overdue": selectors.overdue_reviews(),
             "items": selectors.review_items_for(request.user),
-            "can_review": selectors.can_approve_elevations(request.user),
+            "can_review": check(request.user, "permissions.approve_elevation"),
         },
     )
 
