@@ -76,7 +76,7 @@ def test_an_api_upload_is_posted_by_the_real_worker(stack, http, committed):
     # The same bytes again: refused as a duplicate, nothing new queued.
     again = http.post(f"{stack.url}/api/v1/documents/", headers=auth,
                       files={"file": ("again.pdf", content, "application/pdf")}, timeout=30)  # fmt: skip
-    assert again.status_code == 409 and again.json()["duplicate_of"] == document["id"]
+    assert again.status_code == 409 and again.json()["extra"]["duplicate_of"] == document["id"]
 
     # Another business's token cannot read it.
     other, other_owner = seed.business("Bramley Florists Ltd")
