@@ -43,3 +43,19 @@ def test_refusals(verified):
         with pytest.raises(ElevationRefused, match="2FA"):
             grant_staff_role(actor=admin, verified=False, user=make_staff(), role="sre", reason="")
     assert not StaffRoleGrant.objects.exclude(user__in=[admin, officer]).exists()
+
+
+def test_revoking_refuses_what_cannot_be_revoked_and_changes_nothing():
+    admin = make_staff("platform_admin")
+    person = make_staff("support")
+    with pytest.raises(ElevationRefused, match="does not hold"):
+        revoke_staff_role(actor=admin, verified=True, user=person, role="sre")
+    with pytest.raises(ElevationRefused, match="Another platform administrator"):
+        revoke_staff_role(actor=admin, verified=True, user=admin, role="platform_admin")
+    with pytest.raises(ElevationRefused, match="2FA"):
+        revoke_staff_role(actor=admin, verified=False, user=person, role="support")
+    with pytest.raises(ElevationRefused, match="not a staff role"):
+        grant_staff_role(actor=admin, verified=True, user=person, role="janitor", reason="")
+    with pytest.raises(ElevationRefused, match="already holds"):
+        grant_staff_role(actor=admin, verified=True, user=person, role="support", reason="")
+    assert set(StaffRoleGrant.objects.filter(user=person).values_list("role", flat=True)) == {"support"}
