@@ -41,18 +41,6 @@ def approvers(tenant) -> list:
     return sorted(members, key=lambda m: m.user.email)
 
 
-def can_send_now(vat_return: VatReturn, now: datetime | None = None) -> bool:
-    """Whether a person may press "Send now": approved and waiting, or an attempt that died past its lease."""
-    from apps.filing.services.submission import LEASE
-
-    if vat_return.status == ReturnStatus.APPROVED:
-        return True
-    since = vat_return.submitting_since
-    return (
-        vat_return.status == ReturnStatus.SUBMITTING and since is not None and since < (now or timezone.now()) - LEASE
-    )
-
-
 def sending_outcome(vat_return: VatReturn) -> tuple[str, str]:
     """(message level, words) for the person who just approved or retried, from the state the return is in now.
 
