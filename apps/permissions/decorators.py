@@ -39,6 +39,15 @@ def permission_for(view: Callable, method: str) -> str | None:
     return table.get(method.upper(), table.get(ANY_METHOD))
 
 
+def _permission_for_method(table: Mapping[str, str], method: str | None) -> str | None:
+    """The permission for this method; HEAD asks what GET asks (it is GET without the body)."""
+    method = (method or "").upper()
+    name = table.get(method, table.get(ANY_METHOD))
+    if name is None and method == "HEAD":
+        name = table.get("GET")
+    return name
+
+
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "errors/403.html", {"message": message}, status=403)
 
@@ -57,15 +66,16 @@ def permission_required_for(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            name = table.get(request.method.upper(), table.get(ANY_METHOD))
-            if name is not None:
-                tenant = getattr(request, "tenant", None)
-                if tenant is not None:
-                    remember_membership(request.user, getattr(request, "membership", None), tenant)
-                target = obj(request, *args, **kwargs) if obj is not None else tenant
-                reason = checks.refusal(request.user, name, target)
-                if reason is not None:
-                    return forbidden(request, reason)
+            name = _permission_for_method(table, request.method)
+            if name is None:  # a method the view declared nothing for: refused, never let through unchecked
+                return forbidden(request, "This action declares no permission.")
+            tenant = getattr(request, "tenant", None)
+            if tenant is not None:
+                remember_membership(request.user, getattr(request, "membership", None), tenant)
+            target = obj(request, *args, **kwargs) if obj is not None else tenant
+            reason = checks.refusal(request.user, name, target)
+            if reason is not None:
+                return forbidden(request, reason)
             try:
                 return view(request, *args, **kwargs)
             except NotAllowed as refused:

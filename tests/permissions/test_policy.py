@@ -217,3 +217,19 @@ def test_the_same_accountant_with_2fa_approves(verified_client, tenant_a, connec
     fingerprint = client.get(period).context["approve_form"].initial["fingerprint"]
     approve = client.post(f"{period}approve/", {"fingerprint": fingerprint, "declaration": "on", **FORM})
     assert approve.status_code == 302
+
+
+def test_a_method_the_view_declares_nothing_for_is_refused_not_let_through(rf, tenant_a, owner_a):
+    from apps.permissions.decorators import permission_required_for
+
+    @permission_required_for({"GET": "tenancy.view_business"})
+    def view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse("ran")
+
+    for method, expected in (("get", 200), ("head", 200), ("post", 403), ("delete", 403)):
+        request = getattr(rf, method)("/")
+        request.user, request.tenant = owner_a, tenant_a
+        request.membership = Membership.objects.get(user=owner_a, tenant=tenant_a)
+        assert view(request).status_code == expected, method
