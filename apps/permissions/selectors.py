@@ -10,9 +10,18 @@ from apps.permissions.models import APPROVER_ROLES, AccessElevation, AccessRevie
 from apps.tenancy.models import Membership
 
 
+def _active_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def _in_force() -> QuerySet[AccessElevation]:
+    """Elevations that let their requester in right now: approved and not past their end."""
+    return AccessElevation.objects.filter(status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now())
+
+
 def staff_roles_of(user) -> frozenset[str]:
     """The staff roles a user holds (empty for anyone who is not active staff)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+    if not _active_staff(user):
         return frozenset()
     return frozenset(StaffRoleGrant.objects.filter(user=user).values_list("role", flat=True))
 
@@ -23,29 +32,16 @@ def can_approve_elevations(user) -> bool:
 
 def active_elevation(user, tenant_id) -> AccessElevation | None:
     """The approved, unexpired, unrevoked elevation of this staff member for this business, if any."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+    if not _active_staff(user):
         return None
-    return (
-        AccessElevation.objects.filter(
-            requester=user,
-            tenant_id=tenant_id,
-            status=AccessElevation.Status.APPROVED,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("-expires_at")
-        .first()
-    )
+    return _in_force().filter(requester=user, tenant_id=tenant_id).order_by("-expires_at").first()
 
 
 def elevated_tenant_ids(user) -> frozenset:
     """The businesses this staff member can open right now."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+    if not _active_staff(user):
         return frozenset()
-    return frozenset(
-        AccessElevation.objects.filter(
-            requester=user, status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
-        ).values_list("tenant_id", flat=True)
-    )
+    return frozenset(_in_force().filter(requester=user).values_list("tenant_id", flat=True))
 
 
 def elevations_waiting_for(user) -> QuerySet[AccessElevation]:
@@ -62,9 +58,7 @@ def elevations_of(user, limit: int = 20) -> list[AccessElevation]:
 
 
 def elevations_in_force() -> QuerySet[AccessElevation]:
-    return AccessElevation.objects.filter(
-        status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
-    ).select_related("requester", "tenant", "approver")
+    return _in_force().select_related("requester", "tenant", "approver")
 
 
 def break_glass_to_review() -> QuerySet[AccessElevation]:
