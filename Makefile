@@ -51,8 +51,8 @@ lock:
 # Debian packages the project needs: Tesseract for OCR (the browser for end-to-end tests arrives with its issue).
 SYSTEM_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
 # What the tests need on top: promtool and amtool for the alert rules and routing tests; nginx for the shipped
-# TLS proxy test (tests/config/test_deploy_proxy.py).
-TEST_SYSTEM_PACKAGES ?= prometheus prometheus-alertmanager nginx-light
+# TLS proxy test (tests/config/test_deploy_proxy.py); pgBackRest and restic for the backup and restore-drill tests.
+TEST_SYSTEM_PACKAGES ?= prometheus prometheus-alertmanager nginx-light pgbackrest restic
 system-deps:
 	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES)"
 
