@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -92,3 +93,17 @@ def test_no_secret_reaches_the_logs(client, user, tenant_a, bookkeeper_a, in_ten
     for secret in (password, key, "sr_planted-wrong-key-4471"):
         assert secret not in formatted
     assert "careless" in formatted and logs.REDACTED in formatted
+
+
+def test_the_console_renders_exceptions_as_plain_tracebacks():
+    """Not rich's highlighted boxes (they appear whenever rich is installed and cost ~25 ms per exception)."""
+    spec = logs.logging_config(level="INFO", json=False)["formatters"]["structured"]
+    formatter = spec["()"](processors=spec["processors"], foreign_pre_chain=spec["foreign_pre_chain"])
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    text = formatter.format(record)
+    assert "Traceback (most recent call last)" in text
+    assert "ValueError: boom" in text
+    assert "╭" not in text and "│" not in text
