@@ -245,12 +245,11 @@ def sandbox_http(settings):
 
 @pytest.fixture(autouse=True)
 def closed_breakers():
-    """Every test starts and ends with every circuit breaker closed: an outage one test simulates
-    must not refuse another test's calls (the state is shared through Redis, and kept per process)."""
+    """Every test starts with every circuit breaker closed: an outage one test simulates must not
+    refuse another test's calls (the state is shared through Redis, and kept per process). At the
+    start, not the end: some tests patch ``time`` and would break a teardown that talks to Redis."""
     from apps.integrations import breakers
 
-    breakers.reset()
-    yield
     breakers.reset()
 
 

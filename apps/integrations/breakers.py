@@ -164,7 +164,7 @@ def snapshot(key: str) -> BreakerStatus:
     opened_at = row.opened_at or None
     next_trial = (opened_at + cfg.reset_timeout) if opened_at and state == "open" else None
     if state == "open" and next_trial is not None and now >= next_trial:
-        state = "half_open"
+        state, next_trial = "half_open", None  # a trial is due: the next call is it
 
     def when(seconds: float | None) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=UTC) if seconds else None
