@@ -25,6 +25,7 @@ from typing import Protocol
 
 import structlog
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from apps.observability.metrics import BREAKER_STORE_FALLBACKS, safely
 
@@ -206,7 +207,8 @@ class FallbackStore:
 
     def __init__(self, redis: RedisStore, memory: MemoryStore, retry_seconds: float) -> None:
         self.redis, self.memory, self.retry_seconds = redis, memory, retry_seconds
-        self._down_until = 0.0
+        self._down_until = 0.0  # monotonic time until which this process does not try Redis
+        self._was_down = False  # to log the recovery once
         self._lock = threading.Lock()
 
     @property
@@ -217,16 +219,15 @@ class FallbackStore:
         return time.monotonic() < self._down_until
 
     def _run(self, operation: str, *args):
-        from redis.exceptions import RedisError
-
         if not self._down():
             try:
                 result = getattr(self.redis, operation)(*args)
             except RedisError as error:
                 with self._lock:
-                    first = not self._down()
+                    first = not self._was_down
                     self._down_until = time.monotonic() + self.retry_seconds
-                if first:
+                    self._was_down = True
+                if first:  # once per outage, not once per retry period
                     log.error("circuit_breaker_store_unavailable", error=str(error)[:200], fallback="memory")
                 _count_fallback()
             else:
@@ -236,8 +237,6 @@ class FallbackStore:
                 return result
         self._was_down = True
         return getattr(self.memory, operation)(*args)
-
-    _was_down = False
 
     def acquire(self, key: str, cfg: Config, now: float, lease: float) -> Acquired:
         return self._run("acquire", key, cfg, now, lease)
@@ -283,8 +282,6 @@ def reset_everywhere(*keys: str) -> None:
     """Forget ``keys`` in the shared store (when it answers) and in this process's memory."""
     store = current()
     if isinstance(store, FallbackStore):
-        from redis.exceptions import RedisError
-
         with contextlib.suppress(RedisError):
             store.redis.client.delete(*(store.redis._key(key) for key in keys))
         store._down_until = 0.0

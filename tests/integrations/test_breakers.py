@@ -257,3 +257,28 @@ def test_redis_client_has_short_timeouts_and_no_retries(settings):
     kwargs = client.connection_pool.connection_kwargs
     assert kwargs["socket_connect_timeout"] == 0.25 and kwargs["socket_timeout"] == 0.25
     assert client.get_retry()._retries == 0
+
+
+@pytest.mark.redis
+def test_redis_is_used_again_once_it_answers(settings, clock, monkeypatch, caplog):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    use_store(settings, "redis")
+    settings.BREAKER_REDIS_RETRY_SECONDS = 0.0  # try Redis again at the next call
+    breakers.reset()
+    store = breaker_store.current()
+    original = store.redis.acquire
+    blips = iter([True])
+
+    def flaky(*args):
+        if next(blips, False):
+            raise RedisConnectionError("blip")
+        return original(*args)
+
+    monkeypatch.setattr(store.redis, "acquire", flaky)
+    breakers.guarded(KEY, ok)  # Redis blinked: this one was decided in memory, and still went through
+    fail(3)  # Redis answers again: the shared breaker counts these
+    status = breakers.snapshot(KEY)
+    assert status.store == "redis" and status.state == "open"
+    assert store.redis.read(KEY).state == "open"
+    breakers.reset()
