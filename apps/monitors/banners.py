@@ -185,11 +185,12 @@ def breaker_changed(key: str, new_state: str, **kwargs) -> None:
     """
     if key not in DEPENDENCIES:
         return
-    if new_state == "open":
-        if not DegradedDependency.objects.filter(dependency=key).exists():
-            set_degraded(key, source=DegradedDependency.Source.BREAKER)
-    elif new_state == "closed":
-        clear_degraded(key, only_if_source=AUTOMATIC)
+    with transaction.atomic():  # a savepoint: a failure here never spoils the caller's transaction
+        if new_state == "open":
+            if not DegradedDependency.objects.filter(dependency=key).exists():
+                set_degraded(key, source=DegradedDependency.Source.BREAKER)
+        elif new_state == "closed":
+            clear_degraded(key, only_if_source=AUTOMATIC)
 
 
 def sync_breaker_banners() -> dict[str, str]:
