@@ -362,6 +362,8 @@ CELERY_BEAT_SCHEDULE = {
     "sync-bank-feeds": {"task": "maintenance.sync_all_bank_feeds", "schedule": 3 * 3600.0},
     "expire-elevations": {"task": "maintenance.expire_elevations", "schedule": 60.0},
     "open-access-review": {"task": "maintenance.open_access_review", "schedule": 24 * 3600.0},
+    # H1 (issue #17): breaker banners follow the shared breaker state even if a transition's listener was lost.
+    "sync-breaker-banners": {"task": "maintenance.sync_breaker_banners", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -430,6 +432,31 @@ HMRC_RATE_LIMIT_PER_SECOND = env.float(
     "HMRC_RATE_LIMIT_PER_SECOND", default=1000.0 if STRONGROOM_ENV == "test" else 3.0
 )
 HMRC_LIVE_READ_CACHE_SECONDS = env.int("HMRC_LIVE_READ_CACHE_SECONDS", default=60)
+# --- Circuit breakers and retries around external calls (H1, issue #17; decision 0016) ---
+# Breaker state lives in Redis (its own client: short timeouts, no retries) so every process shares it; empty
+# (the embedded mode) keeps it in the process. Redis down: each process uses its own in-memory breaker for
+# BREAKER_REDIS_RETRY_SECONDS, then tries Redis again. BREAKERS overrides fail_max / reset_timeout per key.
+BREAKER_REDIS_URL = env.str("BREAKER_REDIS_URL", default=CACHE_URL if CACHE_URL.startswith("redis") else "")
+BREAKER_REDIS_TIMEOUT = env.float("BREAKER_REDIS_TIMEOUT", default=0.25)
+BREAKER_REDIS_RETRY_SECONDS = env.float("BREAKER_REDIS_RETRY_SECONDS", default=5.0)
+BREAKER_KEY_PREFIX = env.str("BREAKER_KEY_PREFIX", default="strongroom:breaker:")
+BREAKER_FAIL_MAX = env.int("BREAKER_FAIL_MAX", default=5)
+BREAKER_RESET_TIMEOUT = env.float("BREAKER_RESET_TIMEOUT", default=60.0)
+BREAKERS: dict[str, dict[str, float]] = {
+    "hmrc": {"fail_max": env.int("BREAKER_HMRC_FAIL_MAX", default=5)},
+    "companies_house": {},
+    "bank_feed": {},
+}
+# A half-open trial call holds its lease this long at most (a process that died mid-trial frees it).
+BREAKER_TRIAL_LEASE_SECONDS = env.float(
+    "BREAKER_TRIAL_LEASE_SECONDS", default=EXTERNAL_CONNECT_TIMEOUT + EXTERNAL_READ_TIMEOUT + 5
+)
+# Retries of safe calls (GET; never the VAT return POST): attempts, full-jitter exponential backoff, and a deadline
+# after which no attempt starts. Tests keep one attempt (the same code path; the retry tests set more).
+EXTERNAL_RETRY_ATTEMPTS = env.int("EXTERNAL_RETRY_ATTEMPTS", default=1 if STRONGROOM_ENV == "test" else 3)
+EXTERNAL_RETRY_BACKOFF = env.float("EXTERNAL_RETRY_BACKOFF", default=0.5)
+EXTERNAL_RETRY_MAX_WAIT = env.float("EXTERNAL_RETRY_MAX_WAIT", default=4.0)
+EXTERNAL_RETRY_DEADLINE = env.float("EXTERNAL_RETRY_DEADLINE", default=20.0)
 # The batch-process device id (HMRC: generated once, kept on the machine that runs scheduled calls).
 HMRC_BATCH_DEVICE_ID_FILE = env.str("HMRC_BATCH_DEVICE_ID_FILE", default=str(VAR_DIR / "hmrc-batch-device-id"))
 

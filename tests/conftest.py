@@ -244,6 +244,16 @@ def sandbox_http(settings):
 
 
 @pytest.fixture(autouse=True)
+def closed_breakers():
+    """Every test starts with every circuit breaker closed: an outage one test simulates must not
+    refuse another test's calls (the state is shared through Redis, and kept per process). At the
+    start, not the end: some tests patch ``time`` and would break a teardown that talks to Redis."""
+    from apps.integrations import breakers
+
+    breakers.reset()
+
+
+@pytest.fixture(autouse=True)
 def hmrc_calls_only_from_listed_places(monkeypatch):
     """Anywhere in the suite: an HMRC VAT API call from product code must come from a listed call site
     (tests/hmrc_call_sites.py) and carry a connection method. A new code path that calls HMRC fails

@@ -165,6 +165,8 @@ CROSS_APP_RELATIONS: set[str] = {
 # "<signal> [<sender>] -> <receiver>": a receiver in our apps, on any signal.
 SIGNAL_RECEIVERS: set[str] = {
     "apps.integrations.signals.dependency_answered -> apps.monitors.banners.dependency_answered",
+    # H1 (issue #17): an opening or closing breaker sets or clears its dependency's banner.
+    "apps.integrations.signals.breaker_state_changed -> apps.monitors.banners.breaker_changed",
     "apps.ledger.signals.entry_reversed -> apps.documents.apps._document_entry_reversed",
     "apps.tenancy.signals.tenant_created -> apps.ledger.apps.LedgerConfig.ready.<locals>.seed_chart",
     "django.contrib.auth.signals.user_logged_in -> apps.accounts.receivers.audit_login",

@@ -8,3 +8,8 @@ from django.dispatch import Signal
 # ``client``, the client's name ("hmrc", "companies_house", ...). The monitors app clears the
 # automatic degraded banner for that service.
 dependency_answered = Signal()
+
+# A breaker changed state (apps/integrations/breakers.py); sent once per change, by the process that made it,
+# with ``key`` ("hmrc", "companies_house", "bank_feed"), ``old_state`` and ``new_state``. The monitors app sets
+# the automatic degraded banner on "open" and clears it on "closed".
+breaker_state_changed = Signal()

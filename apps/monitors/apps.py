@@ -12,7 +12,8 @@ class MonitorsConfig(AppConfig):
     verbose_name = "Monitors"
 
     def ready(self) -> None:
-        from apps.integrations.signals import dependency_answered
+        from apps.integrations.signals import breaker_state_changed, dependency_answered
+        from apps.monitors.banners import breaker_changed
         from apps.monitors.banners import dependency_answered as clear_automatic_banner
         from apps.monitors.collectors import PRODUCT_COLLECTORS
         from apps.observability import collectors, metrics
@@ -21,3 +22,4 @@ class MonitorsConfig(AppConfig):
             collectors.register(factory)
         metrics.register_collectors()  # observability registered its own before us; this adds ours
         dependency_answered.connect(clear_automatic_banner, weak=False, dispatch_uid="monitors.dependency_answered")
+        breaker_state_changed.connect(breaker_changed, weak=False, dispatch_uid="monitors.breaker_state_changed")

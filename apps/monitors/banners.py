@@ -7,6 +7,14 @@ set them after ``SYNTHETIC_DEGRADED_AFTER`` failures in a row and clear them on 
 never clear one that staff set; the first real answer from the service clears an automatic one
 (``apps.integrations.signals.dependency_answered``).
 
+Circuit breakers (decision 0016) drive the banners of HMRC, Companies House and the bank feed:
+a breaker opening sets the banner (source "breaker") unless one is on already; its closing
+clears every automatic banner (breaker or synthetic) of that dependency, since closing means
+the service answered. An automatic banner is never cleared while the breaker is not closed.
+The transition is announced by the one process that made it (``breaker_state_changed``), and
+``sync_breaker_banners`` (beat, every minute) repairs what a lost announcement left behind,
+so no banner outlives the outage and none is missing during one.
+
 Here in monitors, not observability, because every change is audited and the audit log sits
 above observability; the rows stay observability's models (decision 0009).
 """
@@ -21,6 +29,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.services import record_event
+from apps.integrations import breakers
 from apps.observability.models import DegradedDependency, SyntheticRun
 
 
@@ -48,7 +57,7 @@ DEPENDENCIES: dict[str, Dependency] = {
         Dependency(
             "companies_house",
             "Companies House",
-            "Companies House is not answering; company details will be checked when it is back.",
+            "Companies House is not answering; you can carry on, and company details will be checked when it is back.",
             ("onboarding", "integrations"),
         ),
         Dependency(
@@ -60,7 +69,7 @@ DEPENDENCIES: dict[str, Dependency] = {
         Dependency(
             "bank_feed",
             "Bank feed",
-            "Your bank feed is not answering; transactions will appear when it is back.",
+            "Your bank feed is not answering; bank lines will sync when it is back, and everything else works.",
             ("ledger", "integrations"),
         ),
     )
@@ -95,12 +104,16 @@ def set_degraded(key: str, *, message: str = "", source: str, user=None) -> Degr
     return notice
 
 
-def clear_degraded(key: str, *, user=None, only_if_source: str | None = None) -> bool:
-    """Turn the banner off; with ``only_if_source``, only when that source turned it on. True if cleared."""
+def clear_degraded(key: str, *, user=None, only_if_source: str | tuple[str, ...] | None = None) -> bool:
+    """Turn the banner off; with ``only_if_source``, only when that source (one of them) turned it on.
+
+    True if cleared.
+    """
     dependency = DEPENDENCIES[key]
+    sources = (only_if_source,) if isinstance(only_if_source, str) else only_if_source
     with transaction.atomic():
         notice = DegradedDependency.objects.select_for_update().filter(dependency=key).first()
-        if notice is None or (only_if_source and notice.source != only_if_source):
+        if notice is None or (sources and notice.source not in sources):
             return False
         notice.delete()
         _switch(dependency, False)
@@ -115,7 +128,8 @@ def clear_degraded(key: str, *, user=None, only_if_source: str | None = None) ->
 def react_to_check(key: str, check: str, run: SyntheticRun) -> None:
     """Synthetic automation: N failures in a row set the banner; a success clears an automatic one."""
     if run.ok:
-        clear_degraded(key, only_if_source=DegradedDependency.Source.SYNTHETIC)
+        if breaker_state(key) == "closed":  # an open breaker's banner stays until the breaker closes
+            clear_degraded(key, only_if_source=DegradedDependency.Source.SYNTHETIC)
         return
     needed = max(1, settings.SYNTHETIC_DEGRADED_AFTER)
     recent = list(
@@ -150,9 +164,55 @@ def dependency_answered(client: str, **kwargs) -> bool:
     from waffle import switch_is_active
 
     key = CLIENT_DEPENDENCY.get(client)
-    if key is None or not switch_is_active(DEPENDENCIES[key].switch):
+    if key is None or not switch_is_active(DEPENDENCIES[key].switch) or breaker_state(key) != "closed":
         return False
     return clear_degraded(key, only_if_source=DegradedDependency.Source.SYNTHETIC)
+
+
+AUTOMATIC = (DegradedDependency.Source.BREAKER, DegradedDependency.Source.SYNTHETIC)
+
+
+def breaker_state(key: str) -> str:
+    """The dependency's breaker state ("closed" for a dependency without a breaker, e.g. OCR)."""
+    return breakers.state(key) if key in breakers.KEYS else "closed"
+
+
+def breaker_changed(key: str, new_state: str, **kwargs) -> None:
+    """A breaker opened (banner on, unless one is) or closed (automatic banners off).
+
+    Connected to ``breaker_state_changed`` in ``MonitorsConfig.ready``; sent inside the call that
+    changed the state, so it must be quick and must not fail it (the sender logs what raises).
+    """
+    if key not in DEPENDENCIES:
+        return
+    with transaction.atomic():  # a savepoint: a failure here never spoils the caller's transaction
+        if new_state == "open":
+            if not DegradedDependency.objects.filter(dependency=key).exists():
+                set_degraded(key, source=DegradedDependency.Source.BREAKER)
+        elif new_state == "closed":
+            clear_degraded(key, only_if_source=AUTOMATIC)
+
+
+def sync_breaker_banners() -> dict[str, str]:
+    """Make each breaker's banner match the shared breaker state; returns what changed, by dependency.
+
+    Why a sweep as well as the listener: the process that opened or closed a breaker may die, or
+    its transaction roll back, between the change and the banner; the state in Redis is the truth.
+    """
+    changed: dict[str, str] = {}
+    for key in breakers.KEYS:
+        state = breakers.state(key)
+        notice = DegradedDependency.objects.filter(dependency=key).first()
+        if state == "open" and notice is None:
+            set_degraded(key, source=DegradedDependency.Source.BREAKER)
+            changed[key] = "set"
+        elif (
+            state == "closed"
+            and notice is not None
+            and clear_degraded(key, only_if_source=DegradedDependency.Source.BREAKER)
+        ):
+            changed[key] = "cleared"
+    return changed
 
 
 AFFECTED_NAMESPACES = frozenset(ns for d in DEPENDENCIES.values() for ns in d.namespaces)

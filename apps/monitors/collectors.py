@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector
 
 from apps.documents.models import Document, DocumentState
 from apps.filing import selectors as filing_selectors
+from apps.integrations import breakers
 from apps.observability.selectors import synthetic_status
 
 log = logging.getLogger(__name__)
@@ -182,4 +183,37 @@ class SyntheticCollector(Collector):
         yield last_success
 
 
-PRODUCT_COLLECTORS = (DocumentsInStateCollector, FilingBacklogCollector, FilingStuckCollector, SyntheticCollector)
+BREAKER_STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+class BreakerStateCollector(Collector):
+    """strongroom_circuit_breaker_state{breaker}: read from the shared store, so every process reports the same."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield self._family()
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "strongroom_circuit_breaker_state",
+            "Circuit breaker state per external service: 0 closed, 1 half-open, 2 open.",
+            labels=["breaker"],
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = self._family()
+        for key in breakers.KEYS:
+            try:
+                family.add_metric([key], BREAKER_STATE_VALUES[breakers.state(key)])
+            except Exception:  # never fail the scrape
+                log.debug("breaker state unavailable", exc_info=True)
+        yield family
+
+
+PRODUCT_COLLECTORS = (
+    DocumentsInStateCollector,
+    FilingBacklogCollector,
+    FilingStuckCollector,
+    SyntheticCollector,
+    BreakerStateCollector,
+)

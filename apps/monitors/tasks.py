@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from apps.monitors.banners import sync_breaker_banners as sync
 from apps.monitors.synthetic import run_check
 
 
@@ -18,3 +19,9 @@ from apps.monitors.synthetic import run_check
 def synthetic_check(*, check: str) -> bool:
     """Run one synthetic check and store its run; a repeat (redelivery) just records another run."""
     return run_check(check).ok
+
+
+@shared_task(name="maintenance.sync_breaker_banners", ignore_result=True, soft_time_limit=25, time_limit=30)
+def sync_breaker_banners() -> dict[str, str]:
+    """Breaker banners follow the shared breaker state (repairs a lost open/close announcement)."""
+    return sync()

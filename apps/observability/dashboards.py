@@ -176,6 +176,7 @@ def domains() -> list[Domain]:
             "WorkerDown",
             "AuditChainBroken",
             "AuditChainVerificationStale",
+            "CircuitBreakerOpen",  # H1 (issue #17)
             "Watchdog",
         ),
     )

@@ -219,6 +219,22 @@ def external(client: str) -> list[tuple[dict, int]]:
             ),
             8,
         ),
+        (
+            timeseries(
+                f"{client} circuit breaker (0 closed, 1 half-open, 2 open)",
+                [
+                    (f'max(strongroom_circuit_breaker_state{{breaker="{client}"}})', "state"),
+                    (
+                        f'sum by (state) (increase(strongroom_circuit_breaker_transitions_total{{breaker="{client}"}}'
+                        f"[{RATE}]))",
+                        "entered {{state}}",
+                    ),
+                ],
+                description="The breaker's shared state (decision 0016) and its transitions; an open breaker sets "
+                "the dependency's banner.",
+            ),
+            8,
+        ),
     ]
 
 

@@ -58,6 +58,18 @@ EXTERNAL_CALL_DURATION = Histogram(
     ["client", "operation"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 15, 20, 30),
 )
+# Circuit breakers (apps/integrations/breakers.py): transitions are counted by the process that made them; the
+# state gauge strongroom_circuit_breaker_state{breaker} (0 closed, 1 half-open, 2 open) is read from the shared
+# store at scrape time (apps.monitors.collectors.BreakerStateCollector).
+BREAKER_TRANSITIONS = Counter(
+    "strongroom_circuit_breaker_transitions_total",
+    "Circuit breaker state changes, by breaker and the state entered.",
+    ["breaker", "state"],
+)
+BREAKER_STORE_FALLBACKS = Counter(
+    "strongroom_circuit_breaker_store_fallbacks_total",
+    "Times a process could not reach the breakers' Redis and used its in-memory breakers instead.",
+)
 
 # Filing (apps/filing/services/submission.py increments it): outcome is submitted, reconciled, rejected (the
 # SLO's good events, slos.FILING_GOOD), retryable, not_connected or needs_person. The backlog and stuck-return

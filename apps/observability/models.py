@@ -34,6 +34,7 @@ class DegradedDependency(models.Model):
     class Source(models.TextChoices):
         STAFF = "staff", "Staff"
         SYNTHETIC = "synthetic", "Synthetic monitor"
+        BREAKER = "breaker", "Circuit breaker"
 
     dependency = models.CharField(max_length=32, unique=True)
     message = models.CharField(max_length=300)

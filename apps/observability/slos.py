@@ -352,6 +352,16 @@ ALERTS: tuple[Alert, ...] = (
         runbook="synthetic-checks-absent.md",
         dashboard="strongroom-platform",
     ),
+    # H1 (issue #17): a dependency's circuit breaker stayed open (its banner is on; work that needs it waits).
+    Alert(
+        name="CircuitBreakerOpen",
+        expr="max by (breaker) (strongroom_circuit_breaker_state) > 0",  # open or half-open: not yet recovered
+        for_="10m",
+        severity="ticket",
+        summary="The {{ $labels.breaker }} circuit breaker has not closed for 10 minutes",
+        runbook="circuit-breaker-open.md",
+        dashboard="strongroom-platform",
+    ),
     Alert(
         name="Watchdog",
         expr="vector(1)",

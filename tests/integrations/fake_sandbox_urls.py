@@ -28,6 +28,7 @@ def echo(request):
     )
 
 
+@csrf_exempt
 def status(request, code):
     body = json.loads(request.GET.get("body", "{}"))
     response = JsonResponse(body, status=code)

@@ -114,6 +114,7 @@ def test_outcomes_follow_what_the_handler_made_of_the_response(sandbox_http, fak
         "rate_limited": 0,
         "timeout": 0,
         "error": 1,
+        "circuit_open": 0,
     }
 
 

@@ -34,7 +34,7 @@ from apps.integrations.errors import (
     HmrcNotConnected,
     HmrcRejected,
 )
-from apps.integrations.hmrc import rate_limit, tokens
+from apps.integrations.hmrc import tokens
 from apps.integrations.hmrc.initiator import Initiator, InitiatorMissing
 from apps.integrations.hmrc.return_body import (  # noqa: F401 - re-exported for callers of the client
     PENCE_BOXES,
@@ -232,9 +232,7 @@ class HmrcVatClient:
         body: str | None = None,
         test_scenario: str | None = None,
     ) -> T:
-        def send(token: str) -> T:
-            rate_limit.reserve_slot()
-
+        def send(token: str) -> T:  # http.call applies HMRC's rate budget and the breaker to every attempt
             def checked(response: requests.Response) -> T:
                 if response.status_code == 404 and on_404 is not None:
                     return on_404(response)

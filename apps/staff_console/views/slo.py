@@ -1,4 +1,4 @@
-"""/staff/slo/: the SLO dashboard, synthetic checks and degraded-dependency banners."""
+"""/staff/slo/: the SLO dashboard, synthetic checks, circuit breakers and degraded-dependency banners."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.integrations import breakers
 from apps.monitors import banners, sli
 from apps.monitors.services import run_checks_now
 from apps.observability.alertmanager import firing_alerts
@@ -16,11 +17,21 @@ from apps.observability.selectors import degraded_dependencies, synthetic_status
 MESSAGE_MAX = 300
 
 
-def _incidents(statuses, notices) -> list[str]:
+def breaker_panel() -> list[breakers.BreakerStatus] | None:
+    """Every breaker as the shared store has it (None when it cannot be read: the panel says so)."""
+    try:
+        return [breakers.snapshot(key) for key in breakers.KEYS]
+    except Exception:  # the dashboard must show the rest when the breakers cannot be read
+        return None
+
+
+def _incidents(statuses, notices, breaker_rows=None) -> list[str]:
     incidents = [f"Synthetic check “{s.check}” is failing: {s.latest.error}" for s in statuses
                  if s.latest is not None and not s.latest.ok and not s.latest.skipped]  # fmt: skip
     incidents += [f"{banners.DEPENDENCIES[n.dependency].label} marked degraded ({n.get_source_display().lower()}): "
                   f"{n.message}" for n in notices if n.dependency in banners.DEPENDENCIES]  # fmt: skip
+    incidents += [f"Circuit breaker {b.key} is {b.state.replace('_', '-')} after {b.failures} failures in a row"
+                  for b in breaker_rows or [] if b.state != "closed"]  # fmt: skip
     return incidents
 
 
@@ -35,6 +46,7 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     notices = degraded_dependencies()
     alerts = firing_alerts()
     by_key = {n.dependency: n for n in notices}
+    breaker_rows = breaker_panel()
     return render(
         request,
         "staff_console/slo/dashboard.html",
@@ -42,7 +54,8 @@ def _dashboard(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "rows": [{"r": r, "chart": sli.budget_chart(r.points)} for r in reports],
             "statuses": statuses,
             "dependencies": [{"d": d, "notice": by_key.get(d.key)} for d in banners.DEPENDENCIES.values()],
-            "incidents": _incidents(statuses, notices) + [f"Alert firing: {a}" for a in alerts or []],
+            "incidents": _incidents(statuses, notices, breaker_rows) + [f"Alert firing: {a}" for a in alerts or []],
+            "breakers": breaker_rows,
             "alerts_available": alerts is not None,
             "embedded": not settings.CELERY_BROKER_URL,
             "message_max": MESSAGE_MAX,
