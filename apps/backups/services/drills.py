@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.audit.privileged import privileged
 from apps.audit.services import record_event
@@ -27,8 +28,8 @@ def create_drill(
     """A queued drill row (the command runs it in place; ``request_drill`` queues it)."""
     if kind not in DrillKind.values:
         raise BackupError(f"Unknown drill kind {kind!r}: use latest or pitr.", extra={"field": "kind"})
-    if kind == DrillKind.PITR and target_time is None:
-        raise BackupError("A point-in-time drill needs a target time.", extra={"field": "target_time"})
+    if target_time is not None and target_time > timezone.now():
+        raise BackupError("The target time is in the future.", extra={"field": "target_time"})
     if RestoreDrill.objects.filter(status__in=[DrillStatus.QUEUED, DrillStatus.RUNNING]).exists():
         raise DrillAlreadyQueued()
     return RestoreDrill.objects.create(
