@@ -25,7 +25,7 @@ from apps.backups.services.pgbackrest import take_backup
 from apps.backups.services.restic import snapshot_documents
 from apps.backups.services.restore import restore_cluster
 from apps.backups.services.verify import Check
-from tests.backups.conftest import as_postgres, store_document
+from tests.backups.conftest import FIGURES, as_postgres, store_document
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db]
 
@@ -62,7 +62,6 @@ def _drill(source, *, on_archive=None, extra_checks=()):
     """A command-triggered PITR drill on the source; ``on_archive`` writes after the marker (past the target)."""
 
     def progress(phase: str, message: str) -> None:
-        print(f"  drill {phase}: {message}")
         if phase == "archive" and on_archive is not None:
             on_archive()
 
@@ -86,12 +85,16 @@ def test_a_point_in_time_drill_restores_exactly_the_target_and_measures_rto_and_
         after = _journal_present("aldgate-joinery", "After the target: must not come back")
         return Check("pitr rows", before and not after, f"before present={before}, after present={after}")
 
+    scratch_before = set(Path(tempfile.gettempdir()).glob("strongroom-drill-*"))
     drill = _drill(
         source,
         on_archive=lambda: _post("aldgate-joinery", "After the target: must not come back"),
         extra_checks=[present_and_absent],
     )
-    print(f"\nPITR drill: RTO {drill.rto_seconds} s, RPO {drill.rpo_seconds} s, phases {drill.phases}")
+    assert set(Path(tempfile.gettempdir()).glob("strongroom-drill-*")) == scratch_before  # the scratch cluster is gone
+    FIGURES.append(
+        f"PITR drill {drill.status}: RTO {drill.rto_seconds} s, RPO {drill.rpo_seconds} s, phases {drill.phases}"
+    )
     assert drill.status == DrillStatus.PASSED, drill.failure_reason
     names = {c["name"]: c["passed"] for c in drill.checks}
     expected = ["migrations", "pg_amcheck", "row counts and checksums", "target reached", "trial balances"]
@@ -163,7 +166,7 @@ def test_backup_restore_refuses_a_live_database_and_restores_a_fresh_cluster(on_
     into = parent / "staging"
     try:
         report = source.run(lambda: restore_cluster(into, tool=source.tool, listen=""))
-        print(f"\nbackup_restore: phases {report.phases}, backup {report.backup_label}")
+        FIGURES.append(f"backup_restore: phases {report.phases}, backup {report.backup_label}")
         assert report.ok and report.migrations["passed"], report.as_dict()
         assert Path(report.documents).is_dir()
         restored = [p for p in Path(report.documents).rglob("*.pdf")]
@@ -192,3 +195,19 @@ def test_the_catalog_holds_what_the_repositories_report(on_source):
     assert documents and all(len(r.label) == 8 and r.details["snapshot_id"] for r in documents)
     window = source.run(selectors.recoverable_window)
     assert window is not None and window[0] <= window[1]
+
+
+def test_the_restore_drill_command_reports_json_and_the_queued_task_runs_once(on_source, capsys):
+    import json
+
+    from apps.backups.services.schedule import scheduled_drill
+
+    source = on_source
+    source.run(lambda: call_command("restore_drill", "--json"))
+    out, progress = capsys.readouterr()
+    record = json.loads(out)
+    assert record["status"] == "passed", record["failure_reason"]
+    assert record["rto_seconds"] > 0 and "[" in progress and "replay" in progress  # the bar went to stderr
+    FIGURES.append(f"restore_drill command: RTO {record['rto_seconds']} s, RPO {record['rpo_seconds']} s")
+    # A redelivered task message for a drill that already ran does not run it again.
+    assert source.run(lambda: scheduled_drill(record["id"])) == "passed"
