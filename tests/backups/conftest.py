@@ -114,7 +114,7 @@ def _create_cluster(base: Path, port: int) -> Path:
     _write_as_postgres(
         config,
         f"[global]\nrepo1-path={base / 'repo'}\nrepo1-retention-full=2\nlog-path={base / 'log'}\n"
-        f"lock-path={base / 'run'}\nstart-fast=y\nlog-level-file=detail\ncompress-type=lz4\n\n"
+        f"lock-path={base / 'run'}\nstart-fast=y\nlog-level-file=detail\ncompress-type=lz4\nprocess-max=4\n\n"
         f"[{STANZA}]\npg1-path={base / 'data'}\npg1-port={port}\npg1-socket-path={base / 'run'}\n",
     )
     with (base / "data" / "postgresql.conf").open("a") as conf:

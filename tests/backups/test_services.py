@@ -145,3 +145,17 @@ def test_the_commands_refuse_bad_input_with_a_message():
         call_command("restore_drill", "--target-time", "yesterday")
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("backup_restore", "--into", "/nonexistent/x", "--target-time", "2026-01-01T00:00:00")
+
+
+@pytest.mark.postgres
+def test_the_fingerprint_sees_a_changed_row_and_names_its_table_and_tenant(tenant_with_books):
+    from apps.backups.services.fingerprint import differences, fingerprint
+    from apps.ledger.models import JournalEntry
+
+    tenant = tenant_with_books.tenant
+    before = fingerprint()
+    assert before == fingerprint()  # stable
+    with tenant_context(tenant):
+        JournalEntry.objects.filter(pk=tenant_with_books.entries[0].pk).update(description="Altered")
+    found = differences(before, fingerprint())
+    assert found == [f"ledger_journalentry of tenant {tenant.pk}: same 7 rows, different contents"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.backups.errors import BackupError, BackupNotConfigured
 from apps.backups.models import Backup, BackupKind, BackupStatus, Verification
+from apps.backups.services.catalog import fail_abandoned_backups
 from apps.backups.services.process import as_os_user, run
 from apps.backups.states import move_backup
 
@@ -180,6 +181,7 @@ def sync_catalog(stanza: dict[str, Any]) -> list[Backup]:
 def take_backup(kind: str, tool: PgBackRest | None = None) -> Backup:
     """Run one backup and record it: a running row first, then the tool's own figures (or the error)."""
     tool = tool or PgBackRest()
+    fail_abandoned_backups(KINDS.values())
     row = Backup.objects.create(kind=KINDS.get(kind, BackupKind.PG_FULL), started_at=timezone.now())
     try:
         tool.backup(kind)

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.backups.errors import BackupError, BackupNotConfigured
 from apps.backups.models import Backup, BackupKind, BackupStatus, Verification
+from apps.backups.services.catalog import fail_abandoned_backups
 from apps.backups.services.process import run
 from apps.backups.states import move_backup
 
@@ -104,6 +105,7 @@ def snapshot_documents(tool: Restic | None = None, after: Backup | None = None) 
     """Snapshot the document storage and record it (``after``: the database backup it follows)."""
     tool = tool or Restic()
     root = media_root()
+    fail_abandoned_backups([BackupKind.DOCUMENTS])
     row = Backup.objects.create(kind=BackupKind.DOCUMENTS, started_at=timezone.now())
     try:
         root.mkdir(parents=True, exist_ok=True)

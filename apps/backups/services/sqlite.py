@@ -41,9 +41,13 @@ def _snapshot_media(source: Path, into: Path, previous: Path | None) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         earlier = previous / relative if previous else None
         if earlier and earlier.is_file() and earlier.stat().st_size == path.stat().st_size:
-            os.link(earlier, target)
-        else:
-            shutil.copy2(path, target)
+            try:
+                os.link(earlier, target)
+                files += 1
+                continue
+            except OSError:  # another filesystem: copy instead
+                pass
+        shutil.copy2(path, target)
         files += 1
     return files
 
