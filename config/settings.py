@@ -30,8 +30,8 @@ env = environ.Env()
 # "production" turns on every hardening default; "development" is the demo;
 # "test" is set by the test suite.
 STRONGROOM_ENV = env.str("STRONGROOM_ENV", default="test" if "pytest" in sys.modules else "development")
-if STRONGROOM_ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(f"STRONGROOM_ENV={STRONGROOM_ENV!r} is not development, test or production")
+if STRONGROOM_ENV not in {"development", "test", "staging", "production"}:  # staging: backups (H5)
+    raise ImproperlyConfigured(f"STRONGROOM_ENV={STRONGROOM_ENV!r} is not development, test, staging or production")
 IS_PRODUCTION = STRONGROOM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "apps.staff_console",  # the top layer: every staff page
     "apps.devtools",  # not part of the product: dev and deploy commands
     "apps.monitors",
+    "apps.backups",  # backups, PITR, restore drills (issue #16)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -524,3 +525,54 @@ DOCUMENT_OCR_PER_TENANT = env.int("DOCUMENT_OCR_PER_TENANT", default=2)
 DOCUMENT_OCR_DEFER_SECONDS = env.int("DOCUMENT_OCR_DEFER_SECONDS", default=10)
 # A document in progress longer than this is reported, and re-queued, by the reconciliation.
 DOCUMENT_STUCK_AFTER_SECONDS = env.int("DOCUMENT_STUCK_AFTER_SECONDS", default=900)
+
+# --- Backups and restore drills (apps/backups, issue #16; deploy/README.md "Backups") ---------------
+# PostgreSQL: pgBackRest (PITR from archived WAL) run as the database's OS user; documents: restic snapshots
+# taken after each database backup; SQLite (the embedded default): online-backup copies under BACKUP_DIR.
+BACKUP_ENABLED = env.bool("BACKUP_ENABLED", default=STRONGROOM_ENV in {"staging", "production"})
+PGBACKREST_CONFIG = env.str("PGBACKREST_CONFIG", default="/etc/pgbackrest/pgbackrest.conf")
+PGBACKREST_STANZA = env.str("PGBACKREST_STANZA", default="strongroom")
+PGBACKREST_REPO_PATH = env.str("PGBACKREST_REPO_PATH", default="/var/lib/pgbackrest")  # shown on the facts page
+PGBACKREST_OS_USER = env.str("PGBACKREST_OS_USER", default="postgres")  # never root: see deploy/README.md
+RESTIC_REPOSITORY = env.str("RESTIC_REPOSITORY", default="")  # a path, or s3:https://host/bucket
+RESTIC_PASSWORD_FILE = env.str("RESTIC_PASSWORD_FILE", default="")  # 0600, outside the repository tree
+RESTIC_CACHE_DIR = env.str("RESTIC_CACHE_DIR", default=str(VAR_DIR / "restic-cache"))
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))  # SQLite copies and media snapshots
+BACKUP_SQLITE_KEEP = env.int("BACKUP_SQLITE_KEEP", default=14)
+# Where a drill builds its scratch cluster: the PostgreSQL binaries and the port range it may listen on.
+PG_BINDIR = env.str("PG_BINDIR", default="/usr/lib/postgresql/15/bin")
+RESTORE_DRILL_PORTS = tuple(env.list("RESTORE_DRILL_PORTS", cast=int, default=[55432, 55499]))
+RESTORE_DRILL_SCRATCH_DIR = env.str("RESTORE_DRILL_SCRATCH_DIR", default="")  # empty: the system temp dir
+BACKUP_RTO_OBJECTIVE_SECONDS = env.int("BACKUP_RTO_OBJECTIVE_SECONDS", default=900)
+BACKUP_RPO_OBJECTIVE_SECONDS = env.int("BACKUP_RPO_OBJECTIVE_SECONDS", default=60)
+RESTORE_DRILL_MAX_AGE_DAYS = env.int("RESTORE_DRILL_MAX_AGE_DAYS", default=8 if STRONGROOM_ENV == "staging" else 35)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Incremental hourly, differential daily, full weekly (Sunday); each is followed by a documents snapshot.
+        "backup-pg-incr": {
+            "task": "maintenance.backup_database",
+            "schedule": crontab(minute=15),
+            "kwargs": {"kind": "incr"},
+        },
+        "backup-pg-diff": {
+            "task": "maintenance.backup_database",
+            "schedule": crontab(minute=45, hour=1, day_of_week="1-6"),
+            "kwargs": {"kind": "diff"},
+        },
+        "backup-pg-full": {
+            "task": "maintenance.backup_database",
+            "schedule": crontab(minute=45, hour=1, day_of_week=0),
+            "kwargs": {"kind": "full"},
+        },
+        "backup-verify": {"task": "maintenance.verify_backups", "schedule": crontab(minute=30, hour=4)},
+        # Monthly by default (the 1st, 05:00); weekly (Mondays) in staging.
+        "restore-drill": {
+            "task": "maintenance.restore_drill",
+            "schedule": crontab(minute=0, hour=5, day_of_week=1)
+            if STRONGROOM_ENV == "staging"
+            else crontab(minute=0, hour=5, day_of_month="1"),
+        },
+    }
+)

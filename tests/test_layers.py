@@ -160,6 +160,8 @@ CROSS_APP_RELATIONS: set[str] = {
     "tenancy.Invitation.accepted_by -> accounts.User",
     "tenancy.Invitation.invited_by -> accounts.User",
     "tenancy.Membership.user -> accounts.User",
+    # backups (issue #16)
+    "backups.RestoreDrill.requested_by -> accounts.User",
 }
 
 # "<signal> [<sender>] -> <receiver>": a receiver in our apps, on any signal.

@@ -96,6 +96,8 @@ LABELS = {
     "security_center.tenant_key.rotated": "rotated the business's encryption key",
     "security_center.tenant_key.rewrapped": "re-wrapped the encryption keys",
     "security_center.tenant_key.shredded": "destroyed the business's encryption keys",
+    # Backups and restore drills (apps/backups)
+    "backups.drill.requested": "asked for a restore drill ({kind})",
 }
 
 

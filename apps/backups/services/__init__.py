@@ -1,0 +1,1 @@
+"""Backups: pgBackRest (PostgreSQL PITR), restic (documents), SQLite copies, the catalog, restores and drills."""
