@@ -89,6 +89,23 @@ def _trend(drills: list[RestoreDrill], attr: str, objective: float, title: str) 
     return Trend(title=title, bars=bars, objective_y=y(objective), width=width, height=height, summary=summary)
 
 
+def _drill_row(drill: RestoreDrill, rto_objective: float) -> dict[str, Any]:
+    checks = [c for c in drill.checks or [] if isinstance(c, dict)]
+    phases = [
+        (name, duration(seconds)) for name, seconds in (drill.phases or {}).items() if isinstance(seconds, int | float)
+    ]
+    return {
+        "drill": drill,
+        "rto": duration(drill.rto_seconds),
+        "rpo": duration(drill.rpo_seconds),
+        "rto_over": drill.rto_seconds is not None and drill.rto_seconds > rto_objective,
+        "phases": phases,
+        "checks_passed": sum(1 for c in checks if c.get("passed")),
+        "checks_total": len(checks),
+        "failed_checks": [c for c in checks if not c.get("passed")],
+    }
+
+
 def data_and_backups() -> dict[str, Any]:
     """Everything the business page shows: where data lives, the last backups, the window, the last passed drill."""
     facts = selectors.storage_facts()
@@ -121,8 +138,10 @@ def console() -> dict[str, Any]:
     return {
         **data_and_backups(),
         "backups": list(selectors.catalog()),
-        "drills": drills,
+        "drills": [_drill_row(d, facts["rto_objective_seconds"]) for d in drills],
         "drill_in_progress": any(d.status in (DrillStatus.QUEUED, DrillStatus.RUNNING) for d in drills),
-        "rto_trend": _trend(finished, "rto_seconds", facts["rto_objective_seconds"], "Recovery time"),
-        "rpo_trend": _trend(finished, "rpo_seconds", facts["rpo_objective_seconds"], "Recovery point"),
+        "trends": [
+            _trend(finished, "rto_seconds", facts["rto_objective_seconds"], "Recovery time"),
+            _trend(finished, "rpo_seconds", facts["rpo_objective_seconds"], "Recovery point"),
+        ],
     }
