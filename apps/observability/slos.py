@@ -49,10 +49,10 @@ NOT_USER_VIEWS = 'view!~"health:.*|prometheus-django-metrics"'
 
 # Backup alert thresholds (issue #16). The objectives mirror settings.BACKUP_RTO_OBJECTIVE_SECONDS and
 # RESTORE_DRILL_MAX_AGE_DAYS' production defaults (tests/observability/test_backup_alerts.py holds them equal);
-# a PostgreSQL backup (full or differential) runs at least daily, so 26 hours allows one late run.
+# a PostgreSQL backup (incremental) runs hourly (CELERY_BEAT_SCHEDULE), so 3 hours is two missed in a row.
 BACKUP_RTO_OBJECTIVE_SECONDS = 900
 RESTORE_DRILL_MAX_AGE_DAYS = 35
-BACKUP_MAX_AGE_HOURS = 26
+BACKUP_MAX_AGE_HOURS = 3
 PG_BACKUP_KINDS = "pg_full|pg_diff|pg_incr"
 
 

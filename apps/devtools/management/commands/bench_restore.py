@@ -86,6 +86,8 @@ class Command(BaseCommand):
         archive = f"'pgbackrest --config={conf} --stanza={STANZA} archive-push %p'"
         source.initdb({"wal_level": "replica", "archive_mode": "on", "archive_command": archive})
         source.start()
+        backrest = ["pgbackrest", f"--config={conf}", f"--stanza={STANZA}"]
+        as_postgres(*backrest, "stanza-create")  # before any data, so WAL is archived as it is written
         self._create_and_migrate(source)
         self.stdout.write(f"generating ~{opts['size_mb']} MB in {DB} on port {source.port} …")
         started = time.monotonic()
@@ -98,8 +100,6 @@ class Command(BaseCommand):
         generated = time.monotonic() - started
         before = made.counts
 
-        backrest = ["pgbackrest", f"--config={conf}", f"--stanza={STANZA}"]
-        as_postgres(*backrest, "stanza-create")
         started = time.monotonic()
         as_postgres(*backrest, "--type=full", "backup")
         backup_seconds = time.monotonic() - started
