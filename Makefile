@@ -103,6 +103,10 @@ test: $(VENV)/.dev test-system-deps
 test-slow: $(VENV)/.dev test-system-deps
 	$(BIN)/pytest -m slow --cov --cov-append --cov-fail-under=0 --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
 
+# Backups (issue #16): the real drills on a throwaway cluster (part of test-slow; this runs them alone, ~2 min).
+test-backups: $(VENV)/.dev test-system-deps
+	$(BIN)/pytest -q -p no:randomly tests/backups $(PYTEST_ARGS)
+
 test-fast: $(VENV)/.dev
 	$(BIN)/pytest -q -x -m "not slow" $(PYTEST_ARGS)
 

@@ -543,8 +543,11 @@ BACKUP_SQLITE_KEEP = env.int("BACKUP_SQLITE_KEEP", default=14)
 PG_BINDIR = env.str("PG_BINDIR", default="/usr/lib/postgresql/15/bin")
 RESTORE_DRILL_PORTS = tuple(env.list("RESTORE_DRILL_PORTS", cast=int, default=[55432, 55499]))
 RESTORE_DRILL_SCRATCH_DIR = env.str("RESTORE_DRILL_SCRATCH_DIR", default="")  # empty: the system temp dir
+RESTORE_DRILL_SUPERUSER = env.str("RESTORE_DRILL_SUPERUSER", default="postgres")  # pg_amcheck, promotion polls
 BACKUP_RTO_OBJECTIVE_SECONDS = env.int("BACKUP_RTO_OBJECTIVE_SECONDS", default=900)
 BACKUP_RPO_OBJECTIVE_SECONDS = env.int("BACKUP_RPO_OBJECTIVE_SECONDS", default=60)
+# Backups, verification and drills run for hours on a large database: their own Celery limits.
+BACKUP_TASK_SOFT_TIME_LIMIT = env.int("BACKUP_TASK_SOFT_TIME_LIMIT", default=6 * 3600)
 RESTORE_DRILL_MAX_AGE_DAYS = env.int("RESTORE_DRILL_MAX_AGE_DAYS", default=8 if STRONGROOM_ENV == "staging" else 35)
 from celery.schedules import crontab  # noqa: E402
 

@@ -37,7 +37,9 @@ def recoverable_window() -> tuple[datetime, datetime] | None:
     """
     if connection.vendor != "postgresql":
         return None
-    done = Backup.objects.filter(kind__in=PG_KINDS, status=BackupStatus.SUCCEEDED, finished_at__isnull=False)
+    done = Backup.objects.filter(kind__in=PG_KINDS, status=BackupStatus.SUCCEEDED, finished_at__isnull=False).exclude(
+        details__has_key="expired_at"
+    )  # expired: no longer in the repository
     oldest = done.order_by("finished_at").first()
     newest = done.order_by("-finished_at").first()
     if oldest is None or newest is None:

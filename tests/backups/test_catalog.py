@@ -102,3 +102,20 @@ def test_the_gauges_report_the_newest_success_and_the_newest_drill():
     assert value("strongroom_restore_drill_last_status") == 0.0
     assert value("strongroom_restore_drill_last_success_timestamp_seconds") == passed.finished_at.timestamp()
     assert value("strongroom_restore_drill_rto_seconds") is None  # the failed drill measured none
+
+
+def test_a_drill_or_backup_whose_worker_died_is_failed_as_abandoned_not_blocking_for_ever(settings):
+    from apps.backups.services.catalog import fail_abandoned_backups
+    from apps.backups.services.drills import create_drill
+
+    settings.BACKUP_TASK_SOFT_TIME_LIMIT = 60
+    stuck = RestoreDrill.objects.create(trigger="schedule", kind="latest")
+    RestoreDrill.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    fresh = create_drill(trigger="command")
+    stuck.refresh_from_db()
+    assert stuck.status == DrillStatus.FAILED and "Abandoned" in stuck.failure_reason
+    assert fresh.status == DrillStatus.QUEUED
+    running = Backup.objects.create(kind=BackupKind.PG_INCR, started_at=timezone.now() - timedelta(hours=1))
+    assert fail_abandoned_backups([BackupKind.PG_INCR]) == 1
+    running.refresh_from_db()
+    assert running.status == BackupStatus.FAILED and "Abandoned" in running.error
