@@ -40,9 +40,10 @@ class Cluster:
     data: Path
     port: int
     socket_dir: Path
+    host: str = "127.0.0.1"  # or the socket directory (a cluster restored by backup_restore: peer auth only)
 
     def conninfo(self, dbname: str = "postgres", user: str = OS_USER) -> str:
-        return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user}"
+        return f"host={self.host} port={self.port} dbname={dbname} user={user}"
 
     def connect(self, dbname: str = "postgres", *, autocommit: bool = False) -> psycopg.Connection:
         return psycopg.connect(self.conninfo(dbname), autocommit=autocommit)

@@ -8,10 +8,11 @@ A benchmark, not a test: it prints figures and asserts nothing. In a scratch dir
    pg_database_size;
 3. takes a pgBackRest full backup, then commits a marker row and archives its WAL (written after
    the backup, so only WAL replay can bring it back);
-4. loses the source (stops it) and times the restore the runbooks use, phase by phase: restore
-   (``pgbackrest restore`` into an empty directory), replay and promotion (start until the
-   server leaves recovery), verification (row counts, every entry balanced, every audit chain
-   re-hashed, the marker present);
+4. loses the source (stops it) and times the restore the runbooks use, ``manage.py backup_restore``
+   (apps.backups.services.restore), phase by phase as it reports them: restore (``pgbackrest
+   restore`` into an empty directory), replay and promotion (start until the server leaves
+   recovery), app ready (the migrations checked as the application role); then this command's
+   verification (row counts, every entry balanced, every audit chain re-hashed, the marker present);
 5. times a baseline in the same run: ``pg_dump -Fd -j2`` of the source and ``pg_restore -j2``
    of it into an empty database, and prints the ratio;
 6. stops both clusters and deletes the scratch directory (``--keep`` leaves it for a look).
@@ -68,7 +69,8 @@ class Command(BaseCommand):
         scratch.chmod(0o755)
         give_to_postgres(scratch)
         source = Cluster(scratch / "source", opts["port"], scratch)
-        restored = Cluster(scratch / "restored", opts["port"] + 1, scratch)
+        base = scratch / "restored"  # backup_restore's layout: data/, run/ (the socket), log/
+        restored = Cluster(base / "data", opts["port"] + 1, base / "run", host=str(base / "run"))
         try:
             self._run(scratch, source, restored, opts)
         finally:
@@ -114,16 +116,17 @@ class Command(BaseCommand):
             dump_seconds = time.monotonic() - started
         source.stop()  # the database is lost
 
-        phases = self._restore(backrest, restored)
+        phases = self._restore(conf, source, restored)
         verify_started = time.monotonic()
         problems = self._verify(restored, before)
         phases["verify"] = time.monotonic() - verify_started
 
         pg_restore_seconds = None
         if not opts["skip_baseline"]:
-            as_postgres(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", restored.port, "-O", "strongroom_owner", "copy")
+            where = ["-h", restored.host, "-p", str(restored.port)]
+            as_postgres(PG_BIN / "createdb", *where, "-O", "strongroom_owner", "copy")
             started = time.monotonic()
-            as_postgres(PG_BIN / "pg_restore", "-h", "127.0.0.1", "-p", restored.port, "-j", "2", "-d", "copy", dump)
+            as_postgres(PG_BIN / "pg_restore", *where, "-j", "2", "-d", "copy", dump)
             pg_restore_seconds = time.monotonic() - started
 
         self._report(made, generated, backup_seconds, info, phases, problems, dump_seconds, pg_restore_seconds, opts)
@@ -174,18 +177,29 @@ class Command(BaseCommand):
                 time.sleep(0.1)
         raise CommandError(f"WAL segment {segment} was not archived within 2 minutes")
 
-    def _restore(self, backrest: list[str], restored: Cluster) -> dict[str, float]:
-        restored.data.mkdir(mode=0o700)
-        give_to_postgres(restored.data)
-        started = time.monotonic()
-        as_postgres(*backrest, f"--pg1-path={restored.data}", "--archive-mode=off", "--type=default", "restore")
-        restore_seconds = time.monotonic() - started
-        overrides = f"port = {restored.port}\nunix_socket_directories = '{restored.socket_dir}'\n"
-        as_postgres("sh", "-c", f"printf '%s' \"$1\" >> {restored.data / 'postgresql.auto.conf'}", "sh", overrides)
-        started = time.monotonic()
-        restored.start(wait=False)
-        restored.wait_until_writable()
-        return {"restore": restore_seconds, "replay_and_promotion": time.monotonic() - started}
+    def _restore(self, conf: Path, source: Cluster, restored: Cluster) -> dict[str, float]:
+        """``manage.py backup_restore`` itself (what database-lost.md runs), pointed at the bench's stanza."""
+        env = {
+            **os.environ,
+            "STRONGROOM_ENV": "development",
+            "DATABASE_URL": source.url(DB, "strongroom_app"),  # names the database; the source is down
+            "PGBACKREST_CONFIG": str(conf),
+            "PGBACKREST_STANZA": STANZA,
+            "PG_BINDIR": str(PG_BIN),
+            "RESTIC_REPOSITORY": "",
+        }
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        command = [sys.executable, str(manage), "backup_restore", "--into", str(restored.data.parent)]
+        command += ["--port", str(restored.port), "--no-documents", "--json"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError(f"backup_restore failed:\n{result.stdout}\n{result.stderr}")
+        report = json.loads(result.stdout)
+        return {
+            "restore": report["phases"]["restore"],
+            "replay_and_promotion": report["phases"]["replay"],
+            "app_ready": report["phases"]["app_ready"],
+        }
 
     def _verify(self, restored: Cluster, before: dict[str, int]) -> list[str]:
         problems = []
@@ -205,7 +219,7 @@ class Command(BaseCommand):
         version = as_postgres(PG_BIN / "postgres", "--version").stdout.strip()
         backrest = as_postgres("pgbackrest", "version").stdout.strip()
         gib = made.database_bytes / 1024**3
-        rto = phases["restore"] + phases["replay_and_promotion"] + phases["verify"]
+        rto = phases["restore"] + phases["replay_and_promotion"] + phases["app_ready"] + phases["verify"]
         repo_bytes = info.get("info", {}).get("repository", {}).get("delta", 0)
         c = made.counts
         w = self.stdout.write
@@ -216,9 +230,11 @@ class Command(BaseCommand):
           f"{c['ledger_journalline']:,} lines, {c['audit_auditevent']:,} audit events, "
           f"{opts['businesses']} businesses")  # fmt: skip
         w(f"  backup    full in {backup_seconds:.1f} s; repository {repo_bytes / 1024**2:.0f} MiB")
+        w("  restore path: manage.py backup_restore (pgbackrest restore, start, promotion, migrations check)")
         w(f"  restore   {phases['restore']:.1f} s  (pgbackrest restore: files into an empty data directory)")
         w(f"  replay    {phases['replay_and_promotion']:.1f} s  "
           "(start, WAL replay to the newest archived segment, promotion)")  # fmt: skip
+        w(f"  app ready {phases['app_ready']:.1f} s  (the migrations checked as the application role)")
         w(f"  verify    {phases['verify']:.1f} s  (row counts, every entry balanced, every audit chain re-hashed, "
           "the post-backup row present)")  # fmt: skip
         w(f"  total     {rto:.1f} s  (goal ≤ {GOAL_SECONDS} s: {'met' if rto <= GOAL_SECONDS else 'MISSED'}); "
