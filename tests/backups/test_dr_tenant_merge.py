@@ -7,10 +7,16 @@ the owner role in the business's row-level-security context, as the runbook's ps
 from __future__ import annotations
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connections, transaction
 
+from apps.audit.labels import describe
+from apps.audit.models import AuditEvent
+from apps.backups.services.tenant_rows import MERGE_SQL
+from apps.core.db_tenant import db_tenant
 from apps.documents.models import Document
 from apps.tenancy.context import tenant_context
 from tests.factories import DocumentFactory, TenantFactory
@@ -96,4 +102,48 @@ def _insert_copy_of(cursor, document_id):
 def test_the_tested_block_is_the_one_the_runbook_tells_people_to_run():
     sql = _merge_sql()
     assert sql.startswith("DO $merge$") and sql.rstrip().endswith("$merge$;")
-    assert re.search(r"-f /srv/pitr/merge\.sql -c \"rollback\"", RUNBOOK.read_text())
+    assert re.search(r"-f /tmp/merge\.sql -c \"rollback\"", RUNBOOK.read_text())
+
+
+def test_the_command_runs_the_runbook_block():
+    assert _merge_sql() == MERGE_SQL.strip("\n")
+
+
+def test_restore_tenant_rows_dry_runs_by_default_then_applies_in_one_audited_transaction(committed_db):
+    hit = TenantFactory()
+    with tenant_context(hit):
+        document = DocumentFactory(tenant=hit, text="Invoice 9 total 48.00")
+    owner = connections["owner"]
+    with transaction.atomic(using="owner"), owner.cursor() as cursor:
+        _stage(cursor, "documents_document", hit.pk)  # committed, as the runbook's step 4 leaves it
+    try:
+        with transaction.atomic(using="owner"), owner.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(hit.pk)])
+            cursor.execute("UPDATE documents_document SET text = 'garbled' WHERE id = %s", [document.pk])
+
+        out = StringIO()
+        call_command("restore_tenant_rows", tenant=hit.slug, stdout=out)
+        assert "documents_document: 1 rows put back, 0 re-inserted, 0 only in production" in out.getvalue()
+        assert "Dry run: nothing written" in out.getvalue()
+        with tenant_context(hit):
+            assert Document.objects.get(pk=document.pk).text == "garbled"
+
+        call_command("restore_tenant_rows", tenant=hit.slug, apply=True, point_in_time="2026-12-05T14:29Z", stdout=out)
+        with tenant_context(hit):
+            assert Document.objects.get(pk=document.pk).text == "Invoice 9 total 48.00"
+        with db_tenant(hit.pk):
+            event = AuditEvent.objects.get(chain=hit.pk, action="backups.tenant_rows.restored")
+        assert describe(event) == (
+            "put back rows from the copy at 2026-12-05T14:29Z: documents_document (1 put back, 0 re-inserted)"
+        )
+    finally:
+        with owner.cursor() as cursor:
+            cursor.execute("DROP SCHEMA IF EXISTS tenant_restore CASCADE")
+
+
+@pytest.mark.django_db(databases=["default", "owner"])
+def test_restore_tenant_rows_refuses_without_a_staged_copy(tenant_a):
+    with pytest.raises(CommandError, match="Nothing staged"):
+        call_command("restore_tenant_rows", tenant=tenant_a.slug, stdout=StringIO())
+    with pytest.raises(CommandError, match="No business"):
+        call_command("restore_tenant_rows", tenant="no-such-business", stdout=StringIO())
