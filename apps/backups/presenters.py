@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from apps.backups import selectors
 from apps.backups.models import PG_KINDS, BackupKind, DrillStatus, RestoreDrill
 
@@ -70,7 +72,7 @@ def _trend(drills: list[RestoreDrill], attr: str, objective: float, title: str) 
         value = getattr(drill, attr)
         if value is None:
             continue
-        when = drill.finished_at.strftime("%d %b %H:%M") if drill.finished_at else "unfinished"
+        when = timezone.localtime(drill.finished_at).strftime("%-d %b %H:%M") if drill.finished_at else "unfinished"
         bars.append(
             Bar(
                 x=i * step + 3,
