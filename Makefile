@@ -145,6 +145,13 @@ bench-ocr: $(VENV)/.dev system-deps
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/bench} $(BIN)/python manage.py migrate --no-input -v 0
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/bench} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py bench_ocr
 
+# Restore benchmark (issue #16): a generated ~1 GB database in a scratch cluster, a pgBackRest full backup, and the
+# restore timed phase by phase against pg_restore (needs root: PostgreSQL runs as the postgres user; ports 57610-1
+# unless BENCH_RESTORE_ARGS="--port N"). Prints figures, asserts nothing; about 6 minutes on 2 cores.
+.PHONY: bench-restore
+bench-restore: $(VENV)/.dev test-system-deps
+	STRONGROOM_ENV=development $(BIN)/python manage.py bench_restore $(BENCH_RESTORE_ARGS)
+
 golden: $(VENV)/.dev system-deps
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden

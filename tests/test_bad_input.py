@@ -37,7 +37,7 @@ def test_post_without_csrf_token_is_a_friendly_403_and_writes_nothing(owner_a, t
     session = strict.session
     session["otp_device_id"] = device.persistent_id
     session.save()
-    response = strict.post(f"/t/{tenant_a.slug}/settings/", {"name": "Forged", "data_region": "uk"})
+    response = strict.post(f"/t/{tenant_a.slug}/settings/", {"name": "Forged"})
     assert response.status_code == 403
     assert "This form had expired. Reload the page and try again." in response.content.decode()
     tenant_a.refresh_from_db()
@@ -70,7 +70,6 @@ def test_admin_changes_are_audited(verified_client, tenant_a):
             "slug": tenant_a.slug,
             "vat_number": tenant_a.vat_number,
             "company_number": tenant_a.company_number,
-            "data_region": "uk",
             "status": "active",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",

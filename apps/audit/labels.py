@@ -98,6 +98,8 @@ LABELS = {
     "security_center.tenant_key.shredded": "destroyed the business's encryption keys",
     # Backups and restore drills (apps/backups)
     "backups.drill.requested": "asked for a restore drill ({kind})",
+    # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)
+    "backups.tenant_rows.restored": "put back rows from the copy at {point_in_time}: {tables}",
 }
 
 

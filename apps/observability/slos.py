@@ -47,6 +47,14 @@ FILING_GOOD = "submitted|reconciled|rejected"
 # Views whose traffic is not user traffic: health probes and the Prometheus scrape itself.
 NOT_USER_VIEWS = 'view!~"health:.*|prometheus-django-metrics"'
 
+# Backup alert thresholds (issue #16). The objectives mirror settings.BACKUP_RTO_OBJECTIVE_SECONDS and
+# RESTORE_DRILL_MAX_AGE_DAYS' production defaults (tests/observability/test_backup_alerts.py holds them equal);
+# a PostgreSQL backup (incremental) runs hourly (CELERY_BEAT_SCHEDULE), so 3 hours is two missed in a row.
+BACKUP_RTO_OBJECTIVE_SECONDS = 900
+RESTORE_DRILL_MAX_AGE_DAYS = 35
+BACKUP_MAX_AGE_HOURS = 3
+PG_BACKUP_KINDS = "pg_full|pg_diff|pg_incr"
+
 
 @dataclass(frozen=True)
 class BurnWindow:
@@ -360,6 +368,75 @@ ALERTS: tuple[Alert, ...] = (
         severity="ticket",
         summary="The {{ $labels.breaker }} circuit breaker has not closed for 10 minutes",
         runbook="circuit-breaker-open.md",
+        dashboard="strongroom-platform",
+    ),
+    # --- Backups and restore drills (issue #16): the metrics apps/backups exports; runbooks link docs/dr/ ---
+    Alert(
+        name="RestoreDrillFailed",
+        expr="max(strongroom_restore_drill_last_status) == 0",
+        severity="ticket",
+        summary="The last restore drill failed: the backups are not proven restorable",
+        runbook="restore-drill-failed.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="RestoreDrillRtoOverObjective",
+        expr=f"max(strongroom_restore_drill_rto_seconds) > {BACKUP_RTO_OBJECTIVE_SECONDS}",
+        severity="ticket",
+        summary=(
+            "The last restore drill took {{ $value | humanizeDuration }}, "
+            f"over the {BACKUP_RTO_OBJECTIVE_SECONDS // 60}-minute recovery time objective"
+        ),
+        runbook="restore-drill-rto-over-objective.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="RestoreDrillStale",
+        expr=(
+            "time() - max(strongroom_restore_drill_last_success_timestamp_seconds)"
+            f" > {RESTORE_DRILL_MAX_AGE_DAYS} * 86400\n"
+            "or\n"
+            "absent(strongroom_restore_drill_last_success_timestamp_seconds)"
+        ),
+        for_="1h",
+        severity="ticket",
+        summary=f"No restore drill has passed for over {RESTORE_DRILL_MAX_AGE_DAYS} days",
+        runbook="restore-drill-stale.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="BackupStale",
+        expr=(
+            f'time() - max(strongroom_backup_last_success_timestamp_seconds{{kind=~"{PG_BACKUP_KINDS}"}})'
+            f" > {BACKUP_MAX_AGE_HOURS} * 3600\n"
+            "or\n"
+            f'absent(strongroom_backup_last_success_timestamp_seconds{{kind=~"{PG_BACKUP_KINDS}"}})'
+        ),
+        for_="15m",
+        severity="ticket",
+        summary=f"No PostgreSQL backup has succeeded for over {BACKUP_MAX_AGE_HOURS} hours",
+        runbook="backup-stale.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        # Failing now (the failed count rose) and nothing archived for 5 minutes; or nothing archived for an
+        # hour at all (an archive_command that hangs never counts a failure). archive_timeout and the
+        # minute-by-minute synthetic checks keep a healthy primary switching segments far more often.
+        name="WalArchivingFailing",
+        expr=(
+            "max(strongroom_wal_last_archived_age_seconds) > 5 * 60\n"
+            "and on()\n"
+            "max(increase(strongroom_wal_archive_failed_count[10m])) > 0\n"
+            "or\n"
+            "max(strongroom_wal_last_archived_age_seconds) > 60 * 60"
+        ),
+        for_="1m",
+        severity="page",
+        summary=(
+            "WAL archiving is failing: the last segment was archived {{ $value | humanizeDuration }} ago "
+            "(point-in-time recovery loses everything since, and pg_wal is filling)"
+        ),
+        runbook="wal-archiving-failing.md",
         dashboard="strongroom-platform",
     ),
     Alert(

@@ -117,12 +117,24 @@ PERMISSIONS: dict[str, Rule] = {
         action="connecting to HMRC",
         message="Only an owner or the accountant of this business can connect it to HMRC.",
     ),
+    # --- backups (issue #16, H6): where a business's data lives and how it is backed up (hosts, bucket, repository)
+    "backups.view_data_and_backups": Rule(
+        roles=OWNER_ACCOUNTANT,
+        message="Only an owner or the accountant of this business can see where its data and backups are kept.",
+    ),
     # --- platform (no business): staff ---------------------------------------------------------------------------
     "staff.use_console": Rule(
         staff_roles=frozenset(StaffRole.values),
         mfa=True,
         action="using the staff console",
         message="The staff console needs a staff account with a staff role.",
+    ),
+    # Restore drills restore the whole database to a scratch cluster: a platform action (issue #16, H6).
+    "staff.run_restore_drill": Rule(
+        staff_roles=frozenset({StaffRole.PLATFORM_ADMIN, StaffRole.SECURITY_OFFICER}),
+        mfa=True,
+        action="running a restore drill",
+        message="Only a platform administrator or a security officer can run a restore drill.",
     ),
     "permissions.approve_elevation": Rule(
         staff_roles=frozenset(r.value for r in APPROVER_ROLES),

@@ -10,6 +10,7 @@ from django.urls import include, path
 from apps.staff_console.gallery import views as gallery
 from apps.staff_console.gate import guard
 from apps.staff_console.views import audit, filing, onboarding, slo, tenants
+from apps.staff_console.views import backups as backup_views  # issue #16 (H6)
 
 console = [
     path("", tenants.console_home, name="home"),
@@ -39,12 +40,19 @@ slo_pages = [
     path("degraded/<slug:dependency>/clear/", slo.clear_banner, name="clear-banner"),
 ]
 
+# The backup catalog and restore drills (issue #16).
+backup_pages = [
+    path("", backup_views.catalog, name="catalog"),
+    path("drills/run/", backup_views.run_drill, name="run-drill"),
+]
+
 urlpatterns = guard(
     [
         path("filing/", include((filing_tower, "staff-filing"))),
         path("onboarding/", include((onboarding_reviews, "onboarding-staff"))),
         path("slo/", include((slo_pages, "slo"))),
         path("access/", include("apps.staff_console.access.urls")),  # elevated access, reviews, staff roles
+        path("backups/", include((backup_pages, "staff-backups"))),  # backups and restore drills (issue #16)
         path("", include((console, "staff"))),
     ]
 )

@@ -23,8 +23,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "status", "vat_number", "company_number", "data_region", "created_at")
-    list_filter = ("status", "data_region")
+    list_display = ("name", "slug", "status", "vat_number", "company_number", "created_at")
+    list_filter = ("status",)
     search_fields = ("name", "slug", "vat_number", "company_number")
     readonly_fields = ("id", "created_at", "updated_at")
     inlines = [MembershipInline]

@@ -10,7 +10,7 @@ from apps.tenancy.models import Role, Tenant
 class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = ["name", "vat_number", "company_number", "data_region"]
+        fields = ["name", "vat_number", "company_number"]
 
 
 class InviteForm(forms.Form):

@@ -27,10 +27,6 @@ class Tenant(models.Model):
         SUSPENDED = "suspended", "Suspended"
         CLOSED = "closed", "Closed"
 
-    class Region(models.TextChoices):
-        UK = "uk", "United Kingdom (London)"
-        EU = "eu", "European Union (Ireland)"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -44,7 +40,6 @@ class Tenant(models.Model):
     company_number = models.CharField(
         "Companies House number", max_length=8, blank=True, validators=[validate_company_number]
     )
-    data_region = models.CharField("Data residency", max_length=8, choices=Region.choices, default=Region.UK)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONBOARDING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

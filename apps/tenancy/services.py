@@ -24,7 +24,7 @@ from apps.tenancy.errors import InvitationError, LastOwnerError, TenancyError, T
 from apps.tenancy.models import ApiToken, Invitation, Membership, Role, Tenant
 from apps.tenancy.signals import tenant_created
 
-TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number", "data_region")
+TENANT_SETTINGS_FIELDS = ("name", "vat_number", "company_number")
 WRONG_ADDRESS = "This invitation was sent to a different email address. Sign in as that address to accept it."
 ACCOUNT_EXISTS = "There is already an account for this email address: sign in to accept the invitation."
 

@@ -56,6 +56,9 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "integrations.connect_hmrc": ({OWN, ACC}, True, False, NOBODY),
     "staff.use_console": (NOBODY, True, False, {"support", "sre", "security_officer", "platform_admin"}),
     "permissions.approve_elevation": (NOBODY, True, False, {"security_officer", "platform_admin"}),
+    # Backups (issue #16): the business's data-and-backups page; the staff console's "Run drill now".
+    "backups.view_data_and_backups": ({OWN, ACC}, False, False, NOBODY),
+    "staff.run_restore_drill": (NOBODY, True, False, {"platform_admin", "security_officer"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.urls import reverse
+
+from apps.tenancy.templatetags.display import field_display
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +19,18 @@ def test_the_hmrc_connection_is_linked_from_settings_and_the_vat_page(verified_c
         assert f'href="{hmrc}"' in body, name
 
 
-def test_read_only_settings_show_labels_not_codes(client, bookkeeper_a, tenant_a):
+def test_read_only_settings_show_the_details_and_no_region(client, bookkeeper_a, tenant_a):
     client.force_login(bookkeeper_a)
     body = client.get(reverse("tenancy:settings", kwargs={"tenant_slug": tenant_a.slug})).content.decode()
-    assert "<dd>United Kingdom (London)</dd>" in body and "<dd>uk</dd>" not in body
+    assert f"<dd>{tenant_a.name}</dd>" in body
+    assert "residency" not in body.lower()  # decision 0021: the region that did nothing is gone
+
+
+def test_read_only_fields_show_a_choice_label_not_its_code():
+    class Form(forms.Form):
+        role = forms.ChoiceField(choices=[("bookkeeper", "Bookkeeper"), ("viewer", "Viewer")])
+
+    assert field_display(Form(initial={"role": "viewer"})["role"]) == "Viewer"
 
 
 def test_the_page_title_is_plain_text(verified_client, owner_a, tenant_a):

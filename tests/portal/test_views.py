@@ -78,7 +78,6 @@ class TestSettings:
                 "name": "Aldgate Joinery & Sons Ltd",
                 "vat_number": tenant_a.vat_number,
                 "company_number": tenant_a.company_number,
-                "data_region": "uk",
             },
         )
         assert response.status_code == 302
@@ -90,7 +89,7 @@ class TestSettings:
         before = audit_actions(tenant_a.pk)
         response = verified_client(owner_a).post(
             url("settings", tenant_a),
-            {"name": "Renamed", "vat_number": "GB123456789", "company_number": "", "data_region": "uk"},
+            {"name": "Renamed", "vat_number": "GB123456789", "company_number": ""},
         )
         assert response.status_code == 400
         assert "not a valid UK VAT registration number" in response.content.decode()
@@ -98,16 +97,18 @@ class TestSettings:
         assert tenant_a.name == "Aldgate Joinery Ltd"
         assert audit_actions(tenant_a.pk) == before
 
-    def test_tampered_choice_is_400(self, verified_client, owner_a, tenant_a):
+    def test_malformed_company_number_is_400(self, verified_client, owner_a, tenant_a):
         response = verified_client(owner_a).post(
-            url("settings", tenant_a), {"name": "X Ltd", "vat_number": "", "company_number": "", "data_region": "mars"}
+            url("settings", tenant_a), {"name": "X Ltd", "vat_number": "", "company_number": "12-34!"}
         )
         assert response.status_code == 400
+        tenant_a.refresh_from_db()
+        assert tenant_a.name != "X Ltd"
 
     def test_bookkeeper_cannot_change_settings(self, client, bookkeeper_a, tenant_a):
         client.force_login(bookkeeper_a)
         assert client.get(url("settings", tenant_a)).status_code == 200
-        response = client.post(url("settings", tenant_a), {"name": "Hijacked", "data_region": "uk"})
+        response = client.post(url("settings", tenant_a), {"name": "Hijacked"})
         assert response.status_code == 403
         tenant_a.refresh_from_db()
         assert tenant_a.name != "Hijacked"

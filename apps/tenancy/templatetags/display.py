@@ -71,7 +71,7 @@ def moment(value: datetime | None) -> str:
 
 @register.filter
 def field_display(field: BoundField) -> str:
-    """A form field's current value as people read it: the choice's label, not its stored code ("uk")."""
+    """A form field's current value as people read it: the choice's label, not its stored code."""
     value = field.value()
     if value in (None, "", []):
         return "Not set"
