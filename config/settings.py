@@ -27,12 +27,14 @@ VAR_DIR = Path(environ.Env().str("STRONGROOM_VAR_DIR", default=str(BASE_DIR / "v
 
 env = environ.Env()
 
-# "production" turns on every hardening default; "development" is the demo;
-# "test" is set by the test suite.
+# "production" turns on every hardening default; "staging" is production in every setting (the same
+# hardening and checks, HMRC's test service) except that drills and chaos experiments run weekly there;
+# "development" is the demo; "test" is set by the test suite.
 STRONGROOM_ENV = env.str("STRONGROOM_ENV", default="test" if "pytest" in sys.modules else "development")
-if STRONGROOM_ENV not in {"development", "test", "staging", "production"}:  # staging: backups (H5)
+if STRONGROOM_ENV not in {"development", "test", "staging", "production"}:
     raise ImproperlyConfigured(f"STRONGROOM_ENV={STRONGROOM_ENV!r} is not development, test, staging or production")
-IS_PRODUCTION = STRONGROOM_ENV == "production"
+IS_STAGING = STRONGROOM_ENV == "staging"
+IS_PRODUCTION = STRONGROOM_ENV in {"production", "staging"}
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -575,7 +577,7 @@ BACKUP_RTO_OBJECTIVE_SECONDS = env.int("BACKUP_RTO_OBJECTIVE_SECONDS", default=9
 BACKUP_RPO_OBJECTIVE_SECONDS = env.int("BACKUP_RPO_OBJECTIVE_SECONDS", default=60)
 # Backups, verification and drills run for hours on a large database: their own Celery limits.
 BACKUP_TASK_SOFT_TIME_LIMIT = env.int("BACKUP_TASK_SOFT_TIME_LIMIT", default=6 * 3600)
-RESTORE_DRILL_MAX_AGE_DAYS = env.int("RESTORE_DRILL_MAX_AGE_DAYS", default=8 if STRONGROOM_ENV == "staging" else 35)
+RESTORE_DRILL_MAX_AGE_DAYS = env.int("RESTORE_DRILL_MAX_AGE_DAYS", default=8 if IS_STAGING else 35)
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(
@@ -601,7 +603,7 @@ CELERY_BEAT_SCHEDULE.update(
         "restore-drill": {
             "task": "maintenance.restore_drill",
             "schedule": crontab(minute=0, hour=5, day_of_week=1)
-            if STRONGROOM_ENV == "staging"
+            if IS_STAGING
             else crontab(minute=0, hour=5, day_of_month="1"),
         },
     }

@@ -63,6 +63,21 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_staging_is_production_hardened_with_weekly_drills(tmp_path):
+    """Staging runs the production checks and defaults (no sandbox, secure cookies); only the schedules differ."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.IS_PRODUCTION, s.IS_STAGING, s.SANDBOX_ENABLED, s.SESSION_COOKIE_SECURE, s.DEBUG, "
+        "s.RESTORE_DRILL_MAX_AGE_DAYS, s.CELERY_BEAT_SCHEDULE['restore-drill']['schedule'].day_of_week == {1})"
+    )
+    env = {**production_env(tmp_path), "STRONGROOM_ENV": "staging"}
+    result = _manage("shell", "-v", "0", "-c", code, **env)
+    assert result.stdout.split() == ["True", "True", "False", "True", "False", "8", "True"], result.stderr
+    refused = _manage("check", **{**env, "SANDBOX_ENABLED": "true"})
+    assert refused.returncode != 0
+    assert "SANDBOX_ENABLED must be off in production" in refused.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _manage("check", STRONGROOM_ENV="production", STRONGROOM_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
