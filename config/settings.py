@@ -524,3 +524,11 @@ DOCUMENT_OCR_PER_TENANT = env.int("DOCUMENT_OCR_PER_TENANT", default=2)
 DOCUMENT_OCR_DEFER_SECONDS = env.int("DOCUMENT_OCR_DEFER_SECONDS", default=10)
 # A document in progress longer than this is reported, and re-queued, by the reconciliation.
 DOCUMENT_STUCK_AFTER_SECONDS = env.int("DOCUMENT_STUCK_AFTER_SECONDS", default=900)
+# H3 (issue #17): a store that looks absent is never acted on; readiness wants room to write.
+# The reconciliation samples this many known files (newest first, a few per business) before it acts, and refuses
+# when more than this fraction of them (and at least two) are missing.
+DOCUMENT_STORE_SAMPLE_SIZE = env.int("DOCUMENT_STORE_SAMPLE_SIZE", default=50)
+DOCUMENT_STORE_SAMPLE_PER_TENANT = env.int("DOCUMENT_STORE_SAMPLE_PER_TENANT", default=5)
+DOCUMENT_STORE_MAX_MISSING_FRACTION = env.float("DOCUMENT_STORE_MAX_MISSING_FRACTION", default=0.5)
+# Readiness fails when the document store (filesystem) has less free space than this.
+DOCUMENT_STORE_MIN_FREE_BYTES = env.int("DOCUMENT_STORE_MIN_FREE_BYTES", default=512 * 1024 * 1024)
