@@ -430,6 +430,11 @@ HMRC_RATE_LIMIT_PER_SECOND = env.float(
     "HMRC_RATE_LIMIT_PER_SECOND", default=1000.0 if STRONGROOM_ENV == "test" else 3.0
 )
 HMRC_LIVE_READ_CACHE_SECONDS = env.int("HMRC_LIVE_READ_CACHE_SECONDS", default=60)
+# H3 (issue #17): the period page's HMRC figures are read by a worker; the page shows the last read (kept this
+# long), asks for at most one refresh per period per lock period, and polls a few times while it runs.
+HMRC_LIVE_KEEP_SECONDS = env.int("HMRC_LIVE_KEEP_SECONDS", default=24 * 3600)
+HMRC_LIVE_REFRESH_LOCK_SECONDS = env.int("HMRC_LIVE_REFRESH_LOCK_SECONDS", default=60)
+HMRC_LIVE_POLLS = env.int("HMRC_LIVE_POLLS", default=10)
 # The batch-process device id (HMRC: generated once, kept on the machine that runs scheduled calls).
 HMRC_BATCH_DEVICE_ID_FILE = env.str("HMRC_BATCH_DEVICE_ID_FILE", default=str(VAR_DIR / "hmrc-batch-device-id"))
 
