@@ -424,6 +424,9 @@ BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if
 # Seconds: connect and read timeouts for every external call.
 EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
 EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
+# H3 (issue #17): a VAT return's POST waits longer: its reply is the only copy of the receipt. Below the filing
+# task's soft time limit (90 s) with room for a read-back.
+HMRC_SUBMIT_READ_TIMEOUT = env.float("HMRC_SUBMIT_READ_TIMEOUT", default=60.0)
 # HMRC's budget is 3 requests a second for the whole application (apps/integrations/hmrc/rate_limit.py); tests
 # keep the same code path with a budget that never makes them wait. Live reads (liabilities, payments) are cached.
 HMRC_RATE_LIMIT_PER_SECOND = env.float(
