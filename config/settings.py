@@ -429,6 +429,9 @@ BANK_FEED_BASE_URL = env.str("BANK_FEED_BASE_URL", default=f"{_sandbox}/bank" if
 # Seconds: connect and read timeouts for every external call.
 EXTERNAL_CONNECT_TIMEOUT = env.float("EXTERNAL_CONNECT_TIMEOUT", default=3.05)
 EXTERNAL_READ_TIMEOUT = env.float("EXTERNAL_READ_TIMEOUT", default=15.0)
+# H3 (issue #17): a VAT return's POST waits longer: its reply is the only copy of the receipt. Below the filing
+# task's soft time limit (90 s) with room for a read-back.
+HMRC_SUBMIT_READ_TIMEOUT = env.float("HMRC_SUBMIT_READ_TIMEOUT", default=60.0)
 # HMRC's budget is 3 requests a second for the whole application (apps/integrations/hmrc/rate_limit.py); tests
 # keep the same code path with a budget that never makes them wait. Live reads (liabilities, payments) are cached.
 HMRC_RATE_LIMIT_PER_SECOND = env.float(
@@ -460,6 +463,11 @@ EXTERNAL_RETRY_ATTEMPTS = env.int("EXTERNAL_RETRY_ATTEMPTS", default=1 if STRONG
 EXTERNAL_RETRY_BACKOFF = env.float("EXTERNAL_RETRY_BACKOFF", default=0.5)
 EXTERNAL_RETRY_MAX_WAIT = env.float("EXTERNAL_RETRY_MAX_WAIT", default=4.0)
 EXTERNAL_RETRY_DEADLINE = env.float("EXTERNAL_RETRY_DEADLINE", default=20.0)
+# H3 (issue #17): the period page's HMRC figures are read by a worker; the page shows the last read (kept this
+# long), asks for at most one refresh per period per lock period, and polls a few times while it runs.
+HMRC_LIVE_KEEP_SECONDS = env.int("HMRC_LIVE_KEEP_SECONDS", default=24 * 3600)
+HMRC_LIVE_REFRESH_LOCK_SECONDS = env.int("HMRC_LIVE_REFRESH_LOCK_SECONDS", default=60)
+HMRC_LIVE_POLLS = env.int("HMRC_LIVE_POLLS", default=10)
 # The batch-process device id (HMRC: generated once, kept on the machine that runs scheduled calls).
 HMRC_BATCH_DEVICE_ID_FILE = env.str("HMRC_BATCH_DEVICE_ID_FILE", default=str(VAR_DIR / "hmrc-batch-device-id"))
 
@@ -608,3 +616,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# H3 (issue #17): a store that looks absent is never acted on; readiness wants room to write.
+# The reconciliation samples this many known files (newest first, a few per business) before it acts, and refuses
+# when more than this fraction of them (and at least two) are missing.
+DOCUMENT_STORE_SAMPLE_SIZE = env.int("DOCUMENT_STORE_SAMPLE_SIZE", default=50)
+DOCUMENT_STORE_SAMPLE_PER_TENANT = env.int("DOCUMENT_STORE_SAMPLE_PER_TENANT", default=5)
+DOCUMENT_STORE_MAX_MISSING_FRACTION = env.float("DOCUMENT_STORE_MAX_MISSING_FRACTION", default=0.5)
+# Readiness fails when the document store (filesystem) has less free space than this.
+DOCUMENT_STORE_MIN_FREE_BYTES = env.int("DOCUMENT_STORE_MIN_FREE_BYTES", default=512 * 1024 * 1024)

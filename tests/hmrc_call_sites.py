@@ -38,8 +38,9 @@ CALL_SITES: dict[tuple[str, str], dict[str, str]] = {
         "onboarding wizard: VAT step": WEB,
         "beat: scheduled obligations sync": BATCH,
     },
+    # The fragment only reads the cache; the integrations worker reads HMRC with the person's captured headers.
     ("apps/filing/services/hmrc_live.py", "period_financials"): {
-        "period page: payments and liabilities (htmx)": WEB,
+        "period page: payments and liabilities (htmx), read by the integrations worker": WEB,
     },
     ("apps/filing/services/submission.py", "send"): {
         "approval, then the filing worker submits": WEB,

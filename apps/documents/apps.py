@@ -7,11 +7,14 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
+        from apps.documents.health import check_document_store
         from apps.documents.services.ledger_files import DocumentFileGate
         from apps.ledger.services.attachments import register_file_gate
         from apps.ledger.signals import entry_reversed
+        from apps.observability.health import register_check
 
         register_file_gate(DocumentFileGate())  # the ledger's journal attachments use our checks and storage
+        register_check("document_store", check_document_store)  # readiness fails when uploads cannot be stored
         entry_reversed.connect(_document_entry_reversed, dispatch_uid="documents.entry_reversed")
 
 

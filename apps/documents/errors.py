@@ -103,3 +103,22 @@ class DuplicateUpload(DocumentError):
 
     status = 409
     code = "duplicate"
+
+
+class StorageFull(UploadRejected):
+    """The document store has no room (ENOSPC or EDQUOT): nothing of this file was kept; it can be sent again."""
+
+    status = 507
+    code = "storage_full"
+    default_message = (
+        "We could not store this file because our document storage is full. Nothing was saved; "
+        "try again later. Our team has been alerted."
+    )
+
+
+class StoreUnavailable(UploadRejected):
+    """The document store is not the one this database belongs to (not mounted, or restored without its files)."""
+
+    status = 503
+    code = "document_store_unavailable"
+    default_message = "Document storage is unavailable at the moment. Nothing was saved; try again later."

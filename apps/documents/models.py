@@ -165,6 +165,8 @@ class ReconciliationReport(models.Model):
     stuck = models.JSONField(default=list)  # [{"tenant", "document", "state", "since", "action"}]
     missing_files = models.JSONField(default=list)  # rows whose file is gone: [{"tenant", "document"}]
     orphan_files = models.JSONField(default=list)  # files with no row: [{"tenant", "name"}]
+    # Set when the pass refused to act because the store looked absent (nothing was changed); the alert reads it.
+    store_problem = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -174,7 +176,7 @@ class ReconciliationReport(models.Model):
 
     @property
     def clean(self) -> bool:
-        return not (self.stuck or self.missing_files or self.orphan_files)
+        return not (self.store_problem or self.stuck or self.missing_files or self.orphan_files)
 
     def as_dict(self) -> dict:
         return {
@@ -183,4 +185,20 @@ class ReconciliationReport(models.Model):
             "stuck": len(self.stuck),
             "missing_files": len(self.missing_files),
             "orphan_files": len(self.orphan_files),
+            "store_problem": self.store_problem,
         }
+
+
+class DocumentStoreIdentity(models.Model):
+    """The identity of the document store this database belongs to (one row), matched by a marker in the store.
+
+    A store whose marker is missing or different (a volume not mounted, the wrong
+    bucket, a database restored without its files) is treated as absent: nothing
+    destructive runs against it (``apps.documents.services.store_identity``).
+    """
+
+    marker = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Document store {self.marker}"

@@ -27,6 +27,9 @@ class DocumentStateError(InvalidTransition, DocumentError):
     code = "document_invalid_transition"
 
 
+# Documents whose state a missing file may change: those still being worked on (the pipeline or a reviewer).
+LOSABLE = (*IN_PROGRESS, S.NEEDS_REVIEW)
+
 DOCUMENT_TRANSITIONS: dict[str, Transition] = {
     # The pipeline (under its lease).
     "start_reading": Transition(IN_PROGRESS, S.OCR, "be read now"),
@@ -35,8 +38,9 @@ DOCUMENT_TRANSITIONS: dict[str, Transition] = {
     "ask_review": Transition([S.EXTRACTED, S.CLASSIFIED], S.NEEDS_REVIEW, "be sent for review"),
     "post": Transition([S.CLASSIFIED], S.POSTED, "be posted"),
     "fail": Transition(IN_PROGRESS, S.FAILED, "fail while it is not being processed"),
-    # The reconciliation found its stored file gone: failed whatever it was (a duplicate has no file).
-    "lose_file": Transition([s for s in S.values if s != S.DUPLICATE], S.FAILED, "lose a file it does not have"),
+    # The reconciliation found its stored file gone: only work still open fails. A posted, reversed, failed or
+    # set-aside document (or a duplicate, which has no file) keeps its state; the report lists it for a person.
+    "lose_file": Transition(LOSABLE, S.FAILED, "be failed by the reconciliation for a missing file"),
     # People.
     "retry": Transition(
         [S.FAILED, S.NEEDS_REVIEW],

@@ -8,7 +8,10 @@ Whether the person's role may prepare or approve is the view's question
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from apps.filing import calculation, selectors
 from apps.filing.actions import Facts, available_actions
@@ -16,8 +19,6 @@ from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, reje
 from apps.filing.models import VatObligation
 from apps.filing.services import hmrc_live
 from apps.filing.services.returns import fingerprint
-from apps.integrations.errors import IntegrationError
-from apps.integrations.hmrc.initiator import Initiator
 
 BOX_LABELS = {
     1: "VAT due on sales and other outputs",
@@ -99,11 +100,15 @@ def period_page(obligation: VatObligation, *, tenant, viewer: Viewer) -> dict:
     }
 
 
-def financials_fragment(obligation: VatObligation, *, tenant, initiator: Initiator) -> dict:
-    """What HMRC holds for the period (read live, cached briefly), or the error in words for the fragment."""
-    context: dict = {"obligation": obligation, "financials": None, "error": ""}
-    try:
-        context["financials"] = hmrc_live.period_financials(tenant=tenant, obligation=obligation, initiator=initiator)
-    except IntegrationError as exc:
-        context["error"] = getattr(exc, "message", "") or str(exc)
-    return context
+def financials_fragment(obligation: VatObligation, *, refresh: Callable[[], object], poll: int = 0) -> dict:
+    """What HMRC holds for the period, from the cache (never a call to HMRC here), and whether to poll again."""
+    live = hmrc_live.live_financials(obligation, refresh=refresh)
+    return {
+        "obligation": obligation,
+        "financials": live.financials,
+        "error": live.error,
+        "stale": live.stale,
+        "refreshing": live.refreshing,
+        "next_poll": poll + 1 if live.refreshing and poll < settings.HMRC_LIVE_POLLS else None,
+        "gave_up": live.refreshing and poll >= settings.HMRC_LIVE_POLLS,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from apps.filing.services import submission
-from apps.integrations.hmrc.initiator import SystemInitiated
+from apps.integrations.hmrc.initiator import SystemInitiated, UserInitiated
 from apps.integrations.hmrc.selectors import is_connected
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
@@ -69,3 +69,16 @@ def sync_all_vat_obligations() -> int:
     for tenant_id in tenant_ids:
         sync_tenant_obligations.delay(tenant_id=str(tenant_id))
     return len(tenant_ids)
+
+
+@shared_task(base=FilingTask, name="integrations.refresh_period_financials", soft_time_limit=60, time_limit=75)
+def refresh_period_financials(*, tenant_id: str, obligation_id: str, fraud_context: dict) -> str:
+    """The period page's HMRC figures, read off the request path for the person who opened it (their headers)."""
+    from apps.filing.models import VatObligation
+    from apps.filing.services.hmrc_live import refresh_financials
+
+    with tenant_context(tenant_id):
+        tenant = Tenant.objects.get(pk=tenant_id)
+        obligation = VatObligation.objects.get(pk=obligation_id)
+        snapshot = refresh_financials(tenant=tenant, obligation=obligation, initiator=UserInitiated(fraud_context))
+    return "error" if snapshot.error else "ok"

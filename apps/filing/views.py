@@ -17,6 +17,7 @@ from apps.filing.presenters import BOX_LABELS, Viewer
 from apps.filing.services import returns as return_services
 from apps.filing.services.obligations import sync_obligations
 from apps.filing.services.vat_settings import save_vat_settings
+from apps.filing.tasks import refresh_period_financials
 from apps.integrations.hmrc.initiator import BrowserFactsMissing, capture_user_context, user_initiated
 from apps.permissions import check, refusal
 from apps.permissions.decorators import permission_required_for
@@ -195,9 +196,23 @@ def retry(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespon
 @require_GET
 @permission_required_for("tenancy.view_business")
 def financials(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpResponse:
-    """Liabilities and payments HMRC holds for the period (an htmx fragment, read live, cached briefly)."""
+    """Liabilities and payments HMRC holds for the period (an htmx fragment): from the cache, refreshed by a worker.
+
+    The read a person triggers stays theirs: their fraud-prevention context is
+    captured here and travels with the task (decision 0008).
+    """
     obligation = _obligation_or_404(period_key)
-    context = presenters.financials_fragment(obligation, tenant=request.tenant, initiator=user_initiated(request))
+
+    def refresh() -> None:
+        refresh_period_financials.apply_async(kwargs={
+            "tenant_id": str(request.tenant.pk), "obligation_id": str(obligation.pk),
+            "fraud_context": capture_user_context(request)})  # fmt: skip
+
+    try:
+        poll = max(0, int(request.GET.get("poll", "0")))
+    except ValueError:
+        poll = 0
+    context = presenters.financials_fragment(obligation, refresh=refresh, poll=poll)
     return render(request, "filing/_financials.html", context)
 
 

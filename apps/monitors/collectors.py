@@ -15,7 +15,7 @@ from django.db import connection
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from apps.documents.models import Document, DocumentState
+from apps.documents.models import Document, DocumentState, ReconciliationReport
 from apps.filing import selectors as filing_selectors
 from apps.integrations import breakers
 from apps.observability.selectors import synthetic_status
@@ -210,10 +210,36 @@ class BreakerStateCollector(Collector):
         yield family
 
 
+class DocumentStoreCollector(Collector):
+    """1 when the latest reconciliation refused to act because the document store looked absent (issue #17)."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield self._family()
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "strongroom_document_store_unavailable",
+            "1 if the latest document reconciliation found the store absent (no or another marker, most sampled "
+            "files missing) and changed nothing; 0 otherwise.",
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            latest = ReconciliationReport.objects.only("store_problem").first()
+        except Exception:
+            log.debug("document store status unavailable", exc_info=True)
+            return
+        family = self._family()
+        family.add_metric([], 1 if latest is not None and latest.store_problem else 0)
+        yield family
+
+
 PRODUCT_COLLECTORS = (
     DocumentsInStateCollector,
     FilingBacklogCollector,
     FilingStuckCollector,
     SyntheticCollector,
     BreakerStateCollector,
+    DocumentStoreCollector,
 )

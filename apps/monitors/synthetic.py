@@ -17,7 +17,6 @@ monitor turned it on.
 from __future__ import annotations
 
 import io
-import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from apps.accounts.models import User
 from apps.documents.models import Document, DocumentState
@@ -50,7 +50,6 @@ CHECK_DEPENDENCY = {"upload": "ocr", "filing": "hmrc"}
 
 # The synthetic user's password when none is configured: generated here, stored only hashed in the
 # database and in this process's memory; a process that does not know it sets a new one.
-_password: dict[str, str] = {}
 
 
 class Skip(Exception):
@@ -68,9 +67,9 @@ def ensure_synthetic_tenant() -> tuple[object, bool]:
     """The synthetic tenant and its owner, created if missing (idempotent). Returns (tenant, created)."""
     user = User.objects.filter(email=SYNTHETIC_USER_EMAIL).first()
     if user is None:
-        user = User.objects.create_user(SYNTHETIC_USER_EMAIL, _configured_password() or None)
-    elif _configured_password() and not user.check_password(_configured_password()):
-        user.set_password(_configured_password())
+        user = User.objects.create_user(SYNTHETIC_USER_EMAIL, _password_for())
+    elif not user.check_password(_password_for()):
+        user.set_password(_password_for())
         user.save(update_fields=["password"])
     tenant = Tenant.objects.filter(slug=SYNTHETIC_TENANT_SLUG).first()
     if tenant is not None:
@@ -83,15 +82,16 @@ def _configured_password() -> str:
     return getattr(settings, "SYNTHETIC_MONITOR_PASSWORD", "") or ""
 
 
-def _password_for(user) -> str:
-    configured = _configured_password()
-    if configured:
-        return configured
-    if "value" not in _password:
-        _password["value"] = secrets.token_urlsafe(32)
-        user.set_password(_password["value"])
-        user.save(update_fields=["password"])
-    return _password["value"]
+def _password_for() -> str:
+    """The configured password, else one derived from SECRET_KEY: the same in every process and after every restart.
+
+    Issue #17: with the password unset, each process (and each restart) chose its own, so the others' sign-ins
+    failed and django-axes locked the monitor's account.
+    """
+    return (
+        _configured_password()
+        or salted_hmac("strongroom.monitors.synthetic-password", SYNTHETIC_USER_EMAIL, algorithm="sha256").hexdigest()
+    )
 
 
 # --- the checks ---------------------------------------------------------------------------------------------
@@ -115,20 +115,20 @@ def check_login() -> None:
     if user is None:
         raise RuntimeError("the synthetic user does not exist: run manage.py ensure_synthetic_tenant")
 
-    def sign_in() -> bool:
-        request = RequestFactory().post(
-            "/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT="strongroom-synthetic"
-        )
-        return authenticate(request, email=SYNTHETIC_USER_EMAIL, password=_password_for(user)) is not None
-
-    if sign_in():
-        return
-    if not _configured_password():
-        # Another process may have set its own generated password since: set ours and try once more.
-        _password.clear()
-        if sign_in():
-            return
-    raise RuntimeError("the synthetic user's sign-in was refused")
+    password = _password_for()
+    # Compared before signing in: a password that cannot work is never tried, so the monitor itself never
+    # counts a failed sign-in against its account (django-axes locks it after AXES_FAILURE_LIMIT).
+    if not user.check_password(password):
+        if _configured_password():
+            raise RuntimeError(
+                "the synthetic user's sign-in was refused before trying: its password is not the configured one "
+                "(changed outside set-up?); run manage.py ensure_synthetic_tenant"
+            )
+        user.set_password(password)  # set by an older release (a per-process password): ours is derived now
+        user.save(update_fields=["password"])
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT="strongroom-synthetic")
+    if authenticate(request, email=SYNTHETIC_USER_EMAIL, password=password) is None:
+        raise RuntimeError("the synthetic user's sign-in was refused (locked out, or inactive)")
 
 
 def synthetic_invoice(number: str) -> bytes:

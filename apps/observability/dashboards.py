@@ -11,7 +11,7 @@ def domains() -> list[Domain]:
         "strongroom-ingestion",
         "Strongroom · Ingestion (documents and OCR)",
         ("ocr",),
-        ("OcrLatencyBudgetBurn", "OcrMedianLatencyHigh", "OcrFailureSpike", "QueueAgeHigh"),
+        ("OcrLatencyBudgetBurn", "OcrMedianLatencyHigh", "OcrFailureSpike", "QueueAgeHigh", "DocumentStoreUnavailable"),
     )
     ingestion.rows = [
         (

@@ -2,7 +2,8 @@
 
 Liveness says only that the process answers; readiness says whether it can
 serve: database reachable, migrations applied, cache and broker reachable
-when configured.
+when configured, and the checks apps above register (``register_check``: the
+document store, for one).
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ def check_broker() -> str:
     return ""
 
 
+_registered: dict[str, Callable[[], str]] = {}
+
+
+def register_check(name: str, fn: Callable[[], str]) -> None:
+    """Add a readiness check from an app above (``AppConfig.ready``): returns a detail, raises when not ready."""
+    _registered[name] = fn
+
+
 def readiness() -> list[CheckResult]:
     checks: list[tuple[str, Callable[[], str]]] = [("database", check_database)]
     results = [_timed(name, fn) for name, fn in checks]
@@ -81,4 +90,6 @@ def readiness() -> list[CheckResult]:
         results.append(_timed("cache", check_cache))
     if settings.CELERY_BROKER_URL:
         results.append(_timed("broker", check_broker))
+    if results[0].ok:
+        results += [_timed(name, fn) for name, fn in _registered.items()]
     return results

@@ -439,6 +439,16 @@ ALERTS: tuple[Alert, ...] = (
         runbook="wal-archiving-failing.md",
         dashboard="strongroom-platform",
     ),
+    # H3 (issue #17): the reconciliation refused to touch a document store that looks absent.
+    Alert(
+        name="DocumentStoreUnavailable",
+        expr="max(strongroom_document_store_unavailable) > 0",
+        severity="page",
+        summary="The document store looks absent (not mounted, or restored without its files); reconciliation is "
+        "refusing to act",
+        runbook="document-store-unavailable.md",
+        dashboard="strongroom-ingestion",
+    ),
     Alert(
         name="Watchdog",
         expr="vector(1)",

@@ -113,13 +113,15 @@ def test_reconciliation_requeues_stuck_work_and_reports_missing_and_orphan_files
         report = reconcile_all()
 
     assert [s["document"] for s in report.stuck] == [str(stuck.pk)]
-    assert report.missing_files == [{"tenant": str(tenant_a.pk), "document": str(missing.pk)}]
+    assert report.missing_files == [
+        {"tenant": str(tenant_a.pk), "document": str(missing.pk), "state": "posted", "action": "reported"}
+    ]
     assert report.orphan_files == [{"tenant": str(tenant_a.pk), "name": orphan}]
     assert len(callbacks) == 1, "the stuck document is sent again"
     stuck, runs = reload(in_tenant, stuck)
     assert [r.state for r in runs] == ["lost", "queued"]
     missing, _ = reload(in_tenant, missing)
-    assert missing.state == DocumentState.FAILED and "stored file is missing" in missing.failure_reason
+    assert missing.state == DocumentState.POSTED, "a posted document keeps its state; the report lists it"
     from django.core.files.storage import default_storage
 
     assert default_storage.exists(orphan), "the reconciliation deletes nothing"

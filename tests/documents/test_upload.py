@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from apps.documents.models import Document, DocumentState, TaskRun
+from apps.documents.services.store_identity import MARKER_NAME
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
 from tests.documents.samples import image_bytes, pdf_bytes
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_files(media_root: Path) -> list[Path]:
-    return sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
+    if not media_root.exists():
+        return []
+    return sorted(p for p in media_root.rglob("*") if p.is_file() and p.name != MARKER_NAME)
 
 
 def test_upload_stores_bytes_by_tenant_and_hash_then_row_and_queued_run(

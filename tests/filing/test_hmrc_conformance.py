@@ -98,8 +98,19 @@ def _beat_sync(ctx) -> None:
 
 
 def _financials(ctx) -> None:
-    response = ctx.owner.get(_url("filing:financials", ctx.tenant, period_key=ctx.period.period_key), **HTMX)
+    from unittest import mock
+
+    from apps.filing.tasks import refresh_period_financials
+
+    queued: list[dict] = []
+    with mock.patch.object(refresh_period_financials, "apply_async", lambda kwargs, **_: queued.append(kwargs)):
+        response = ctx.owner.get(_url("filing:financials", ctx.tenant, period_key=ctx.period.period_key), **HTMX)
     assert response.status_code == 200 and "field-error" not in response.content.decode()
+    assert not ctx.calls, "the web request itself never calls HMRC"
+    assert len(queued) == 1  # the read is queued for the integrations worker, with the person's context
+    refresh_period_financials.apply(kwargs=queued[0])  # what the worker runs, in this process
+    response = ctx.owner.get(_url("filing:financials", ctx.tenant, period_key=ctx.period.period_key), **HTMX)
+    assert "As of" in response.content.decode() and "field-error" not in response.content.decode()
 
 
 def _approve(ctx) -> None:
@@ -158,7 +169,7 @@ DRIVERS = {
     "VAT page: Check HMRC for VAT periods": _sync_button,
     "onboarding wizard: VAT step": _onboarding_vat_step,
     "beat: scheduled obligations sync": _beat_sync,
-    "period page: payments and liabilities (htmx)": _financials,
+    "period page: payments and liabilities (htmx), read by the integrations worker": _financials,
     "approval, then the filing worker submits": _approve,
     "filing worker reads back a return HMRC already holds": _approve_when_hmrc_already_holds_it,
     "Connect to HMRC: the grant's VRN checked at the callback": _connect,

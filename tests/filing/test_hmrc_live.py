@@ -1,4 +1,5 @@
-"""What HMRC holds for a period: its own liabilities, the payments that pay it, read once a minute at most."""
+"""What HMRC holds for a period: its own liabilities, the payments that pay it, read once a minute at most,
+by a worker: a web view reads the cache only (issue #17: HMRC slow tied up every web process)."""
 
 from __future__ import annotations
 
@@ -85,8 +86,60 @@ def test_only_the_period_s_own_liabilities_are_shown_and_payments_from_after_it_
     assert result.payments_from == date(2025, 4, 1) and result.payments_to == date(2025, 6, 1)
 
 
+def inline_refresh():
+    """What the worker does, run at once: read HMRC with the person's initiator and keep the snapshot."""
+    return lambda: hmrc_live.refresh_financials(tenant=None, obligation=Q1, initiator=SYSTEM)
+
+
 def test_a_second_view_within_the_minute_does_not_call_hmrc_again(fake_hmrc):
-    hmrc_live.period_financials(tenant=None, obligation=Q1, initiator=SYSTEM)
+    first = hmrc_live.live_financials(Q1, refresh=inline_refresh())
     calls = len(fake_hmrc.calls)
-    again = hmrc_live.period_financials(tenant=None, obligation=Q1, initiator=SYSTEM)
-    assert len(fake_hmrc.calls) == calls and again.liabilities
+    again = hmrc_live.live_financials(Q1, refresh=inline_refresh())
+    assert len(fake_hmrc.calls) == calls and again.financials.liabilities and not again.refreshing
+    assert first.financials.read_at == again.financials.read_at
+
+
+def test_a_web_view_never_calls_hmrc_and_queues_one_refresh_however_many_look(fake_hmrc):
+    queued = []
+    views = [hmrc_live.live_financials(Q1, refresh=lambda: queued.append(1)) for _ in range(20)]
+    assert fake_hmrc.calls == [], "the request path reads the cache only"
+    assert len(queued) == 1, "one background read per period at a time: no storm on a slow HMRC"
+    assert all(v.refreshing and v.financials is None for v in views)
+
+
+def test_stale_figures_are_shown_as_of_their_read_while_a_refresh_runs(fake_hmrc, settings):
+    hmrc_live.live_financials(Q1, refresh=inline_refresh())
+    settings.HMRC_LIVE_READ_CACHE_SECONDS = 0  # everything cached is now stale
+    queued = []
+    view = hmrc_live.live_financials(Q1, refresh=lambda: queued.append(1))
+    assert queued == [1] and view.refreshing and view.stale
+    assert view.financials.liabilities and view.financials.read_at is not None
+
+
+def test_a_failed_read_keeps_the_last_figures_with_the_error_and_frees_the_next_refresh(
+    fake_hmrc, settings, monkeypatch
+):
+    from apps.integrations.errors import IntegrationError
+
+    hmrc_live.live_financials(Q1, refresh=inline_refresh())
+    settings.HMRC_LIVE_READ_CACHE_SECONDS = 0
+
+    def slow(*args, **kwargs):
+        raise IntegrationError("HMRC did not answer in time.")
+
+    monkeypatch.setattr(fake_hmrc, "liabilities", slow)
+    hmrc_live.live_financials(Q1, refresh=inline_refresh())
+    snapshot = hmrc_live.cached_snapshot(Q1)
+    assert snapshot.error == "HMRC did not answer in time." and snapshot.financials.liabilities
+    assert cache.get(hmrc_live._lock_key(Q1)) is None, "the next view may ask again"
+
+
+def test_a_refresh_that_cannot_be_queued_is_said_and_not_locked(fake_hmrc):
+    from apps.integrations.hmrc.initiator import BrowserFactsMissing
+
+    def refuse():
+        raise BrowserFactsMissing()
+
+    view = hmrc_live.live_financials(Q1, refresh=refuse)
+    assert "device details" in view.error and not view.refreshing
+    assert cache.get(hmrc_live._lock_key(Q1)) is None

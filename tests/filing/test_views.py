@@ -160,25 +160,58 @@ def test_a_non_staff_user_cannot_open_the_staff_control_tower(verified_client, o
     assert verified_client(owner_a).get(reverse("staff-filing:home")).status_code == 403
 
 
-def test_financials_fragment_reads_hmrc_live_with_fraud_headers(owner_client, tenant_a, hmrc_a, sandbox_http):
-    response = owner_client.get(url("financials", tenant_a, period_key="25A1"), **HTMX)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Payments and liabilities" in page and "did not answer" not in page
+@pytest.fixture
+def refresh_queue(monkeypatch):
+    """The integrations queue: what the fragment asks the worker to read (``run()`` does what the worker does)."""
+    from apps.filing.tasks import refresh_period_financials
+
+    class Queue(list):
+        def run(self) -> None:
+            while self:
+                refresh_period_financials.apply(kwargs=self.pop(0))
+
+    queue = Queue()
+    monkeypatch.setattr(refresh_period_financials, "apply_async", lambda kwargs, **_: queue.append(kwargs))
+    return queue
+
+
+def test_financials_fragment_reads_hmrc_in_the_worker_with_the_persons_fraud_headers(
+    owner_client, tenant_a, hmrc_a, sandbox_http, refresh_queue
+):
+    first = owner_client.get(url("financials", tenant_a, period_key="25A1"), **HTMX)
+    assert first.status_code == 200 and "Asking HMRC" in first.content.decode()
+    assert not [r for r in sandbox_http.requests if "/liabilities" in r.url], "no HMRC call on the request path"
+    assert 'hx-trigger="load delay:2s"' in first.content.decode(), "the fragment polls while the worker reads"
+    refresh_queue.run()
+    page = owner_client.get(url("financials", tenant_a, period_key="25A1") + "?poll=1", **HTMX).content.decode()
+    assert "Payments and liabilities" in page and "As of" in page and "hx-trigger" not in page
     sent = [r for r in sandbox_http.requests if "/liabilities" in r.url]
     assert sent and sent[0].headers["Gov-Client-Connection-Method"] == "WEB_APP_VIA_SERVER"
 
 
-def test_financials_fragment_says_when_hmrc_is_down(owner_client, tenant_a, hmrc_a, sandbox_http):
+def test_financials_fragment_says_when_hmrc_is_down(owner_client, tenant_a, hmrc_a, sandbox_http, refresh_queue):
     from apps.sandbox.services.faults import clear_faults, set_fault
 
     set_fault("hmrc", outage=True)
     try:
+        owner_client.get(url("financials", tenant_a, period_key="25A1"), **HTMX)
+        refresh_queue.run()
         response = owner_client.get(url("financials", tenant_a, period_key="25A1"), **HTMX)
     finally:
         clear_faults()
     assert response.status_code == 200
     assert "HMRC is not responding" in response.content.decode()
+
+
+def test_financials_fragment_stops_polling_and_says_hmrc_is_slow(
+    owner_client, tenant_a, hmrc_a, refresh_queue, settings
+):
+    last = owner_client.get(
+        url("financials", tenant_a, period_key="25A1") + f"?poll={settings.HMRC_LIVE_POLLS}", **HTMX
+    )
+    page = last.content.decode()
+    assert "HMRC is slow to answer" in page and "hx-trigger" not in page
+    assert owner_client.get(url("financials", tenant_a, period_key="25A1") + "?poll=x", **HTMX).status_code == 200
 
 
 def test_four_eyes_through_the_pages(verified_client, tenant_a, owner_a, connected, django_capture_on_commit_callbacks):

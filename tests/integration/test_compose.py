@@ -19,6 +19,8 @@ import yaml
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 COMPOSE = DEPLOY / "docker-compose.yml"
+# H3 (issue #17): one worker service per kind of work.
+WORKERS = {"worker-ocr", "worker-filing", "worker-maintenance"}
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +30,12 @@ def compose() -> dict:
 
 def test_the_full_stack_is_there(compose):
     services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "prometheus", "alertmanager", "grafana"} <= set(services)
+    assert {"web", "beat", "postgres", "redis", "prometheus", "alertmanager", "grafana"} <= set(services)
+    assert set(services) >= WORKERS
     assert services["postgres"]["image"] == "postgres:15"
     assert "gunicorn" in services["web"]["command"] and "deploy/gunicorn.conf.py" in services["web"]["command"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    for worker in WORKERS:
+        assert services[worker]["command"][:4] == ["celery", "-A", "config", "worker"], worker
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
 
 
@@ -50,8 +54,9 @@ def test_names_match_prometheus_and_grafana(compose):
     targets = {t for job in prometheus["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
     assert "web:8000" in targets
     assert compose["services"]["web"]["environment"]["GUNICORN_BIND"].endswith(":8000")
-    worker_port = compose["services"]["worker"]["environment"]["WORKER_HTTP_PORT"]
-    assert f"worker:{worker_port}" in targets
+    for worker in WORKERS:
+        worker_port = compose["services"][worker]["environment"]["WORKER_HTTP_PORT"]
+        assert f"{worker}:{worker_port}" in targets, worker
 
 
 def test_mounted_files_exist(compose):
@@ -114,7 +119,7 @@ def test_the_proxy_is_the_only_way_in(compose):
 
 
 def test_every_app_process_knows_the_proxy_and_hmrc(compose):
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", *sorted(WORKERS), "beat"):
         environment = compose["services"][name]["environment"]
         assert environment["BEHIND_TLS_PROXY"] == "true", name
         assert environment["TRUSTED_PROXY_COUNT"] == "1", name
@@ -149,3 +154,58 @@ def test_the_shipped_configuration_passes_the_production_checks_once_its_placeho
     assert re.findall(r"integrations\.E\d+", placeholder.stderr) == ["integrations.E005"], placeholder.stderr
     real = _manage("check", "--deploy", "--tag", "strongroom", **{**environment, "VENDOR_PUBLIC_IP": "51.140.20.7"})
     assert real.returncode == 0, real.stderr
+
+
+# --- H3 (issue #17): separate worker pools, a durable broker, the monitor's password -----------------------------
+
+
+def _queues(service: dict) -> set[str]:
+    command = service["command"]
+    return set(command[command.index("-Q") + 1].split(","))
+
+
+def _option(service: dict, name: str) -> str:
+    command = service["command"]
+    return command[command.index(name) + 1]
+
+
+def test_ocr_and_filing_have_their_own_worker_pools_and_every_queue_is_served(compose):
+    from apps.observability.collectors import QUEUES
+
+    services = compose["services"]
+    assert _queues(services["worker-ocr"]) == {"ocr"}, "OCR alone: a burst of it delays nothing else"
+    assert _queues(services["worker-filing"]) == {"filing", "integrations"}
+    assert _queues(services["worker-maintenance"]) == {"maintenance", "default"}
+    served = [queue for worker in WORKERS for queue in _queues(services[worker])]
+    assert sorted(served) == sorted(QUEUES), "every queue served by exactly one worker service"
+    for worker in WORKERS:
+        assert re.fullmatch(r"\$\{[A-Z_]+_CONCURRENCY:-[1-9]\d*\}", _option(services[worker], "--concurrency")), worker
+        assert services[worker]["environment"]["WORKER_HTTP_PORT"] == "9808"
+        assert services[worker]["healthcheck"]["test"][-1].endswith(":9808/health')")
+    assert _option(services["worker-ocr"], "--prefetch-multiplier") == "1", "long OCR tasks are not hoarded"
+    assert services["worker-ocr"]["environment"]["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_redis_keeps_an_append_only_file_on_its_volume(compose):
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "${REDIS_APPENDONLY:-yes}"
+    assert command[command.index("--appendfsync") + 1] == "everysec"
+    assert command[command.index("--dir") + 1] == "/data" and "redisdata:/data" in redis["volumes"]
+
+
+def test_the_monitor_password_is_required_and_generated_by_set_up(compose, tmp_path):
+    for name in ("web", *sorted(WORKERS), "beat"):
+        value = compose["services"][name]["environment"]["SYNTHETIC_MONITOR_PASSWORD"]
+        assert value.startswith("${SYNTHETIC_MONITOR_PASSWORD:?"), name
+    env = tmp_path / ".env"
+    subprocess.run(["sh", str(DEPLOY / "setup-env.sh"), str(env)], check=True, capture_output=True)
+    first = dict(re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", env.read_text(), flags=re.M))
+    assert len(first["SYNTHETIC_MONITOR_PASSWORD"]) >= 32 and first["SYNTHETIC_MONITOR_PASSWORD"] != "change-me"
+    for secret in ("SECRET_KEY", "POSTGRES_PASSWORD", "STRONGROOM_APP_PASSWORD", "FIELD_ENCRYPTION_KEKS"):
+        assert first[secret] != "change-me", secret
+    assert env.stat().st_mode & 0o077 == 0, "the .env is readable by its owner only"
+    subprocess.run(["sh", str(DEPLOY / "setup-env.sh"), str(env)], check=True, capture_output=True)
+    again = dict(re.findall(r"^([A-Z][A-Z0-9_]+)=(.*)$", env.read_text(), flags=re.M))
+    assert again == first, "running set-up again never replaces a secret (a restart keeps the monitor's password)"
+    assert "deploy/.env" in (DEPLOY.parent / ".gitignore").read_text().split()

@@ -61,7 +61,7 @@ def test_login_goes_through_the_real_backends_and_keeps_no_plain_password(synthe
     run = synthetic.run_check("login")
     assert run.ok, run.error
     user = User.objects.get(email=synthetic.SYNTHETIC_USER_EMAIL)
-    assert user.password and synthetic._password["value"] not in user.password  # stored hashed only
+    assert user.password and synthetic._password_for() not in user.password  # stored hashed only
     assert exported("login") == 1
 
 
@@ -75,6 +75,51 @@ def test_a_configured_password_that_no_longer_works_fails_the_check(synthetic_te
     run = synthetic.run_check("login")
     assert not run.ok and "refused" in run.error
     assert exported("login") == 0
+
+
+def test_many_processes_and_restarts_without_a_configured_password_never_lock_the_monitor_out(
+    synthetic_tenant, settings
+):
+    """Issue #17: with the password unset each process chose its own; the others' sign-ins failed and
+    django-axes locked the account. Now every process derives the same one and never tries a wrong one."""
+    from django.contrib.auth.signals import user_login_failed
+
+    settings.SYNTHETIC_MONITOR_PASSWORD = ""
+    failed: list[dict] = []
+
+    def count(sender, credentials, **kwargs):
+        failed.append(credentials)
+
+    user_login_failed.connect(count, dispatch_uid="test-synthetic-failures")
+    try:
+        for n in range(settings.AXES_FAILURE_LIMIT * 2):
+            # Between two runs another process (or this one before a restart) set the password it chose.
+            user = User.objects.get(email=synthetic.SYNTHETIC_USER_EMAIL)
+            user.set_password(f"chosen by process {n}")
+            user.save(update_fields=["password"])
+            run = synthetic.run_check("login")
+            assert run.ok, run.error
+    finally:
+        user_login_failed.disconnect(dispatch_uid="test-synthetic-failures")
+    assert failed == [], "the monitor never fails its own sign-in, so never counts towards its lockout"
+    assert synthetic._password_for() == synthetic._password_for(), "the same in every process: derived, not random"
+
+
+def test_a_configured_password_that_does_not_match_is_not_tried_so_it_cannot_lock_the_account(
+    synthetic_tenant, settings
+):
+    from axes.models import AccessAttempt
+
+    settings.SYNTHETIC_MONITOR_PASSWORD = "a long configured synthetic password"
+    synthetic.ensure_synthetic_tenant()
+    user = User.objects.get(email=synthetic.SYNTHETIC_USER_EMAIL)
+    user.set_password("someone changed it in the admin")
+    user.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT * 2):
+        assert not synthetic.run_check("login").ok
+    assert not AccessAttempt.objects.filter(username=synthetic.SYNTHETIC_USER_EMAIL).exists()
+    synthetic.ensure_synthetic_tenant()  # set-up puts the configured password back: the next run signs in
+    assert synthetic.run_check("login").ok
 
 
 def test_an_inactive_synthetic_user_fails_the_check(synthetic_tenant):

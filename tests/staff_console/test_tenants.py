@@ -111,3 +111,17 @@ def test_the_console_shows_the_last_reconciliation(verified_client, staff_user, 
     reconcile_all()
     body = c.get(reverse("staff:home")).content.decode()
     assert "1 stored file without a document" in body and "a" * 64 in body
+
+
+def test_the_console_says_when_the_reconciliation_refused_an_absent_store(verified_client, staff_user, media_root):
+    """H3 (issue #17): the store renamed away; the console says nothing was done, and why."""
+    from pathlib import Path
+
+    from apps.documents.services.reconcile import reconcile_all
+    from apps.documents.services.store_identity import store_status
+
+    assert store_status().ok
+    Path(media_root).rename(Path(media_root).with_name("media-unmounted"))
+    reconcile_all()
+    body = verified_client(staff_user).get(reverse("staff:home")).content.decode()
+    assert "Nothing was done: the document store looks absent." in body and "has no marker" in body

@@ -9,7 +9,8 @@ Order matters (paperless-ngx lost documents by deleting first): the file is
 stored and fsynced, then the ``Document`` row and its queued ``TaskRun`` are
 committed together, and only then is the task sent. A crash between steps
 leaves at worst a file without a row, which the reconciliation reports; never
-a row without its file, never a lost upload.
+a row without its file, never a lost upload. A full or absent store refuses
+the file (507 ``StorageFull``, 503 ``StoreUnavailable``) with nothing left behind.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.documents.errors import NoFileChosen, TooManyFiles, UploadRejected
+from apps.documents.errors import NoFileChosen, StorageFull, StoreUnavailable, TooManyFiles, UploadRejected
 from apps.documents.models import Document, DocumentState, TaskRun
 from apps.documents.services.storage import blob_name, store_blob
 from apps.documents.validation import UploadInfo, file_too_large, inspect_upload
@@ -69,8 +70,12 @@ class UploadBatch:
 
     @property
     def status(self) -> int:
-        """The HTTP status when nothing was stored: the refusal's own when every file was refused alike."""
+        """The HTTP status when nothing was stored: the store's problem (507/503) first, else the refusal's own
+        when every file was refused alike."""
         statuses = {error.status for _, error in self.refused}
+        for store_status in (StorageFull.status, StoreUnavailable.status):
+            if store_status in statuses:
+                return store_status
         return statuses.pop() if len(statuses) == 1 else 400
 
 
@@ -163,12 +168,25 @@ def receive_upload(
 def receive_uploads(
     *, tenant: Tenant, uploads: Sequence[IncomingFile], uploaded_by=None, source: str = Document.Source.PORTAL
 ) -> UploadBatch:
-    """A batch of files: the count is checked first (raises), then each file is stored or refused on its own."""
+    """A batch of files: the count is checked first (raises), then each file is stored or refused on its own.
+
+    Each file is all or nothing (its bytes and its row, or neither). When the
+    store is full or absent, the files already stored stay (complete and
+    queued) and this one and every later one are refused with that reason:
+    no stray file, no half-written batch to clean up.
+    """
     check_file_count(len(uploads))
     batch = UploadBatch()
+    store_problem: UploadRejected | None = None
     for upload in uploads:
+        if store_problem is not None:
+            batch.refused.append((upload.name or "document", store_problem))
+            continue
         try:
             batch.stored.append(receive_upload(tenant=tenant, upload=upload, uploaded_by=uploaded_by, source=source))
+        except (StorageFull, StoreUnavailable) as exc:
+            store_problem = exc
+            batch.refused.append((upload.name or "document", exc))
         except UploadRejected as exc:
             batch.refused.append((upload.name or "document", exc))
     return batch

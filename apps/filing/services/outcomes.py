@@ -33,6 +33,7 @@ class Claim:
     attempt_number: int
     resumed_interrupted: bool
     read_back_only: bool = False
+    read_back_first: bool = False  # an earlier attempt's outcome is unclear: read HMRC's copy before any POST
 
 
 def automatic_attempts_left(attempts: int) -> bool:

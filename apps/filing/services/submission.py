@@ -17,6 +17,14 @@ if the first call had reached HMRC, HMRC answers DUPLICATE_SUBMISSION and we
 reconcile by reading the return back and comparing the figures: the return
 is recorded as submitted once, never as a second submission.
 
+An attempt whose outcome is unclear (HMRC's reply never arrived: a timeout,
+a lost connection, an unreadable reply, or a worker that died mid-call) is
+never followed by a blind POST: the next attempt reads HMRC's copy back
+first, and sends only when HMRC has none (issue #17: a slow HMRC made up to
+three POSTs per return). The POST waits longer than a read
+(``HMRC_SUBMIT_READ_TIMEOUT``) because its reply is the only copy of the
+receipt: HMRC's view of a return has no form bundle number.
+
 Once HMRC has answered DUPLICATE_SUBMISSION the return remembers it
 (``hmrc_reported_duplicate_at``) and every later attempt only reads the
 return back: HMRC holds one, so posting again can only be refused again.
@@ -124,14 +132,17 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
             refuse_to_send(vat_return, unsendable)
             return None
         read_back_only = vat_return.hmrc_reported_duplicate_at is not None or bool(unsendable)
+        # An earlier POST may have reached HMRC: look before sending again.
+        read_back_first = vat_return.submission_attempts.filter(error_code=OUTCOME_UNCLEAR).exists()
         if interrupted:
             vat_return.submission_attempts.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
+                error_code=OUTCOME_UNCLEAR,
                 message="Interrupted before its outcome was recorded; "
                 + (
                     "HMRC's copy is read back instead."
                     if read_back_only
-                    else "sent again (HMRC refuses a second copy)."
-                )
+                    else "HMRC's copy is read back first, and the return sent only if HMRC has none."
+                ),
             )
         changes = {"submitting_since": now, "attempts": vat_return.attempts + 1, "next_attempt_at": None}
         move_return(vat_return, "start_sending", changes=changes)
@@ -147,6 +158,7 @@ def claim(*, tenant_id, return_id, task_id: str = "", manual: bool = False) -> C
             interrupted,
             # A return that must not be filed is only ever read back (an interrupted attempt may have reached HMRC).
             read_back_only=read_back_only,
+            read_back_first=read_back_first,
         )
 
 
@@ -169,6 +181,10 @@ def send(claimed: Claim) -> str:
         client = HmrcVatClient(vat_return.tenant, initiator=UserInitiated(vat_return.fraud_context or {}))
     if claimed.read_back_only:
         return _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body)
+    if claimed.read_back_first:
+        settled = _reconcile_duplicate(claimed, client, vat_return.vrn, vat_return.period_key, body, absent_ok=True)
+        if settled is not None:
+            return settled
     try:
         receipt = client.submit_return(vat_return.vrn, body)
     except DuplicateSubmission:
@@ -177,6 +193,8 @@ def send(claimed: Claim) -> str:
     except RateLimited as exc:
         return _retry_later(claimed, exc, max(exc.retry_after or 0, backoff_seconds(claimed.attempt_number)))
     except ExternalServiceUnavailable as exc:
+        if exc.code in NO_ANSWER:  # no reply: HMRC may have filed it; the next attempt reads back first
+            return _retry_later(claimed, _Unclear(exc), backoff_seconds(claimed.attempt_number))
         return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number))
     except HmrcNotConnected as exc:
         release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None)
@@ -184,10 +202,28 @@ def send(claimed: Claim) -> str:
     except HmrcRejected as exc:
         reject(claimed, exc.code, exc.message, exc.errors)
         return "rejected"
-    except Exception as exc:  # a lost connection, an unreadable reply: the attempt says so
-        return _retry_later(claimed, _Unexpected(exc), backoff_seconds(claimed.attempt_number))
+    except Exception as exc:  # a lost connection, an unreadable reply: HMRC may have filed it
+        return _retry_later(claimed, _Unclear(_Unexpected(exc)), backoff_seconds(claimed.attempt_number))
     record_receipt(claimed, receipt)
     return "submitted"
+
+
+OUTCOME_UNCLEAR = "OUTCOME_UNCLEAR"
+# Transport failures (apps.integrations.http): the request may have reached HMRC, the reply did not reach us.
+NO_ANSWER = frozenset({"TIMEOUT", "CONNECTION_FAILED"})
+
+
+class _Unclear(Exception):
+    """A POST whose reply never came: recorded with ``OUTCOME_UNCLEAR``, so no later attempt POSTs blind."""
+
+    code = OUTCOME_UNCLEAR
+
+    def __init__(self, exc: BaseException) -> None:
+        self.message = (
+            f"{getattr(exc, 'message', '') or exc} HMRC may have received the return: Strongroom will read "
+            "HMRC's copy back before sending it again, so it is never filed twice."
+        )
+        super().__init__(self.message)
 
 
 class _Unexpected(Exception):
@@ -236,22 +272,28 @@ def _differences(ours: dict, theirs: dict) -> list[str]:
     return found
 
 
-def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body: dict) -> str:
-    """HMRC already has a return for the period: read it back; same figures means it is ours.
+def _reconcile_duplicate(
+    claimed: Claim, client, vrn: str, period_key: str, body: dict, *, absent_ok: bool = False
+) -> str | None:
+    """HMRC already has (or, after an unclear outcome, may have) a return for the period: read it back; same
+    figures means it is ours. With ``absent_ok``, HMRC holding none answers None: the caller sends it.
 
     Never posts. Every way the read-back can fail is recorded and leaves the return approved (HMRC holds
     a return, so the figures must not go back to the user as a rejection), with the next read-back
     scheduled or, when a person must act first, nothing scheduled and a message saying what to do.
     """
+    later = READ_BACK_FIRST_LATER if absent_ok else READ_BACK_LATER
     try:
         held = client.view_return(vrn, period_key)
     except ExternalServiceUnavailable as exc:  # includes rate limiting
         countdown = max(getattr(exc, "retry_after", None) or 0, backoff_seconds(claimed.attempt_number))
-        return _retry_later(claimed, exc, countdown, message=READ_BACK_LATER.format(reason=exc.message))
+        return _retry_later(claimed, exc, countdown, message=later.format(reason=exc.message))
     except HmrcNotConnected as exc:
         release(claimed, exc, SubmissionAttempt.Outcome.NOT_CONNECTED, None, message=READ_BACK_NOT_CONNECTED)
         return "not_connected"
     except HmrcRejected as exc:
+        if exc.code == "NOT_FOUND" and absent_ok:
+            return None
         if exc.code == "NOT_FOUND":
             return _retry_later(claimed, exc, backoff_seconds(claimed.attempt_number), message=READ_BACK_NOT_PUBLISHED)
         release(
@@ -268,7 +310,7 @@ def _reconcile_duplicate(claimed: Claim, client, vrn: str, period_key: str, body
             claimed,
             unexpected,
             backoff_seconds(claimed.attempt_number),
-            message=READ_BACK_LATER.format(reason=unexpected.message),
+            message=later.format(reason=unexpected.message),
         )
     differences = _differences(body, held)
     if differences:
@@ -316,6 +358,10 @@ READ_BACK_NOT_PUBLISHED = (
 READ_BACK_LATER = (
     "HMRC already holds a return for this period, but reading it back failed: {reason} "
     "Strongroom will read it back again later; it will not send the return again."
+)
+READ_BACK_FIRST_LATER = (
+    "HMRC's reply to an earlier attempt never arrived, and checking whether HMRC has the return failed: {reason} "
+    "Strongroom will check again later and send the return only if HMRC does not have it."
 )
 READ_BACK_NOT_CONNECTED = (
     "HMRC already holds a return for this period, but the HMRC connection needs renewing before Strongroom can "

@@ -231,6 +231,7 @@ class HmrcVatClient:
         params: dict[str, str] | None = None,
         body: str | None = None,
         test_scenario: str | None = None,
+        timeout: tuple[float, float] | None = None,
     ) -> T:
         def send(token: str) -> T:  # http.call applies HMRC's rate budget and the breaker to every attempt
             def checked(response: requests.Response) -> T:
@@ -249,6 +250,7 @@ class HmrcVatClient:
                 data=body.encode("utf-8") if body is not None else None,
                 headers=self._headers(token, json_body=body is not None, test_scenario=test_scenario),
                 handle=checked,
+                timeout=timeout,
             )
 
         token = tokens.access_token_for(self.tenant)
@@ -331,9 +333,12 @@ class HmrcVatClient:
             except (KeyError, TypeError, ValueError) as error:
                 raise _bad_response("a receipt") from error
 
+        # The reply is the only copy of the receipt (HMRC's view of a return has no form bundle number): wait
+        # longer for it than for a read, so a slow HMRC still gives us the receipt (issue #17).
+        timeout = (float(settings.EXTERNAL_CONNECT_TIMEOUT), float(settings.HMRC_SUBMIT_READ_TIMEOUT))
         return self._request(
             "submit_return", "POST", f"/organisations/vat/{self._vrn(vrn)}/returns", handle,
-            body=payload, test_scenario=test_scenario,
+            body=payload, test_scenario=test_scenario, timeout=timeout,
         )  # fmt: skip
 
     def view_return(self, vrn: str, period_key: str, *, test_scenario: str | None = None) -> dict[str, Any]:
