@@ -75,3 +75,12 @@ def verified(user):
     user.otp_device = device
     user.is_verified = lambda: True
     return user
+
+
+# Outbox (issue #17): what a service queued, read from the outbox instead of patching a task's .delay.
+def queued(task_name: str) -> list[dict]:
+    """The kwargs of every effect of ``task_name`` still to happen, oldest first (without ``outbox_id``)."""
+    from apps.outbox.models import ACTIVE_STATES, OutboxItem
+
+    rows = OutboxItem.objects.filter(task_name=task_name, state__in=ACTIVE_STATES).order_by("created_at")
+    return [dict(row.kwargs) for row in rows]

@@ -60,6 +60,9 @@ def enqueue(
     nothing (a second click, a sweep that finds work already queued). ``delay`` > 0 leaves the
     send to the relay at that time. With the dependency's breaker open the row starts parked.
     """
+    task = current_app.tasks[task_name]  # KeyError for a task that does not exist: nothing is written
+    if hasattr(task, "check_arguments"):
+        task.check_arguments(kwargs)
     now = timezone.now()
     parked = bool(dependency) and breakers.is_open(dependency)
     fast = not parked and delay <= 0

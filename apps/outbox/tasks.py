@@ -35,6 +35,15 @@ def database_backoff(retries: int, *, rng: random.Random | None = None) -> float
 
 class OutboxTask(TenantTask):
     abstract = True
+    # The message carries ``outbox_id`` beside the body's kwargs; ``enqueue`` checks the body's own
+    # arguments against the signature instead, in the caller's transaction (``check_arguments``).
+    typing = False
+
+    def check_arguments(self, kwargs: dict) -> None:
+        """Raise TypeError now, before the commit, for kwargs the task body would refuse."""
+        header = getattr(self, "__header__", None)
+        if header is not None:
+            header(**kwargs)
 
     def _run_lease_seconds(self) -> float:
         limit = self.time_limit or settings.CELERY_TASK_TIME_LIMIT
