@@ -45,6 +45,13 @@ def dispatch_lease(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.OUTBOX_DISPATCH_LEASE_MAX_SECONDS, base * 2 ** max(0, attempts - 1)))
 
 
+def registered_task(name: str):
+    """The task called ``name``; a web process imports every app's tasks module the first time it asks."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()  # runs the autodiscovery the worker runs at start
+    return current_app.tasks[name]
+
+
 def enqueue(
     task_name: str,
     *,
@@ -60,7 +67,7 @@ def enqueue(
     nothing (a second click, a sweep that finds work already queued). ``delay`` > 0 leaves the
     send to the relay at that time. With the dependency's breaker open the row starts parked.
     """
-    task = current_app.tasks[task_name]  # KeyError for a task that does not exist: nothing is written
+    task = registered_task(task_name)  # NotRegistered for a task that does not exist: nothing is written
     if hasattr(task, "check_arguments"):
         task.check_arguments(kwargs)
     now = timezone.now()
@@ -88,11 +95,16 @@ def enqueue(
 
 def _publish(item: OutboxItem, *, retry: bool) -> None:
     """Hand the message to the broker (in-process under the embedded mode). Raises if the broker refuses."""
-    task = current_app.tasks[item.task_name]
+    task = registered_task(item.task_name)
     options = {"retry": retry}
     if retry:
         options["retry_policy"] = settings.OUTBOX_PUBLISH_RETRY_POLICY
     task.apply_async(kwargs={**item.kwargs, "outbox_id": str(item.pk)}, **options)
+
+
+def runs_in_process() -> bool:
+    """The embedded mode (no broker): a publish runs the task here and then."""
+    return bool(current_app.conf.task_always_eager)
 
 
 def send_now(item_id: uuid.UUID) -> bool:
@@ -117,7 +129,7 @@ def send_now(item_id: uuid.UUID) -> bool:
         )
     except InvalidTransition:
         return False  # the relay took it meanwhile
-    if current_app.conf.task_always_eager:
+    if runs_in_process():
         _publish(item, retry=False)  # runs the task here (the embedded mode); its own outcome moves the row
         return True
     try:
