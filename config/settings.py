@@ -352,7 +352,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
     "retry_on_timeout": False,
+    # kombu's reconnect loop when publishing: once, at once (the outbox relay is the retry).
     "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
@@ -400,6 +404,10 @@ OUTBOX_RUN_LEASE_MARGIN_SECONDS = env.float("OUTBOX_RUN_LEASE_MARGIN_SECONDS", d
 # The relay leaves a fresh row alone this long, so the after-commit fast send is not doubled.
 OUTBOX_FAST_SEND_GRACE_SECONDS = env.float("OUTBOX_FAST_SEND_GRACE_SECONDS", default=10.0)
 OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=8)
+# The fast send after a request's commit first checks the broker accepts a TCP connection within this; a refusal
+# is remembered this long, so requests during a Redis outage wait on nothing (their rows wait for the relay).
+OUTBOX_FAST_SEND_CONNECT_TIMEOUT = env.float("OUTBOX_FAST_SEND_CONNECT_TIMEOUT", default=0.5)
+OUTBOX_BROKER_DOWN_MEMORY_SECONDS = env.float("OUTBOX_BROKER_DOWN_MEMORY_SECONDS", default=5.0)
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
 OUTBOX_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
 # Database errors in a worker: retried with jittered exponential backoff, bounded (issue #17, item 5).

@@ -27,7 +27,7 @@ def audit_actions(chain: uuid.UUID = PLATFORM_CHAIN) -> list[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(*, pool: str = "solo", media_root=None) -> Iterator[tuple[subprocess.Popen, str]]:
+def celery_worker(*, pool: str = "solo", media_root=None, queues: str = "") -> Iterator[tuple[subprocess.Popen, str]]:
     """A real Celery worker process on its own queue, on the test database (as the application role) and Redis.
 
     Yields the process and the queue name; stops the worker afterwards. Use with
@@ -37,7 +37,7 @@ def celery_worker(*, pool: str = "solo", media_root=None) -> Iterator[tuple[subp
     from django.db import connections
 
     db = connections["default"].settings_dict
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queues or f"test-{uuid.uuid4().hex[:8]}"  # queues: the real ones ("filing,ocr"), for the outbox tests
     env = {
         **os.environ,
         "STRONGROOM_ENV": "test",

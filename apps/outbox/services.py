@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import current_app
 from django.conf import settings
@@ -107,6 +110,31 @@ def runs_in_process() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
+_broker_down_until = 0.0
+
+
+def broker_reachable() -> bool:
+    """Whether a TCP connection to the broker opens within ``OUTBOX_FAST_SEND_CONNECT_TIMEOUT``.
+
+    Why: kombu's and redis-py's own reconnect retries kept a request publishing to a Redis that was
+    down for about 9 s (measured); this check bounds the fast send to a fraction of a second, and a
+    failure is remembered for ``OUTBOX_BROKER_DOWN_MEMORY_SECONDS`` so a burst of requests pays it once.
+    """
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return False
+    url = urlsplit(current_app.conf.broker_write_url or current_app.conf.broker_url or "")
+    if url.scheme not in ("redis", "rediss") or not url.hostname:
+        return True  # another transport: its own timeouts apply
+    try:
+        socket.create_connection((url.hostname, url.port or 6379),
+                                 timeout=settings.OUTBOX_FAST_SEND_CONNECT_TIMEOUT).close()  # fmt: skip
+    except OSError:
+        _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_DOWN_MEMORY_SECONDS
+        return False
+    return True
+
+
 def send_now(item_id: uuid.UUID) -> bool:
     """The fast send after the commit: mark it dispatched, publish once without retrying; False if not sent.
 
@@ -133,9 +161,12 @@ def send_now(item_id: uuid.UUID) -> bool:
         _publish(item, retry=False)  # runs the task here (the embedded mode); its own outcome moves the row
         return True
     try:
+        if not broker_reachable():
+            raise ConnectionRefusedError("the broker did not accept a connection")
         _publish(item, retry=False)
     except Exception as exc:  # the broker is unreachable: the relay sends it later
-        log.warning("outbox: fast send failed, left for the relay", extra={"outbox_id": str(item.pk)}, exc_info=True)
+        log.warning("outbox: fast send failed, left for the relay",
+                    extra={"outbox_id": str(item.pk), "error": f"{exc.__class__.__name__}: {exc}"})  # fmt: skip
         _unsend(item, exc)
         return False
     return True

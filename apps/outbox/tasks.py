@@ -16,7 +16,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, connections
 
 from apps.integrations.breakers import CircuitOpen
 from apps.outbox import services
@@ -31,6 +31,13 @@ def database_backoff(retries: int, *, rng: random.Random | None = None) -> float
     rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
     ceiling = min(settings.TASK_DATABASE_RETRY_MAX_SECONDS, settings.TASK_DATABASE_RETRY_BASE_SECONDS * 2**retries)
     return ceiling * (0.5 + rng.random())
+
+
+def _drop_broken_connections() -> None:
+    """Close connections a database error left unusable, so the retry opens a fresh one (never one in a transaction)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 class OutboxTask(TenantTask):
@@ -54,7 +61,7 @@ class OutboxTask(TenantTask):
         try:
             return self._call_tracked(outbox_id, args, kwargs)
         except DATABASE_ERRORS as exc:
-            close_old_connections()
+            _drop_broken_connections()
             if self.request.called_directly:
                 raise
             if self.request.retries >= settings.TASK_DATABASE_RETRIES:

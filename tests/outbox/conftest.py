@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from celery import shared_task
 
@@ -29,6 +32,7 @@ def broker(monkeypatch):
     CALLS.clear()
     BEHAVIOUR.clear()
     monkeypatch.setattr(services, "_publish", lambda item, *, retry: sent.append((item.pk, retry)))
+    monkeypatch.setattr(services, "broker_reachable", lambda: True)
     return sent
 
 
@@ -45,3 +49,35 @@ def breaker(monkeypatch):
 def deliver(item, **extra):
     """A worker receives the message for ``item``: the task runs with the outbox id, as from Redis."""
     return effect.apply(kwargs={**item.kwargs, "outbox_id": str(item.pk), **extra}).get()
+
+
+CLOSED_PORT_URL = "redis://127.0.0.1:57299/4"  # a port of this helper's range where nothing listens
+
+
+@contextlib.contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """Point this process's Celery producer at ``url`` (a closed port: Redis is down), then back."""
+    from config.celery import app
+
+    names = ("broker_url", "broker_write_url", "broker_read_url")
+    before = {name: app.conf[name] for name in names}
+
+    def use(values: dict) -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+        for name, value in values.items():
+            app.conf[name] = value
+
+    use(dict.fromkeys(names, url))
+    try:
+        yield
+    finally:
+        use(before)
+
+
+def flush_broker() -> None:
+    """Empty this helper's own broker database (Redis restarted without persistence): its queued messages are lost."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()

@@ -185,3 +185,20 @@ def test_database_backoff_is_bounded_and_jittered(settings):
 
 def test_every_state_is_labelled():
     assert ITEM_STATES.states <= set(ITEM_STATES.labels)
+
+
+def test_a_broker_that_refuses_connections_costs_the_request_a_fraction_of_a_second(monkeypatch, settings):
+    """Issue #17 item 4: a request hung ~15 s in Redis reconnect loops; the fast send now checks first."""
+    import time
+
+    from tests.outbox.conftest import CLOSED_PORT_URL, broker_at
+
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)
+    settings.OUTBOX_BROKER_DOWN_MEMORY_SECONDS = 60
+    with broker_at(CLOSED_PORT_URL):
+        started = time.monotonic()
+        assert services.broker_reachable() is False
+        first = time.monotonic() - started
+        assert services.broker_reachable() is False  # remembered: the next requests do not even try
+    print(f"\nrefused broker detected in {first:.3f} s")
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)
