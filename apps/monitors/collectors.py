@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 from apps.documents.models import Document, DocumentState
 from apps.filing import selectors as filing_selectors
 from apps.observability.selectors import synthetic_status
+from apps.outbox.collectors import OutboxCollector
 
 log = logging.getLogger(__name__)
 
@@ -182,4 +183,5 @@ class SyntheticCollector(Collector):
         yield last_success
 
 
-PRODUCT_COLLECTORS = (DocumentsInStateCollector, FilingBacklogCollector, FilingStuckCollector, SyntheticCollector)
+PRODUCT_COLLECTORS = (DocumentsInStateCollector, FilingBacklogCollector, FilingStuckCollector, SyntheticCollector,
+                      OutboxCollector)  # fmt: skip
