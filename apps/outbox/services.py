@@ -29,6 +29,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.audit.privileged import privileged
+from apps.audit.services import record_event
 from apps.core.state_machine import InvalidTransition
 from apps.integrations import breakers
 from apps.outbox.models import ACTIVE_STATES, Dependency, OutboxItem, OutboxState
@@ -340,8 +342,27 @@ def failed_attempt(item_id: str, exc: BaseException) -> None:
 
 
 def retry_dead(item: OutboxItem) -> OutboxItem:
-    """A person sends a dead item again: pending, due now, its sends counted afresh."""
+    """A dead item goes back to pending, due now, its sends counted afresh (the relay sends it)."""
     return move_item(item, "retry", changes={"attempts": 0, "available_at": timezone.now(), "finished_at": None})
+
+
+@privileged("outbox.item.")
+def staff_retry_dead(*, item: OutboxItem, actor) -> OutboxItem:
+    """A staff member's "Send again" on a dead item, audited (the effect it sends may reach HMRC)."""
+    with transaction.atomic():
+        before = {"state": item.state, "attempts": item.attempts, "last_error": item.last_error[:500]}
+        retry_dead(item)
+        record_event(
+            "outbox.item.retried",
+            actor=actor,
+            tenant_id=item.tenant_id,
+            target_type="outbox.item",
+            target_id=str(item.pk),
+            before=before,
+            after={"state": item.state},
+            extra={"task": item.task_name, "key": item.key},
+        )
+    return item
 
 
 __all__ = ["ACTIVE_STATES", "enqueue", "relay", "retry_dead", "send_now"]

@@ -10,6 +10,7 @@ from django.urls import include, path
 from apps.staff_console.gallery import views as gallery
 from apps.staff_console.gate import guard
 from apps.staff_console.views import audit, filing, onboarding, slo, tenants
+from apps.staff_console.views import outbox as outbox_views  # outbox (issue #17)
 
 console = [
     path("", tenants.console_home, name="home"),
@@ -39,12 +40,19 @@ slo_pages = [
     path("degraded/<slug:dependency>/clear/", slo.clear_banner, name="clear-banner"),
 ]
 
+# Outbox (issue #17): the work that must happen, by state; a dead item can be sent again.
+outbox_pages = [
+    path("", outbox_views.outbox_list, name="list"),
+    path("<uuid:item_id>/retry/", outbox_views.retry_item, name="retry"),
+]
+
 urlpatterns = guard(
     [
         path("filing/", include((filing_tower, "staff-filing"))),
         path("onboarding/", include((onboarding_reviews, "onboarding-staff"))),
         path("slo/", include((slo_pages, "slo"))),
         path("access/", include("apps.staff_console.access.urls")),  # elevated access, reviews, staff roles
+        path("outbox/", include((outbox_pages, "staff-outbox"))),  # outbox (issue #17)
         path("", include((console, "staff"))),
     ]
 )

@@ -82,5 +82,6 @@ def test_the_privileged_services_are_marked():
         "apps.tenancy.services.create_api_token",
         "apps.tenancy.services.revoke_api_token",
         "apps.filing.services.returns.approve_return",
+        "apps.outbox.services.staff_retry_dead",  # outbox (issue #17)
     }
     assert expected <= set(REGISTRY)

@@ -135,7 +135,6 @@ def test_a_page_that_cannot_render_is_a_422_preview_unavailable_not_a_500(client
 def test_one_business_gets_at_most_its_share_of_ocr_workers(tenant_a, tenant_b, in_tenant, monkeypatch, settings):
     """Two of A's documents are being read: A's third waits in the queue, B's next is read now."""
     from apps.documents import tasks
-
     from apps.outbox.errors import Deferred
 
     settings.DOCUMENT_OCR_PER_TENANT = 2
