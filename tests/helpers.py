@@ -27,7 +27,9 @@ def audit_actions(chain: uuid.UUID = PLATFORM_CHAIN) -> list[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(*, pool: str = "solo", media_root=None, queues: str = "") -> Iterator[tuple[subprocess.Popen, str]]:
+def celery_worker(
+    *, pool: str = "solo", media_root=None, queues: str = "", result_backend: str = ""
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """A real Celery worker process on its own queue, on the test database (as the application role) and Redis.
 
     Yields the process and the queue name; stops the worker afterwards. Use with
@@ -43,7 +45,8 @@ def celery_worker(*, pool: str = "solo", media_root=None, queues: str = "") -> I
         "STRONGROOM_ENV": "test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
+        # No result backend by default (nothing reads results); a test that reads them names one.
+        "CELERY_RESULT_BACKEND": result_backend or settings.CELERY_RESULT_BACKEND or "",
         "OMP_THREAD_LIMIT": "1",
     }
     env.pop("DATABASE_OWNER_URL", None)

@@ -43,22 +43,6 @@ def summary() -> list[StateSummary]:
     return result
 
 
-def depth_by_state_and_dependency() -> dict[tuple[str, str], int]:
-    """(state, dependency) → rows, for the metrics (done rows included: a counter-like total)."""
-    rows = OutboxItem.objects.values("state", "dependency").annotate(n=Count("pk"))
-    return {(r["state"], r["dependency"] or "none"): r["n"] for r in rows}
-
-
-def oldest_active_age_by_state() -> dict[str, float]:
-    """Seconds since the oldest row still to happen in each active state was created (0 when none)."""
-    now = timezone.now()
-    ages = {str(s): 0.0 for s in ACTIVE_STATES}
-    rows = OutboxItem.objects.filter(state__in=ACTIVE_STATES).values("state").annotate(oldest=Min("created_at"))
-    for r in rows:
-        ages[r["state"]] = max(0.0, (now - r["oldest"]).total_seconds())
-    return ages
-
-
 def items(state: str | None = None) -> QuerySet[OutboxItem]:
     """The staff console's list: the oldest first for active states, the newest first for finished ones."""
     rows = OutboxItem.objects.all()

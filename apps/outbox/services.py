@@ -33,7 +33,7 @@ from apps.audit.privileged import privileged
 from apps.audit.services import record_event
 from apps.core.state_machine import InvalidTransition
 from apps.integrations import breakers
-from apps.outbox.models import ACTIVE_STATES, Dependency, OutboxItem, OutboxState
+from apps.outbox.models import Dependency, OutboxItem, OutboxState
 from apps.outbox.states import move_item
 
 log = logging.getLogger(__name__)
@@ -316,13 +316,20 @@ def finish(item_id: str) -> None:
     _settle(item_id, "finish", {"finished_at": timezone.now(), "lease_until": None, "last_error": ""})
 
 
-def defer(item_id: str, seconds: float, reason: str = "", kwargs: dict | None = None) -> None:
-    """Due again in ``seconds`` (a retry countdown kept in PostgreSQL, not in a Redis ETA message)."""
+def defer(item_id: str, seconds: float, reason: str = "", kwargs: dict | None = None, *, answered: bool = True) -> None:
+    """Due again in ``seconds`` (a retry countdown kept in PostgreSQL, not in a Redis ETA message).
+
+    ``answered``: the task ran and chose to wait (a deferral, HMRC's retry-later), so its sends start
+    counting afresh: a business waiting its OCR turn many times is not given up as dead. A task that
+    raised is not an answer, and its sends keep counting towards ``OUTBOX_MAX_SENDS``.
+    """
     changes = {
         "available_at": timezone.now() + timedelta(seconds=seconds),
         "lease_until": None,
         "last_error": reason[:2000],
     }
+    if answered:
+        changes["attempts"] = 0
     if kwargs is not None:
         changes["kwargs"] = kwargs
     _settle(item_id, "defer", changes)
@@ -338,7 +345,7 @@ def failed_attempt(item_id: str, exc: BaseException) -> None:
     if item is None:
         return
     seconds = min(settings.OUTBOX_DISPATCH_LEASE_MAX_SECONDS, 30 * 2 ** max(0, item.attempts - 1))
-    defer(item_id, seconds, f"{exc.__class__.__name__}: {exc}")
+    defer(item_id, seconds, f"{exc.__class__.__name__}: {exc}", answered=False)
 
 
 def retry_dead(item: OutboxItem) -> OutboxItem:
@@ -365,4 +372,4 @@ def staff_retry_dead(*, item: OutboxItem, actor) -> OutboxItem:
     return item
 
 
-__all__ = ["ACTIVE_STATES", "enqueue", "relay", "retry_dead", "send_now"]
+__all__ = ["enqueue", "relay", "retry_dead", "send_now", "staff_retry_dead"]

@@ -117,11 +117,13 @@ def test_the_task_marks_its_item_done_and_a_duplicate_does_nothing(tenant_a, bro
 
 def test_a_task_that_raises_is_due_again_after_a_backoff(tenant_a, broker):
     item = _enqueue(tenant_a)
+    OutboxItem.objects.filter(pk=item.pk).update(attempts=3)
     BEHAVIOUR.append(ValueError("boom"))
     with pytest.raises(ValueError):
         deliver(item)
     item.refresh_from_db()
     assert item.state == S.PENDING and "boom" in item.last_error and item.available_at > timezone.now()
+    assert item.attempts == 3  # a failure is no answer: its sends keep counting towards giving up
 
 
 def test_after_too_many_sends_it_is_dead_and_a_person_can_send_it_again(tenant_a, broker, settings):
@@ -145,6 +147,7 @@ def test_a_deferral_is_kept_in_the_row_not_in_the_broker(tenant_a, broker):
     item.refresh_from_db()
     assert item.state == S.PENDING and item.available_at > _later(100)
     assert relay().sent == 0 and broker == []
+    assert item.attempts == 0  # an answer, not a failure: a business deferred many times is never given up
 
 
 def test_database_errors_are_retried_with_backoff_not_failed(tenant_a, broker, settings, monkeypatch):
