@@ -394,6 +394,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14},
     },
 }
+CELERY_TIMEZONE = TIME_ZONE
 
 # --- Outbox (apps/outbox; decision 0017) -----------------------------------
 # A sent message not started within this is sent again (doubling per send up to the max): lost messages come back.
@@ -414,7 +415,6 @@ OUTBOX_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_
 TASK_DATABASE_RETRIES = env.int("TASK_DATABASE_RETRIES", default=6)
 TASK_DATABASE_RETRY_BASE_SECONDS = env.float("TASK_DATABASE_RETRY_BASE_SECONDS", default=2.0)
 TASK_DATABASE_RETRY_MAX_SECONDS = env.float("TASK_DATABASE_RETRY_MAX_SECONDS", default=60.0)
-CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
