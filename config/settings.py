@@ -393,6 +393,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0),
         "options": {"expires": 14},
     },
+    "outbox-purge": {"task": "maintenance.outbox_purge", "schedule": 24 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -410,6 +411,7 @@ OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=8)
 OUTBOX_FAST_SEND_CONNECT_TIMEOUT = env.float("OUTBOX_FAST_SEND_CONNECT_TIMEOUT", default=0.5)
 OUTBOX_BROKER_DOWN_MEMORY_SECONDS = env.float("OUTBOX_BROKER_DOWN_MEMORY_SECONDS", default=5.0)
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=14)
 OUTBOX_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
 # Database errors in a worker: retried with jittered exponential backoff, bounded (issue #17, item 5).
 TASK_DATABASE_RETRIES = env.int("TASK_DATABASE_RETRIES", default=6)

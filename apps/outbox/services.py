@@ -372,4 +372,11 @@ def staff_retry_dead(*, item: OutboxItem, actor) -> OutboxItem:
     return item
 
 
-__all__ = ["enqueue", "relay", "retry_dead", "send_now", "staff_retry_dead"]
+def purge_done(*, older_than: timedelta | None = None) -> int:
+    """Delete done rows finished longer ago than ``OUTBOX_KEEP_DONE_DAYS``: history, not work (dead rows stay)."""
+    cutoff = timezone.now() - (older_than or timedelta(days=settings.OUTBOX_KEEP_DONE_DAYS))
+    deleted, _ = OutboxItem.objects.filter(state=S.DONE, finished_at__lt=cutoff).delete()
+    return deleted
+
+
+__all__ = ["enqueue", "purge_done", "relay", "retry_dead", "send_now", "staff_retry_dead"]

@@ -104,3 +104,9 @@ class OutboxTask(TenantTask):
 def outbox_relay() -> dict:
     """Beat: send what is due, again what was lost, release what the breakers allow."""
     return services.relay().as_dict()
+
+
+@shared_task(name="maintenance.outbox_purge")
+def outbox_purge() -> int:
+    """Beat, daily: forget done rows after ``OUTBOX_KEEP_DONE_DAYS`` (the rows their work changed remain)."""
+    return services.purge_done()

@@ -205,3 +205,16 @@ def test_a_broker_that_refuses_connections_costs_the_request_a_fraction_of_a_sec
         assert services.broker_reachable() is False  # remembered: the next requests do not even try
     print(f"\nrefused broker detected in {first:.3f} s")
     monkeypatch.setattr(services, "_broker_down_until", 0.0)
+
+
+def test_done_rows_are_purged_after_the_keep_period_and_nothing_else(tenant_a, broker, settings):
+    from apps.outbox.tasks import outbox_purge
+
+    settings.OUTBOX_KEEP_DONE_DAYS = 14
+    old_done, recent_done, dead, _pending = (_enqueue(tenant_a, key=k) for k in ("a", "b", "c", "d"))
+    long_ago = timezone.now() - timedelta(days=15)
+    OutboxItem.objects.filter(pk=old_done.pk).update(state=S.DONE, finished_at=long_ago)
+    OutboxItem.objects.filter(pk=recent_done.pk).update(state=S.DONE, finished_at=timezone.now())
+    OutboxItem.objects.filter(pk=dead.pk).update(state=S.DEAD, finished_at=long_ago)
+    assert outbox_purge() == 1
+    assert set(OutboxItem.objects.values_list("key", flat=True)) == {"b", "c", "d"}
