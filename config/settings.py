@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "apps.devtools",  # not part of the product: dev and deploy commands
     "apps.monitors",
     "apps.backups",  # backups, PITR, restore drills (issue #16)
+    "apps.outbox",  # the transactional outbox (issue #17)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -174,6 +175,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Outbox (issue #17): a connection that died with a PostgreSQL restart is replaced, not reused, by workers.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
@@ -210,6 +213,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "strongroom"}
 }
+# Outbox (issue #17): a Redis that is down costs a request seconds, never an unbounded wait.
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update({
+        "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+    })  # fmt: skip
 
 # --- Authentication -------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -325,7 +334,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Strongroom <no-reply
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# No result backend unless one is asked for: nothing reads task results, and Redis's result backend kept a
+# request waiting in its reconnect loop while Redis was down (issue #17). Tests that read results set it.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -337,7 +349,20 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Longer than the longest task plus its longest retry countdown (docs/contracts/task-delivery.md).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 3600,
+    # Outbox (issue #17): bounded waits on a Redis that is down; the outbox relay, not the message, guarantees delivery.
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "retry_on_timeout": False,
+    # kombu's reconnect loop when publishing: once, at once (the outbox relay is the retry).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
@@ -367,8 +392,36 @@ CELERY_BEAT_SCHEDULE = {
     "open-access-review": {"task": "maintenance.open_access_review", "schedule": 24 * 3600.0},
     # H1 (issue #17): breaker banners follow the shared breaker state even if a transition's listener was lost.
     "sync-breaker-banners": {"task": "maintenance.sync_breaker_banners", "schedule": 60.0, "options": {"expires": 55}},
+    # Outbox (issue #17): send what is due and again what was lost, within a minute.
+    "outbox-relay": {
+        "task": "maintenance.outbox_relay",
+        "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0),
+        "options": {"expires": 14},
+    },
+    "outbox-purge": {"task": "maintenance.outbox_purge", "schedule": 24 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Outbox (apps/outbox; decision 0017) -----------------------------------
+# A sent message not started within this is sent again (doubling per send up to the max): lost messages come back.
+OUTBOX_DISPATCH_LEASE_SECONDS = env.float("OUTBOX_DISPATCH_LEASE_SECONDS", default=40.0)
+OUTBOX_DISPATCH_LEASE_MAX_SECONDS = env.float("OUTBOX_DISPATCH_LEASE_MAX_SECONDS", default=1800.0)
+# After a task starts, its row is sent again only past the task's hard time limit plus this (the worker died).
+OUTBOX_RUN_LEASE_MARGIN_SECONDS = env.float("OUTBOX_RUN_LEASE_MARGIN_SECONDS", default=90.0)
+# The relay leaves a fresh row alone this long, so the after-commit fast send is not doubled.
+OUTBOX_FAST_SEND_GRACE_SECONDS = env.float("OUTBOX_FAST_SEND_GRACE_SECONDS", default=10.0)
+OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=8)
+# The fast send after a request's commit first checks the broker accepts a TCP connection within this; a refusal
+# is remembered this long, so requests during a Redis outage wait on nothing (their rows wait for the relay).
+OUTBOX_FAST_SEND_CONNECT_TIMEOUT = env.float("OUTBOX_FAST_SEND_CONNECT_TIMEOUT", default=0.5)
+OUTBOX_BROKER_DOWN_MEMORY_SECONDS = env.float("OUTBOX_BROKER_DOWN_MEMORY_SECONDS", default=5.0)
+OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=14)
+OUTBOX_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1.0}
+# Database errors in a worker: retried with jittered exponential backoff, bounded (issue #17, item 5).
+TASK_DATABASE_RETRIES = env.int("TASK_DATABASE_RETRIES", default=6)
+TASK_DATABASE_RETRY_BASE_SECONDS = env.float("TASK_DATABASE_RETRY_BASE_SECONDS", default=2.0)
+TASK_DATABASE_RETRY_MAX_SECONDS = env.float("TASK_DATABASE_RETRY_MAX_SECONDS", default=60.0)
 
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -27,7 +27,9 @@ def audit_actions(chain: uuid.UUID = PLATFORM_CHAIN) -> list[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(*, pool: str = "solo", media_root=None) -> Iterator[tuple[subprocess.Popen, str]]:
+def celery_worker(
+    *, pool: str = "solo", media_root=None, queues: str = "", result_backend: str = ""
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """A real Celery worker process on its own queue, on the test database (as the application role) and Redis.
 
     Yields the process and the queue name; stops the worker afterwards. Use with
@@ -37,13 +39,14 @@ def celery_worker(*, pool: str = "solo", media_root=None) -> Iterator[tuple[subp
     from django.db import connections
 
     db = connections["default"].settings_dict
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queues or f"test-{uuid.uuid4().hex[:8]}"  # queues: the real ones ("filing,ocr"), for the outbox tests
     env = {
         **os.environ,
         "STRONGROOM_ENV": "test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
+        # No result backend by default (nothing reads results); a test that reads them names one.
+        "CELERY_RESULT_BACKEND": result_backend or settings.CELERY_RESULT_BACKEND or "",
         "OMP_THREAD_LIMIT": "1",
     }
     env.pop("DATABASE_OWNER_URL", None)
@@ -75,3 +78,12 @@ def verified(user):
     user.otp_device = device
     user.is_verified = lambda: True
     return user
+
+
+# Outbox (issue #17): what a service queued, read from the outbox instead of patching a task's .delay.
+def queued(task_name: str) -> list[dict]:
+    """The kwargs of every effect of ``task_name`` still to happen, oldest first (without ``outbox_id``)."""
+    from apps.outbox.models import ACTIVE_STATES, OutboxItem
+
+    rows = OutboxItem.objects.filter(task_name=task_name, state__in=ACTIVE_STATES).order_by("created_at")
+    return [dict(row.kwargs) for row in rows]

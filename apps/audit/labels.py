@@ -66,6 +66,8 @@ LABELS = {
     "filing.return.approved": "approved the VAT return {period_key} with HMRC's declaration",
     "filing.return.returned_to_draft": "sent the VAT return back to draft",
     "filing.return.retry_requested": "asked for the VAT return to be sent again",
+    # Outbox (issue #17): a staff member sent a given-up item again.
+    "outbox.item.retried": "sent the {task} work again after it had been given up",
     "filing.return.submitted": "filed the VAT return {period_key} with HMRC (form bundle {form_bundle_number})",
     "filing.return.reconciled": "confirmed with HMRC that the VAT return {period_key} was already filed",
     "filing.return.rejected": "HMRC rejected the VAT return: {message}",

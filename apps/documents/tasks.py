@@ -27,10 +27,11 @@ from celery import shared_task
 from django.conf import settings
 
 from apps.documents.services import pipeline
-from apps.tenancy.tasks import TenantTask
+from apps.outbox.errors import Deferred
+from apps.outbox.tasks import DATABASE_ERRORS, OutboxTask
 
 
-class DocumentTask(TenantTask):
+class DocumentTask(OutboxTask):
     abstract = True
     atomic = False  # OCR must not hold a transaction: the pipeline commits step by step
     soft_time_limit = settings.DOCUMENT_TASK_SOFT_TIME_LIMIT
@@ -42,12 +43,9 @@ def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> 
     tenant = uuid.UUID(tenant_id)
     if not self.request.is_eager and pipeline.documents_being_read(tenant) >= settings.DOCUMENT_OCR_PER_TENANT:
         # Its business already has its share of the workers: wait, and let other businesses' documents pass.
-        # A fresh message rather than self.retry(): a deferral is not a failure in the task metrics.
-        process_document.apply_async(
-            kwargs={"tenant_id": tenant_id, "document_id": document_id, "run_id": run_id},
-            countdown=settings.DOCUMENT_OCR_DEFER_SECONDS,
-        )
-        return "deferred"
+        # The outbox row is due again later (kept in PostgreSQL, not as a Redis ETA message that a restart loses);
+        # a deferral is not a failure in the task metrics.
+        raise Deferred(settings.DOCUMENT_OCR_DEFER_SECONDS, "Its business has its share of the OCR workers.")
     work = pipeline.claim(
         tenant_id=tenant,
         document_id=uuid.UUID(document_id),
@@ -59,6 +57,10 @@ def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> 
         return "skipped"
     try:
         return pipeline.run_pipeline(tenant, work)
+    except DATABASE_ERRORS:
+        # The database blipped, the document did nothing wrong: OutboxTask retries with backoff, and the
+        # next attempt takes the lease over (the same message) or waits for it (the claim).
+        raise
     except Exception:
         # A bug, not a property of the document: the person sees a failure with a
         # reference instead of a document stuck in "Reading"; the error is re-raised

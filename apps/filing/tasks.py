@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from apps.filing.services import submission
+from apps.filing.services.returns import SUBMIT_TASK
+from apps.integrations import breakers
 from apps.integrations.hmrc.initiator import SystemInitiated, UserInitiated
 from apps.integrations.hmrc.selectors import is_connected
+from apps.outbox.errors import Deferred
+from apps.outbox.models import Dependency
+from apps.outbox.selectors import active_tenant_ids, has_active
+from apps.outbox.services import enqueue
+from apps.outbox.tasks import OutboxTask
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
-from apps.tenancy.tasks import TenantTask
+
+SYNC_OBLIGATIONS_TASK = "filing.sync_obligations"
 
 
-class FilingTask(TenantTask):
+class FilingTask(OutboxTask):
     # The service opens its own short transactions around the HTTP call: none is held while HMRC answers.
     atomic = False
     soft_time_limit = 90
@@ -21,7 +31,12 @@ class FilingTask(TenantTask):
 
 @shared_task(bind=True, base=FilingTask, name="filing.submit_vat_return", max_retries=submission.MAX_AUTOMATIC_ATTEMPTS)
 def submit_vat_return(self, *, tenant_id: str, return_id: str, manual: bool = False) -> str:
-    """One attempt. ``manual``: a person pressed "Send now" (may go one past the automatic cap, audited)."""
+    """One attempt. ``manual``: a person pressed "Send now" (may go one past the automatic cap, audited).
+
+    While HMRC's breaker is open nothing is claimed or counted: the outbox parks the effect.
+    """
+    if breakers.is_open("hmrc"):
+        raise breakers.CircuitOpen("hmrc", service="HMRC")
     try:
         return submission.submit(tenant_id=tenant_id, return_id=return_id, task_id=self.request.id or "", manual=manual)
     except submission.RetryLater as exc:
@@ -29,9 +44,7 @@ def submit_vat_return(self, *, tenant_id: str, return_id: str, manual: bool = Fa
             # Embedded mode has no broker to retry through: the resume sweep (or the user) sends it later.
             return "deferred"
         # Later attempts are automatic whoever started this one: they count against the cap.
-        raise self.retry(
-            countdown=exc.countdown, exc=exc, kwargs={"tenant_id": tenant_id, "return_id": return_id}
-        ) from exc
+        raise Deferred(exc.countdown, str(exc), kwargs={"tenant_id": tenant_id, "return_id": return_id}) from exc
 
 
 @shared_task(name="maintenance.resume_vat_submissions")
@@ -39,11 +52,18 @@ def resume_vat_submissions() -> int:
     """Beat: re-send returns whose retry is due or whose attempt died mid-flight (idempotent).
 
     Returns whose automatic attempts are used up are not picked (``stalled_returns``); they wait for a person.
+    A return that already has its submission in the outbox is left to it.
     """
-    stalled = submission.stalled_returns()
-    for tenant_id, return_id in stalled:
-        submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id)
-    return len(stalled)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M")
+    sent = 0
+    for tenant_id, return_id in submission.stalled_returns():
+        if has_active(SUBMIT_TASK, return_id=return_id):
+            continue
+        with transaction.atomic():
+            enqueue(SUBMIT_TASK, key=f"{SUBMIT_TASK}:{return_id}:sweep:{stamp}", tenant_id=tenant_id,
+                    kwargs={"tenant_id": tenant_id, "return_id": return_id}, dependency=Dependency.HMRC)  # fmt: skip
+        sent += 1
+    return sent
 
 
 @shared_task(base=FilingTask, name="filing.sync_obligations")
@@ -62,12 +82,21 @@ def sync_tenant_obligations(*, tenant_id: str) -> int | str:
 
 @shared_task(name="maintenance.sync_all_vat_obligations")
 def sync_all_vat_obligations() -> int:
-    """Beat: every active business with a VAT number gets its obligations refreshed (one task each)."""
+    """Beat: every active business with a VAT number gets its obligations refreshed (one outbox row each).
+
+    A business whose previous sync is still waiting (HMRC's breaker open) is not given a second one.
+    """
     tenant_ids = list(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(vat_number="").values_list("pk", flat=True)
     )
+    waiting = active_tenant_ids(SYNC_OBLIGATIONS_TASK)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M")
     for tenant_id in tenant_ids:
-        sync_tenant_obligations.delay(tenant_id=str(tenant_id))
+        if tenant_id in waiting:
+            continue
+        with transaction.atomic():
+            enqueue(SYNC_OBLIGATIONS_TASK, key=f"{SYNC_OBLIGATIONS_TASK}:{tenant_id}:{stamp}", tenant_id=tenant_id,
+                    kwargs={"tenant_id": str(tenant_id)}, dependency=Dependency.HMRC)  # fmt: skip
     return len(tenant_ids)
 
 

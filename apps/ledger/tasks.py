@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
+from apps.outbox.models import Dependency
+from apps.outbox.selectors import active_tenant_ids
+from apps.outbox.services import enqueue
+from apps.outbox.tasks import OutboxTask
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
-from apps.tenancy.tasks import TenantTask
+
+SYNC_BANK_FEED_TASK = "integrations.sync_bank_feed"
 
 
-class BankSyncTask(TenantTask):
+class BankSyncTask(OutboxTask):
     # The service opens short transactions around the HTTP calls: none is held while the bank answers.
     atomic = False
     soft_time_limit = 90
@@ -32,10 +39,20 @@ def sync_tenant_bank_feed(*, tenant_id: str) -> int | str:
 
 @shared_task(name="maintenance.sync_all_bank_feeds")
 def sync_all_bank_feeds() -> int:
-    """Beat: every active business with a Companies House number gets one sync task (it skips unlinked ones)."""
+    """Beat: every active business with a Companies House number gets one sync (it skips unlinked ones).
+
+    Each is an outbox row with the bank feed as its dependency (decision 0017): parked while the bank's
+    breaker is open, not retried in a storm; a business whose last sync still waits gets no second one.
+    """
     tenant_ids = list(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(company_number="").values_list("pk", flat=True)
     )
+    waiting = active_tenant_ids(SYNC_BANK_FEED_TASK)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M")
     for tenant_id in tenant_ids:
-        sync_tenant_bank_feed.delay(tenant_id=str(tenant_id))
+        if tenant_id in waiting:
+            continue
+        with transaction.atomic():
+            enqueue(SYNC_BANK_FEED_TASK, key=f"{SYNC_BANK_FEED_TASK}:{tenant_id}:{stamp}", tenant_id=tenant_id,
+                    kwargs={"tenant_id": str(tenant_id)}, dependency=Dependency.BANK_FEED)  # fmt: skip
     return len(tenant_ids)

@@ -19,6 +19,7 @@ from apps.documents.models import Document, DocumentState, ReconciliationReport
 from apps.filing import selectors as filing_selectors
 from apps.integrations import breakers
 from apps.observability.selectors import synthetic_status
+from apps.outbox.collectors import OutboxCollector
 
 log = logging.getLogger(__name__)
 
@@ -242,4 +243,5 @@ PRODUCT_COLLECTORS = (
     SyntheticCollector,
     BreakerStateCollector,
     DocumentStoreCollector,
+    OutboxCollector,
 )

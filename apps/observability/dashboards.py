@@ -11,7 +11,14 @@ def domains() -> list[Domain]:
         "strongroom-ingestion",
         "Strongroom · Ingestion (documents and OCR)",
         ("ocr",),
-        ("OcrLatencyBudgetBurn", "OcrMedianLatencyHigh", "OcrFailureSpike", "QueueAgeHigh", "DocumentStoreUnavailable"),
+        (
+            "OcrLatencyBudgetBurn",
+            "OcrMedianLatencyHigh",
+            "OcrFailureSpike",
+            "QueueAgeHigh",
+            "DocumentStoreUnavailable",
+            "DocumentsStuck",
+        ),
     )
     ingestion.rows = [
         (
@@ -178,6 +185,9 @@ def domains() -> list[Domain]:
             "AuditChainVerificationStale",
             "CircuitBreakerOpen",  # H1 (issue #17)
             "Watchdog",
+            "OutboxItemOld",
+            "OutboxParkedLong",
+            "OutboxItemDead",
         ),
     )
     platform.rows = [
@@ -257,5 +267,25 @@ def domains() -> list[Domain]:
         ),
         ("Saturation", saturation(slos_queues())),
         ("Dependencies", external("bank_feed")),
+        # Outbox (issue #17, decision 0017): work that must happen, by state, and how long the oldest has waited.
+        (
+            "Outbox",
+            [
+                (
+                    timeseries(
+                        "Items by state",
+                        [("sum by (state) (max by (state, dependency) (strongroom_outbox_items))", "{{state}}")],
+                    ),
+                    12,
+                ),
+                (
+                    timeseries(
+                        "Oldest item by state (minutes)",
+                        [("max by (state) (strongroom_outbox_oldest_age_seconds) / 60", "{{state}}")],
+                    ),
+                    12,
+                ),
+            ],
+        ),
     ]
     return [ingestion, filing, onboarding, platform]

@@ -449,6 +449,46 @@ ALERTS: tuple[Alert, ...] = (
         runbook="document-store-unavailable.md",
         dashboard="strongroom-ingestion",
     ),
+    # Outbox (issue #17, decision 0017): work that must happen, and documents, waiting past their time.
+    Alert(
+        name="DocumentsStuck",
+        expr=(
+            "max(strongroom_outbox_oldest_age_seconds"
+            '{task="documents.process_document",state=~"pending|dispatched|running"}) > 10 * 60'
+        ),
+        for_="1m",
+        severity="page",
+        summary="A document has waited over 10 minutes to be processed (the OCR SLO is 30 seconds)",
+        runbook="documents-stuck.md",
+        dashboard="strongroom-ingestion",
+    ),
+    Alert(
+        name="OutboxItemOld",
+        expr='max by (state) (strongroom_outbox_oldest_age_seconds{state=~"pending|dispatched|running"}) > 15 * 60',
+        for_="1m",
+        severity="ticket",
+        summary="Work that must happen has waited over 15 minutes in the outbox ({{ $labels.state }})",
+        runbook="outbox-item-old.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="OutboxParkedLong",
+        expr='max by (task) (strongroom_outbox_oldest_age_seconds{state="parked"}) > 60 * 60',
+        for_="1m",
+        severity="ticket",
+        summary="{{ $labels.task }} has been parked behind an open circuit breaker for over an hour",
+        runbook="outbox-parked-long.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="OutboxItemDead",
+        expr='sum(strongroom_outbox_items{state="dead"}) > 0',
+        for_="1m",
+        severity="ticket",
+        summary="{{ $value }} outbox item(s) given up after too many sends: a person must look",
+        runbook="outbox-item-dead.md",
+        dashboard="strongroom-platform",
+    ),
     Alert(
         name="Watchdog",
         expr="vector(1)",

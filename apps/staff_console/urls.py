@@ -11,6 +11,7 @@ from apps.staff_console.gallery import views as gallery
 from apps.staff_console.gate import guard
 from apps.staff_console.views import audit, filing, onboarding, slo, tenants
 from apps.staff_console.views import backups as backup_views  # issue #16 (H6)
+from apps.staff_console.views import outbox as outbox_views  # outbox (issue #17)
 
 console = [
     path("", tenants.console_home, name="home"),
@@ -46,6 +47,12 @@ backup_pages = [
     path("drills/run/", backup_views.run_drill, name="run-drill"),
 ]
 
+# Outbox (issue #17): the work that must happen, by state; a dead item can be sent again.
+outbox_pages = [
+    path("", outbox_views.outbox_list, name="list"),
+    path("<uuid:item_id>/retry/", outbox_views.retry_item, name="retry"),
+]
+
 urlpatterns = guard(
     [
         path("filing/", include((filing_tower, "staff-filing"))),
@@ -53,6 +60,7 @@ urlpatterns = guard(
         path("slo/", include((slo_pages, "slo"))),
         path("access/", include("apps.staff_console.access.urls")),  # elevated access, reviews, staff roles
         path("backups/", include((backup_pages, "staff-backups"))),  # backups and restore drills (issue #16)
+        path("outbox/", include((outbox_pages, "staff-outbox"))),  # outbox (issue #17)
         path("", include((console, "staff"))),
     ]
 )

@@ -42,8 +42,9 @@ class TenantTask(Task):
         try:
             with (tenant_context if self.atomic else tenant_scope)(tenant_uuid):
                 return super().__call__(*args, **kwargs)
-        except Exception:
-            safely(lambda: TASK_FAILURES.labels(self.name).inc())
+        except Exception as exc:
+            if getattr(exc, "counts_as_failure", True):  # a deferral (apps.outbox.errors.Deferred) is not one
+                safely(lambda: TASK_FAILURES.labels(self.name).inc())
             raise
         finally:
             safely(lambda: TASK_RUNTIME.labels(self.name).observe(time.monotonic() - started))

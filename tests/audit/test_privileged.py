@@ -84,5 +84,6 @@ def test_the_privileged_services_are_marked():
         "apps.filing.services.returns.approve_return",
         "apps.backups.services.drills.request_drill",  # backups (issue #16)
         "apps.backups.services.tenant_rows.restore_tenant_rows",  # one business's rows put back (issue #16)
+        "apps.outbox.services.staff_retry_dead",  # outbox (issue #17)
     }
     assert expected <= set(REGISTRY)

@@ -96,9 +96,10 @@ def test_every_table_names_real_states():
     from apps.filing.states import OBLIGATION_STATES, RETURN_STATES
     from apps.integrations.hmrc.states import CONNECTION_STATES
     from apps.onboarding.states import KYC_STATES, TENANT_STATES
+    from apps.outbox.states import ITEM_STATES
 
     for machine in (DOCUMENT_STATES, RUN_STATES, RETURN_STATES, OBLIGATION_STATES, CONNECTION_STATES, KYC_STATES,
-                    TENANT_STATES):  # fmt: skip
+                    TENANT_STATES, ITEM_STATES):  # fmt: skip
         assert machine.states <= set(machine.labels), machine.noun
         assert all(t.sources for t in machine.transitions.values()), machine.noun
 

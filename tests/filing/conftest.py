@@ -44,3 +44,7 @@ def hmrc_a(tenant_a, owner_a, books_a, sandbox_http, settings):
     """Tenant A's books, connected to the sandbox HMRC through the OAuth flow."""
     connect_hmrc(tenant_a, owner_a, site_url=settings.SITE_URL)
     return books_a
+
+
+# The outbox tests' broker and breaker stand-ins, for the filing tests that dispatch through it.
+from tests.outbox.conftest import breaker, broker  # noqa: E402, F401

@@ -103,7 +103,9 @@ def filing_stack(committed_db, settings, monkeypatch):
 
 def approve(tenant, owner, obligation, monkeypatch) -> VatReturn:
     """Approve in the test process; the submission is sent to the test worker's queue by the test, not by on_commit."""
-    monkeypatch.setattr(submit_vat_return, "delay", lambda **kwargs: None)
+    from apps.outbox import services as outbox_services
+
+    monkeypatch.setattr(outbox_services, "send_now", lambda item_id: False)  # the outbox row waits, unsent
     with tenant_context(tenant):
         boxes = calculation.figures_for(obligation, None, VatSettings.objects.first()).boxes
     with tenant_context(tenant):

@@ -10,6 +10,7 @@ from apps.filing import tasks
 from apps.filing.models import FilingPeriodOverview, VatObligation
 from apps.tenancy.context import tenant_context
 from tests.factories import TenantFactory
+from tests.helpers import queued
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,11 @@ def test_a_business_not_connected_to_hmrc_is_skipped(tenant_a):
 def test_the_sweep_enqueues_one_sync_per_active_business_with_a_vat_number(tenant_a, monkeypatch):
     TenantFactory(vat_number="")
     TenantFactory(status="suspended")
-    sent = []
-    monkeypatch.setattr(tasks.sync_tenant_obligations, "delay", lambda **kw: sent.append(kw["tenant_id"]))
     assert tasks.sync_all_vat_obligations() == 1
-    assert sent == [str(tenant_a.id)]
+    assert queued("filing.sync_obligations") == [{"tenant_id": str(tenant_a.id)}]
+    # A business whose sync still waits (HMRC down, say) is not given a second one.
+    tasks.sync_all_vat_obligations()
+    assert queued("filing.sync_obligations") == [{"tenant_id": str(tenant_a.id)}]
 
 
 def test_the_resume_sweep_sends_returns_whose_retry_is_due(tenant_a, monkeypatch):
@@ -52,8 +54,6 @@ def test_the_resume_sweep_sends_returns_whose_retry_is_due(tenant_a, monkeypatch
 
     from apps.filing.domain import ReturnStatus
 
-    sent = []
-    monkeypatch.setattr(tasks.submit_vat_return, "delay", lambda **kw: sent.append(kw))
     FilingPeriodOverview.objects.create(
         tenant=tenant_a,
         vrn="123456727",
@@ -67,4 +67,8 @@ def test_the_resume_sweep_sends_returns_whose_retry_is_due(tenant_a, monkeypatch
         next_attempt_at=timezone.now(),
     )
     assert tasks.resume_vat_submissions() == 1
-    assert sent == [{"tenant_id": str(tenant_a.id), "return_id": "6f1c2b8e-8f1a-4a59-9a8e-0a9d2f1d6c11"}]
+    expected = [{"tenant_id": str(tenant_a.id), "return_id": "6f1c2b8e-8f1a-4a59-9a8e-0a9d2f1d6c11"}]
+    assert queued("filing.submit_vat_return") == expected
+    # Its submission is in the outbox already: the next sweep leaves it to it.
+    assert tasks.resume_vat_submissions() == 0
+    assert queued("filing.submit_vat_return") == expected

@@ -306,11 +306,13 @@ class TestTasks:
         bank.sync_bank_feed(tenant=feed_a, actor=owner_a)
         assert tasks.sync_tenant_bank_feed(tenant_id=str(feed_a.pk)) == 0  # nothing new since
 
-        sent: list[str] = []
-        monkeypatch.setattr(tasks.sync_tenant_bank_feed, "delay", lambda *, tenant_id: sent.append(tenant_id))
+        from tests.helpers import queued
+
         tenant_b.company_number = ""
         tenant_b.save(update_fields=["company_number"])
-        assert tasks.sync_all_bank_feeds() == len(sent)
+        count = tasks.sync_all_bank_feeds()
+        sent = [kw["tenant_id"] for kw in queued("integrations.sync_bank_feed")]
+        assert count == len(sent)
         assert str(feed_a.pk) in sent and str(tenant_b.pk) not in sent
 
 

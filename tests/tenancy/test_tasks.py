@@ -54,9 +54,20 @@ def test_celery_is_configured_for_at_least_once_delivery():
 
 
 @pytest.fixture
-def worker(committed_db):
-    with celery_worker() as (_, queue):
-        yield queue
+def worker(committed_db, settings):
+    """A real worker, and a result backend for this test only (the product has none: nothing reads results)."""
+    from config.celery import app
+
+    backend = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/5"  # this run's cache database: results expire
+    before = app.conf.result_backend
+    app.conf.result_backend = backend
+    app._local.__dict__.pop("backend", None)
+    try:
+        with celery_worker(result_backend=backend) as (_, queue):
+            yield queue
+    finally:
+        app.conf.result_backend = before
+        app._local.__dict__.pop("backend", None)
 
 
 @pytest.mark.postgres
@@ -66,13 +77,13 @@ def test_tenant_task_in_a_real_worker_sees_only_its_tenant(worker):
     InvitationFactory.create_batch(2, tenant=a)
     InvitationFactory.create_batch(3, tenant=b)
     started = time.monotonic()
-    result_a = count_pending_invitations.apply_async(kwargs={"tenant_id": str(a.pk)}, queue=worker)
-    result_b = count_pending_invitations.apply_async(kwargs={"tenant_id": str(b.pk)}, queue=worker)
+    result_a = count_pending_invitations.apply_async(kwargs={"tenant_id": str(a.pk)}, queue=worker, ignore_result=False)
+    result_b = count_pending_invitations.apply_async(kwargs={"tenant_id": str(b.pk)}, queue=worker, ignore_result=False)
     assert (result_a.get(timeout=60), result_b.get(timeout=60)) == (2, 3)
     # A malformed message (no tenant) sent by name, as a stray producer would.
     from config.celery import app
 
-    failing = app.send_task("tenancy.count_pending_invitations", kwargs={}, queue=worker)
+    failing = app.send_task("tenancy.count_pending_invitations", kwargs={}, queue=worker, ignore_result=False)
     with pytest.raises(Exception, match="needs tenant_id"):
         failing.get(timeout=60)
     assert time.monotonic() - started < 120  # a bound on waiting, not a speed assertion

@@ -7,7 +7,8 @@ message whichever caller it is; the callers only present the outcome.
 
 Order matters (paperless-ngx lost documents by deleting first): the file is
 stored and fsynced, then the ``Document`` row and its queued ``TaskRun`` are
-committed together, and only then is the task sent. A crash between steps
+committed together with the outbox row that sends the task (decision 0017), and the
+task is sent after the commit (again by the outbox relay if that send is lost). A crash between steps
 leaves at worst a file without a row, which the reconciliation reports; never
 a row without its file, never a lost upload. A full or absent store refuses
 the file (507 ``StorageFull``, 503 ``StoreUnavailable``) with nothing left behind.
@@ -27,6 +28,7 @@ from apps.documents.errors import NoFileChosen, StorageFull, StoreUnavailable, T
 from apps.documents.models import Document, DocumentState, TaskRun
 from apps.documents.services.storage import blob_name, store_blob
 from apps.documents.validation import UploadInfo, file_too_large, inspect_upload
+from apps.outbox.services import enqueue
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -85,20 +87,19 @@ def _safe_filename(name: str) -> str:
 
 
 def enqueue_processing(run: TaskRun) -> None:
-    """Send the task for ``run`` once the surrounding transaction has committed.
+    """Record the processing of ``run`` in the outbox, in the caller's transaction (decision 0017).
 
-    ``robust``: a broker outage must not turn a stored upload into an error
-    page; the run stays queued and the reconciliation sends it again.
+    The row commits with the document and its run, so a broker outage (or a Redis that loses its
+    queue) can delay the processing but never lose it: the fast send after the commit costs a
+    request at most the broker's connect timeout, and the outbox relay sends whatever was not.
     """
-    from apps.documents.tasks import process_document
-
-    def send() -> None:
-        result = process_document.apply_async(
-            kwargs={"tenant_id": str(run.tenant_id), "document_id": str(run.document_id), "run_id": str(run.pk)}
-        )
-        log.info("document queued", extra={"document_id": str(run.document_id), "task_id": result.id})
-
-    transaction.on_commit(send, robust=True)
+    enqueue(
+        PROCESS_TASK,
+        key=f"{PROCESS_TASK}:{run.pk}",
+        kwargs={"tenant_id": str(run.tenant_id), "document_id": str(run.document_id), "run_id": str(run.pk)},
+        tenant_id=run.tenant_id,
+    )
+    log.info("document queued", extra={"document_id": str(run.document_id), "run_id": str(run.pk)})
 
 
 def _document_fields(tenant: Tenant, filename: str, info: UploadInfo) -> dict:
@@ -137,11 +138,11 @@ def upload_document(
                 document = Document.objects.create(**_document_fields(tenant, filename, info), storage_name=name,
                                                    **fields)  # fmt: skip
                 run = TaskRun.objects.create(tenant=tenant, document=document, task_name=PROCESS_TASK)
+                enqueue_processing(run)  # the same commit as the row: never a document without its work
         except IntegrityError:
             # The same bytes were uploaded at the same moment and won the race.
             original = Document.objects.exclude(state=DocumentState.DUPLICATE).get(sha256=info.sha256)
             return _record_duplicate(tenant, original, filename, info, **fields)
-        enqueue_processing(run)
     return UploadOutcome(document)
 
 

@@ -25,6 +25,8 @@ from apps.filing.errors import ApprovalRefused, ReturnNotReady
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.filing.services.overview import refresh_overview
 from apps.filing.states import move_return
+from apps.outbox.models import Dependency
+from apps.outbox.services import enqueue
 from apps.permissions import require
 
 
@@ -79,6 +81,18 @@ def _freeze(vat_return: VatReturn, obligation: VatObligation, settings: VatSetti
     return computation.boxes
 
 
+SUBMIT_TASK = "filing.submit_vat_return"
+
+
+def enqueue_submission(vat_return: VatReturn, *, effect: str, manual: bool = False) -> None:
+    """The submission as an outbox row in the caller's transaction, waiting while HMRC's breaker is open."""
+    kwargs = {"tenant_id": str(vat_return.tenant_id), "return_id": str(vat_return.pk)}
+    if manual:
+        kwargs["manual"] = True
+    enqueue(SUBMIT_TASK, key=f"{SUBMIT_TASK}:{vat_return.pk}:{effect}", kwargs=kwargs,
+            tenant_id=vat_return.tenant_id, dependency=Dependency.HMRC)  # fmt: skip
+
+
 def send_for_approval(*, obligation: VatObligation, actor, expected_fingerprint: str) -> VatReturn:
     """Freeze the figures and wait for an approver (the four-eyes path)."""
     with transaction.atomic():
@@ -125,9 +139,11 @@ def return_to_draft(*, vat_return: VatReturn, actor, reason: str = "") -> VatRet
 def approve_return(
     *, obligation: VatObligation, actor, declaration: bool, expected_fingerprint: str, fraud_context: dict
 ) -> VatReturn:
-    """Approve with HMRC's declaration and queue the submission (exactly once, see submission.py)."""
-    from apps.filing.tasks import submit_vat_return
+    """Approve with HMRC's declaration and queue the submission (exactly once, see submission.py).
 
+    The submission is an outbox row committed with the approval (decision 0017): a Redis that is
+    down, restarted or flushed delays the filing, never loses it.
+    """
     require(actor, "filing.approve_return", obligation)  # a 2FA-verified owner or accountant
     if not declaration:
         raise ApprovalRefused(
@@ -164,8 +180,7 @@ def approve_return(
                 "declaration": True,
             },
         )
-        tenant_id, return_id = str(obligation.tenant_id), str(vat_return.pk)
-        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id))
+        enqueue_submission(vat_return, effect=f"approved:{vat_return.approved_at.isoformat()}")
     return vat_return
 
 
@@ -177,7 +192,6 @@ def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
     the return, the attempt only reads it back.
     """
     from apps.filing.services.submission import automatic_attempts_left
-    from apps.filing.tasks import submit_vat_return
 
     require(actor, "filing.submit_return", vat_return)  # a 2FA-verified owner or accountant
     with transaction.atomic():
@@ -194,8 +208,8 @@ def retry_submission(*, vat_return: VatReturn, actor) -> VatReturn:
                 "read_back_only": locked.hmrc_reported_duplicate_at is not None,
             },
         )
-        tenant_id, return_id = str(locked.tenant_id), str(locked.pk)
-        transaction.on_commit(lambda: submit_vat_return.delay(tenant_id=tenant_id, return_id=return_id, manual=True))
+        # One "Send now" per attempt: a second click before the attempt is the same effect.
+        enqueue_submission(locked, effect=f"send_now:{locked.attempts}", manual=True)
     return locked
 
 

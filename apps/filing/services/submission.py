@@ -396,6 +396,8 @@ def stalled_returns(now=None) -> list[tuple[str, str]]:
     now = now or timezone.now()
     due = FilingPeriodOverview.objects.filter(
         Q(return_status=ReturnStatus.APPROVED, next_attempt_at__lte=now)
+        # Approved and never tried: its first message was lost (issue #17; the outbox now makes this rare).
+        | Q(return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True, attempts=0, approved_at__lt=now - LEASE)
         | Q(return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - LEASE),
         return_id__isnull=False,
         attempts__lt=MAX_AUTOMATIC_ATTEMPTS,

@@ -1,0 +1,112 @@
+"""``OutboxTask``: the base class of every task that must happen, and the relay beat task.
+
+A task sent by the outbox carries ``outbox_id`` in its kwargs (the body never sees it). Around
+the body the base class moves the row: running with a lease on start (a duplicate message for a
+finished effect does nothing), done on return, parked on ``CircuitOpen`` (nothing was sent; no
+retry storm), pending again on ``Deferred`` (a countdown kept in PostgreSQL, not in Redis).
+
+Database errors (PostgreSQL restarting, a dropped connection) are retried with bounded, jittered
+exponential backoff through Celery; the body is never told the database blipped, so no document
+is marked failed for it (issue #17, item 5).
+"""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+
+from apps.integrations.breakers import CircuitOpen
+from apps.outbox import services
+from apps.outbox.errors import Deferred
+from apps.tenancy.tasks import TenantTask
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_backoff(retries: int, *, rng: random.Random | None = None) -> float:
+    """Seconds before the next try after a database error: base·2^n capped, full jitter in [0.5, 1.5)."""
+    rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+    ceiling = min(settings.TASK_DATABASE_RETRY_MAX_SECONDS, settings.TASK_DATABASE_RETRY_BASE_SECONDS * 2**retries)
+    return ceiling * (0.5 + rng.random())
+
+
+def _drop_broken_connections() -> None:
+    """Close connections a database error left unusable, so the retry opens a fresh one (never one in a transaction)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
+class OutboxTask(TenantTask):
+    abstract = True
+    # The message carries ``outbox_id`` beside the body's kwargs; ``enqueue`` checks the body's own
+    # arguments against the signature instead, in the caller's transaction (``check_arguments``).
+    typing = False
+
+    def check_arguments(self, kwargs: dict) -> None:
+        """Raise TypeError now, before the commit, for kwargs the task body would refuse."""
+        header = getattr(self, "__header__", None)
+        if header is not None:
+            header(**kwargs)
+
+    def _run_lease_seconds(self) -> float:
+        limit = self.time_limit or settings.CELERY_TASK_TIME_LIMIT
+        return float(limit) + settings.OUTBOX_RUN_LEASE_MARGIN_SECONDS
+
+    def __call__(self, *args, **kwargs):
+        outbox_id = kwargs.pop("outbox_id", None)
+        try:
+            return self._call_tracked(outbox_id, args, kwargs)
+        except DATABASE_ERRORS as exc:
+            _drop_broken_connections()
+            if self.request.called_directly:
+                raise
+            if self.request.retries >= settings.TASK_DATABASE_RETRIES:
+                raise  # the outbox's lease sends it again later
+            retry_kwargs = {**kwargs, "outbox_id": outbox_id} if outbox_id else kwargs
+            raise self.retry(
+                exc=exc, countdown=database_backoff(self.request.retries), kwargs=retry_kwargs,
+                max_retries=settings.TASK_DATABASE_RETRIES,
+            ) from exc  # fmt: skip
+
+    def _call_tracked(self, outbox_id, args, kwargs):
+        if outbox_id and not services.begin(outbox_id, lease_seconds=self._run_lease_seconds()):
+            return "already_settled"
+        try:
+            result = super().__call__(*args, **kwargs)
+        except CircuitOpen as exc:
+            if not outbox_id:
+                raise
+            services.park(outbox_id, f"{exc.key} circuit open")
+            return "parked"
+        except Deferred as exc:
+            if outbox_id:
+                services.defer(outbox_id, exc.seconds, exc.reason, exc.kwargs)
+            elif not self.request.is_eager and not self.request.called_directly:
+                # A message from before the outbox: a fresh one later (not a retry: not a failure).
+                self.apply_async(kwargs=exc.kwargs or kwargs, countdown=exc.seconds)
+            return "deferred"
+        except DATABASE_ERRORS:
+            raise
+        except Exception as exc:
+            if outbox_id:
+                services.failed_attempt(outbox_id, exc)
+            raise
+        if outbox_id:
+            services.finish(outbox_id)
+        return result
+
+
+@shared_task(name="maintenance.outbox_relay")
+def outbox_relay() -> dict:
+    """Beat: send what is due, again what was lost, release what the breakers allow."""
+    return services.relay().as_dict()
+
+
+@shared_task(name="maintenance.outbox_purge")
+def outbox_purge() -> int:
+    """Beat, daily: forget done rows after ``OUTBOX_KEEP_DONE_DAYS`` (the rows their work changed remain)."""
+    return services.purge_done()
