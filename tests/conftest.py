@@ -183,9 +183,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
     PostgreSQL "default" mirrors "owner": without this, rows committed by such
     a test stayed, and a later test creating the same tenant failed on its
     unique slug (seen in CI after a live-server test). Runs after every
-    fixture of the test is torn down.
+    fixture of the test is torn down. After the session's last test there is
+    nothing to protect, and the test databases are already dropped by then.
     """
     yield
+    if nextitem is None:
+        return
     marker = item.get_closest_marker("django_db")
     names = set(getattr(item, "fixturenames", ()))
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
