@@ -363,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-elevations": {"task": "maintenance.expire_elevations", "schedule": 60.0},
     "open-access-review": {"task": "maintenance.open_access_review", "schedule": 24 * 3600.0},
 }
+# H4 (chaos): the full chaos set weekly, on staging only (a stack of its own on ports 57400-57499; manage.py chaos).
+STRONGROOM_STAGING = env.bool("STRONGROOM_STAGING", default=False)
+if STRONGROOM_STAGING and not IS_PRODUCTION:
+    CELERY_BEAT_SCHEDULE["chaos-weekly"] = {"task": "maintenance.run_chaos_experiments", "schedule": 7 * 24 * 3600.0}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging --------------------------------------------------------------

@@ -56,6 +56,8 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "integrations.connect_hmrc": ({OWN, ACC}, True, False, NOBODY),
     "staff.use_console": (NOBODY, True, False, {"support", "sre", "security_officer", "platform_admin"}),
     "permissions.approve_elevation": (NOBODY, True, False, {"security_officer", "platform_admin"}),
+    # H4 (chaos)
+    "staff.view_chaos_runs": (NOBODY, True, False, {"sre", "platform_admin"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 
