@@ -87,6 +87,35 @@ def kill_worker_after_hmrc_answered(hold_seconds: float = 8.0) -> dict:
     return {"restarted": "filing"}
 
 
+FILLER = ".chaos-filler"
+
+
+def fill_document_store(leave_bytes: int = 4096) -> dict:
+    """Fill the document store (its own tmpfs) up to ``leave_bytes``: the next upload finds the disk full."""
+    stack = _stack()
+    if not stack.state.store_mounted:
+        raise RuntimeError("the document store is not a tmpfs of its own (needs root): not filling a real disk")
+    free = os.statvfs(stack.media)
+    size = max(free.f_bavail * free.f_frsize - int(leave_bytes), 0)
+    with open(stack.media / FILLER, "wb") as f:
+        f.truncate(0)
+        chunk = b"\0" * (1 << 20)
+        while size > 0:
+            try:
+                size -= f.write(chunk[: min(size, len(chunk))])
+            except OSError:
+                break
+    after = os.statvfs(stack.media)
+    return {"free_bytes": after.f_bavail * after.f_frsize}
+
+
+def free_document_store() -> dict:
+    """Remove the filler; the recovery starts now."""
+    (_stack().media / FILLER).unlink(missing_ok=True)
+    probes.mark("recovered")
+    return {"freed": True}
+
+
 def pause_workers() -> dict:
     """SIGSTOP every worker pool: the queues fill up in Redis (a backlog at the moment of the next fault)."""
     _stack().signal_pools(signal.SIGSTOP)
@@ -172,6 +201,7 @@ def ensure_running() -> dict:
     """Rollback: every fault cleared and every process of the stack up again (whatever the method left)."""
     stack = _stack()
     stack.signal_pools(signal.SIGCONT)  # a method that stopped midway may have left them paused
+    (stack.media / FILLER).unlink(missing_ok=True)
     started = []
     for target in ("redis", "hmrc"):
         try:

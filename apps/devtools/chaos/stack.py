@@ -35,6 +35,7 @@ ROOT = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CHAOS_SECRET_KEY = "chaos-only-not-a-secret-" + "c" * 40  # fixed so every process shares sessions and KEKs
 DB_NAME = "strongroom_chaos"
+STORE_MB = 32
 WORKER_POOLS = {
     # name: (queues, concurrency, health port)
     "ocr": ("ocr,default", 2, 57408),
@@ -61,6 +62,7 @@ class StackState:
     ports: Ports = field(default_factory=Ports)
     pids: dict[str, int] = field(default_factory=dict)
     appendonly: bool = False
+    store_mounted: bool = False  # the document store is a small tmpfs of its own (the disk-full experiment)
 
     @property
     def path(self) -> Path:
@@ -79,7 +81,8 @@ class StackState:
     @classmethod
     def load(cls, home: str | Path) -> StackState:
         data = json.loads((Path(home) / "stack.json").read_text())
-        return cls(home=data["home"], ports=Ports(**data["ports"]), pids=data["pids"], appendonly=data["appendonly"])
+        return cls(home=data["home"], ports=Ports(**data["ports"]), pids=data["pids"], appendonly=data["appendonly"],
+                   store_mounted=data.get("store_mounted", False))  # fmt: skip
 
     def env(self) -> dict[str, str]:
         """The environment of every served process (and of ``chaos run``, whose load uses Django)."""
@@ -133,6 +136,7 @@ class ChaosStack:
         if busy:  # a leftover of an earlier run would answer in place of ours and make every result a lie
             raise RuntimeError(f"ports already in use: {busy}; stop what listens there (ss -ltnp) and run again")
         self.start_postgres(init=True)
+        self.mount_store()
         self.start_redis()
         self.start_proxy("redis", self.state.ports.redis_proxy, self.state.ports.redis, self.state.ports.redis_control)
         self.migrate()
@@ -154,7 +158,25 @@ class ChaosStack:
             if name != "postgres":
                 _signal_group(pid, signal.SIGKILL)
         self.stop_postgres()
+        if self.state.store_mounted:
+            subprocess.run(["umount", "-l", str(self.media)], check=False, capture_output=True)  # noqa: S603,S607
+            self.state.store_mounted = False
         self.state.pids.clear()
+        self.state.save()
+
+    # --- the document store -------------------------------------------------------------------------------
+    @property
+    def media(self) -> Path:
+        return self.home / "media"
+
+    def mount_store(self) -> None:
+        """A small tmpfs as the document store, so that filling it fills no real disk (root only; without
+        it the disk-full experiment fails, saying so)."""
+        if os.geteuid() != 0:
+            return
+        command = ["mount", "-t", "tmpfs", "-o", f"size={STORE_MB}m", "tmpfs", str(self.media)]
+        mounted = subprocess.run(command, check=False, capture_output=True)  # noqa: S603 (ours)
+        self.state.store_mounted = mounted.returncode == 0
         self.state.save()
 
     # --- PostgreSQL --------------------------------------------------------------------------------------
