@@ -22,12 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 
-from apps.devtools.chaos.stack import ChaosStack
+from apps.devtools.chaos.stack import PORT_BASE, ChaosStack
 
 EXPERIMENTS_DIR = Path(settings.BASE_DIR) / "deploy" / "chaos"
 # The short set (CI every time): the five experiments of issue #17's "done when", with shorter faults.
 SHORT_OVERRIDES = {"CHAOS_FAULT_SECONDS": "15", "CHAOS_DRAIN_TIMEOUT": "75"}
-STACK_HOME = Path(os.environ.get("CHAOS_STACK_HOME", "/tmp/strongroom-chaos-57400"))  # noqa: S108 (ours, fixed port)
+STACK_HOME = Path(os.environ.get("CHAOS_STACK_HOME", f"/tmp/strongroom-chaos-{PORT_BASE}"))  # noqa: S108 (ours)
 
 
 @dataclass

@@ -7,11 +7,11 @@ own session (process group) and recorded in ``stack.json`` so that the
 experiment's actions (another process: ``chaos run``) find them, and so that
 ``stop()`` ends exactly these.
 
-Layout (ports)::
+Layout (ports, from CHAOS_PORT_BASE = 57400)::
 
-    PostgreSQL 57401      Redis 57402  <- proxy 57403 (control 57404) <- workers, web, beat
-    gunicorn   57405      HMRC sandbox at gunicorn <- proxy 57406 (control 57407) <- workers
-    worker health: ocr 57408, filing 57409
+    PostgreSQL +1      Redis +2  <- proxy +3 (control +4) <- workers, web, beat
+    gunicorn   +5      HMRC sandbox at gunicorn <- proxy +6 (control +7) <- workers
+    worker health: ocr +8, filing +9
 """
 
 from __future__ import annotations
@@ -36,22 +36,24 @@ PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CHAOS_SECRET_KEY = "chaos-only-not-a-secret-" + "c" * 40  # fixed so every process shares sessions and KEKs
 DB_NAME = "strongroom_chaos"
 STORE_MB = 32
+# Ten ports from here (CHAOS_PORT_BASE moves the whole stack, e.g. for two stacks on one machine).
+PORT_BASE = int(os.environ.get("CHAOS_PORT_BASE", "57400"))
 WORKER_POOLS = {
     # name: (queues, concurrency, health port)
-    "ocr": ("ocr,default", 2, 57408),
-    "filing": ("filing,integrations,maintenance", 2, 57409),
+    "ocr": ("ocr,default", 2, PORT_BASE + 8),
+    "filing": ("filing,integrations,maintenance", 2, PORT_BASE + 9),
 }
 
 
 @dataclass
 class Ports:
-    postgres: int = 57401
-    redis: int = 57402
-    redis_proxy: int = 57403
-    redis_control: int = 57404
-    web: int = 57405
-    hmrc_proxy: int = 57406
-    hmrc_control: int = 57407
+    postgres: int = PORT_BASE + 1
+    redis: int = PORT_BASE + 2
+    redis_proxy: int = PORT_BASE + 3
+    redis_control: int = PORT_BASE + 4
+    web: int = PORT_BASE + 5
+    hmrc_proxy: int = PORT_BASE + 6
+    hmrc_control: int = PORT_BASE + 7
 
 
 @dataclass
