@@ -77,7 +77,7 @@ def kill_worker_after_hmrc_answered(hold_seconds: float = 8.0) -> dict:
     """HMRC's answers are held by the proxy; SIGKILL the filing worker while one is held (HMRC has the
     return, our database does not know), then release the answers and start the worker again."""
     stack = _stack()
-    port = stack.state.ports.hmrc_control
+    port = stack.info.ports.hmrc_control
     control(port, {"response_delay_ms": int(hold_seconds * 1000)})
     time.sleep(hold_seconds / 2)
     stack.kill("worker-filing")
@@ -93,7 +93,7 @@ FILLER = ".chaos-filler"
 def fill_document_store(leave_bytes: int = 4096) -> dict:
     """Fill the document store (its own tmpfs) up to ``leave_bytes``: the next upload finds the disk full."""
     stack = _stack()
-    if not stack.state.store_mounted:
+    if not stack.info.store_mounted:
         raise RuntimeError("the document store is not a tmpfs of its own (needs root): not filling a real disk")
     free = os.statvfs(stack.media)
     size = max(free.f_bavail * free.f_frsize - int(leave_bytes), 0)
@@ -141,7 +141,7 @@ def restart_redis(appendonly: bool = False, down_seconds: float = 3.0) -> dict:
 
 def terminate_postgres_backends() -> dict:
     """pg_terminate_backend on every client connection of the application role."""
-    with psycopg.connect(_stack().state.dsn(), autocommit=True) as conn:
+    with psycopg.connect(_stack().info.dsn(), autocommit=True) as conn:
         rows = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                             "WHERE usename = 'strongroom_app' AND pid <> pg_backend_pid()").fetchall()  # fmt: skip
     probes.mark("recovered")
@@ -157,7 +157,7 @@ def restart_postgres(down_seconds: float = 3.0) -> dict:
 
 def proxy_fault(target: str, **change) -> dict:
     """Set a fault on the ``redis`` or ``hmrc`` proxy (latency_ms, jitter_ms, reset, blackhole, down)."""
-    state = _stack().state
+    state = _stack().info
     port = state.ports.redis_control if target == "redis" else state.ports.hmrc_control
     return control(port, change)
 
@@ -211,11 +211,11 @@ def ensure_running() -> dict:
     if not (Path(stack.pgdata) / "postmaster.pid").exists():
         stack.start_postgres()
         started.append("postgres")
-    if not _alive(stack.state.pids.get("redis", 0)):
+    if not _alive(stack.info.pids.get("redis", 0)):
         stack.start_redis()
         started.append("redis")
     for pool in ("ocr", "filing"):
-        if not _alive(stack.state.pids.get(f"worker-{pool}", 0)):
+        if not _alive(stack.info.pids.get(f"worker-{pool}", 0)):
             stack.start_worker(pool)
             started.append(f"worker-{pool}")
     return {"started": started}

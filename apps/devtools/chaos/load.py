@@ -187,6 +187,7 @@ def approve(count: int = 2) -> dict:
         except Exception as exc:
             failed.append(f"{type(exc).__name__}: {exc}"[:200])
     _write_load(lambda d: d["returns"].extend(approved))
+    _write_load(lambda d: d.setdefault("refused_approvals", []).extend(failed))
     return {"approved": len(approved), "failed": failed}
 
 

@@ -81,42 +81,53 @@ def health_green(timeout: float = 60.0) -> bool:
 
 
 def figures() -> dict:
-    """Where every piece of sent work stands now."""
+    """Where every piece of sent work stands now: what the load was told was accepted, and what the
+    database holds for the load's businesses (a row written although the client got an error counts too)."""
     load = _load()
-    doc_ids = [d["id"] for d in load["documents"]]
-    docs = dict(_query("SELECT id::text, state FROM documents_document WHERE id::text = ANY(%s)", (doc_ids,)))
-    stores = dict(_query("SELECT id::text, storage_name FROM documents_document WHERE id::text = ANY(%s)", (doc_ids,)))
+    tenants = [t["tenant"] for t in load["tenants"]]
+    accepted = {d["id"] for d in load["documents"]}
+    rows = {
+        i: (state, name)
+        for i, state, name in _query(
+            "SELECT id::text, state, storage_name FROM documents_document WHERE tenant_id::text = ANY(%s)", (tenants,)
+        )
+    }
+    docs = {i: state for i, (state, _) in rows.items()}
     postings = dict(_query("SELECT source_document_id::text, count(*) FROM ledger_journalentry "
-                           "WHERE source_document_id::text = ANY(%s) GROUP BY 1", (doc_ids,)))  # fmt: skip
+                           "WHERE tenant_id::text = ANY(%s) AND source_document_id IS NOT NULL GROUP BY 1",
+                           (tenants,)))  # fmt: skip
     media = _home() / "media"
-    partial = [i for i, name in stores.items() if name and not any(media.rglob(Path(name).name))]
+    partial = [i for i, (_, name) in rows.items() if name and not any(media.rglob(Path(name).name))]
 
-    return_ids = [r["return"] for r in load["returns"]]
-    statuses = dict(_query("SELECT id::text, status FROM filing_vatreturn WHERE id::text = ANY(%s)", (return_ids,)))
-    accepted = dict(_query("SELECT vat_return_id::text, count(*) FROM filing_submissionattempt "
-                           "WHERE outcome = 'submitted' AND vat_return_id::text = ANY(%s) GROUP BY 1",
-                           (return_ids,)))  # fmt: skip
+    # Every return the load's businesses approved, whatever the load was told (an approval whose queueing
+    # failed after the commit is approved all the same).
+    returns = _query("SELECT r.id::text, r.status, r.vrn, r.period_key FROM filing_vatreturn r "
+                     "WHERE r.tenant_id::text = ANY(%s) AND r.status NOT IN ('draft', 'awaiting_approval')",
+                     (tenants,))  # fmt: skip
+    accepted_twice = dict(_query("SELECT vat_return_id::text, count(*) FROM filing_submissionattempt "
+                                 "WHERE outcome = 'submitted' AND tenant_id::text = ANY(%s) GROUP BY 1 "
+                                 "HAVING count(*) > 1", (tenants,)))  # fmt: skip
     held = {(v, p): n for v, p, n in _query("SELECT o.vrn, r.period_key, count(*) FROM sandbox_vatreturn r "
                                              "JOIN sandbox_testorganisation o ON o.id = r.organisation_id "
                                              "GROUP BY 1, 2")}  # fmt: skip
-    returns_held = sum(1 for r in load["returns"] if held.get((r["vrn"], r["period_key"]), 0) >= 1)
     restarts_log = _home() / "restarts.json"
     restarts = [r["name"] for r in json.loads(restarts_log.read_text())] if restarts_log.exists() else []
     return {
         "restarted_by_supervisor": restarts,
-        "documents": len(doc_ids),
-        "documents_missing": sum(1 for i in doc_ids if i not in docs),
+        "documents": len(accepted | set(docs)),
+        "documents_missing": len(accepted - set(docs)),
+        "documents_written_after_an_error": len(set(docs) - accepted),
         "documents_in_pipeline": sum(1 for s in docs.values() if s in IN_PIPELINE),
         "documents_failed": sum(1 for s in docs.values() if s == "failed"),
         "documents_posted": sum(1 for s in docs.values() if s == "posted"),
         "documents_posted_twice": sum(1 for n in postings.values() if n > 1),
         "partial": len(partial),
-        "returns": len(return_ids),
-        "returns_pending": sum(1 for s in statuses.values() if s in RETURN_PENDING),
-        "returns_submitted": sum(1 for s in statuses.values() if s == "submitted"),
-        "returns_held_by_hmrc": returns_held,
-        "returns_submitted_twice": sum(1 for n in accepted.values() if n > 1)
-        + sum(1 for r in load["returns"] if held.get((r["vrn"], r["period_key"]), 0) > 1),
+        "returns": len(returns),
+        "returns_pending": sum(1 for _, s, _, _ in returns if s in RETURN_PENDING),
+        "returns_submitted": sum(1 for _, s, _, _ in returns if s == "submitted"),
+        "returns_held_by_hmrc": sum(1 for _, _, v, k in returns if held.get((v, k), 0) >= 1),
+        "returns_submitted_twice": len(accepted_twice) + sum(1 for _, _, v, k in returns if held.get((v, k), 0) > 1),
+        "approvals_refused": len(load.get("refused_approvals", [])),
         "server_errors": sum(1 for s in load.get("refused_uploads", []) if s == "error" or s == 500),
         "refused_uploads": len(load.get("refused_uploads", [])),
     }

@@ -115,17 +115,17 @@ def _supervise(stack: ChaosStack, stopping: threading.Event) -> None:
         try:
             stack.supervise_once()
         except Exception as exc:  # a process that will not start is seen by the probes
-            (Path(stack.state.home) / "supervisor-error.txt").write_text(repr(exc))
+            (Path(stack.info.home) / "supervisor-error.txt").write_text(repr(exc))
 
 
 def run_one(stack: ChaosStack, experiment: Experiment, *, journal_dir: Path, short: bool) -> Result:
-    home = Path(stack.state.home)
+    home = Path(stack.info.home)
     journal_dir.mkdir(parents=True, exist_ok=True)
     for name in ("load.json", "marks.json", "figures.json", "restarts.json", "health.json"):
         (home / name).unlink(missing_ok=True)
     stamp = datetime.now(UTC)
     journal_path = journal_dir / f"{stamp:%Y%m%dT%H%M%S}-{experiment.name}.json"
-    env = {**stack.state.env(), "PYTHONPATH": str(settings.BASE_DIR), **(SHORT_OVERRIDES if short else {})}
+    env = {**stack.info.env(), "PYTHONPATH": str(settings.BASE_DIR), **(SHORT_OVERRIDES if short else {})}
     chaos = Path(sys.executable).with_name("chaos")
     command = [str(chaos), "--no-version-check", "--settings", str(home / "chaostoolkit-settings.yaml"),
                "--log-file", str(journal_path.with_suffix(".log")), "run", "--journal-path", str(journal_path),

@@ -114,7 +114,7 @@ class ChaosStack:
     """Start, kill, restart and stop the processes of one stack."""
 
     def __init__(self, state: StackState) -> None:
-        self.state = state
+        self.info = state
         self.home = Path(state.home)
         self.logs = self.home / "logs"
 
@@ -125,46 +125,48 @@ class ChaosStack:
             stale = home / "stack.json"
             if stale.exists():
                 cls(StackState.load(home)).stop()
+            if os.path.ismount(home / "media"):  # never delete through a mount point's contents blindly
+                subprocess.run(["umount", "-l", str(home / "media")], check=False)  # noqa: S603,S607
             shutil.rmtree(home)
         (home / "logs").mkdir(parents=True)
         (home / "media").mkdir()
         stack = cls(StackState(home=str(home), appendonly=appendonly))
-        stack.state.save()
+        stack.info.save()
         return stack
 
     def start(self) -> None:
-        busy = [port for port in asdict(self.state.ports).values() if _listening(port)]
+        busy = [port for port in asdict(self.info.ports).values() if _listening(port)]
         busy += [port for _, _, port in WORKER_POOLS.values() if _listening(port)]
         if busy:  # a leftover of an earlier run would answer in place of ours and make every result a lie
             raise RuntimeError(f"ports already in use: {busy}; stop what listens there (ss -ltnp) and run again")
         self.start_postgres(init=True)
         self.mount_store()
         self.start_redis()
-        self.start_proxy("redis", self.state.ports.redis_proxy, self.state.ports.redis, self.state.ports.redis_control)
+        self.start_proxy("redis", self.info.ports.redis_proxy, self.info.ports.redis, self.info.ports.redis_control)
         self.migrate()
         self.start_web()
-        self.start_proxy("hmrc", self.state.ports.hmrc_proxy, self.state.ports.web, self.state.ports.hmrc_control)
+        self.start_proxy("hmrc", self.info.ports.hmrc_proxy, self.info.ports.web, self.info.ports.hmrc_control)
         for pool in WORKER_POOLS:
             self.start_worker(pool)
         self.start_beat()
 
     def stop(self) -> None:
         """End every process this stack started (TERM, then KILL), and PostgreSQL with pg_ctl."""
-        for name, pid in reversed(list(self.state.pids.items())):
+        for name, pid in reversed(list(self.info.pids.items())):
             if name != "postgres":
                 _signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for name, pid in self.state.pids.items():
+        for name, pid in self.info.pids.items():
             while name != "postgres" and _alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
             if name != "postgres":
                 _signal_group(pid, signal.SIGKILL)
         self.stop_postgres()
-        if self.state.store_mounted:
+        if self.info.store_mounted:
             subprocess.run(["umount", "-l", str(self.media)], check=False, capture_output=True)  # noqa: S603,S607
-            self.state.store_mounted = False
-        self.state.pids.clear()
-        self.state.save()
+            self.info.store_mounted = False
+        self.info.pids.clear()
+        self.info.save()
 
     # --- the document store -------------------------------------------------------------------------------
     @property
@@ -178,8 +180,8 @@ class ChaosStack:
             return
         command = ["mount", "-t", "tmpfs", "-o", f"size={STORE_MB}m", "tmpfs", str(self.media)]
         mounted = subprocess.run(command, check=False, capture_output=True)  # noqa: S603 (ours)
-        self.state.store_mounted = mounted.returncode == 0
-        self.state.save()
+        self.info.store_mounted = mounted.returncode == 0
+        self.info.save()
 
     # --- PostgreSQL --------------------------------------------------------------------------------------
     @property
@@ -198,13 +200,13 @@ class ChaosStack:
                 shutil.chown(self.pgdata, "postgres", "postgres")
             self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres", "-A", "trust",
                               "--no-sync", "-E", "UTF8")  # fmt: skip
-        options = f"-p {self.state.ports.postgres} -c listen_addresses=127.0.0.1 -k {self.pgdata} -c fsync=off"
+        options = f"-p {self.info.ports.postgres} -c listen_addresses=127.0.0.1 -k {self.pgdata} -c fsync=off"
         self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.pgdata), "-o", options, "-l",
                           str(self.pgdata / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
-        self.state.pids["postgres"] = int((self.pgdata / "postmaster.pid").read_text().split()[0])
-        self.state.save()
+        self.info.pids["postgres"] = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        self.info.save()
         if init:
-            env = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": str(self.state.ports.postgres),
+            env = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": str(self.info.ports.postgres),
                    "PGUSER": "postgres", "STRONGROOM_DB": DB_NAME}  # fmt: skip
             subprocess.run(["bash", "scripts/pg_roles.sh"], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S607
 
@@ -218,7 +220,7 @@ class ChaosStack:
         self.start_postgres()
 
     def migrate(self) -> None:
-        env = {**self.state.env(), "DATABASE_OWNER_URL": self.state.dsn("strongroom_owner")}
+        env = {**self.info.env(), "DATABASE_OWNER_URL": self.info.dsn("strongroom_owner")}
         command = [sys.executable, "manage.py", "migrate", "--noinput", "--database", "owner"]  # as `make migrate`
         done = subprocess.run(command, cwd=ROOT, env=env,  # noqa: S603 (our own command)
                               capture_output=True, text=True)  # fmt: skip
@@ -228,23 +230,23 @@ class ChaosStack:
     # --- Redis and the proxies -----------------------------------------------------------------------------
     def start_redis(self, *, appendonly: bool | None = None) -> None:
         if appendonly is not None:
-            self.state.appendonly = appendonly
+            self.info.appendonly = appendonly
         data = self.home / "redis"
         data.mkdir(exist_ok=True)
-        aof = "yes" if self.state.appendonly else "no"
-        command = ["redis-server", "--port", str(self.state.ports.redis), "--bind", "127.0.0.1", "--dir", str(data),
+        aof = "yes" if self.info.appendonly else "no"
+        command = ["redis-server", "--port", str(self.info.ports.redis), "--bind", "127.0.0.1", "--dir", str(data),
                    "--appendonly", aof, "--appendfsync", "everysec", "--save", "",
                    "--protected-mode", "yes"]  # fmt: skip
         self._start("redis", command, env=dict(os.environ))
-        self._wait_tcp(self.state.ports.redis, "redis")
+        self._wait_tcp(self.info.ports.redis, "redis")
         time.sleep(0.2)
-        if not _alive(self.state.pids["redis"]):  # e.g. the port was taken: something else answered
+        if not _alive(self.info.pids["redis"]):  # e.g. the port was taken: something else answered
             raise RuntimeError(f"redis exited:\n{self.tail('redis')}")
 
     def stop_redis(self) -> None:
         """SIGKILL: a crash, not a polite shutdown (which would write a snapshot on the way out)."""
-        _signal_group(self.state.pids.pop("redis", 0), signal.SIGKILL)
-        self.state.save()
+        _signal_group(self.info.pids.pop("redis", 0), signal.SIGKILL)
+        self.info.save()
         time.sleep(0.3)
 
     def start_proxy(self, name: str, listen: int, target: int, control: int) -> None:
@@ -255,14 +257,14 @@ class ChaosStack:
 
     # --- Django processes --------------------------------------------------------------------------------------
     def start_web(self) -> None:
-        env = {**self.state.env(), "GUNICORN_BIND": f"127.0.0.1:{self.state.ports.web}", "WEB_CONCURRENCY": "3",
+        env = {**self.info.env(), "GUNICORN_BIND": f"127.0.0.1:{self.info.ports.web}", "WEB_CONCURRENCY": "3",
                "PROMETHEUS_MULTIPROC_DIR": str(self.home / "prometheus")}  # fmt: skip
         self._start("web", [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"], env)
-        self.wait_http(f"{self.state.url}/health/live", "web")
+        self.wait_http(f"{self.info.url}/health/live", "web")
 
     def start_worker(self, pool: str) -> None:
         queues, concurrency, port = WORKER_POOLS[pool]
-        env = {**self.state.env(), "WORKER_HTTP_PORT": str(port)}
+        env = {**self.info.env(), "WORKER_HTTP_PORT": str(port)}
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-n", f"{pool}@chaos",
                    "--pool", "prefork", "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
                    "-l", "INFO"]  # fmt: skip
@@ -272,27 +274,27 @@ class ChaosStack:
     def start_beat(self) -> None:
         schedule = self.home / "celerybeat-schedule"
         command = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO", "-s", str(schedule)]
-        self._start("beat", command, self.state.env())
+        self._start("beat", command, self.info.env())
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Forget the process first (so the supervisor does not restart it behind the action's back), then kill."""
-        pid = self.state.pids.pop(name, 0)
-        self.state.save()
+        pid = self.info.pids.pop(name, 0)
+        self.info.save()
         _signal_group(pid, sig)
 
     def signal_pools(self, sig: int) -> None:
         """SIGSTOP/SIGCONT every worker pool (main processes and children): a backlog builds up while stopped."""
-        for name, pid in self.state.pids.items():
+        for name, pid in self.info.pids.items():
             if name.startswith("worker-"):
                 _signal_group(pid, sig)
 
     def supervise_once(self) -> list[str]:
         """What the deployment's restart policy (compose ``restart: unless-stopped``) does: start a dead
         web, worker or beat again. Returns the names restarted (logged to ``restarts.json``)."""
-        self.state = StackState.load(self.home)
+        self.info = StackState.load(self.home)
         restarted = []
         for name in ("web", *(f"worker-{pool}" for pool in WORKER_POOLS), "beat"):
-            pid = self.state.pids.get(name)
+            pid = self.info.pids.get(name)
             if pid and not _alive(pid):
                 {"web": self.start_web, "beat": self.start_beat}.get(name, lambda n=name: self.start_worker(n[7:]))()
                 restarted.append(name)
@@ -304,7 +306,7 @@ class ChaosStack:
 
     def worker_children(self, pool: str) -> list[int]:
         """The prefork children of a pool's main process (the processes that run tasks)."""
-        pid = self.state.pids.get(f"worker-{pool}", 0)
+        pid = self.info.pids.get(f"worker-{pool}", 0)
         path = Path(f"/proc/{pid}/task/{pid}/children")
         return [int(p) for p in path.read_text().split()] if path.exists() else []
 
@@ -314,8 +316,8 @@ class ChaosStack:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
                                 start_new_session=True)  # fmt: skip
         log.close()
-        self.state.pids[name] = proc.pid
-        self.state.save()
+        self.info.pids[name] = proc.pid
+        self.info.save()
 
     def _wait_tcp(self, port: int, name: str, timeout: float = 30) -> None:
         import socket
@@ -330,7 +332,7 @@ class ChaosStack:
     def wait_http(self, url: str, name: str, *, timeout: float = 90, ok_status=(200,)) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(self.state.pids.get(name, 0)):
+            if not _alive(self.info.pids.get(name, 0)):
                 raise RuntimeError(f"{name} exited:\n{self.tail(name)}")
             with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
                 try:
