@@ -122,3 +122,14 @@ def test_the_weekly_task_runs_the_full_set_and_reports_a_deviation_as_a_result(m
     monkeypatch.setattr(tasks, "call_command", deviated)
     assert tasks.run_chaos_experiments.run() is False
     assert calls == [("chaos", "--full")]
+
+
+def test_the_ci_summary_reads_the_chaos_table(tmp_path):
+    from scripts.test_summary import chaos_detail
+
+    now = datetime.now(UTC)
+    results = [runner.Result("latency", "short", now, now, "passed", False, LOADED),
+               runner.Result("worker-kill", "short", now, now, "deviated", True, {**LOADED, "lost": 1})]  # fmt: skip
+    (tmp_path / "chaos.log").write_text("chaos: 2 experiment(s)\n\n" + runner.table(results) + "\n")
+    assert chaos_detail(tmp_path / "chaos.log") == "1/2 experiments held; worker-kill deviated"
+    assert chaos_detail(tmp_path / "missing.log") == ""
