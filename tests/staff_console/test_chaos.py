@@ -48,3 +48,8 @@ def test_an_unknown_run_is_a_404_and_a_post_is_refused(verified_client):
 def test_the_console_nav_links_to_it(verified_client):
     client = verified_client(make_staff("sre"))
     assert f'href="{URL}"' in client.get(URL).content.decode()
+
+
+def test_staff_without_the_permission_get_no_link(verified_client):
+    client = verified_client(make_staff("support"))
+    assert f'href="{URL}"' not in client.get("/staff/slo/").content.decode()
