@@ -171,6 +171,7 @@ promtool: $(VENV)/.runtime test-system-deps
 
 # --- Test automation: system suites, gates and the one command (issue #5) --------------------------
 .PHONY: test-all integration e2e visual visual-update gates mutation coverage-gate e2e-system-deps
+.PHONY: chaos  # H4
 # The browser for end-to-end and visual tests is Debian's Chromium (never `playwright install`); the
 # visual baselines are made with fonts-dejavu-core $(VISUAL_FONT_VERSION) (tests/visual/conftest.py checks it).
 E2E_SYSTEM_PACKAGES ?= chromium fonts-dejavu-core
@@ -206,6 +207,11 @@ visual-update: $(VENV)/.dev e2e-system-deps
 
 gates: $(VENV)/.dev e2e-system-deps
 	@bash scripts/system_suite.sh gates tests/gates $(PYTEST_ARGS)
+
+# H4: chaos experiments (deploy/chaos/) against a stack of their own on ports 57400-57499, stopped at the end.
+# The short set (the five of issue #17's "done when"); CHAOS=full runs every experiment with full-length faults.
+chaos: $(VENV)/.dev system-deps
+	@$(BIN)/python manage.py chaos $(if $(filter full,$(CHAOS)),--full,) $(CHAOS_ARGS)
 
 # mutmut on the rules engine, VAT rates, journal balance checks and the VAT return, incrementally: only the modules
 # changed since tests/gates/mutation_baseline.json (commit it after a run), within MUTATION_BUDGET s; prints the score.

@@ -400,6 +400,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-purge": {"task": "maintenance.outbox_purge", "schedule": 24 * 3600.0},
 }
+# The full chaos set weekly, on staging only (a stack of its own on ports 57400-57499; manage.py chaos; the host
+# needs the PostgreSQL and Redis server binaries and chaostoolkit from requirements-dev.txt).
+if IS_STAGING:
+    CELERY_BEAT_SCHEDULE["chaos-weekly"] = {"task": "maintenance.run_chaos_experiments", "schedule": 7 * 24 * 3600.0}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Outbox (apps/outbox; decision 0017) -----------------------------------

@@ -11,6 +11,7 @@
 #   visual       gallery screenshots against tests/visual/baselines
 #   gates        tests of the gates and the query-count bounds (tests/gates)
 #   alert-e2e    make alert-e2e, when the Makefile has it
+#   chaos        make chaos: the short chaos set (CHAOS=full: all) on a stack of its own; nothing stored
 #   mutation     make mutation: the mutated modules changed since tests/gates/mutation_baseline.json, time-boxed
 #                (MUTATION=always: every module; MUTATION=never: skip)
 set -uo pipefail
@@ -43,6 +44,8 @@ step gates $MAKE --no-print-directory gates
 if $MAKE -n alert-e2e >/dev/null 2>&1; then
   step alert-e2e $MAKE --no-print-directory alert-e2e
 fi
+# H4: chaos experiments (their own PostgreSQL, Redis and processes; prints pass/fail, lost, duplicated, drain).
+step chaos $MAKE --no-print-directory chaos CHAOS_ARGS=--no-store
 # Incremental: only the mutated modules whose source differs from tests/gates/mutation_baseline.json, within
 # MUTATION_BUDGET seconds; with nothing due it just prints the recorded scores (docs/mutation.md).
 if [ "${MUTATION:-changed}" != never ]; then

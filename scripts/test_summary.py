@@ -38,6 +38,14 @@ def coverage_detail(log: Path) -> str:
     return f"apps/ {total}; {files}" if total else ""
 
 
+def chaos_detail(log: Path) -> str:  # H4: the chaos table's rows (manage.py chaos prints a Markdown table)
+    text = log.read_text(errors="replace") if log.exists() else ""
+    rows = re.findall(r"^\| ([\w-]+) \| (passed|deviated|failed) \|", text, re.MULTILINE)
+    held = [name for name, result in rows if result == "passed"]
+    other = [f"{name} {result}" for name, result in rows if result != "passed"]
+    return f"{len(held)}/{len(rows)} experiments held" + (f"; {', '.join(other)}" if other else "") if rows else ""
+
+
 def main(art: Path) -> int:
     rows = [line.split("\t") for line in (art / "steps.tsv").read_text().splitlines() if line.strip()]
     details = {
@@ -51,6 +59,7 @@ def main(art: Path) -> int:
         "gates": lambda: junit_counts(art / "junit-gates.xml"),
         "alert-e2e": lambda: figure(art / "alert-e2e.log", r"([^\n]*(?:passed|PASS|ok)[^\n]*)")[:90],
         "mutation": lambda: figure(art / "mutation.log", r"mutation score: ([^\n]*)"),
+        "chaos": lambda: chaos_detail(art / "chaos.log"),  # H4
     }
     print()
     print("=" * 100)

@@ -236,6 +236,56 @@ class DocumentStoreCollector(Collector):
         yield family
 
 
+class ChaosCollector(Collector):
+    """The newest chaos run of each experiment: passed, lost, duplicated, drain time, when (manage.py chaos)."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield from self._families()
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, ...]:
+        labels = ["experiment"]
+        return (
+            GaugeMetricFamily(
+                "strongroom_chaos_last_run_passed",
+                "1 if the newest run of the chaos experiment held its steady state, else 0.",
+                labels=labels,
+            ),
+            GaugeMetricFamily(
+                "strongroom_chaos_last_run_lost", "Documents or returns lost in the newest run.", labels=labels
+            ),
+            GaugeMetricFamily(
+                "strongroom_chaos_last_run_duplicated", "Effects done twice in the newest run.", labels=labels
+            ),
+            GaugeMetricFamily(
+                "strongroom_chaos_last_run_drain_seconds",
+                "Seconds from recovery until the backlog drained in the newest run (absent when it did not drain).",
+                labels=labels,
+            ),
+            GaugeMetricFamily(
+                "strongroom_chaos_last_run_timestamp_seconds", "When the newest run finished.", labels=labels
+            ),
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from apps.monitors.chaos import latest_chaos_runs
+
+        try:
+            runs = latest_chaos_runs()
+        except Exception:
+            log.debug("chaos runs unavailable", exc_info=True)
+            return
+        passed, lost, duplicated, drain, when = self._families()
+        for run in runs:
+            passed.add_metric([run.experiment], 1 if run.status == "passed" else 0)
+            lost.add_metric([run.experiment], run.lost)
+            duplicated.add_metric([run.experiment], run.duplicated)
+            if run.drain_seconds is not None:
+                drain.add_metric([run.experiment], run.drain_seconds)
+            when.add_metric([run.experiment], run.finished_at.timestamp())
+        yield from (passed, lost, duplicated, drain, when)
+
+
 PRODUCT_COLLECTORS = (
     DocumentsInStateCollector,
     FilingBacklogCollector,
@@ -244,4 +294,5 @@ PRODUCT_COLLECTORS = (
     BreakerStateCollector,
     DocumentStoreCollector,
     OutboxCollector,
+    ChaosCollector,
 )

@@ -142,6 +142,13 @@ PERMISSIONS: dict[str, Rule] = {
         action="approving access",
         message="Only a security officer or a platform administrator can approve access.",
     ),
+    # H4 (chaos): the results of the chaos experiments, for the people who run the platform.
+    "staff.view_chaos_runs": Rule(
+        staff_roles=frozenset({StaffRole.SRE, StaffRole.PLATFORM_ADMIN}),
+        mfa=True,
+        action="reading the chaos experiment results",
+        message="The chaos experiment results are for site reliability and platform administrators.",
+    ),
 }
 
 

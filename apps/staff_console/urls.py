@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from apps.staff_console.gallery import views as gallery
 from apps.staff_console.gate import guard
-from apps.staff_console.views import audit, filing, onboarding, slo, tenants
+from apps.staff_console.views import audit, chaos, filing, onboarding, slo, tenants
 from apps.staff_console.views import backups as backup_views  # issue #16 (H6)
 from apps.staff_console.views import outbox as outbox_views  # outbox (issue #17)
 
@@ -39,6 +39,9 @@ slo_pages = [
     path("synthetic/run/", slo.run_checks, name="run-checks"),
     path("degraded/<slug:dependency>/", slo.set_banner, name="set-banner"),
     path("degraded/<slug:dependency>/clear/", slo.clear_banner, name="clear-banner"),
+    # H4: chaos experiment results (manage.py chaos)
+    path("chaos/", chaos.chaos_runs, name="chaos"),
+    path("chaos/<int:run_id>/", chaos.chaos_run, name="chaos-run"),
 ]
 
 # The backup catalog and restore drills (issue #16).

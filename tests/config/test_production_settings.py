@@ -68,11 +68,12 @@ def test_staging_is_production_hardened_with_weekly_drills(tmp_path):
     code = (
         "from django.conf import settings as s; "
         "print(s.IS_PRODUCTION, s.IS_STAGING, s.SANDBOX_ENABLED, s.SESSION_COOKIE_SECURE, s.DEBUG, "
-        "s.RESTORE_DRILL_MAX_AGE_DAYS, s.CELERY_BEAT_SCHEDULE['restore-drill']['schedule'].day_of_week == {1})"
+        "s.RESTORE_DRILL_MAX_AGE_DAYS, s.CELERY_BEAT_SCHEDULE['restore-drill']['schedule'].day_of_week == {1}, "
+        "'chaos-weekly' in s.CELERY_BEAT_SCHEDULE)"
     )
     env = {**production_env(tmp_path), "STRONGROOM_ENV": "staging"}
     result = _manage("shell", "-v", "0", "-c", code, **env)
-    assert result.stdout.split() == ["True", "True", "False", "True", "False", "8", "True"], result.stderr
+    assert result.stdout.split() == ["True", "True", "False", "True", "False", "8", "True", "True"], result.stderr
     refused = _manage("check", **{**env, "SANDBOX_ENABLED": "true"})
     assert refused.returncode != 0
     assert "SANDBOX_ENABLED must be off in production" in refused.stderr
@@ -83,6 +84,16 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY must be provided in production" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_runs_no_chaos_and_drills_monthly(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print('chaos-weekly' in s.CELERY_BEAT_SCHEDULE, "
+        "s.CELERY_BEAT_SCHEDULE['restore-drill']['schedule'].day_of_month)"
+    )
+    result = _manage("shell", "-v", "0", "-c", code, **production_env(tmp_path))
+    assert result.stdout.split() == ["False", "{1}"], result.stderr
 
 
 def test_production_cookies_and_headers(tmp_path):

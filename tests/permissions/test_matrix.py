@@ -59,6 +59,8 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     # Backups (issue #16): the business's data-and-backups page; the staff console's "Run drill now".
     "backups.view_data_and_backups": ({OWN, ACC}, False, False, NOBODY),
     "staff.run_restore_drill": (NOBODY, True, False, {"platform_admin", "security_officer"}),
+    # H4 (chaos)
+    "staff.view_chaos_runs": (NOBODY, True, False, {"sre", "platform_admin"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 
