@@ -257,6 +257,15 @@ def closed_breakers():
 
 
 @pytest.fixture(autouse=True)
+def broker_not_remembered_down():
+    """The outbox remembers a refused broker for a few seconds (per process): one test's dead broker must not
+    turn the next test's fast sends away."""
+    from apps.outbox import services
+
+    services._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def hmrc_calls_only_from_listed_places(monkeypatch):
     """Anywhere in the suite: an HMRC VAT API call from product code must come from a listed call site
     (tests/hmrc_call_sites.py) and carry a connection method. A new code path that calls HMRC fails

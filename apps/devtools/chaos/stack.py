@@ -100,6 +100,8 @@ class StackState:
             "SITE_URL": self.url,
             "HMRC_API_BASE_URL": f"http://127.0.0.1:{p.hmrc_proxy}/sandbox/hmrc",
             "STRONGROOM_MEDIA_ROOT": str(Path(self.home) / "media"),
+            # The store is a small tmpfs of its own: readiness turns red only when it is really full.
+            "DOCUMENT_STORE_MIN_FREE_BYTES": str(STORE_READY_BYTES),
             "STRONGROOM_CHAOS_HOME": self.home,
             "OMP_THREAD_LIMIT": "1",
             "PYTHONUNBUFFERED": "1",
@@ -108,6 +110,9 @@ class StackState:
                      "CELERY_RESULT_BACKEND", "FIELD_ENCRYPTION_KEKS", "PROMETHEUS_MULTIPROC_DIR"):  # fmt: skip
             env.pop(name, None)
         return env
+
+
+STORE_READY_BYTES = 2 * 1024 * 1024
 
 
 class ChaosStack:
