@@ -410,8 +410,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # A sent message not started within this is sent again (doubling per send up to the max): lost messages come back.
 OUTBOX_DISPATCH_LEASE_SECONDS = env.float("OUTBOX_DISPATCH_LEASE_SECONDS", default=40.0)
 OUTBOX_DISPATCH_LEASE_MAX_SECONDS = env.float("OUTBOX_DISPATCH_LEASE_MAX_SECONDS", default=1800.0)
-# After a task starts, its row is sent again only past the task's hard time limit plus this (the worker died).
+# After a task starts, its row is sent again only past the task's hard time limit plus this (the worker died)...
 OUTBOX_RUN_LEASE_MARGIN_SECONDS = env.float("OUTBOX_RUN_LEASE_MARGIN_SECONDS", default=90.0)
+# ...unless a worker renews the lease every this many seconds while the task runs (a lease of three beats): a
+# worker killed outright then has its work sent again within about a minute, not after the time limit.
+OUTBOX_HEARTBEAT_SECONDS = env.float("OUTBOX_HEARTBEAT_SECONDS", default=15.0)
 # The relay leaves a fresh row alone this long, so the after-commit fast send is not doubled.
 OUTBOX_FAST_SEND_GRACE_SECONDS = env.float("OUTBOX_FAST_SEND_GRACE_SECONDS", default=10.0)
 OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=8)

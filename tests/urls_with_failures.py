@@ -31,3 +31,6 @@ def log_context(request, tenant_slug):
 
 
 urlpatterns = [*urlpatterns, path("t/<slug:tenant_slug>/log-context/", log_context)]
+
+
+urlpatterns = [*urlpatterns, path("api/v1/boom/", boom)]

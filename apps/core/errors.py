@@ -69,3 +69,11 @@ class DependencyUnavailable(ApplicationError):
     status = 503
     code = "unavailable"
     default_message = "A service we depend on is not answering. Try again in a few minutes."
+
+
+class DatabaseUnavailable(DependencyUnavailable):
+    """Our database did not answer (restarting, failing over): nothing was saved, and trying again shortly works."""
+
+    code = "database_unavailable"
+    default_message = "We cannot reach our database just now, so nothing was saved. Please try again in a minute."
+    retry_after = 30

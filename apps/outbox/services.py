@@ -307,6 +307,12 @@ def begin(item_id: str, *, lease_seconds: float) -> bool:
     return True
 
 
+def renew(item_id: str, *, lease_seconds: float) -> bool:
+    """The worker is still at it: the running row's lease moves on (False once it is no longer running)."""
+    until = timezone.now() + timedelta(seconds=lease_seconds)
+    return OutboxItem.objects.filter(pk=item_id, state=OutboxState.RUNNING).update(lease_until=until) > 0
+
+
 def _settle(item_id: str, transition: str, changes: dict) -> None:
     item = OutboxItem.objects.filter(pk=item_id).first()
     if item is None:

@@ -12,7 +12,10 @@ is marked failed for it (issue #17, item 5).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import random
+import threading
 
 from celery import shared_task
 from django.conf import settings
@@ -24,6 +27,38 @@ from apps.outbox.errors import Deferred
 from apps.tenancy.tasks import TenantTask
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+log = logging.getLogger(__name__)
+
+
+class Heartbeat(threading.Thread):
+    """Renews a running row's lease while the task runs; dies with the worker, so a killed worker's lease lapses.
+
+    A thread of the worker process (the pool child that runs the task), with its own database connection,
+    closed when it stops. Without it a row would wait the task's whole hard time limit before being sent again.
+    """
+
+    def __init__(self, item_id: str, *, every: float) -> None:
+        super().__init__(name=f"outbox-heartbeat-{item_id}", daemon=True)
+        self.item_id, self.every, self._stopped = item_id, every, threading.Event()
+
+    @property
+    def lease_seconds(self) -> float:
+        return self.every * 3
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    services.renew(self.item_id, lease_seconds=self.lease_seconds)
+                except Exception:  # the database blipped: the next beat tries again, the lease has slack
+                    log.warning("outbox: lease renewal failed", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with contextlib.suppress(RuntimeError):  # never started
+            self.join(timeout=5)
 
 
 def database_backoff(retries: int, *, rng: random.Random | None = None) -> float:
@@ -72,9 +107,27 @@ class OutboxTask(TenantTask):
                 max_retries=settings.TASK_DATABASE_RETRIES,
             ) from exc  # fmt: skip
 
+    def _heartbeat(self, outbox_id) -> Heartbeat | None:
+        """A heartbeat for a row a real worker runs (in-process and eager runs finish before any lease matters)."""
+        every = settings.OUTBOX_HEARTBEAT_SECONDS
+        if not outbox_id or every <= 0 or self.request.is_eager or self.request.called_directly:
+            return None
+        return Heartbeat(outbox_id, every=every)
+
     def _call_tracked(self, outbox_id, args, kwargs):
-        if outbox_id and not services.begin(outbox_id, lease_seconds=self._run_lease_seconds()):
+        heartbeat = self._heartbeat(outbox_id)
+        lease = heartbeat.lease_seconds if heartbeat else self._run_lease_seconds()
+        if outbox_id and not services.begin(outbox_id, lease_seconds=lease):
             return "already_settled"
+        if heartbeat:
+            heartbeat.start()
+        try:
+            return self._run_body(outbox_id, args, kwargs)
+        finally:
+            if heartbeat:
+                heartbeat.stop()
+
+    def _run_body(self, outbox_id, args, kwargs):
         try:
             result = super().__call__(*args, **kwargs)
         except CircuitOpen as exc:

@@ -218,3 +218,46 @@ def test_done_rows_are_purged_after_the_keep_period_and_nothing_else(tenant_a, b
     OutboxItem.objects.filter(pk=dead.pk).update(state=S.DEAD, finished_at=long_ago)
     assert outbox_purge() == 1
     assert set(OutboxItem.objects.values_list("key", flat=True)) == {"b", "c", "d"}
+
+
+def test_a_running_tasks_lease_is_renewed_only_while_it_runs(tenant_a, broker):
+    item = _enqueue(tenant_a)
+    assert services.begin(str(item.pk), lease_seconds=1)
+    assert services.renew(str(item.pk), lease_seconds=600)
+    item.refresh_from_db()
+    assert item.lease_until > _later(500)
+    assert relay().resent == 0
+    services.finish(str(item.pk))
+    assert not services.renew(str(item.pk), lease_seconds=600)  # finished: nothing to renew
+
+
+def test_the_heartbeat_beats_from_its_own_thread_until_stopped(monkeypatch):
+    """Renewal itself is tested above; here the thread: it renews for three beats, repeatedly, and stops."""
+    import threading
+
+    from apps.outbox.tasks import Heartbeat
+
+    beats: list[tuple[str, float, str]] = []
+    three = threading.Event()
+
+    def renew(item_id: str, *, lease_seconds: float) -> bool:
+        beats.append((item_id, lease_seconds, threading.current_thread().name))
+        if len(beats) >= 3:
+            three.set()
+        return True
+
+    monkeypatch.setattr(services, "renew", renew)
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+    heartbeat = Heartbeat("item-1", every=0.01)
+    heartbeat.start()
+    assert three.wait(10)
+    heartbeat.stop()
+    assert not heartbeat.is_alive()
+    count = len(beats)
+    assert {item for item, _, _ in beats} == {"item-1"}
+    assert all(lease == pytest.approx(0.03) for _, lease, _ in beats)
+    assert {name for *_, name in beats} == {"outbox-heartbeat-item-1"}
+    import time
+
+    time.sleep(0.05)
+    assert len(beats) == count  # stopped means stopped

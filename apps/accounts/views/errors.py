@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string, select_template
@@ -13,7 +16,7 @@ from apps.accounts.views._common import (
     _with_next,
 )
 from apps.core.api import error_body, retry_after_header
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, DatabaseUnavailable
 
 
 def _error(request: HttpRequest, code: int, message: str) -> HttpResponse:
@@ -61,7 +64,24 @@ def method_not_allowed(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """An unhandled exception. A database that does not answer (restarting, failing over) is a 503 that says to
+    try again, not a 500: the request's transaction never committed. ``/api/`` paths get the API's JSON body."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("Something went wrong on our side.", "server_error"), status=500)
     return _error(request, 500, "Something went wrong on our side.")
+
+
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    error = DatabaseUnavailable()
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(error_body(error.message, error.code), status=error.status)
+    else:  # rendered without the request: its user and session would ask the database again
+        response = HttpResponse(render_to_string("errors/503.html", {"message": error.message}), status=error.status)
+    for name, value in retry_after_header(error.retry_after).items():
+        response[name] = value
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
