@@ -52,6 +52,7 @@ def process_document(self, *, tenant_id: str, document_id: str, run_id: str) -> 
         run_id=uuid.UUID(run_id),
         celery_task_id=self.request.id or "",
         worker=self.request.hostname or "in-process",
+        takeover=bool(getattr(self.request, "outbox_takeover", False)),
     )
     if work is None:
         return "skipped"

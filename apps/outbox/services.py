@@ -294,6 +294,12 @@ def relay(*, limit: int | None = None) -> RelayReport:
 # --- The task side (apps.outbox.tasks.OutboxTask calls these) ----------------------------------------------
 
 
+def abandoned_before(item_id: str) -> bool:
+    """True when an earlier send of this effect started and its worker died: the relay sent it again only because
+    the running lease lapsed (a heartbeat that stopped). The task may then take over that attempt's claim."""
+    return OutboxItem.objects.filter(pk=item_id, state=OutboxState.DISPATCHED, started_at__isnull=False).exists()
+
+
 def begin(item_id: str, *, lease_seconds: float) -> bool:
     """The worker starts the effect: running with a lease; False when there is nothing to do (done, parked, dead)."""
     item = OutboxItem.objects.filter(pk=item_id).first()

@@ -117,6 +117,8 @@ class OutboxTask(TenantTask):
     def _call_tracked(self, outbox_id, args, kwargs):
         heartbeat = self._heartbeat(outbox_id)
         lease = heartbeat.lease_seconds if heartbeat else self._run_lease_seconds()
+        # Read by tasks whose own claim must know that the attempt before this one died (process_document).
+        self.request.outbox_takeover = bool(outbox_id) and services.abandoned_before(outbox_id)
         if outbox_id and not services.begin(outbox_id, lease_seconds=lease):
             return "already_settled"
         if heartbeat:

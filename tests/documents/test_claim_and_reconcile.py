@@ -63,6 +63,17 @@ def test_the_same_message_again_means_its_worker_died_and_is_taken_over(queued, 
     assert document.processing_run_id == work.run_id and document.attempts == 2
 
 
+def test_an_outbox_send_after_its_worker_died_takes_the_attempt_over(queued, in_tenant):
+    """A new message (the outbox's, with its own task id) marked as a takeover does not wait for the time limit."""
+    document, run = queued
+    claim(document, run, celery_task_id="t-1")
+    work = claim(document, run, celery_task_id="t-2", takeover=True)
+    assert work is not None
+    document, runs = reload(in_tenant, document)
+    assert [(r.state, r.attempt) for r in runs] == [("lost", 1), ("started", 2)]
+    assert document.processing_run_id == work.run_id
+
+
 def test_a_document_that_keeps_killing_workers_stops_with_a_reason(queued, in_tenant, settings):
     settings.DOCUMENT_MAX_ATTEMPTS = 2
     document, run = queued

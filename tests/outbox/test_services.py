@@ -261,3 +261,15 @@ def test_the_heartbeat_beats_from_its_own_thread_until_stopped(monkeypatch):
 
     time.sleep(0.05)
     assert len(beats) == count  # stopped means stopped
+
+
+def test_a_send_after_a_lapsed_run_is_known_as_a_takeover(tenant_a, broker):
+    item = _enqueue(tenant_a)
+    OutboxItem.objects.filter(pk=item.pk).update(available_at=_later(-60), created_at=_later(-60))
+    relay()
+    assert not services.abandoned_before(str(item.pk))  # sent, never started
+    assert services.begin(str(item.pk), lease_seconds=30)
+    assert not services.abandoned_before(str(item.pk))  # running: its worker is alive
+    OutboxItem.objects.filter(pk=item.pk).update(lease_until=_later(-1))  # the heartbeat stopped: worker dead
+    assert relay().resent == 1
+    assert services.abandoned_before(str(item.pk))

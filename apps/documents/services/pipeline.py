@@ -58,8 +58,12 @@ def _finish_run(run: TaskRun, transition: str, *, error: str = "", step: str = "
 
 
 def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, celery_task_id: str = "",
-          worker: str = "") -> Claim | None:  # fmt: skip
-    """Take the document for this attempt, or return None when there is nothing to do."""
+          worker: str = "", takeover: bool = False) -> Claim | None:  # fmt: skip
+    """Take the document for this attempt, or return None when there is nothing to do.
+
+    ``takeover``: the outbox sent this attempt again because the one before it stopped renewing its lease (its
+    worker died), so a started run is taken over at once instead of waiting out the task's time limit.
+    """
     now = timezone.now()
     with tenant_context(tenant_id):
         document = Document.objects.select_for_update(skip_locked=True).filter(pk=document_id).first()
@@ -77,7 +81,7 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
             # The same message delivered again (its task id survives redelivery)
             # means the worker that ran it died; a different message while a
             # recent attempt runs is a duplicate and steps aside.
-            same_message = bool(celery_task_id) and current.celery_task_id == celery_task_id
+            same_message = takeover or (bool(celery_task_id) and current.celery_task_id == celery_task_id)
             if not same_message and current.started_at and current.started_at > stale_after:
                 if run.state in RUN_STATES.transition("skip").sources:
                     _finish_run(run, "skip", error="Another attempt is working on this document.")
