@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # about 3.5 minutes: the slow tier
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # about 45 s: the slow tier
 
 CONVERTER = re.compile(r"<(?:(?P<kind>[a-z]+):)?(?P<name>\w+)>")
 NUL = "%00"
