@@ -256,6 +256,27 @@ def closed_breakers():
     breakers.reset()
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The circuit breakers' clock (Unix seconds), moved by the test instead of sleeping."""
+    from apps.integrations import breakers
+    from tests.integrations.breaker_helpers import Clock
+
+    fake = Clock()
+    monkeypatch.setattr(breakers, "_clock", fake)
+    return fake
+
+
+@pytest.fixture
+def fresh_switch_cache():
+    """waffle caches switches; the database is emptied or rolled back between tests but the cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def broker_not_remembered_down():
     """The outbox remembers a refused broker for a few seconds (per process): one test's dead broker must not

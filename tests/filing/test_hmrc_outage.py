@@ -28,17 +28,13 @@ from apps.sandbox.services.faults import clear_faults, set_fault
 from apps.tenancy.context import tenant_context
 from tests.filing.conftest import sale
 from tests.filing.test_submission import approve
-from tests.integrations.breaker_helpers import Clock, use_store
+from tests.integrations.breaker_helpers import use_store
 
-pytestmark = pytest.mark.django_db(transaction=True)  # waffle's switch cache is flushed on commit
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # waffle's switch cache is flushed on commit
+    pytest.mark.usefixtures("fresh_switch_cache"),
+]
 SAVED = "your return is saved and will be sent when it is back"
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(breakers, "_clock", fake)
-    return fake
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -48,15 +44,6 @@ def hmrc_breaker(request, settings, clock):
     yield
     breakers.reset()
     clear_faults()
-
-
-@pytest.fixture(autouse=True)
-def fresh_switch_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

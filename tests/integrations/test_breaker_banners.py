@@ -13,26 +13,12 @@ from apps.monitors.tasks import sync_breaker_banners
 from apps.observability.models import DegradedDependency, SyntheticRun
 from tests.integrations.breaker_helpers import STORES, Clock, use_store
 
-pytestmark = pytest.mark.django_db(transaction=True)  # waffle flushes its switch cache on commit
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # waffle flushes its switch cache on commit
+    pytest.mark.usefixtures("fresh_switch_cache"),
+]
 
 Source = DegradedDependency.Source
-
-
-@pytest.fixture(autouse=True)
-def fresh_switch_cache():
-    """waffle caches switches; the database is emptied between tests but the cache is not."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(breakers, "_clock", fake)
-    return fake
 
 
 @pytest.fixture(params=STORES)

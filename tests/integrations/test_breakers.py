@@ -18,16 +18,9 @@ from apps.integrations.errors import (
     RateLimited,
 )
 from apps.integrations.signals import breaker_state_changed
-from tests.integrations.breaker_helpers import STORES, Clock, use_store
+from tests.integrations.breaker_helpers import STORES, use_store
 
 KEY = "bank_feed"
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(breakers, "_clock", fake)
-    return fake
 
 
 @pytest.fixture(params=STORES)

@@ -14,17 +14,7 @@ from apps.observability import slos
 from apps.observability.models import DegradedDependency, SyntheticRun
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_switch_cache():
-    """waffle caches switches; the database rolls back between tests but the cache does not."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_switch_cache")]
 
 
 URL = "/staff/slo/"

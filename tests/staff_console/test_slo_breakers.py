@@ -6,7 +6,7 @@ import pytest
 
 from apps.integrations import breakers
 from apps.staff_console.views import slo
-from tests.integrations.breaker_helpers import Clock, use_store
+from tests.integrations.breaker_helpers import use_store
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,6 @@ URL = "/staff/slo/"
 @pytest.fixture
 def staff(staff_user, verified_client):
     return verified_client(staff_user)
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(breakers, "_clock", fake)
-    return fake
 
 
 def row(html: str, key: str) -> str:
