@@ -20,6 +20,7 @@ from pytest_django.fixtures import _get_databases_for_setup
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from tests.secret_servers import moto_server, openbao  # noqa: F401  (session fixtures: real secret servers)
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
