@@ -54,6 +54,9 @@ class OutboxItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The task message (Celery task id) whose worker holds the running lease: a duplicate copy of the message
+    # is refused while that lease is live, and the holder's own retries may start again.
+    holder = models.CharField(max_length=64, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -295,22 +295,37 @@ def relay(*, limit: int | None = None) -> RelayReport:
 
 
 def abandoned_before(item_id: str) -> bool:
-    """True when an earlier send of this effect started and its worker died: the relay sent it again only because
-    the running lease lapsed (a heartbeat that stopped). The task may then take over that attempt's claim."""
-    return OutboxItem.objects.filter(pk=item_id, state=OutboxState.DISPATCHED, started_at__isnull=False).exists()
+    """True when an earlier send of this effect started and its worker died: the relay sent it again because the
+    running lease lapsed (a heartbeat that stopped), or the lease lapsed and the relay has not yet noticed. The
+    task may then take over that attempt's claim."""
+    lapsed = Q(state=OutboxState.RUNNING, lease_until__lt=timezone.now())
+    sent_again = Q(state=OutboxState.DISPATCHED, started_at__isnull=False)
+    return OutboxItem.objects.filter(lapsed | sent_again, pk=item_id).exists()
 
 
-def begin(item_id: str, *, lease_seconds: float) -> bool:
-    """The worker starts the effect: running with a lease; False when there is nothing to do (done, parked, dead)."""
-    item = OutboxItem.objects.filter(pk=item_id).first()
-    if item is None:
-        return True  # not ours to track (a row deleted by hand): run the idempotent task anyway
-    now = timezone.now()
-    try:
-        move_item(item, "start", changes={"started_at": now, "lease_until": now + timedelta(seconds=lease_seconds)})
-    except InvalidTransition:
-        return False
-    return True
+def begin(item_id: str, *, lease_seconds: float, holder: str = "") -> str | None:
+    """The worker starts the effect: running with a lease held by ``holder`` (the task message's id).
+
+    Returns None when started, else why not: ``"settled"`` (done, parked, dead) or ``"running"`` (another copy
+    of the message holds a live lease: a duplicate must not run the effect beside it and then mark the row
+    done while the first copy may still die). The holder's own retry (same task id) starts again.
+    """
+    with transaction.atomic():
+        # Locked: two copies arriving together must not both see "not running" and both start.
+        item = OutboxItem.objects.select_for_update().filter(pk=item_id).first()
+        if item is None:
+            return None  # not ours to track (a row deleted by hand): run the idempotent task anyway
+        now = timezone.now()
+        held_by_another = not holder or item.holder != holder
+        if item.state == OutboxState.RUNNING and item.lease_until and item.lease_until > now and held_by_another:
+            log.info("outbox: duplicate message while running", extra={"outbox_id": str(item.pk)})
+            return "running"
+        changes = {"started_at": now, "lease_until": now + timedelta(seconds=lease_seconds), "holder": holder[:64]}
+        try:
+            move_item(item, "start", changes=changes)
+        except InvalidTransition:
+            return "settled"
+    return None
 
 
 def renew(item_id: str, *, lease_seconds: float) -> bool:

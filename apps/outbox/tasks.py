@@ -119,8 +119,9 @@ class OutboxTask(TenantTask):
         lease = heartbeat.lease_seconds if heartbeat else self._run_lease_seconds()
         # Read by tasks whose own claim must know that the attempt before this one died (process_document).
         self.request.outbox_takeover = bool(outbox_id) and services.abandoned_before(outbox_id)
-        if outbox_id and not services.begin(outbox_id, lease_seconds=lease):
-            return "already_settled"
+        refused = outbox_id and services.begin(outbox_id, lease_seconds=lease, holder=self.request.id or "")
+        if refused:
+            return f"already_{refused}"
         if heartbeat:
             heartbeat.start()
         try:

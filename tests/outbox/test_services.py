@@ -99,7 +99,7 @@ def test_a_lost_message_is_sent_again_after_its_lease_and_only_then(tenant_a, br
 
 def test_a_running_task_is_not_sent_again_within_its_run_lease(tenant_a, broker, settings):
     item = _enqueue(tenant_a)
-    assert services.begin(str(item.pk), lease_seconds=600)
+    assert services.begin(str(item.pk), lease_seconds=600) is None
     assert relay().resent == 0
     OutboxItem.objects.filter(pk=item.pk).update(lease_until=_later(-1))  # its worker died
     assert relay().resent == 1
@@ -164,13 +164,15 @@ def test_database_errors_are_retried_with_backoff_not_failed(tenant_a, broker, s
     item = _enqueue(tenant_a)
     BEHAVIOUR.append(OperationalError("server closed the connection"))
     with pytest.raises(Retry):
-        effect.apply(kwargs={**item.kwargs, "outbox_id": str(item.pk)}, throw=True).get()
+        effect.apply(kwargs={**item.kwargs, "outbox_id": str(item.pk)}, task_id="msg-1", throw=True).get()
     assert len(retries) == 1 and retries[0]["max_retries"] == settings.TASK_DATABASE_RETRIES
     assert retries[0]["kwargs"]["outbox_id"] == str(item.pk)  # the retry still settles its row
     assert 0 < retries[0]["countdown"] <= settings.TASK_DATABASE_RETRY_BASE_SECONDS * 1.5
     item.refresh_from_db()
     assert item.state == S.RUNNING and item.last_error == ""  # not failed, not deferred: the retry is on its way
-    assert effect.apply(kwargs=retries[0]["kwargs"]).get() == "done"  # the retry message arrives
+    assert effect.apply(kwargs=retries[0]["kwargs"], task_id="msg-2").get() == "already_running"  # another copy
+    # Celery's retry keeps the message's id: the retry starts again within its own lease.
+    assert effect.apply(kwargs=retries[0]["kwargs"], task_id="msg-1").get() == "done"
     item.refresh_from_db()
     assert item.state == S.DONE
 
@@ -222,7 +224,7 @@ def test_done_rows_are_purged_after_the_keep_period_and_nothing_else(tenant_a, b
 
 def test_a_running_tasks_lease_is_renewed_only_while_it_runs(tenant_a, broker):
     item = _enqueue(tenant_a)
-    assert services.begin(str(item.pk), lease_seconds=1)
+    assert services.begin(str(item.pk), lease_seconds=1) is None
     assert services.renew(str(item.pk), lease_seconds=600)
     item.refresh_from_db()
     assert item.lease_until > _later(500)
@@ -268,8 +270,49 @@ def test_a_send_after_a_lapsed_run_is_known_as_a_takeover(tenant_a, broker):
     OutboxItem.objects.filter(pk=item.pk).update(available_at=_later(-60), created_at=_later(-60))
     relay()
     assert not services.abandoned_before(str(item.pk))  # sent, never started
-    assert services.begin(str(item.pk), lease_seconds=30)
+    assert services.begin(str(item.pk), lease_seconds=30) is None
     assert not services.abandoned_before(str(item.pk))  # running: its worker is alive
     OutboxItem.objects.filter(pk=item.pk).update(lease_until=_later(-1))  # the heartbeat stopped: worker dead
     assert relay().resent == 1
     assert services.abandoned_before(str(item.pk))
+
+
+def test_a_duplicate_copy_is_refused_while_the_first_holds_a_live_lease(tenant_a, broker):
+    """A dispatch-lease resend can reach a second worker while the first runs: the copy must not run the effect
+    beside it and mark the row done, or the first copy dying afterwards would leave nothing to resend it."""
+    item = _enqueue(tenant_a)
+    assert services.begin(str(item.pk), lease_seconds=600, holder="first-message") is None
+    assert services.begin(str(item.pk), lease_seconds=600, holder="second-message") == "running"
+    assert services.begin(str(item.pk), lease_seconds=600) == "running"  # an unknown holder is another copy
+    item.refresh_from_db()
+    assert (item.state, item.holder) == (S.RUNNING, "first-message")
+    # The task says so and runs nothing; the row stays the first copy's.
+    assert deliver(item) == "already_running"
+    assert CALLS == []
+    item.refresh_from_db()
+    assert item.state == S.RUNNING and item.finished_at is None
+
+
+def test_the_lease_holders_own_retry_starts_again(tenant_a, broker):
+    """A task retrying itself after a database error keeps its message id: it may start while its lease lives."""
+    item = _enqueue(tenant_a)
+    assert services.begin(str(item.pk), lease_seconds=600, holder="msg-1") is None
+    assert services.begin(str(item.pk), lease_seconds=600, holder="msg-1") is None
+    assert OutboxItem.objects.get(pk=item.pk).state == S.RUNNING
+
+
+def test_once_the_lease_lapsed_another_copy_takes_over_even_before_the_relay_noticed(tenant_a, broker):
+    item = _enqueue(tenant_a)
+    assert services.begin(str(item.pk), lease_seconds=600, holder="dead-worker") is None
+    assert not services.abandoned_before(str(item.pk))
+    OutboxItem.objects.filter(pk=item.pk).update(lease_until=_later(-1))  # its heartbeat stopped
+    assert services.abandoned_before(str(item.pk))  # the next copy knows the attempt before it died
+    assert deliver(item) == "done"
+    item.refresh_from_db()
+    assert item.state == S.DONE and len(CALLS) == 1
+
+
+def test_a_settled_row_is_refused_as_settled(tenant_a, broker):
+    item = _enqueue(tenant_a)
+    assert deliver(item) == "done"
+    assert services.begin(str(item.pk), lease_seconds=600, holder="late-copy") == "settled"
