@@ -150,3 +150,30 @@ def _pairs(tenant):
         return run_checks(None)
     with tenant_context(tenant):
         return run_checks(tenant)
+
+
+@pytest.mark.urls("tests.security_center.no_urls")
+def test_links_are_empty_when_the_pages_are_not_mounted(tenant_a):
+    from apps.security_center.center.links import audit_log_url, evidence_url
+
+    assert evidence_url("access.two_factor", None) == evidence_url("access.two_factor", tenant_a) == ""
+    assert audit_log_url(None, "a.b.c") == audit_log_url(tenant_a, "a.b.c") == ""
+
+
+def test_the_gauges_yield_nothing_when_the_database_fails(monkeypatch):
+    def down(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(CheckRun.objects, "filter", down)
+    monkeypatch.setattr(ChainVerification.objects, "order_by", down)
+    assert list(SecurityCheckCollector().collect()) == []
+    assert list(AuditChainCollector().collect()) == []
+    assert len(list(SecurityCheckCollector().describe())) == 2
+
+
+def test_records_name_themselves():
+    run = record_check_run()
+    record = CheckRecord.objects.filter(run=run).first()
+    verification = ChainVerification.objects.create(verified_at=timezone.now(), chains=1, events=0, ok=False)
+    assert str(run).startswith("check run ") and str(record) == f"{record.check_id}: {record.status}"
+    assert "BROKEN" in str(verification)

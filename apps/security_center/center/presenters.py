@@ -12,7 +12,6 @@ from apps.security_center.checks import (
     CheckResult,
     Evidence,
     Status,
-    all_checks,
     evidence_provider,
     get_check,
     in_scope,
@@ -40,8 +39,8 @@ class Row:
         return str(self.result.status)
 
 
-def _expected_but_missing(tenant: Tenant | None) -> list[str]:
-    """Agreed ids nobody registered; a registered check out of this scope is not missing."""
+def _expected_but_missing() -> list[str]:
+    """Agreed ids nobody registered (shown as UNKNOWN on both pages); one registered out of scope is not missing."""
     return [cid for cid in EXPECTED_IDS if not is_registered(cid)]
 
 
@@ -63,7 +62,7 @@ def page(tenant: Tenant | None) -> dict[str, Any]:
         )
         for check, result in pairs
     ]
-    for check_id in _expected_but_missing(tenant):
+    for check_id in _expected_but_missing():
         rows.append(Row(check_id, check_id, check_id.split(".")[0], CheckResult(Status.UNKNOWN, NOT_REGISTERED), ()))
     rows.sort(key=lambda r: (r.area, r.check_id))
     counts: dict[str, int] = {}
@@ -92,7 +91,3 @@ def evidence(check_id: str, tenant: Tenant | None) -> tuple[str, Evidence]:
     if provider is None or not in_scope(check, tenant):
         raise UnknownEvidence(check_id)
     return check.title, provider(tenant)
-
-
-def known_ids() -> list[str]:
-    return sorted({c.id for c in all_checks()} | set(EXPECTED_IDS))
