@@ -177,3 +177,13 @@ def test_records_name_themselves():
     verification = ChainVerification.objects.create(verified_at=timezone.now(), chains=1, events=0, ok=False)
     assert str(run).startswith("check run ") and str(record) == f"{record.check_id}: {record.status}"
     assert "BROKEN" in str(verification)
+
+
+def test_the_beat_schedule_runs_both_jobs_hourly_on_the_maintenance_queue(settings):
+    from config.celery import app
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"maintenance.run_security_checks", "maintenance.verify_audit_chains"} <= schedule
+    app.loader.import_default_modules()
+    assert {"maintenance.run_security_checks", "maintenance.verify_audit_chains"} <= set(app.tasks)
+    assert app.amqp.router.route({}, "maintenance.run_security_checks")["queue"].name == "maintenance"
