@@ -82,7 +82,8 @@ def two_factor(tenant: Tenant | None) -> CheckResult:
     figures = {"without_device": len(missing), "staff": staff, "owners": owners}
     url = evidence_url("access.two_factor", tenant)
     if not missing:
-        return CheckResult(Status.PASS, "Every staff member and owner has a confirmed second factor", figures, url)
+        everyone = "Every owner" if tenant is not None else "Every staff member and owner"
+        return CheckResult(Status.PASS, f"{everyone} has a confirmed second factor", figures, url)
     who = f"{owners} owner(s)" if tenant is not None else f"{staff} staff and {owners} owner(s)"
     return CheckResult(Status.FAIL, f"{len(missing)} without a confirmed second factor: {who}", figures, url)
 
