@@ -187,3 +187,16 @@ def test_the_beat_schedule_runs_both_jobs_hourly_on_the_maintenance_queue(settin
     app.loader.import_default_modules()
     assert {"maintenance.run_security_checks", "maintenance.verify_audit_chains"} <= set(app.tasks)
     assert app.amqp.router.route({}, "maintenance.run_security_checks")["queue"].name == "maintenance"
+
+
+def test_the_command_records_a_run_and_prints_the_platform_results(tenant_a, owner_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_security_checks", stdout=out)
+    text = out.getvalue()
+    assert "FAIL     access.two_factor: 1 without a confirmed second factor" in text
+    assert "1 businesses checked; 1 failing result(s) across them." in text
+    assert CheckRun.objects.get().trigger == "command"

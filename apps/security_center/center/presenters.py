@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -65,9 +66,7 @@ def page(tenant: Tenant | None) -> dict[str, Any]:
     for check_id in _expected_but_missing():
         rows.append(Row(check_id, check_id, check_id.split(".")[0], CheckResult(Status.UNKNOWN, NOT_REGISTERED), ()))
     rows.sort(key=lambda r: (r.area, r.check_id))
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
+    counts = Counter(row.status for row in rows)
     return {
         "rows": rows,
         "counts": sorted(counts.items()),
