@@ -684,3 +684,15 @@ DOCUMENT_STORE_SAMPLE_PER_TENANT = env.int("DOCUMENT_STORE_SAMPLE_PER_TENANT", d
 DOCUMENT_STORE_MAX_MISSING_FRACTION = env.float("DOCUMENT_STORE_MAX_MISSING_FRACTION", default=0.5)
 # Readiness fails when the document store (filesystem) has less free space than this.
 DOCUMENT_STORE_MIN_FREE_BYTES = env.int("DOCUMENT_STORE_MIN_FREE_BYTES", default=512 * 1024 * 1024)
+
+# --- Security center (issue #15, decision 0027) ------------------------------
+# Every check (platform and each business) recorded hourly for the page's history and the gauges; every audit
+# chain verified hourly (the AuditChainVerificationStale alert fires after 3 hours without one).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "security-checks": {"task": "maintenance.run_security_checks", "schedule": crontab(minute=20)},
+        "verify-audit-chains": {"task": "maintenance.verify_audit_chains", "schedule": crontab(minute=5)},
+    }
+)
+SECURITY_CHECK_HISTORY_DAYS = env.int("SECURITY_CHECK_HISTORY_DAYS", default=90)
+AUDIT_CHAIN_MAX_AGE_HOURS = env.int("AUDIT_CHAIN_MAX_AGE_HOURS", default=3)

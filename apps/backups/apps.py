@@ -19,3 +19,10 @@ class BackupsConfig(AppConfig):
         for factory in BACKUP_COLLECTORS:
             collectors.register(factory)
         metrics.register_collectors()
+
+        # The security center's backups.status check (issue #15, decision 0027): registered from here, since
+        # the security center sits below backups in the layers.
+        from apps.backups.checks import BACKUP_CHECK
+        from apps.security_center.checks import register
+
+        register(BACKUP_CHECK)

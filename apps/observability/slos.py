@@ -489,6 +489,30 @@ ALERTS: tuple[Alert, ...] = (
         runbook="outbox-item-dead.md",
         dashboard="strongroom-platform",
     ),
+    # Security center (issue #15, decision 0027): a check failing in two hourly runs in a row (platform or any
+    # business; the gauge counts scopes, never names a business).
+    Alert(
+        name="SecurityCheckFailing",
+        expr='max by (check) (strongroom_security_check_status{status="fail"}) > 0',
+        for_="2h",
+        severity="ticket",
+        summary="Security check {{ $labels.check }} has been failing for over 2 hours ({{ $value }} scope(s))",
+        runbook="security-check-failing.md",
+        dashboard="strongroom-platform",
+    ),
+    Alert(
+        name="SecurityChecksStale",
+        expr=(
+            "time() - max(strongroom_security_checks_last_run_timestamp_seconds) > 3 * 3600\n"
+            "or\n"
+            "absent(strongroom_security_checks_last_run_timestamp_seconds)"
+        ),
+        for_="15m",
+        severity="ticket",
+        summary="The security checks have not been recorded for over 3 hours",
+        runbook="security-checks-stale.md",
+        dashboard="strongroom-platform",
+    ),
     Alert(
         name="Watchdog",
         expr="vector(1)",

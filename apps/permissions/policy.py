@@ -122,6 +122,10 @@ PERMISSIONS: dict[str, Rule] = {
         roles=OWNER_ACCOUNTANT,
         message="Only an owner or the accountant of this business can see where its data and backups are kept.",
     ),
+    # --- security center (issue #15, decision 0027): the business's security page (figures, evidence, checklist)
+    "security.view_business_center": Rule(
+        roles=OWNER, message="Only an owner of this business can see its security center."
+    ),
     # --- platform (no business): staff ---------------------------------------------------------------------------
     "staff.use_console": Rule(
         staff_roles=frozenset(StaffRole.values),
@@ -141,6 +145,13 @@ PERMISSIONS: dict[str, Rule] = {
         mfa=True,
         action="approving access",
         message="Only a security officer or a platform administrator can approve access.",
+    ),
+    # Security center (issue #15, decision 0027): every check's figure and evidence across the platform.
+    "staff.view_security_center": Rule(
+        staff_roles=frozenset({StaffRole.SECURITY_OFFICER, StaffRole.PLATFORM_ADMIN}),
+        mfa=True,
+        action="reading the security center",
+        message="The security center is for security officers and platform administrators.",
     ),
     # H4 (chaos): the results of the chaos experiments, for the people who run the platform.
     "staff.view_chaos_runs": Rule(

@@ -55,3 +55,64 @@ class TenantKey(TenantScopedModel):
     @property
     def is_destroyed(self) -> bool:
         return self.wrapped_dek is None
+
+
+# --- the security center (decision 0027): recorded check runs and audit-chain verifications ---------------------
+
+
+class CheckRun(models.Model):
+    """One run of every check (platform and each business), by the beat job or by hand."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=16, default="beat")  # "beat" or "command"
+    tenants = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="checkrun_started_desc")]
+
+    def __str__(self) -> str:
+        return f"check run {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CheckRecord(models.Model):
+    """One check's result in one scope of a run: the platform (``tenant_id`` NULL) or one business.
+
+    Not tenant-scoped on purpose: it holds a status, a one-line summary and
+    counts (no personal data, no secrets), and the beat job writes every
+    business's rows in one pass. Readers always filter by ``tenant_id``.
+    """
+
+    run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="records")
+    check_id = models.CharField(max_length=64)
+    tenant_id = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=8)
+    summary = models.CharField(max_length=300)
+    figures = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["check_id"]
+        indexes = [models.Index(fields=["check_id", "tenant_id"], name="checkrecord_check_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.check_id}: {self.status}"
+
+
+class ChainVerification(models.Model):
+    """One verification of every audit chain (``manage.py verify_audit_chain`` or the beat job)."""
+
+    verified_at = models.DateTimeField()
+    trigger = models.CharField(max_length=16, default="beat")
+    chains = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    ok = models.BooleanField()
+    broken_chains = models.JSONField(default=list, blank=True)  # chain ids (str) that failed
+    first_problem = models.CharField(max_length=500, blank=True)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-verified_at"]
+
+    def __str__(self) -> str:
+        return f"audit chains {'intact' if self.ok else 'BROKEN'} at {self.verified_at:%Y-%m-%d %H:%M}"

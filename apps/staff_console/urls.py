@@ -12,6 +12,7 @@ from apps.staff_console.gate import guard
 from apps.staff_console.views import audit, chaos, filing, onboarding, slo, tenants
 from apps.staff_console.views import backups as backup_views  # issue #16 (H6)
 from apps.staff_console.views import outbox as outbox_views  # outbox (issue #17)
+from apps.staff_console.views import security as security_views  # security center (issue #15)
 
 console = [
     path("", tenants.console_home, name="home"),
@@ -56,6 +57,12 @@ outbox_pages = [
     path("<uuid:item_id>/retry/", outbox_views.retry_item, name="retry"),
 ]
 
+# The security center (issue #15, decision 0027): live checks, their evidence, the compliance checklist.
+security_pages = [
+    path("", security_views.security_center, name="center"),
+    path("evidence/<str:check_id>/", security_views.evidence, name="evidence"),
+]
+
 urlpatterns = guard(
     [
         path("filing/", include((filing_tower, "staff-filing"))),
@@ -64,6 +71,7 @@ urlpatterns = guard(
         path("access/", include("apps.staff_console.access.urls")),  # elevated access, reviews, staff roles
         path("backups/", include((backup_pages, "staff-backups"))),  # backups and restore drills (issue #16)
         path("outbox/", include((outbox_pages, "staff-outbox"))),  # outbox (issue #17)
+        path("security/", include((security_pages, "staff-security"))),  # security center (issue #15)
         path("", include((console, "staff"))),
     ]
 )

@@ -61,6 +61,9 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "staff.run_restore_drill": (NOBODY, True, False, {"platform_admin", "security_officer"}),
     # H4 (chaos)
     "staff.view_chaos_runs": (NOBODY, True, False, {"sre", "platform_admin"}),
+    # Security center (issue #15): the business's security page; the staff console's /staff/security/.
+    "security.view_business_center": ({OWN}, False, False, NOBODY),
+    "staff.view_security_center": (NOBODY, True, False, {"security_officer", "platform_admin"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 
@@ -169,6 +172,7 @@ def business(tenant_a, principals, books_a):
         "membership_id": str(Membership.objects.get(user=spare).pk),
         "invitation_id": str(invitation.pk),
         "token_id": str(token.pk),
+        "check_id": "access.two_factor",
     }
 
 

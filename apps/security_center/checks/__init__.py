@@ -16,6 +16,15 @@ never imports upward. Check ids are ``<area>.<name>``; agreed ids:
 * ``privacy.retention``, ``privacy.requests`` (retention job results, erasure and access requests)
 * ``access.two_factor``, ``access.reviews``, ``access.elevation``, ``access.privileged_actions``,
   ``access.failed_logins``, ``audit.chain``, ``backups.status``
+
+A tenant check's ``compute`` is called inside ``tenant_context(tenant)`` (the
+business page runs in its request's context; the beat job enters it), so it
+may read tenant-scoped models directly.
+
+Evidence: a check may point ``evidence_url`` at its own page, or register an
+evidence provider (``register_evidence``) that returns the rows behind the
+figure; the security center then serves them as a table and a CSV download
+at its generic evidence pages (staff console and each business's).
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
 
 if TYPE_CHECKING:
     from apps.tenancy.models import Tenant
@@ -65,13 +76,79 @@ class Check:
     controls: tuple[str, ...] = ()
 
 
+# Every id the security center's pages and checklist expect; one nobody registered shows as UNKNOWN.
+EXPECTED_IDS: tuple[str, ...] = (
+    "secrets.backend",
+    "secrets.age",
+    "encryption.keys",
+    "encryption.rotation",
+    "encryption.fields",
+    "encryption.files",
+    "privacy.retention",
+    "privacy.requests",
+    "access.two_factor",
+    "access.reviews",
+    "access.elevation",
+    "access.privileged_actions",
+    "access.failed_logins",
+    "audit.chain",
+    "backups.status",
+)
+NOT_REGISTERED = "not registered: no app provides this check yet"
+
+# Worst first: how statuses combine (a compliance item, a summary) — FAIL beats UNKNOWN beats WARN beats PASS.
+SEVERITY: dict[Status, int] = {
+    Status.FAIL: 4,
+    Status.UNKNOWN: 3,
+    Status.WARN: 2,
+    Status.PASS: 1,
+    Status.NOT_APPLICABLE: 0,
+}
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The most severe status (N/A when there is none at all)."""
+    return max(statuses, key=SEVERITY.__getitem__, default=Status.NOT_APPLICABLE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rows behind a check's figure: column headings and plain values (ids and counts, no secrets)."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    note: str = ""
+    # Optional per-row links (same length as rows; "" for none), e.g. to the audit log filtered.
+    links: list[str] = field(default_factory=list)
+
+
 _registry: dict[str, Check] = {}
+_evidence: dict[str, Callable[[Tenant | None], Evidence]] = {}
 
 
 def register(check: Check) -> Check:
     """Add (or, on a re-import, replace) a check. Ids are unique."""
     _registry[check.id] = check
     return check
+
+
+def register_evidence(check_id: str, provider: Callable[[Tenant | None], Evidence]) -> None:
+    """Rows behind ``check_id``'s figure, served by the security center's evidence pages."""
+    _evidence[check_id] = provider
+
+
+def evidence_provider(check_id: str) -> Callable[[Tenant | None], Evidence] | None:
+    return _evidence.get(check_id)
+
+
+def is_registered(check_id: str) -> bool:
+    return check_id in _registry
+
+
+def in_scope(check: Check, tenant: Tenant | None) -> bool:
+    """Platform checks when ``tenant`` is None, tenant checks otherwise (BOTH in either)."""
+    wanted = {Scope.BOTH, Scope.PLATFORM} if tenant is None else {Scope.BOTH, Scope.TENANT}
+    return check.scope in wanted
 
 
 def all_checks() -> list[Check]:
@@ -85,7 +162,8 @@ def get_check(check_id: str) -> Check:
 def run_check(check: Check, tenant: Tenant | None = None) -> CheckResult:
     """Compute one check; an exception becomes UNKNOWN (logged), never PASS and never a 500."""
     try:
-        return check.compute(tenant)
+        with transaction.atomic():  # a savepoint: a failed query must not poison the page's transaction
+            return check.compute(tenant)
     except Exception as exc:  # a broken check must not hide the others
         logger.exception("security check %s failed to compute", check.id)
         return CheckResult(Status.UNKNOWN, f"could not compute: {type(exc).__name__}")
@@ -93,5 +171,4 @@ def run_check(check: Check, tenant: Tenant | None = None) -> CheckResult:
 
 def run_checks(tenant: Tenant | None = None) -> list[tuple[Check, CheckResult]]:
     """Every check for this scope: platform checks when ``tenant`` is None, tenant checks otherwise."""
-    wanted = {Scope.BOTH, Scope.PLATFORM} if tenant is None else {Scope.BOTH, Scope.TENANT}
-    return [(c, run_check(c, tenant)) for c in all_checks() if c.scope in wanted]
+    return [(c, run_check(c, tenant)) for c in all_checks() if in_scope(c, tenant)]

@@ -1,0 +1,1 @@
+"""The security center (decision 0027): access and audit checks, recorded runs, the checklist, gauges."""
