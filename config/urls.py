@@ -23,6 +23,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/onboarding/", include("apps.onboarding.urls")),
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     path("t/<slug:tenant_slug>/settings/data/", include("apps.backups.urls")),  # Data & backups (issue #16)
+    path("t/<slug:tenant_slug>/settings/privacy/", include("apps.privacy.urls")),  # Privacy (issue #15)
     # The one redirect URI registered with HMRC; it forwards to the business named in the OAuth state.
     path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
     path("invitations/", include("apps.accounts.invitation_urls")),

@@ -122,6 +122,14 @@ PERMISSIONS: dict[str, Rule] = {
         roles=OWNER_ACCOUNTANT,
         message="Only an owner or the accountant of this business can see where its data and backups are kept.",
     ),
+    # --- privacy (issue #15, decision 0026): each member's own data export; the owner's business export/erasure --
+    "privacy.use_privacy_page": Rule(roles=EVERY_ROLE, message="You are not a member of this business."),
+    "privacy.manage_business_data": Rule(
+        roles=OWNER,
+        mfa=True,
+        action="exporting or erasing the business's data",
+        message="Only an owner of this business can export or erase its data.",
+    ),
     # --- platform (no business): staff ---------------------------------------------------------------------------
     "staff.use_console": Rule(
         staff_roles=frozenset(StaffRole.values),
@@ -141,6 +149,13 @@ PERMISSIONS: dict[str, Rule] = {
         mfa=True,
         action="approving access",
         message="Only a security officer or a platform administrator can approve access.",
+    ),
+    # Privacy (issue #15): opening requests for anyone, erasing with a reason, issuing download links.
+    "staff.handle_privacy_requests": Rule(
+        staff_roles=frozenset({StaffRole.SECURITY_OFFICER, StaffRole.PLATFORM_ADMIN}),
+        mfa=True,
+        action="handling privacy requests",
+        message="Only a security officer or a platform administrator can handle access and erasure requests.",
     ),
     # H4 (chaos): the results of the chaos experiments, for the people who run the platform.
     "staff.view_chaos_runs": Rule(

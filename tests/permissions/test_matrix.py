@@ -61,6 +61,10 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "staff.run_restore_drill": (NOBODY, True, False, {"platform_admin", "security_officer"}),
     # H4 (chaos)
     "staff.view_chaos_runs": (NOBODY, True, False, {"sre", "platform_admin"}),
+    # Privacy (issue #15): own export for every member; business export/erasure for the owner; staff handling.
+    "privacy.use_privacy_page": (EVERYONE, False, False, NOBODY),
+    "privacy.manage_business_data": ({OWN}, True, False, NOBODY),
+    "staff.handle_privacy_requests": (NOBODY, True, False, {"security_officer", "platform_admin"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 
