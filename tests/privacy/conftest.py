@@ -16,3 +16,14 @@ def export_dir(settings, tmp_path):
 @pytest.fixture
 def officer(db):
     return make_staff("security_officer")
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in this process when sent (as in the embedded demo), also when a broker is configured (CI)."""
+    from celery import current_app
+
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = previous

@@ -32,7 +32,7 @@ def _unzip(request: PrivacyRequest) -> tuple[dict, zipfile.ZipFile]:
 
 
 def test_a_person_export_holds_their_data_and_nobody_elses(
-    tenant_a, tenant_b, in_tenant, django_capture_on_commit_callbacks
+    tenant_a, tenant_b, in_tenant, django_capture_on_commit_callbacks, eager_tasks
 ):
     person = make_member(tenant_a, Role.BOOKKEEPER, email="subject.person@example.test", full_name="Sabine Subject")
     Membership.objects.create(user=person, tenant=tenant_b, role=Role.VIEWER)

@@ -29,7 +29,7 @@ def _link_from(response) -> str:
 
 
 def test_a_member_exports_their_own_data_and_downloads_it_once_linked(
-    tenant_a, bookkeeper_a, client, django_capture_on_commit_callbacks
+    tenant_a, bookkeeper_a, client, django_capture_on_commit_callbacks, eager_tasks
 ):
     client.force_login(bookkeeper_a)
     page = client.get(f"/t/{tenant_a.slug}/settings/privacy/")

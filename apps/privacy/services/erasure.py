@@ -35,6 +35,7 @@ from apps.privacy import metrics
 from apps.privacy.errors import ErasureBlocked, RequestNotActionable
 from apps.privacy.models import ErasureCertificate, PrivacyRequest
 from apps.privacy.policies import statutory_retain_until, statutory_years
+from apps.privacy.services.requests import record_in_chain
 from apps.privacy.services.retention import SET_ASIDE, Tally, _delete_documents
 from apps.security_center.crypto.services import shred_tenant_keys
 from apps.tenancy.context import db_tenant, tenant_context
@@ -267,7 +268,7 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         "backups": backups_age_out(now),
     }
     certificate = _issue_certificate(request, body)
-    record_event(
+    record_in_chain(
         "privacy.business.erased",
         actor=actor,
         tenant_id=tenant.pk,

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.models import PLATFORM_CHAIN, AuditEvent
-from apps.audit.services import record_event
 from apps.documents.models import Document
 from apps.documents.services.storage import read_blob
 from apps.filing.models import VatReturn
 from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine
 from apps.privacy import metrics, store
 from apps.privacy.models import PrivacyRequest
+from apps.privacy.services.requests import record_in_chain
 from apps.tenancy.context import db_tenant, tenant_context
 from apps.tenancy.models import ApiToken, Invitation, Membership, Tenant
 
@@ -237,7 +237,7 @@ def build_export(request_id: str) -> PrivacyRequest:
         request.status, request.progress, request.completed_at = ST.READY, 100, timezone.now()
         request.export_name, request.export_size, request.export_sha256 = name, size, digest
         request.save()
-        record_event(
+        record_in_chain(
             "privacy.access_request.completed",
             actor_label="privacy export",
             tenant_id=request.subject_tenant_id if request.subject == PrivacyRequest.Subject.BUSINESS else None,

@@ -14,6 +14,7 @@ from apps.audit.services import record_event
 from apps.outbox.services import enqueue
 from apps.privacy.errors import ExportLinkInvalid, ReasonRequired, RequestAlreadyOpen, RequestNotActionable
 from apps.privacy.models import PrivacyRequest
+from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
 K, S, ST = PrivacyRequest.Kind, PrivacyRequest.Subject, PrivacyRequest.Status
@@ -21,6 +22,16 @@ K, S, ST = PrivacyRequest.Kind, PrivacyRequest.Subject, PrivacyRequest.Status
 
 def _chain_of(request: PrivacyRequest):
     return request.subject_tenant_id if request.subject == S.BUSINESS else None
+
+
+def record_in_chain(action: str, *, tenant_id=None, **fields) -> None:
+    """Record an event in the business's chain (inside its context: RLS admits an insert there only) or the
+    platform chain."""
+    if tenant_id is None:
+        record_event(action, **fields)
+        return
+    with tenant_context(tenant_id):
+        record_event(action, tenant_id=tenant_id, **fields)
 
 
 def open_request(*, kind: str, subject_user=None, subject_tenant: Tenant | None = None, requested_by, reason: str = ""):
@@ -45,7 +56,7 @@ def open_request(*, kind: str, subject_user=None, subject_tenant: Tenant | None 
             reason=reason,
             due_at=timezone.now() + timedelta(days=settings.PRIVACY_REQUEST_DEADLINE_DAYS),
         )
-        record_event(
+        record_in_chain(
             f"privacy.{kind}_request.opened",
             actor=requested_by,
             tenant_id=_chain_of(request),
@@ -69,7 +80,7 @@ def issue_link(*, request: PrivacyRequest, actor) -> str:
     request.link_token_hash = hashlib.sha256(token.encode()).hexdigest()
     request.link_expires_at = timezone.now() + timedelta(hours=settings.PRIVACY_EXPORT_LINK_HOURS)
     request.save(update_fields=["link_token_hash", "link_expires_at"])
-    record_event("privacy.export.link_issued", actor=actor, tenant_id=_chain_of(request), target=request)
+    record_in_chain("privacy.export.link_issued", actor=actor, tenant_id=_chain_of(request), target=request)
     return token
 
 
@@ -84,7 +95,7 @@ def redeem_link(*, request: PrivacyRequest, token: str, actor) -> PrivacyRequest
         or request.link_expires_at <= timezone.now()
     ):
         raise ExportLinkInvalid()
-    record_event("privacy.export.downloaded", actor=actor, tenant_id=_chain_of(request), target=request)
+    record_in_chain("privacy.export.downloaded", actor=actor, tenant_id=_chain_of(request), target=request)
     return request
 
 
