@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from apps.privacy.models import ErasureCertificate, PrivacyRequest, RetentionRun
 from apps.tenancy.models import Tenant
@@ -22,10 +21,6 @@ def recent_runs(limit: int = 20) -> list[RetentionRun]:
 
 def open_requests() -> QuerySet[PrivacyRequest]:
     return PrivacyRequest.objects.filter(status__in=[PrivacyRequest.Status.OPEN, PrivacyRequest.Status.RUNNING])
-
-
-def overdue_requests() -> QuerySet[PrivacyRequest]:
-    return open_requests().filter(due_at__lt=timezone.now())
 
 
 def all_requests(limit: int = 200) -> list[PrivacyRequest]:

@@ -10,5 +10,4 @@ urlpatterns = [
     path("erasure/", views.request_business_erasure, name="erasure"),
     path("link/", views.issue_download_link, name="link"),
     path("download/", views.download, name="download"),
-    path("certificate/", views.certificate, name="certificate"),
 ]

@@ -1,4 +1,7 @@
-"""Settings → Privacy: a member's own data export; the owner's business export, erasure request and certificates.
+"""Settings → Privacy: a member's own data export; the owner's business export and erasure request.
+
+Erasure certificates are shown in the staff console: after an erasure the person or business no longer has
+access here (the business is closed), so staff send the certificate (JSON download) to whoever asked.
 
 Exports leave only through ``download``: a token issued here (hash kept), valid for hours, checked together
 with who is asking (the person the export is about; for a business export, an owner).
@@ -9,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +22,7 @@ from apps.core.errors import ApplicationError
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
 from apps.privacy import selectors, store
-from apps.privacy.models import ErasureCertificate, PrivacyRequest
+from apps.privacy.models import PrivacyRequest
 from apps.privacy.policies import policies
 from apps.privacy.services.requests import issue_link, open_request, redeem_link
 
@@ -133,15 +137,19 @@ def download(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 
 
 @require_GET
-@permission_required_for("privacy.manage_business_data")
-def certificate(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    found = _request_or_404(request, request.GET.get("r"))
-    cert = ErasureCertificate.objects.filter(request=found).first()
-    if cert is None:
-        raise Http404("No certificate for this request yet.")
-    if request.GET.get("download"):
-        return _attachment(cert.body.encode(), f"erasure-certificate-{cert.pk}.json", "application/json")
-    return render(request, "privacy/certificate.html", {"certificate": cert, "privacy_request": found})
+@login_required
+def certificate_download(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """An erasure certificate through the link staff sent to the person who asked (no business page is left)."""
+    found = PrivacyRequest.objects.filter(pk=request_id, kind=K.ERASURE, requested_by=request.user).first()
+    if found is None:
+        raise Http404("No such certificate.")
+    try:
+        redeem_link(request=found, token=request.GET.get("token", ""), actor=request.user)
+    except ApplicationError as refused:
+        raise Http404(refused.message) from None
+    return _attachment(
+        found.certificate.body.encode(), f"erasure-certificate-{found.certificate.pk}.json", "application/json"
+    )
 
 
 def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:

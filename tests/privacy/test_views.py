@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from apps.privacy import store
 from apps.privacy.models import ErasureCertificate, PrivacyRequest
 from apps.privacy.services.exports import build_export
 from apps.privacy.services.requests import open_request
@@ -71,7 +72,7 @@ def test_the_owner_exports_the_business_and_asks_for_erasure(tenant_a, owner_a, 
     assert client.post(f"/t/{tenant_a.slug}/settings/privacy/link/", {"request_id": "nope"}).status_code == 404
     not_ready = client.post(f"/t/{tenant_a.slug}/settings/privacy/link/", {"request_id": str(erasure.pk)})
     assert not_ready.status_code == 409
-    assert client.get(f"/t/{tenant_a.slug}/settings/privacy/certificate/?r={erasure.pk}").status_code == 404
+    assert client.post(f"/t/{tenant_a.slug}/settings/privacy/export/business/").status_code == 409  # one open
 
 
 def test_another_business_cannot_see_or_link_this_ones_export(tenant_a, tenant_b, owner_a, verified_client):
@@ -103,6 +104,14 @@ def test_staff_erase_with_a_reason_and_read_the_certificate(tenant_a, owner_a, o
     assert json.loads(downloaded.content)["request_id"] == str(erasure.pk)
     assert str(certificate.pk).encode() in client.get("/staff/privacy/certificates/").content
     assert client.post(f"/staff/privacy/{erasure.pk}/erase/", {"reason": "ticket SR-99 again"}).status_code == 409
+    # The owner who asked no longer reaches the business: staff send them a link to the certificate.
+    link = _link_from(client.post(f"/staff/privacy/{erasure.pk}/link/"))
+    assert link.startswith(f"/privacy/certificates/{erasure.pk}/?token=")
+    assert client.get(link).status_code == 404  # for the requester only
+    client = verified_client(owner_a)
+    got = client.get(link)
+    assert got.status_code == 200 and json.loads(got.content)["request_id"] == str(erasure.pk)
+    assert client.get(link.replace("token=", "token=x")).status_code == 404
 
 
 def test_staff_open_requests_and_issue_links(tenant_a, owner_a, officer, verified_client):
@@ -118,6 +127,20 @@ def test_staff_open_requests_and_issue_links(tenant_a, owner_a, officer, verifie
     assert client.get(link).status_code == 200
     assert client.get(link.replace("token=", "token=x")).status_code == 404
     assert client.post("/staff/privacy/open/", {"kind": "erasure", "business": tenant_a.slug}).status_code == 302
+
+
+def test_a_business_page_refuses_unknown_ids_and_deleted_exports(tenant_a, bookkeeper_a, client):
+    client.force_login(bookkeeper_a)
+    base = f"/t/{tenant_a.slug}/settings/privacy"
+    assert client.post(f"{base}/link/", {"request_id": "not-a-uuid"}).status_code == 404
+    assert client.get(f"{base}/download/?r=00000000-0000-0000-0000-000000000007&token=x").status_code == 404
+    request = open_request(kind=K.ACCESS, subject_user=bookkeeper_a, requested_by=bookkeeper_a)
+    assert client.post(f"{base}/export/me/").status_code == 409  # one open at a time
+    build_export(str(request.pk))
+    link = _link_from(client.post(f"{base}/link/", {"request_id": str(request.pk)}))
+    request.refresh_from_db()
+    store.export_path(request.export_name).unlink()  # deleted behind the row's back
+    assert client.get(link).status_code == 404
 
 
 def test_support_staff_read_but_cannot_erase(tenant_a, owner_a, verified_client):

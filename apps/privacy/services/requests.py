@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.audit.services import record_event
 from apps.outbox.services import enqueue
 from apps.privacy.errors import ExportLinkInvalid, ReasonRequired, RequestAlreadyOpen, RequestNotActionable
-from apps.privacy.models import PrivacyRequest
+from apps.privacy.models import ErasureCertificate, PrivacyRequest
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -72,10 +72,21 @@ def open_request(*, kind: str, subject_user=None, subject_tenant: Tenant | None 
     return request
 
 
+def downloadable(request: PrivacyRequest) -> bool:
+    """An access request's export once built (until deleted); an erasure request's certificate once issued."""
+    if request.kind == K.ACCESS:
+        return request.status == ST.READY and bool(request.export_name)
+    return request.status == ST.DONE and ErasureCertificate.objects.filter(request=request).exists()
+
+
 def issue_link(*, request: PrivacyRequest, actor) -> str:
-    """A fresh download token (only its hash is kept), valid PRIVACY_EXPORT_LINK_HOURS; the old link stops working."""
-    if request.status != ST.READY or not request.export_name:
-        raise RequestNotActionable("There is no export to download: it is not ready or was deleted.")
+    """A fresh download token (only its hash is kept), valid PRIVACY_EXPORT_LINK_HOURS; the old link stops working.
+
+    For an erasure, the link is to its certificate: the person or owner who asked no longer has access to the
+    business's pages, so staff send them this link.
+    """
+    if not downloadable(request):
+        raise RequestNotActionable("There is nothing to download yet: the export is not ready (or was deleted).")
     token = secrets.token_urlsafe(32)
     request.link_token_hash = hashlib.sha256(token.encode()).hexdigest()
     request.link_expires_at = timezone.now() + timedelta(hours=settings.PRIVACY_EXPORT_LINK_HOURS)
@@ -88,7 +99,7 @@ def redeem_link(*, request: PrivacyRequest, token: str, actor) -> PrivacyRequest
     """Check a download token; refuses expired, replaced or wrong tokens the same way."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     if (
-        request.status != ST.READY
+        not downloadable(request)
         or not request.link_token_hash
         or not secrets.compare_digest(digest, request.link_token_hash)
         or request.link_expires_at is None

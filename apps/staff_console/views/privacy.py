@@ -93,7 +93,10 @@ def link(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
     except ApplicationError as refused:
         messages.error(request, refused.message)
         return _queue(request, status=refused.status)
-    url = reverse("staff-privacy:download", kwargs={"request_id": found.pk})
+    if found.kind == K.ERASURE:  # for the person who asked: they no longer reach the business's pages
+        url = reverse("privacy-certificates:download", kwargs={"request_id": found.pk})
+    else:
+        url = reverse("staff-privacy:download", kwargs={"request_id": found.pk})
     return _queue(request, link=request.build_absolute_uri(f"{url}?token={token}"))
 
 
