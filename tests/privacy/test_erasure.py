@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import User
@@ -15,6 +17,7 @@ from apps.audit.selectors import verify_chain
 from apps.documents.models import Document, DocumentState
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.ledger.models import JournalEntry
+from apps.onboarding.models import OnboardingProgress
 from apps.privacy.errors import ErasureBlocked, RequestNotActionable
 from apps.privacy.models import PrivacyRequest
 from apps.privacy.services.erasure import erase_business, erase_person
@@ -24,7 +27,7 @@ from apps.security_center.crypto.envelope import decrypt
 from apps.security_center.crypto.errors import KeyDestroyed
 from apps.tenancy.models import Membership, Role, Tenant
 from tests.conftest import make_member
-from tests.factories import DocumentFactory, HmrcConnectionFactory, InvitationFactory
+from tests.factories import DocumentFactory, HmrcConnectionFactory, InvitationFactory, OnboardingProgressFactory
 from tests.factories.books import sale
 from tests.helpers import audit_events
 
@@ -65,6 +68,8 @@ def test_erasing_one_business_makes_its_sealed_values_unreadable_while_anothers_
         assert not HmrcConnection.objects.exists()
     for chain in (tenant_a.pk, tenant_b.pk, PLATFORM_CHAIN):
         assert verify_chain(chain).ok
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)  # the operator's command: exits non-zero on a broken link
     body = json.loads(certificate.body)
     assert body["erased"]["data_keys_destroyed"] >= 1
     assert body["backups"]["by"] and body["subject"] == {"type": "business", "business_id": str(tenant_a.pk)}
@@ -80,6 +85,7 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
         posted = DocumentFactory(tenant=tenant_a, state=DocumentState.POSTED)
         DocumentFactory(tenant=tenant_a, state=DocumentState.REJECTED)
         InvitationFactory(tenant=tenant_a, invited_by=owner_a)
+        OnboardingProgressFactory(tenant=tenant_a, data={"business": {"contact": "Olive Owner"}}, review_note="call me")
     request = open_request(kind=K.ERASURE, subject_tenant=tenant_a, requested_by=owner_a)
     certificate = erase_business(request=request, actor=officer, reason="ticket SR-16")
     tenant_a.refresh_from_db()
@@ -89,6 +95,8 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
     with in_tenant(tenant_a):
         assert list(Document.objects.values_list("pk", flat=True)) == [posted.pk]
         assert JournalEntry.objects.count() == 1
+        progress = OnboardingProgress.objects.get()
+        assert (progress.data, progress.review_note) == ({}, "")
     body = json.loads(certificate.body)
     assert body["restricted"]["journal_entries"] == 1 and body["restricted"]["documents"] == 1
     assert body["erased"]["set_aside_documents"] == 1 and body["erased"]["invitations"] == 1

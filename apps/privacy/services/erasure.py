@@ -31,6 +31,7 @@ from apps.documents.models import Document
 from apps.filing.models import VatReturn
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.ledger.models import BankTransaction, JournalEntry
+from apps.onboarding.models import OnboardingProgress
 from apps.privacy import metrics
 from apps.privacy.errors import ErasureBlocked, RequestNotActionable
 from apps.privacy.models import ErasureCertificate, PrivacyRequest
@@ -224,6 +225,10 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         set_aside = Tally()
         _delete_documents(Document.objects.filter(state__in=SET_ASIDE), set_aside, apply=True)
         hmrc = HmrcConnection.objects.all().delete()[0]
+        # The wizard's answers, the Companies House profile and the notes to and from staff (free text).
+        onboarding = OnboardingProgress.objects.update(
+            data={}, kyc_profile={}, kyc_reasons=[], kyc_name_checked="", review_note="", review_decision_note=""
+        )
         invitations = Invitation.objects.all().delete()[0]
         memberships = list(Membership.objects.filter(tenant=tenant))
         tokens = ApiToken.objects.filter(membership__in=memberships).delete()[0]
@@ -250,6 +255,7 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         "erased": {
             "set_aside_documents": set_aside.deleted,
             "hmrc_connection": hmrc,
+            "onboarding_answers_and_notes": onboarding,
             "invitations": invitations,
             "memberships": len(memberships),
             "api_tokens": tokens,
