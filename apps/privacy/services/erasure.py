@@ -53,12 +53,17 @@ def backups_age_out(erased_at) -> dict[str, Any]:
         "by": (erased_at + timedelta(days=days)).date().isoformat(),
         "days": days,
         "basis": (
-            f"pgBackRest keeps {settings.PRIVACY_BACKUP_FULL_KEEP} weekly full backups (repo1-retention-full) and the "
-            f"WAL between them; document snapshots follow the same schedule; SQLite copies: the newest "
-            f"{settings.BACKUP_SQLITE_KEEP}. Until then a restore could bring back rows erased here, but not the "
-            "encrypted values (their keys are destroyed and the key table is restored without them only "
-            "if the restore predates the erasure: a restore drill after this date cannot read them)."
+            f"pgBackRest keeps {settings.PRIVACY_BACKUP_FULL_KEEP} weekly full backups (repo1-retention-full) and "
+            f"the WAL between them, so the oldest copy is up to {days} days old; SQLite installations keep the "
+            f"newest {settings.BACKUP_SQLITE_KEEP} copies. A backup "
+            "taken before the erasure still holds the wrapped data keys: restoring it would bring the data back, "
+            "so erasure is complete on this date, when the last such backup has been expired."
         ),
+        # apps/backups runs no `restic forget`: document snapshots are never expired, so the files in them do not
+        # age out. Files sealed under the business's data key become unreadable with the shredded key; plain ones
+        # stay readable in old snapshots until a forget policy prunes them.
+        "document_snapshots": "restic snapshots are not expired by any policy yet: document files in them do not age "
+        "out; only files sealed under the business's data key are unreadable after the keys are destroyed",
     }
 
 
