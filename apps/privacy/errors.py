@@ -38,3 +38,10 @@ class ExportLinkInvalid(PrivacyError):
     status = 404
     code = "privacy_export_link_invalid"
     default_message = "This download link has expired or is not valid. Ask for a new link."
+
+
+class PrivacyStateError(PrivacyError):
+    """A request (or a business) was not in a state that allows the move; someone else moved it first."""
+
+    code = "privacy_state"
+    default_message = "This request has moved on; reload the page."

@@ -55,3 +55,16 @@ def test_last_run_can_ask_for_a_mode():
     run_retention(dry_run=True, triggered_by="test")
     assert selectors.last_run(dry_run=True) is not None and selectors.last_run(dry_run=False) is None
     assert PrivacyRequest.objects.count() == 0
+
+
+def test_the_state_tables_name_real_states_and_refuse_a_lost_race(tenant_a, owner_a):
+    from apps.privacy.errors import PrivacyStateError
+    from apps.privacy.states import CLOSE_STATES, REQUEST_STATES, move_request
+
+    for machine in (REQUEST_STATES, CLOSE_STATES):
+        assert machine.states <= set(machine.labels) and all(t.sources for t in machine.transitions.values())
+    request = open_request(kind="erasure", subject_tenant=tenant_a, requested_by=owner_a)
+    stale = PrivacyRequest.objects.get(pk=request.pk)
+    move_request(request, "complete")
+    with pytest.raises(PrivacyStateError):
+        move_request(stale, "complete")

@@ -38,6 +38,7 @@ from apps.privacy.models import ErasureCertificate, PrivacyRequest
 from apps.privacy.policies import statutory_retain_until, statutory_years
 from apps.privacy.services.requests import record_in_chain
 from apps.privacy.services.retention import SET_ASIDE, Tally, _delete_documents
+from apps.privacy.states import close_tenant, move_request
 from apps.security_center.crypto.services import shred_tenant_keys
 from apps.tenancy.context import db_tenant, tenant_context
 from apps.tenancy.models import ApiToken, Invitation, Membership, Role, Tenant
@@ -81,9 +82,9 @@ def _require_open(request: PrivacyRequest, subject: str) -> None:
 
 
 def _close(request: PrivacyRequest, now, restricted_until: date | None = None) -> None:
-    request.status, request.completed_at, request.progress = ST.DONE, now, 100
-    request.restricted_until = restricted_until
-    request.save(update_fields=["status", "completed_at", "progress", "restricted_until"])
+    move_request(
+        request, "complete", changes={"completed_at": now, "progress": 100, "restricted_until": restricted_until}
+    )
     metrics.REQUESTS_COMPLETED.labels(kind=request.kind, subject=request.subject).inc()
 
 
@@ -238,8 +239,7 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         memberships = list(Membership.objects.filter(tenant=tenant))
         tokens = ApiToken.objects.filter(membership__in=memberships).delete()[0]
         Membership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
-        tenant.status = Tenant.Status.CLOSED
-        tenant.save(update_fields=["status", "updated_at"])
+        close_tenant(tenant)
         record_event(
             "privacy.business.restricted",
             actor=actor,

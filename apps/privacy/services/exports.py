@@ -26,6 +26,7 @@ from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLi
 from apps.privacy import metrics, store
 from apps.privacy.models import PrivacyRequest
 from apps.privacy.services.requests import record_in_chain
+from apps.privacy.states import move_request
 from apps.tenancy.context import db_tenant, tenant_context
 from apps.tenancy.models import ApiToken, Invitation, Membership, Tenant
 
@@ -220,7 +221,7 @@ def build_export(request_id: str) -> PrivacyRequest:
     def progress(percent: int) -> None:
         PrivacyRequest.objects.filter(pk=request.pk).update(progress=min(99, percent))
 
-    PrivacyRequest.objects.filter(pk=request.pk).update(status=ST.RUNNING, progress=1)
+    move_request(request, "start", changes={"progress": 1})
     try:
         if request.subject == PrivacyRequest.Subject.PERSON:
             content = _zip(person_export(request.subject_user, progress), {})
@@ -228,15 +229,13 @@ def build_export(request_id: str) -> PrivacyRequest:
             content = _zip(*business_export(request.subject_tenant, progress))
     except Exception as exc:
         log.exception("privacy export failed", extra={"request_id": str(request.pk)})
-        PrivacyRequest.objects.filter(pk=request.pk).update(status=ST.FAILED, error=type(exc).__name__)
+        move_request(request, "fail", changes={"error": type(exc).__name__})
         raise
     name = f"{request.pk}.zip"
     size, digest = store.write_export(name, content)
     with transaction.atomic():
-        request.refresh_from_db()
-        request.status, request.progress, request.completed_at = ST.READY, 100, timezone.now()
-        request.export_name, request.export_size, request.export_sha256 = name, size, digest
-        request.save()
+        changes = {"progress": 100, "completed_at": timezone.now(), "export_name": name, "export_size": size}
+        move_request(request, "export_ready", changes={**changes, "export_sha256": digest})
         record_in_chain(
             "privacy.access_request.completed",
             actor_label="privacy export",

@@ -29,6 +29,7 @@ from apps.observability.models import SyntheticRun
 from apps.privacy import metrics, store
 from apps.privacy.models import PrivacyRequest, RetentionRun
 from apps.privacy.policies import CATEGORIES, statutory_cutoff
+from apps.privacy.states import move_request
 from apps.tenancy.context import db_tenant, tenant_context
 from apps.tenancy.models import Tenant
 
@@ -141,14 +142,12 @@ def _synthetic_runs(now: datetime, tally: Tally, apply: bool) -> None:
 
 def _exports(now: datetime, tally: Tally, apply: bool) -> None:
     before = now - timedelta(days=settings.PRIVACY_EXPORT_KEEP_DAYS)
-    due = PrivacyRequest.objects.filter(export_deleted_at__isnull=True, completed_at__lt=before).exclude(export_name="")
+    due = PrivacyRequest.objects.filter(status=PrivacyRequest.Status.READY, completed_at__lt=before)
     for request in due:
         tally.due += 1
         if apply:
             store.delete_export(request.export_name)
-            PrivacyRequest.objects.filter(pk=request.pk).update(
-                export_deleted_at=now, status=PrivacyRequest.Status.EXPIRED, link_token_hash=""
-            )
+            move_request(request, "expire", changes={"export_deleted_at": now, "link_token_hash": ""})
             tally.deleted += 1
 
 
