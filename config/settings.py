@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "apps.monitors",
     "apps.backups",  # backups, PITR, restore drills (issue #16)
     "apps.outbox",  # the transactional outbox (issue #17)
+    "apps.privacy",  # retention, erasure, access requests (issue #15, decision 0026)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -696,3 +697,26 @@ CELERY_BEAT_SCHEDULE.update(
 )
 SECURITY_CHECK_HISTORY_DAYS = env.int("SECURITY_CHECK_HISTORY_DAYS", default=90)
 AUDIT_CHAIN_MAX_AGE_HOURS = env.int("AUDIT_CHAIN_MAX_AGE_HOURS", default=3)
+# --- Privacy: retention, erasure, access requests (apps/privacy, issue #15; decision 0026) ----------------------
+# The retention job runs daily as a dry run (it records what it WOULD delete) until this is turned on.
+PRIVACY_RETENTION_ENABLED = env.bool("PRIVACY_RETENTION_ENABLED", default=False)
+PRIVACY_STATUTORY_YEARS = env.int("PRIVACY_STATUTORY_YEARS", default=6)  # never fewer than 6 (apps/privacy/policies.py)
+PRIVACY_AUDIT_YEARS = env.int("PRIVACY_AUDIT_YEARS", default=7)
+PRIVACY_LOG_DAYS = env.int(
+    "PRIVACY_LOG_DAYS", default=30
+)  # the log store's own retention (deploy), stated in the record
+PRIVACY_FAILED_UPLOAD_DAYS = env.int("PRIVACY_FAILED_UPLOAD_DAYS", default=90)
+PRIVACY_SYNTHETIC_DAYS = env.int("PRIVACY_SYNTHETIC_DAYS", default=7)
+PRIVACY_SYNTHETIC_TENANT_SLUG = "strongroom-synthetic"  # apps/monitors/synthetic.py (a higher layer) creates it
+PRIVACY_REQUEST_DEADLINE_DAYS = env.int("PRIVACY_REQUEST_DEADLINE_DAYS", default=30)  # GDPR Art. 12(3): one month
+PRIVACY_EXPORT_DIR = Path(env.str("PRIVACY_EXPORT_DIR", default=str(VAR_DIR / "privacy-exports")))  # not served
+PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=24)
+PRIVACY_EXPORT_KEEP_DAYS = env.int("PRIVACY_EXPORT_KEEP_DAYS", default=7)
+# When the last backup holding erased data is expired: pgBackRest keeps this many weekly fulls
+# (deploy/pgbackrest/pgbackrest.conf.example, repo1-retention-full=2), so the oldest is up to (n + 1) weeks old.
+PRIVACY_BACKUP_FULL_KEEP = env.int("PRIVACY_BACKUP_FULL_KEEP", default=2)
+PRIVACY_BACKUP_AGE_OUT_DAYS = env.int("PRIVACY_BACKUP_AGE_OUT_DAYS", default=7 * (PRIVACY_BACKUP_FULL_KEEP + 1))
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {  # daily, 03:10, after the night's backups
+    "task": "maintenance.privacy_retention",
+    "schedule": crontab(minute=10, hour=3),
+}

@@ -24,9 +24,11 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     path("t/<slug:tenant_slug>/settings/data/", include("apps.backups.urls")),  # Data & backups (issue #16)
     path("t/<slug:tenant_slug>/settings/security/", include("apps.security_center.urls")),  # issue #15
+    path("t/<slug:tenant_slug>/settings/privacy/", include("apps.privacy.urls")),  # Privacy (issue #15)
     # The one redirect URI registered with HMRC; it forwards to the business named in the OAuth state.
     path("integrations/hmrc/callback/", integrations_views.hmrc_oauth_return, name="hmrc-oauth-return"),
     path("invitations/", include("apps.accounts.invitation_urls")),
+    path("privacy/certificates/", include("apps.privacy.certificate_urls")),  # erasure certificates (issue #15)
     path("signup/", include("apps.onboarding.signup_urls")),
     path("staff/", include("apps.staff_console.urls")),  # every staff page, behind the console's one gate
     path("health/", include("apps.observability.urls")),

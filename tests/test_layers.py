@@ -162,6 +162,10 @@ CROSS_APP_RELATIONS: set[str] = {
     "tenancy.Membership.user -> accounts.User",
     # backups (issue #16)
     "backups.RestoreDrill.requested_by -> accounts.User",
+    # privacy (issue #15): requests about a person or a business, and who asked
+    "privacy.PrivacyRequest.subject_user -> accounts.User",
+    "privacy.PrivacyRequest.requested_by -> accounts.User",
+    "privacy.PrivacyRequest.subject_tenant -> tenancy.Tenant",
 }
 
 # "<signal> [<sender>] -> <receiver>": a receiver in our apps, on any signal.

@@ -102,6 +102,17 @@ LABELS = {
     "backups.drill.requested": "asked for a restore drill ({kind})",
     # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)
     "backups.tenant_rows.restored": "put back rows from the copy at {point_in_time}: {tables}",
+    # Privacy (issue #15): retention, access and erasure requests (ids and counts only)
+    "privacy.retention.ran": "the retention job ran (dry run: {dry_run})",
+    "privacy.access_request.opened": "asked for a data export",
+    "privacy.access_request.completed": "a data export was made",
+    "privacy.erasure_request.opened": "asked for erasure",
+    "privacy.export.link_issued": "issued a download link for a data export",
+    "privacy.export.downloaded": "downloaded a data export",
+    "privacy.person.erased_from_business": "a person's account was erased; their records here are kept, restricted",
+    "privacy.person.erased": "erased a person's account",
+    "privacy.business.restricted": "closed the business and restricted its records for statutory retention",
+    "privacy.business.erased": "erased the business (certificate {certificate_id})",
 }
 
 

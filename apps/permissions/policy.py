@@ -126,6 +126,14 @@ PERMISSIONS: dict[str, Rule] = {
     "security.view_business_center": Rule(
         roles=OWNER, message="Only an owner of this business can see its security center."
     ),
+    # --- privacy (issue #15, decision 0026): each member's own data export; the owner's business export/erasure --
+    "privacy.use_privacy_page": Rule(roles=EVERY_ROLE, message="You are not a member of this business."),
+    "privacy.manage_business_data": Rule(
+        roles=OWNER,
+        mfa=True,
+        action="exporting or erasing the business's data",
+        message="Only an owner of this business can export or erase its data.",
+    ),
     # --- platform (no business): staff ---------------------------------------------------------------------------
     "staff.use_console": Rule(
         staff_roles=frozenset(StaffRole.values),
@@ -152,6 +160,13 @@ PERMISSIONS: dict[str, Rule] = {
         mfa=True,
         action="reading the security center",
         message="The security center is for security officers and platform administrators.",
+    ),
+    # Privacy (issue #15): opening requests for anyone, erasing with a reason, issuing download links.
+    "staff.handle_privacy_requests": Rule(
+        staff_roles=frozenset({StaffRole.SECURITY_OFFICER, StaffRole.PLATFORM_ADMIN}),
+        mfa=True,
+        action="handling privacy requests",
+        message="Only a security officer or a platform administrator can handle access and erasure requests.",
     ),
     # H4 (chaos): the results of the chaos experiments, for the people who run the platform.
     "staff.view_chaos_runs": Rule(

@@ -12,6 +12,7 @@ from apps.staff_console.gate import guard
 from apps.staff_console.views import audit, chaos, filing, onboarding, slo, tenants
 from apps.staff_console.views import backups as backup_views  # issue #16 (H6)
 from apps.staff_console.views import outbox as outbox_views  # outbox (issue #17)
+from apps.staff_console.views import privacy as privacy_views  # privacy requests and retention (issue #15)
 from apps.staff_console.views import security as security_views  # security center (issue #15)
 
 console = [
@@ -63,6 +64,18 @@ security_pages = [
     path("evidence/<str:check_id>/", security_views.evidence, name="evidence"),
 ]
 
+# Privacy (issue #15): access and erasure requests, certificates, retention runs.
+privacy_pages = [
+    path("", privacy_views.requests_queue, name="requests"),
+    path("open/", privacy_views.open_for_subject, name="open"),
+    path("<uuid:request_id>/erase/", privacy_views.erase, name="erase"),
+    path("<uuid:request_id>/link/", privacy_views.link, name="link"),
+    path("<uuid:request_id>/download/", privacy_views.download, name="download"),
+    path("certificates/", privacy_views.certificates, name="certificates"),
+    path("certificates/<uuid:certificate_id>/", privacy_views.certificate, name="certificate"),
+    path("retention/", privacy_views.retention_runs, name="retention"),
+]
+
 urlpatterns = guard(
     [
         path("filing/", include((filing_tower, "staff-filing"))),
@@ -72,6 +85,7 @@ urlpatterns = guard(
         path("backups/", include((backup_pages, "staff-backups"))),  # backups and restore drills (issue #16)
         path("outbox/", include((outbox_pages, "staff-outbox"))),  # outbox (issue #17)
         path("security/", include((security_pages, "staff-security"))),  # security center (issue #15)
+        path("privacy/", include((privacy_pages, "staff-privacy"))),  # privacy (issue #15)
         path("", include((console, "staff"))),
     ]
 )

@@ -85,5 +85,7 @@ def test_the_privileged_services_are_marked():
         "apps.backups.services.drills.request_drill",  # backups (issue #16)
         "apps.backups.services.tenant_rows.restore_tenant_rows",  # one business's rows put back (issue #16)
         "apps.outbox.services.staff_retry_dead",  # outbox (issue #17)
+        "apps.privacy.services.erasure.erase_person",  # privacy (issue #15)
+        "apps.privacy.services.erasure.erase_business",  # privacy (issue #15)
     }
     assert expected <= set(REGISTRY)

@@ -64,6 +64,10 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     # Security center (issue #15): the business's security page; the staff console's /staff/security/.
     "security.view_business_center": ({OWN}, False, False, NOBODY),
     "staff.view_security_center": (NOBODY, True, False, {"security_officer", "platform_admin"}),
+    # Privacy (issue #15): own export for every member; business export/erasure for the owner; staff handling.
+    "privacy.use_privacy_page": (EVERYONE, False, False, NOBODY),
+    "privacy.manage_business_data": ({OWN}, True, False, NOBODY),
+    "staff.handle_privacy_requests": (NOBODY, True, False, {"security_officer", "platform_admin"}),
 }
 PRINCIPALS = [OWN, ACC, BOOK, VIEW, "staff", "staff_elevated"]
 
