@@ -24,8 +24,10 @@ def privacy_retention() -> str:
 @shared_task(bind=True, name="maintenance.privacy_build_export", acks_late=True, ignore_result=True)
 def privacy_build_export(self, *, request_id: str, outbox_id: str | None = None) -> str:
     """Build one access request's export; a duplicate message for a finished one does nothing."""
-    if outbox_id and not outbox.begin(outbox_id, lease_seconds=settings.CELERY_TASK_TIME_LIMIT + 60):
-        return "already_settled"
+    lease = settings.CELERY_TASK_TIME_LIMIT + 60
+    refused = outbox_id and outbox.begin(outbox_id, lease_seconds=lease, holder=self.request.id or "")
+    if refused:
+        return f"already_{refused}"  # settled, or another copy of the message holds a live lease
     try:
         status = build_export(request_id).status
     except Exception as exc:
