@@ -8,10 +8,10 @@ import pytest
 
 from apps.documents.models import Document, DocumentState, TaskRun
 from apps.documents.services.storage import read_document_file
-from apps.security_center.crypto.keystore import active_key
 from apps.documents.services.store_identity import MARKER_NAME
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
+from apps.security_center.crypto.keystore import active_key
 from tests.documents.samples import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
