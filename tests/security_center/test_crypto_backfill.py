@@ -18,6 +18,7 @@ from apps.documents.models import Document
 from apps.security_center.crypto import backfill, envelope
 from apps.security_center.crypto.backfill import backfill_fields, count_pending
 from apps.tenancy.context import tenant_context
+from tests.conftest import _is_postgres
 from tests.factories import TenantFactory
 
 PLAIN = ("documents", "0003_store_identity")
@@ -25,9 +26,15 @@ SEALED_BESIDE = ("documents", "0004_document_sealed_columns")
 FIELDS = {"text": "text_sealed", "extraction": "extraction_sealed", "set_aside_reason": "set_aside_reason_sealed"}
 
 
+# Writes must commit (each batch is its own transaction). PostgreSQL: the migrations run as the owner, whose
+# tables the committed_db fixture empties afterwards; SQLite: one alias, a transactional test database.
+pytestmark = [] if _is_postgres() else [pytest.mark.django_db(transaction=True)]
+
+
 @pytest.fixture
-def migrator(committed_db):
-    """Writes commit (each batch is its own transaction); the tables are emptied afterwards."""
+def migrator(request):
+    if _is_postgres():
+        request.getfixturevalue("committed_db")
     alias = "owner" if "owner" in connections.databases else "default"
     executor = MigrationExecutor(connections[alias])
     leaf = executor.loader.graph.leaf_nodes("documents")
