@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField
+from apps.documents.sealing import duplicate_index_of
+from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField, Sealed
 from apps.tenancy.models import TenantScopedModel
 
 
@@ -118,9 +119,6 @@ class Document(TenantScopedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Keep ``duplicate_index`` in step with ``extraction`` whenever the extraction was read or assigned."""
-        from apps.documents.sealing import duplicate_index_of
-        from apps.security_center.crypto.fields import Sealed
-
         value = self.__dict__.get("extraction", Sealed())  # deferred counts as unchanged
         update_fields = kwargs.get("update_fields")
         if not isinstance(value, Sealed) and (update_fields is None or "extraction" in update_fields):
