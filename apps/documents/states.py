@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 from apps.core.state_machine import InvalidTransition, StateMachine, Transition
@@ -28,6 +27,9 @@ class DocumentStateError(InvalidTransition, DocumentError):
 
     code = "document_invalid_transition"
 
+
+# Fields sealed on save (decision 0024): never part of the guarded UPDATE.
+ENCRYPTED_FIELDS = frozenset(f.name for f in Document._meta.concrete_fields if isinstance(f, EncryptedTextField))
 
 # Documents whose state a missing file may change: those still being worked on (the pipeline or a reviewer).
 LOSABLE = (*IN_PROGRESS, S.NEEDS_REVIEW)
@@ -107,7 +109,7 @@ def move_document(
     which seals them and keeps the duplicate index in step.
     """
     stamped = {"state_changed_at": timezone.now(), **(changes or {})}
-    sealed = {k: stamped.pop(k) for k in list(stamped) if isinstance(_field(k), EncryptedTextField)}
+    sealed = {k: stamped.pop(k) for k in list(stamped) if k in ENCRYPTED_FIELDS}
     if not sealed:
         return DOCUMENT_STATES.move(
             document, transition, changes=stamped, update_fields=update_fields, on_commit=on_commit
@@ -121,13 +123,6 @@ def move_document(
     except BaseException:
         document.__dict__.update(before)  # refused: the instance keeps what the row holds
         raise
-
-
-def _field(name: str):
-    try:
-        return Document._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
 
 
 def move_run(
