@@ -37,7 +37,11 @@ Stable public API (other apps copy this file; keep these signatures):
             ]
 
     Then, in later migrations, remove the plain field, rename the sealed one
-    to the old name, and make it non-null if the plain one was.
+    to the old name, and make it non-null if the plain one was. Add the sealed
+    field with ``null=True`` and no default, and make it NOT NULL with
+    ``SeparateDatabaseAndState`` + SQL: Django's schema editor computes a
+    default (``b""``) the field refuses to write. A worked example:
+    ``apps/documents/migrations/0004`` to ``0006``.
 
 ``count_pending(model, fields, *, tenant_id, using="default")``
     Rows of one tenant still to seal (inside no context; it opens its own).
