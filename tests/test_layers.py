@@ -182,6 +182,9 @@ SIGNAL_RECEIVERS: set[str] = {
     "django.db.models.signals.post_save [admin.LogEntry] -> apps.audit.receivers.audit_admin_change",
     "django.db.models.signals.post_save [integrations.HmrcConnection] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
     "django.db.models.signals.pre_save [integrations.HmrcConnection] -> apps.security_center.crypto.fields._mark_raw_save",  # noqa: E501
+    # Issue #15 (decision 0024): the documents' encrypted fields mark raw saves the same way.
+    "django.db.models.signals.post_save [documents.Document] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [documents.Document] -> apps.security_center.crypto.fields._mark_raw_save",
     "django.core.signals.setting_changed -> apps.security_center.crypto.kek._forget_provider_on_settings_change",
 }
 

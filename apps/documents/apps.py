@@ -17,6 +17,13 @@ class DocumentsConfig(AppConfig):
         register_check("document_store", check_document_store)  # readiness fails when uploads cannot be stored
         entry_reversed.connect(_document_entry_reversed, dispatch_uid="documents.entry_reversed")
 
+        # Encryption at rest (issue #15, decision 0024): the stored files are sealed under each tenant's data key;
+        # the DEK-rotation sweep and the encryption.files check reach them through this registry.
+        from apps.documents.services.file_encryption import DOCUMENT_FILES
+        from apps.security_center.crypto.reencryption import register_blob_store
+
+        register_blob_store(DOCUMENT_FILES)
+
 
 def _document_entry_reversed(sender, *, original, reversal, actor, **kwargs) -> None:
     """A document's posting was reversed: the document says "Reversed" and can be posted again."""

@@ -122,3 +122,11 @@ class StoreUnavailable(UploadRejected):
     status = 503
     code = "document_store_unavailable"
     default_message = "Document storage is unavailable at the moment. Nothing was saved; try again later."
+
+
+class StoredFileUnreadable(DocumentError):
+    """The stored file does not open: plain where the row says encrypted, altered, another business's, or shredded."""
+
+    status = 500
+    code = "document_file_unreadable"
+    default_message = "The stored file of this document cannot be read. Our team has been alerted."

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.documents.sealing import duplicate_index_of
+from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField, Sealed
 from apps.tenancy.models import TenantScopedModel
 
 
@@ -56,6 +58,9 @@ class Document(TenantScopedModel):
     sha256 = models.CharField(max_length=64)
     # Named by tenant and content hash, never by the user's file name. Empty for duplicates.
     storage_name = models.CharField(max_length=255, blank=True)
+    # The data-key version the stored file is sealed under; None = a plain file from before encryption
+    # (decision 0024). Lets rotation sweeps and coverage checks find stale files without reading them.
+    file_key_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -68,14 +73,19 @@ class Document(TenantScopedModel):
     failure_step = models.CharField(max_length=20, blank=True)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Why a person rejected or archived it (kept apart from ``failure_reason``, which a restore brings back).
-    set_aside_reason = models.CharField(max_length=300, blank=True)
+    # Free text a person typed (at most 300 characters, cut by the services): encrypted at rest.
+    set_aside_reason = EncryptedTextField(label="documents.set_aside_reason", blank=True)
     # When the business got the invoice: purchase VAT is reclaimed once the invoice is held.
     # Empty means the upload date.
     received_on = models.DateField(null=True, blank=True)
 
     # What the pipeline found. ``extraction`` is Extraction.to_json(); ``text`` the pages' text.
-    extraction = models.JSONField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    # Both encrypted at rest under the tenant's data key (decision 0024); never filter on them in SQL.
+    extraction = EncryptedJSONField(label="documents.extraction", null=True, blank=True)
+    text = EncryptedTextField(label="documents.text", blank=True)
+    # Blind index of (supplier VAT number, document number) for the duplicate-invoice search; None when
+    # either is unknown. Kept in step with ``extraction`` by save() (see ``apps.documents.sealing``).
+    duplicate_index = models.BinaryField(null=True, blank=True, editable=False)
     classification = models.JSONField(null=True, blank=True)
     review_reasons = models.JSONField(default=list, blank=True)
     journal_entry_id = models.UUIDField(null=True, blank=True)
@@ -98,10 +108,24 @@ class Document(TenantScopedModel):
                 name="document_tenant_sha256_unique",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "state", "state_changed_at"], name="document_state_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "state", "state_changed_at"], name="document_state_idx"),
+            models.Index(fields=["tenant", "duplicate_index"], name="document_duplicate_idx"),
+            models.Index(fields=["tenant", "file_key_version"], name="document_file_key_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.original_filename
+
+    def save(self, *args, **kwargs) -> None:
+        """Keep ``duplicate_index`` in step with ``extraction`` whenever the extraction was read or assigned."""
+        value = self.__dict__.get("extraction", Sealed())  # deferred counts as unchanged
+        update_fields = kwargs.get("update_fields")
+        if not isinstance(value, Sealed) and (update_fields is None or "extraction" in update_fields):
+            self.duplicate_index = duplicate_index_of(self.tenant_id, value)
+            if update_fields is not None:
+                kwargs["update_fields"] = list(dict.fromkeys([*update_fields, "duplicate_index"]))
+        super().save(*args, **kwargs)
 
     @property
     def in_progress(self) -> bool:

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Count, QuerySet
 
 from apps.documents.models import Document, DocumentState, TaskRun
+from apps.documents.sealing import duplicate_index_of, duplicate_values
 
 
 def document_list(*, state: str = "", blocking: tuple[date, date] | None = None, limit: int = 200) -> list[Document]:
@@ -28,18 +29,24 @@ def document_runs(document: Document) -> list[TaskRun]:
     return list(TaskRun.objects.filter(document=document).order_by("queued_at", "attempt"))
 
 
-def possible_duplicates(document: Document) -> list[Document]:
-    """Other documents with the same supplier VAT number and invoice number: the same bill twice?"""
-    data = document.extraction or {}
-    vat_number = (data.get("supplier_vat_number") or {}).get("value")
-    number = (data.get("document_number") or {}).get("value")
-    if not (vat_number and number):
+def possible_duplicates(document: Document, limit: int = 5) -> list[Document]:
+    """Other documents with the same supplier VAT number and invoice number: the same bill twice?
+
+    The extraction is encrypted, so SQL finds candidates by the blind index of
+    the pair and each is confirmed here on the exact values (the index is
+    normalised, so it may match a little more).
+    """
+    wanted = duplicate_values(document.extraction)
+    index = duplicate_index_of(document.tenant_id, document.extraction)
+    if wanted is None or index is None:
         return []
-    return list(
+    candidates = (
         Document.objects.exclude(pk=document.pk)
         .exclude(state=DocumentState.DUPLICATE)
-        .filter(extraction__supplier_vat_number__value=vat_number, extraction__document_number__value=number)[:5]
+        .filter(duplicate_index=index)
+        .order_by("-uploaded_at")
     )
+    return [d for d in candidates[: limit * 4] if duplicate_values(d.extraction) == wanted][:limit]
 
 
 def latest_reconciliation():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.core.state_machine import InvalidTransition, StateMachine, Transition
 from apps.documents.errors import DocumentError
 from apps.documents.models import IN_PROGRESS, Document, DocumentState, TaskRun
+from apps.security_center.crypto.fields import EncryptedTextField
 
 S = DocumentState
 R = TaskRun.State
@@ -26,6 +27,9 @@ class DocumentStateError(InvalidTransition, DocumentError):
 
     code = "document_invalid_transition"
 
+
+# Fields sealed on save (decision 0024): never part of the guarded UPDATE.
+ENCRYPTED_FIELDS = frozenset(f.name for f in Document._meta.concrete_fields if isinstance(f, EncryptedTextField))
 
 # Documents whose state a missing file may change: those still being worked on (the pipeline or a reviewer).
 LOSABLE = (*IN_PROGRESS, S.NEEDS_REVIEW)
@@ -97,9 +101,28 @@ def move_document(
     update_fields: Iterable[str] | None = (),
     on_commit: Callable[[], Any] | None = None,
 ) -> Document:
-    """The one writer of ``Document.state``: the guarded move, stamped with when it happened."""
+    """The one writer of ``Document.state``: the guarded move, stamped with when it happened.
+
+    Encrypted fields (extraction, text, set_aside_reason) cannot go through the
+    guarded ``UPDATE`` (it would store plain values): they are set on the
+    document and saved right after it by ``save()``, in the same transaction,
+    which seals them and keeps the duplicate index in step.
+    """
     stamped = {"state_changed_at": timezone.now(), **(changes or {})}
-    return DOCUMENT_STATES.move(document, transition, changes=stamped, update_fields=update_fields, on_commit=on_commit)
+    sealed = {k: stamped.pop(k) for k in list(stamped) if k in ENCRYPTED_FIELDS}
+    if not sealed:
+        return DOCUMENT_STATES.move(
+            document, transition, changes=stamped, update_fields=update_fields, on_commit=on_commit
+        )
+    before = {k: document.__dict__.get(k) for k in sealed}
+    for key, value in sealed.items():
+        setattr(document, key, value)
+    fields = None if update_fields is None else [*update_fields, *sealed]
+    try:
+        return DOCUMENT_STATES.move(document, transition, changes=stamped, update_fields=fields, on_commit=on_commit)
+    except BaseException:
+        document.__dict__.update(before)  # refused: the instance keeps what the row holds
+        raise
 
 
 def move_run(

@@ -30,7 +30,7 @@ from apps.documents.selectors import (
 from apps.documents.services.actions import retry_document
 from apps.documents.services.resolution import archive_document, reopen_for_review, restore_document
 from apps.documents.services.review import Correction, approve_document, next_for_review, reject_document
-from apps.documents.services.storage import read_blob
+from apps.documents.services.storage import read_document_file
 from apps.documents.services.upload import receive_uploads
 from apps.ledger.domain import VatTreatment
 from apps.ledger.selectors import chart_of_accounts, entry_for_document
@@ -187,7 +187,7 @@ def original_file(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID
     document = _document(request, document_id)
     source = document.duplicate_of or document
     try:
-        content = read_blob(source.storage_name)
+        content = read_document_file(source)
     except FileNotFoundError as exc:
         raise Http404("The stored file is missing.") from exc
     response = HttpResponse(content, content_type=document.content_type)
@@ -213,7 +213,7 @@ def page_image(request: HttpRequest, tenant_slug: str, document_id: uuid.UUID, p
     if not 1 <= page <= source.pages:
         raise Http404("No such page.")
     try:
-        content = read_blob(source.storage_name)
+        content = read_document_file(source)
     except FileNotFoundError as exc:
         raise Http404("The stored file is missing.") from exc
     try:

@@ -22,3 +22,8 @@ class SecurityCenterConfig(AppConfig):
         for factory in SECURITY_COLLECTORS:
             collectors.register(factory)
         metrics.register_collectors()
+        # Encryption coverage checks (issue #15, decision 0024): fields by introspection, files by the
+        # BlobStore registry, so no upward import.
+        from apps.security_center.crypto.coverage import register_checks
+
+        register_checks()

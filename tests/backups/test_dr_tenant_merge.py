@@ -56,6 +56,8 @@ def test_the_runbook_block_puts_back_one_business_rows_and_leaves_newer_and_othe
     owner = connections["owner"]
     with transaction.atomic(using="owner"), owner.cursor() as cursor:
         _stage(cursor, "documents_document", hit.pk)  # the point-in-time copy, before the bug
+        cursor.execute("SELECT text FROM documents_document WHERE id = %s", [changed.pk])
+        sealed_text = bytes(cursor.fetchone()[0])  # encrypted at rest (decision 0024): restored byte for byte
         cursor.execute("UPDATE documents_document SET text = 'garbled', failure_reason = 'bug' WHERE id = %s",
                        [changed.pk])  # fmt: skip
         cursor.execute("DELETE FROM documents_document WHERE id = %s", [deleted.pk])
@@ -67,12 +69,12 @@ def test_the_runbook_block_puts_back_one_business_rows_and_leaves_newer_and_othe
 
         cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(hit.pk)])
         cursor.execute("SELECT id, text, failure_reason FROM documents_document ORDER BY text")
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        assert rows[changed.pk] == ("Invoice 7 total 120.00", "")
+        rows = {row[0]: (bytes(row[1]), row[2]) for row in cursor.fetchall()}
+        assert rows[changed.pk] == (sealed_text, "")
         assert deleted.pk in rows and newer_id in rows and len(rows) == 3
         cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(bystander.pk)])
         cursor.execute("SELECT text FROM documents_document WHERE id = %s", [other.pk])
-        assert cursor.fetchone() == ("their own edit",)
+        assert bytes(cursor.fetchone()[0]) == b"their own edit"
         transaction.set_rollback(True, using="owner")
     with tenant_context(hit):
         assert Document.objects.count() == 2  # everything above rolled back
@@ -89,7 +91,11 @@ def test_the_block_refuses_the_append_only_journal(committed_db):
 
 def _insert_copy_of(cursor, document_id):
     cursor.execute(
-        "INSERT INTO documents_document SELECT (md5(random()::text))::uuid, original_filename, content_type, size,"
+        "INSERT INTO documents_document (id, original_filename, content_type, size, pages, sha256, storage_name,"
+        " source, uploaded_at, state, state_changed_at, failure_reason, failure_step, extraction, text,"
+        " classification, review_reasons, journal_entry_id, reviewed_at, attempts, duplicate_of_id, reviewed_by_id,"
+        " tenant_id, uploaded_by_id, processing_run_id, received_on, set_aside_reason)"
+        " SELECT (md5(random()::text))::uuid, original_filename, content_type, size,"
         " pages, md5(random()::text), '', source, uploaded_at, state, state_changed_at, failure_reason, failure_step,"
         " extraction, 'made later', classification, review_reasons, journal_entry_id, reviewed_at, attempts,"
         " duplicate_of_id, reviewed_by_id, tenant_id, uploaded_by_id, processing_run_id, received_on,"
@@ -119,18 +125,20 @@ def test_restore_tenant_rows_dry_runs_by_default_then_applies_in_one_audited_tra
     try:
         with transaction.atomic(using="owner"), owner.cursor() as cursor:
             cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(hit.pk)])
-            cursor.execute("UPDATE documents_document SET text = 'garbled' WHERE id = %s", [document.pk])
+            cursor.execute("UPDATE documents_document SET text = 'garbled', failure_reason = 'garbled' WHERE id = %s",
+                           [document.pk])  # fmt: skip
 
         out = StringIO()
         call_command("restore_tenant_rows", tenant=hit.slug, stdout=out)
         assert "documents_document: 1 rows put back, 0 re-inserted, 0 only in production" in out.getvalue()
         assert "Dry run: nothing written" in out.getvalue()
         with tenant_context(hit):
-            assert Document.objects.get(pk=document.pk).text == "garbled"
+            assert Document.objects.get(pk=document.pk).failure_reason == "garbled"
 
         call_command("restore_tenant_rows", tenant=hit.slug, apply=True, point_in_time="2026-12-05T14:29Z", stdout=out)
         with tenant_context(hit):
-            assert Document.objects.get(pk=document.pk).text == "Invoice 9 total 48.00"
+            restored = Document.objects.get(pk=document.pk)
+            assert (restored.text, restored.failure_reason) == ("Invoice 9 total 48.00", "")  # opens again
         with db_tenant(hit.pk):
             event = AuditEvent.objects.get(chain=hit.pk, action="backups.tenant_rows.restored")
         assert describe(event) == (

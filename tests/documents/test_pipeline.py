@@ -30,7 +30,9 @@ def process(tenant, document, in_tenant) -> Document:
         run = TaskRun.objects.filter(document=document).latest("queued_at")
     process_document.apply(kwargs={"tenant_id": str(tenant.pk), "document_id": str(document.pk), "run_id": str(run.pk)})
     with in_tenant(tenant):
-        return Document.objects.get(pk=document.pk)
+        document = Document.objects.get(pk=document.pk)
+        _ = document.extraction  # encrypted: opened inside the tenant's context
+        return document
 
 
 def test_a_scanned_receipt_is_read_by_tesseract_classified_and_posted(bakery, in_tenant):

@@ -7,7 +7,7 @@ from moto import mock_aws
 
 from apps.documents.models import DocumentState, TaskRun
 from apps.documents.services.reconcile import reconcile_all
-from apps.documents.services.storage import list_blobs, read_blob, tenant_prefix
+from apps.documents.services.storage import list_blobs, read_blob, read_document_file, tenant_prefix
 from apps.documents.services.upload import upload_document
 from apps.documents.tasks import process_document
 from golden.cases import load_cases
@@ -49,8 +49,10 @@ def test_upload_read_and_reconcile_on_s3(s3_bucket, tenant_a, in_tenant, media_r
     case = next(c for c in load_cases(group="good") if c.file.startswith("013-"))
     document = upload_document(tenant=tenant_a, content=case.content(), filename=case.file).document
     head = s3_bucket.head_object(Bucket="strongroom-documents", Key=document.storage_name)
-    assert head["ContentLength"] == document.size
-    assert read_blob(document.storage_name) == case.content()
+    assert head["ContentLength"] == document.size + 33, "sealed: format byte, key version, nonce and tag"
+    stored = read_blob(document.storage_name)
+    assert stored[:1] == b"\x01" and b"%PDF" not in stored
+    assert read_document_file(document) == case.content()
     assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*")), "nothing on local disk"
     # The same bytes again: a duplicate, and no second object.
     upload_document(tenant=tenant_a, content=case.content(), filename="again.pdf")

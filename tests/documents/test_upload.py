@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from apps.documents.models import Document, DocumentState, TaskRun
+from apps.documents.services.storage import read_document_file
 from apps.documents.services.store_identity import MARKER_NAME
 from apps.documents.services.upload import upload_document
 from apps.documents.validation import UploadRejected
+from apps.security_center.crypto.keystore import active_key
 from tests.documents.samples import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,8 @@ def test_upload_stores_bytes_by_tenant_and_hash_then_row_and_queued_run(
     tenant_a, bookkeeper_a, in_tenant, media_root, django_capture_on_commit_callbacks
 ):
     content = pdf_bytes(["Paperclip Stationers Ltd", "Total 12.00"])
+    with django_capture_on_commit_callbacks(execute=True), in_tenant(tenant_a):
+        active_key(tenant_a.pk)  # the tenant's data key exists (made on first use, cached once committed)
     with django_capture_on_commit_callbacks() as callbacks:
         outcome = upload_document(tenant=tenant_a, content=content, filename="../../etc/passwd.pdf",
                                   uploaded_by=bookkeeper_a)  # fmt: skip
@@ -32,7 +36,9 @@ def test_upload_stores_bytes_by_tenant_and_hash_then_row_and_queued_run(
     assert outcome.duplicate_of is None
     assert document.original_filename == "passwd.pdf"
     assert document.storage_name == (f"tenants/{tenant_a.pk}/documents/{document.sha256[:2]}/{document.sha256}.pdf")
-    assert (media_root / document.storage_name).read_bytes() == content
+    stored = (media_root / document.storage_name).read_bytes()
+    assert stored != content and stored[:1] == b"\x01" and content not in stored, "sealed at rest (decision 0024)"
+    assert document.file_key_version == 1 and read_document_file(document) == content
     with in_tenant(tenant_a):
         assert Document.objects.get().state == DocumentState.RECEIVED
         (run,) = TaskRun.objects.all()

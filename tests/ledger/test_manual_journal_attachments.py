@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.documents.models import Document, TaskRun
 from apps.ledger.errors import AttachmentError, LedgerError
 from apps.ledger.models import JournalAttachment, JournalEntry
-from apps.ledger.services.attachments import AttachmentUpload
+from apps.ledger.services.attachments import AttachmentUpload, read_attachment
 from apps.ledger.services.journal import LineSpec
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
@@ -61,7 +61,9 @@ class TestService:
         )
         assert attachment.sha256 == digest and attachment.uploaded_by == owner_a
         assert attachment.storage_name == f"tenants/{tenant_a.pk}/journal-attachments/{digest[:2]}/{digest}.pdf"
-        assert (Path(media_root) / attachment.storage_name).read_bytes() == content
+        stored = (Path(media_root) / attachment.storage_name).read_bytes()
+        assert stored[:1] == b"\x01" and content not in stored, "sealed at rest like a document (decision 0024)"
+        assert read_attachment(attachment) == content
         (event,) = audit_events(tenant_a.pk, action="ledger.journal.posted")
         assert '"attachment_file":"landlord.pdf"' in event.body.replace(" ", "")
         assert f'"attachment_sha256":"{digest}"' in event.body.replace(" ", "")

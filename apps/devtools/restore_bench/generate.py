@@ -39,6 +39,10 @@ CROSS JOIN (VALUES {accounts}) AS a(code, name, type, vat_control, is_system);
 """
 
 # One purchase per i: the document, its entry and lines. %(first)s..%(last)s is the batch.
+# The document's extraction, text and set-aside reason are encrypted columns (decision 0024). The bench has
+# no data keys, so each holds bytes of the sealed shape and size: the format byte and key version 1, then random
+# bytes as long as nonce, UTF-8 plaintext and tag (rounded up to 16). They never decrypt; they restore like the
+# real ones (incompressible, about the same length; the empty set-aside reason is 37 bytes, a sealed "" 33).
 ROWS = """
 INSERT INTO documents_document (
     id, tenant_id, original_filename, content_type, size, pages, sha256, storage_name, source, uploaded_at,
@@ -49,13 +53,19 @@ SELECT md5('bench-doc-' || i)::uuid, md5('bench-tenant-' || (i %% %(businesses)s
        encode(sha256(('bench-doc-' || i)::bytea), 'hex'),
        'tenants/' || (i %% %(businesses)s::int) || '/' || encode(sha256(('bench-doc-' || i)::bytea), 'hex') || '.pdf',
        'portal', at, 'posted', at, '', '',
-       jsonb_build_object('supplier', 'Supplier ' || (i %% 500) || ' Ltd', 'date', at::date, 'net', net,
-                          'vat', vat, 'total', net + vat, 'vat_rate', 20, 'confidence', 0.9 + (i %% 10) / 100.0),
-       'Supplier ' || (i %% 500) || E' Ltd\\nVAT reg GB' || lpad((i %% 999999999)::text, 9, '0') || E'\\n'
+       ('\\x0100000001'::bytea || (SELECT string_agg(uuid_send(gen_random_uuid()), ''::bytea) FROM generate_series(0,
+         (octet_length(convert_to(jsonb_build_object('supplier', 'Supplier ' || (i %% 500) || ' Ltd', 'date', at::date,
+         'net', net, 'vat', vat, 'total', net + vat, 'vat_rate', 20, 'confidence', 0.9 + (i %% 10) / 100.0)::text,
+         'UTF8')) + 28) / 16))),
+       ('\\x0100000001'::bytea || (SELECT string_agg(uuid_send(gen_random_uuid()), ''::bytea) FROM generate_series(0,
+         (octet_length(convert_to('Supplier ' || (i %% 500) || E' Ltd\\nVAT reg GB'
+         || lpad((i %% 999999999)::text, 9, '0') || E'\\n'
          || repeat('Item ' || (i %% 97) || ' x1 @ ' || net || E'\\n', (8 + i %% 8)::int)
          || 'Net ' || net || E'\\nVAT 20%% ' || vat || E'\\nTotal ' || (net + vat) || E'\\nThank you\\n',
+         'UTF8')) + 28) / 16))),
        jsonb_build_object('account_code', '429', 'vat_treatment', 'standard', 'rule', 'supplier ' || (i %% 500)),
-       '[]'::jsonb, md5('bench-entry-' || i)::uuid, at, 1, '', at::date
+       '[]'::jsonb, md5('bench-entry-' || i)::uuid, at, 1, '\\x0100000001'::bytea || decode(md5('r' || i), 'hex')
+         || decode(md5('s' || i), 'hex'), at::date
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i,
      LATERAL (SELECT timestamptz '2024-01-01' + (i %% 700) * interval '1 day' + (i %% 86400) * interval '1 second'
                      AS at, round((1000 + i %% 50000) / 100.0, 2) AS net) AS f,

@@ -25,8 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.documents.errors import StoredFileUnreadable
 from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
-from apps.documents.services.storage import read_blob
+from apps.documents.services.storage import read_stored_file
 from apps.documents.states import RUN_STATES, move_document, move_run
 from apps.ledger.errors import LedgerError
 from apps.ledger.services.posting import post_document
@@ -51,6 +52,8 @@ class Claim:
     # What identifies the business on a document (its own sales invoices; its VAT number on a bill).
     tenant_vat_number: str = ""
     tenant_company_number: str = ""
+    # The data-key version the stored file is sealed under (None: a plain file from before encryption).
+    file_key_version: int | None = None
 
 
 def _finish_run(run: TaskRun, transition: str, *, error: str = "", step: str = "") -> None:
@@ -132,7 +135,7 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
         )
         tenant = document.tenant
         return Claim(document.pk, run.pk, document.content_type, document.storage_name, tenant.name,
-                     tenant.vat_number or "", tenant.company_number or "")  # fmt: skip
+                     tenant.vat_number or "", tenant.company_number or "", document.file_key_version)  # fmt: skip
 
 
 def documents_being_read(tenant_id: uuid.UUID) -> int:
@@ -171,10 +174,10 @@ def fail(tenant_id: uuid.UUID, work: Claim, *, step: str, reason: str, cause: st
     log.warning("document failed", extra={"document_id": str(work.document_id), "step": step, "cause": cause})
 
 
-def _read(work: Claim):
+def _read(tenant_id: uuid.UUID, work: Claim):
     from apps.documents.extraction.reader import read_document
 
-    content = read_blob(work.storage_name)
+    content = read_stored_file(tenant_id, work.storage_name, work.file_key_version)
     return read_document(
         content,
         work.content_type,
@@ -193,10 +196,13 @@ def run_pipeline(tenant_id: uuid.UUID, work: Claim) -> str:
 
     started = time.monotonic()
     try:
-        extraction = _read(work)
+        extraction = _read(tenant_id, work)
     except FileNotFoundError:
         fail(tenant_id, work, step="storage", reason="The stored file is missing. Upload the document again.",
              cause="file_missing")  # fmt: skip
+        return DocumentState.FAILED
+    except StoredFileUnreadable as exc:
+        fail(tenant_id, work, step="storage", reason=exc.message, cause="file_unreadable")
         return DocumentState.FAILED
     except OcrUnavailable:
         # The worker, not the document: say so, and let a person retry once it is mended.

@@ -1,7 +1,11 @@
-"""Where document bytes live: named by tenant and content hash, written durably.
+"""Where document bytes live: named by tenant and content hash, written durably, encrypted.
 
 Never by the user's file name (no path tricks, no collisions across tenants),
 and on a local filesystem fsynced before the row that points at it commits.
+A document's file is sealed under the tenant's data key before it is written
+(``store_document_file``) and opened on the way out (``read_document_file``):
+the store holds no readable document (decision 0024). ``store_blob`` and
+``read_blob`` move bytes as they are (the store's marker, journal attachments).
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 
-from apps.documents.errors import StorageFull
+from apps.documents.errors import StorageFull, StoredFileUnreadable
+from apps.documents.sealing import open_file, seal_file
 from apps.documents.services.store_identity import require_store
 from apps.documents.validation import UploadInfo
+from apps.security_center.crypto.errors import DecryptionError
+from apps.tenancy.context import tenant_scope
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +48,85 @@ def store_blob(name: str, content: bytes) -> None:
     Raises ``StoreUnavailable`` when the store is not this database's (nothing
     written) and ``StorageFull`` when it has no room (nothing left behind).
     """
+    _into_store(lambda: write_blob(name, content))
+
+
+def _into_store(write) -> None:
     try:
         require_store()  # may write the marker on first use: a full disk there is a full disk too
-        write_blob(name, content)
+        write()
     except OSError as exc:
         if exc.errno in NO_SPACE:
             log.error("document store full", extra={"errno": errno.errorcode.get(exc.errno, exc.errno)})
             raise StorageFull() from exc
         raise
+
+
+def store_document_file(tenant_id: uuid.UUID, name: str, content: bytes) -> int:
+    """Seal a document's bytes under the tenant's active data key and store them at ``name``; returns the version.
+
+    Always rewrites the name (sealed bytes differ each time), atomically, so a
+    reader sees the old file or the new one. Raises like ``store_blob``.
+    """
+    with tenant_scope(tenant_id):
+        sealed, version = seal_file(tenant_id, name, content)
+    _into_store(lambda: replace_blob(name, sealed))
+    return version
+
+
+def read_stored_file(tenant_id: uuid.UUID, name: str, file_key_version: int | None) -> bytes:
+    """The original bytes of a document's stored file. Raises FileNotFoundError or StoredFileUnreadable."""
+    data = read_blob(name)
+    try:
+        with tenant_scope(tenant_id):
+            return open_file(tenant_id, name, data, expect_sealed=file_key_version is not None)
+    except DecryptionError as exc:  # altered, another business's, or its keys were shredded
+        raise StoredFileUnreadable(extra={"name": name, "why": type(exc).__name__}) from exc
+
+
+def read_document_file(document) -> bytes:
+    """The original bytes of ``document``'s file (for the download, preview and reading it)."""
+    return read_stored_file(document.tenant_id, document.storage_name, document.file_key_version)
+
+
+def replace_blob(name: str, content: bytes) -> None:
+    """Durably put ``content`` at ``name`` over whatever is there: the old bytes stay until the new are complete.
+
+    Local disk: temporary file, fsync, atomic rename, fsync the folder (a
+    failure before the rename leaves the old file as it was). Object storage:
+    one PUT over the key (the store must overwrite, ``file_overwrite``).
+    """
+    if isinstance(default_storage, FileSystemStorage):
+        path = Path(default_storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        try:
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except BaseException:
+            # A new file that is not durable is not kept (the caller was refused). A replaced one stays: the
+            # old bytes are gone already and these open to the same document.
+            if not existed:
+                path.unlink(missing_ok=True)
+            raise
+        return
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:  # a store that renames instead of overwriting: never leave the copy behind
+        default_storage.delete(saved)
+        raise RuntimeError("the document store must overwrite objects in place (file_overwrite)")
 
 
 def write_blob(name: str, content: bytes, *, replace: bool = False) -> None:

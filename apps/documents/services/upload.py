@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 
 from apps.documents.errors import NoFileChosen, StorageFull, StoreUnavailable, TooManyFiles, UploadRejected
 from apps.documents.models import Document, DocumentState, TaskRun
-from apps.documents.services.storage import blob_name, store_blob
+from apps.documents.services.storage import blob_name, store_document_file
 from apps.documents.validation import UploadInfo, file_too_large, inspect_upload
 from apps.outbox.services import enqueue
 from apps.tenancy.context import tenant_context
@@ -131,12 +131,12 @@ def upload_document(
         if original is not None:
             return _record_duplicate(tenant, original, filename, info, **fields)
     name = blob_name(tenant.pk, info)
-    store_blob(name, content)
+    file_key_version = store_document_file(tenant.pk, name, content)
     with tenant_context(tenant):
         try:
             with transaction.atomic():
                 document = Document.objects.create(**_document_fields(tenant, filename, info), storage_name=name,
-                                                   **fields)  # fmt: skip
+                                                   file_key_version=file_key_version, **fields)  # fmt: skip
                 run = TaskRun.objects.create(tenant=tenant, document=document, task_name=PROCESS_TASK)
                 enqueue_processing(run)  # the same commit as the row: never a document without its work
         except IntegrityError:

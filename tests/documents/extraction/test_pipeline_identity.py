@@ -31,7 +31,9 @@ def process(tenant, case, in_tenant) -> Document:
         run = TaskRun.objects.filter(document=document).latest("queued_at")
     process_document.apply(kwargs={"tenant_id": str(tenant.pk), "document_id": str(document.pk), "run_id": str(run.pk)})
     with in_tenant(tenant):
-        return Document.objects.get(pk=document.pk)
+        document = Document.objects.get(pk=document.pk)
+        _ = document.extraction  # encrypted: opened inside the tenant's context
+        return document
 
 
 def test_brightwater_joinery_posts_brightwater_energys_bill_as_a_purchase(tenant_a, in_tenant):

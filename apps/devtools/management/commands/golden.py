@@ -168,11 +168,12 @@ class Command(BaseCommand):
         with tenant_context(tenant):
             document.refresh_from_db()
             postings = _postings(document)
+            extraction = document.extraction  # encrypted at rest: opened inside the tenant's context
         self.actual_postings[case.file] = postings
-        if document.extraction is None:
+        if extraction is None:
             self.problems.append(f"{case.file}: not read ({document.state}: {document.failure_reason})")
             return document
-        actual = Extraction.from_json(document.extraction)
+        actual = Extraction.from_json(extraction)
         self.results.extend(compare_extraction(case.expected["extraction"], actual, document=case.file))
         self._check_ledger(case, document, postings)
         self.updates[case.file] = {
