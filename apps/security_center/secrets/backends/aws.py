@@ -23,8 +23,13 @@ class AwsSecretsManager:
     def __init__(self, client=None, *, region: str = "", endpoint_url: str = "", prefix: str = "strongroom/") -> None:
         if client is None:
             import boto3
+            from botocore.config import Config
 
-            client = boto3.client("secretsmanager", region_name=region or None, endpoint_url=endpoint_url or None)
+            # Short timeouts and few retries: the provider's stale grace, not boto's backoff, covers an outage.
+            config = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+            client = boto3.client(
+                "secretsmanager", region_name=region or None, endpoint_url=endpoint_url or None, config=config
+            )
         self._client = client
         self.prefix = prefix
 

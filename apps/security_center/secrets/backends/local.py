@@ -45,7 +45,7 @@ def new_key() -> str:
 
 def decode_key(text: str) -> bytes:
     try:
-        raw = base64.urlsafe_b64decode(text.strip().encode())
+        raw = base64.b64decode(text.strip().encode(), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SecretConfigurationError("the keystore key is not URL-safe base64") from exc
     if len(raw) != KEY_BYTES:
