@@ -19,6 +19,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 from apps.security_center.secrets import get_secret_optional
 
@@ -28,6 +29,7 @@ def derived_secret(label: str) -> str:
     return hmac.new(key, label.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+@sensitive_variables("value")
 def provided_secret(secret_name: str, env_name: str, sandbox_label: str) -> str:
     """The environment's override; else the provider's current value; else, only with the sandbox on, the derived one.
 
