@@ -187,10 +187,6 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'strongroom.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Secrets provider (issue #15): the application role's password, when the backend holds one, read once at boot.
-_db_password = _secrets_provider.get_optional("database_password")
-if _db_password and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    DATABASES["default"]["PASSWORD"] = _db_password
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # Outbox (issue #17): a connection that died with a PostgreSQL restart is replaced, not reused, by workers.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -220,6 +216,20 @@ for _db in DATABASES.values():
     _db["ENGINE"] = _PROMETHEUS_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
 # The login role of the application; post_migrate grants it exactly what it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER") or "strongroom_app")
+# Secrets provider (issue #15, helper "secrets"): the database login, when the backend holds one, read at boot;
+# "database_credentials" ({user, password}: one of two overlapping login roles in the DATABASE_APP_ROLE group,
+# rotated by rotate_secret) or just "database_password". Requests switch new connections after a rotation.
+if IS_POSTGRES:
+    from apps.security_center.secrets.database import apply_login as _apply_db_login
+    from apps.security_center.secrets.database import current_login as _current_db_login
+
+    _db_password = _secrets_provider.get_optional("database_password")
+    if _db_password:
+        DATABASES["default"]["PASSWORD"] = _db_password
+    _apply_db_login(DATABASES["default"], _current_db_login(_secrets_provider))
+# Rotation of database_credentials: an admin connection (superuser or CREATEROLE) and the login roles' prefix.
+DATABASE_ROTATION_ADMIN_URL = env.str("DATABASE_ROTATION_ADMIN_URL", default="")
+DATABASE_LOGIN_ROLE_PREFIX = env.str("DATABASE_LOGIN_ROLE_PREFIX", default=f"{DATABASE_APP_ROLE}_login")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

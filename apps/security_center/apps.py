@@ -13,3 +13,8 @@ class SecurityCenterConfig(AppConfig):
 
         register_checks()
         register_collector()
+        from django.core.signals import request_started
+
+        from apps.security_center.secrets.database import refresh_database_credentials
+
+        request_started.connect(refresh_database_credentials, dispatch_uid="secrets-refresh-database-login")

@@ -29,7 +29,8 @@ from django.urls import include, path, reverse
 from django.views.debug import technical_500_response
 from django.views.decorators.debug import sensitive_variables
 
-from apps.audit.models import AuditEvent
+from apps.audit.models import PLATFORM_CHAIN, AuditEvent
+from apps.core.db_tenant import db_tenant
 from apps.integrations import bank_feed, companies_house
 from apps.integrations.hmrc import credentials as hmrc_credentials
 from apps.security_center.checks import run_checks
@@ -175,11 +176,17 @@ def test_no_canary_leaves_the_application(canaries, client, bookkeeper_a, tenant
     assert "external_call" in rendered.stream.getvalue()
     scanner.scan("log lines as the project's handlers render them", rendered.stream.getvalue())
     scanner.scan("log records", repr([(r.getMessage(), r.args, getattr(r, "exc_text", "")) for r in caplog.records]))
-    for event in AuditEvent.objects.all():
-        scanner.scan(f"audit event {event.action}", f"{event.body} {event.actor_label} {event.target_id}")
-    with connection.cursor() as cursor:  # every audit column, raw
-        cursor.execute("SELECT * FROM audit_auditevent")
-        scanner.scan("audit table", repr(cursor.fetchall()))
+    chains = {PLATFORM_CHAIN, tenant_a.id}
+    for chain in chains:  # each chain is readable only in its own context on PostgreSQL (RLS)
+        with db_tenant(chain):
+            events = list(AuditEvent.objects.filter(chain=chain))
+            for event in events:
+                scanner.scan(f"audit event {event.action}", f"{event.body} {event.actor_label} {event.target_id}")
+            with connection.cursor() as cursor:  # every audit column, raw
+                cursor.execute("SELECT * FROM audit_auditevent")
+                scanner.scan("audit table", repr(cursor.fetchall()))
+        if chain == PLATFORM_CHAIN:
+            assert any(e.action == "security_center.secret.rotated" for e in events)  # the scan saw the rotation
     scanner.scan("keystore file", provider.backend.path.read_bytes())
     logging.getLogger().removeHandler(request_finished)
     assert scanner.findings == [], scanner.findings
