@@ -236,3 +236,16 @@ def test_the_age_gauge_is_exposed_by_name_only(provider):
     text = generate_latest(REGISTRY).decode()
     assert 'strongroom_secret_age_seconds{secret="hmrc_client_secret"}' in text
     assert provider.get("hmrc_client_secret") not in text
+
+
+def test_the_age_gauge_survives_a_missing_provider():
+    from apps.security_center.secrets import get_provider, set_provider
+    from apps.security_center.secrets.collectors import SecretAgeCollector
+
+    installed = get_provider()
+    set_provider(None)
+    try:
+        (family,) = list(SecretAgeCollector().collect())
+    finally:
+        set_provider(installed)
+    assert family.samples == [] and SecretAgeCollector().describe()[0].name == "strongroom_secret_age_seconds"
