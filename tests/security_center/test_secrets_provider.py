@@ -311,3 +311,16 @@ def test_production_without_a_secret_key_names_what_is_missing(tmp_path):
     provider = SecretsProvider(EnvBackend({}), ttl=1, grace=1)
     with pytest.raises(SecretConfigurationError, match="SECRET_KEY must be provided in production"):
         bootstrap.secret_key_from(provider, max_fallback_age=timedelta(days=1))
+
+
+def test_an_unwritable_config_directory_says_what_to_set(tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    with pytest.raises(SecretConfigurationError, match="SECRETS_KEYSTORE_KEY_FILE"):
+        bootstrap.build_backend(
+            {"XDG_CONFIG_HOME": str(blocked)},
+            strongroom_env="development",
+            var_dir=tmp_path,
+            base_dir=ROOT,
+            export={},
+        )

@@ -92,7 +92,13 @@ def _local_backend(env: Mapping[str, str], *, strongroom_env: str, var_dir: Path
                 f"the keystore {path} exists but its key file {key_file} does not: restore the key "
                 "or remove the keystore (the demo's secrets are then generated again)"
             )
-        create_key_file(key_file)
+        try:
+            create_key_file(key_file)
+        except OSError as exc:
+            raise SecretConfigurationError(
+                f"cannot create the keystore key file {key_file} ({exc.strerror}): "
+                "set SECRETS_KEYSTORE_KEY_FILE to a writable path outside the repository"
+            ) from None
     return LocalKeystore(path, read_key_file(key_file, repository=base_dir))
 
 
