@@ -13,7 +13,6 @@ Two runtime modes share this file (see README "Runtime modes"):
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import tomllib
 from pathlib import Path
@@ -39,26 +38,40 @@ IS_PRODUCTION = STRONGROOM_ENV in {"production", "staging"}
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _secret_key() -> str:
-    """Production reads SECRET_KEY from the environment (injected by the secrets
-    provider); the demo generates one at set-up into var/, never into git."""
-    value = env.str("SECRET_KEY", default="")
-    if value:
-        return value
-    if IS_PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be provided in production")
-    if STRONGROOM_ENV == "test":
-        return secrets.token_urlsafe(50)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+# --- Secrets provider (issue #15, helper "secrets"; docs/decisions/0022-secrets-provider.md) -------------------
+# SECRETS_BACKEND: local (the embedded default: an AES-GCM keystore in var/, its key outside the repository),
+# vault (OpenBao/Vault KV v2 via AppRole), aws (Secrets Manager) or env (STRONGROOM_SECRET_<NAME>; production's
+# default until a backend is chosen). Boot-time values (SECRET_KEY, the database password) are read once here;
+# integrations read theirs through apps.security_center.secrets.get_secret (TTL cache, stale grace, fail closed).
+from datetime import timedelta as _timedelta  # noqa: E402
 
+from apps.security_center.secrets import bootstrap as _secrets_bootstrap  # noqa: E402
 
-SECRET_KEY = _secret_key()
-SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+SECRETS_TTL_SECONDS = env.float("SECRETS_TTL_SECONDS", default=300.0)
+SECRETS_GRACE_SECONDS = env.float("SECRETS_GRACE_SECONDS", default=900.0)
+# How long a retired SECRET_KEY stays a fallback: the longest session or reset-token lifetime (two weeks).
+SECRETS_KEY_FALLBACK_MAX_AGE_SECONDS = env.int("SECRETS_KEY_FALLBACK_MAX_AGE_SECONDS", default=14 * 24 * 3600)
+# secrets.age (security center): WARN past the first figure, FAIL past the second; per-name overrides allowed.
+SECRETS_MAX_AGE_DAYS = env.int("SECRETS_MAX_AGE_DAYS", default=90)
+SECRETS_MAX_AGE_DAYS_BY_NAME: dict[str, int] = {}
+_secrets_provider = _secrets_bootstrap.boot(
+    strongroom_env=STRONGROOM_ENV,
+    var_dir=VAR_DIR,
+    base_dir=BASE_DIR,
+    ttl=SECRETS_TTL_SECONDS,
+    grace=SECRETS_GRACE_SECONDS,
+)
+SECRETS_BACKEND = _secrets_provider.backend.kind
+if env.str("SECRET_KEY", default=""):
+    # An explicitly injected SECRET_KEY still wins (platforms that inject it as a variable).
+    SECRET_KEY = env.str("SECRET_KEY")
+    SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+else:
+    SECRET_KEY, SECRET_KEY_FALLBACKS = _secrets_bootstrap.secret_key_from(
+        _secrets_provider, max_fallback_age=_timedelta(seconds=SECRETS_KEY_FALLBACK_MAX_AGE_SECONDS)
+    )
+    SECRET_KEY_FALLBACKS += env.list("SECRET_KEY_FALLBACKS", default=[])
+# --- end secrets provider ------------------------------------------------------------------------------------
 
 # Field encryption (apps/security_center/crypto, docs/decisions/0004): per-tenant data keys wrapped by a KEK.
 # "local" reads FIELD_ENCRYPTION_KEKS ("1:<base64 32 bytes>,2:<base64>", highest = current) from the
@@ -204,6 +217,20 @@ for _db in DATABASES.values():
     _db["ENGINE"] = _PROMETHEUS_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
 # The login role of the application; post_migrate grants it exactly what it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER") or "strongroom_app")
+# Secrets provider (issue #15, helper "secrets"): the database login, when the backend holds one, read at boot;
+# "database_credentials" ({user, password}: one of two overlapping login roles in the DATABASE_APP_ROLE group,
+# rotated by rotate_secret) or just "database_password". Requests switch new connections after a rotation.
+if IS_POSTGRES:
+    from apps.security_center.secrets.database import apply_login as _apply_db_login
+    from apps.security_center.secrets.database import current_login as _current_db_login
+
+    _db_password = _secrets_provider.get_optional("database_password")
+    if _db_password:
+        DATABASES["default"]["PASSWORD"] = _db_password
+    _apply_db_login(DATABASES["default"], _current_db_login(_secrets_provider))
+# Rotation of database_credentials: an admin connection (superuser or CREATEROLE) and the login roles' prefix.
+DATABASE_ROTATION_ADMIN_URL = env.str("DATABASE_ROTATION_ADMIN_URL", default="")
+DATABASE_LOGIN_ROLE_PREFIX = env.str("DATABASE_LOGIN_ROLE_PREFIX", default=f"{DATABASE_APP_ROLE}_login")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

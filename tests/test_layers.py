@@ -186,6 +186,8 @@ SIGNAL_RECEIVERS: set[str] = {
     "django.db.models.signals.post_save [documents.Document] -> apps.security_center.crypto.fields._unmark_raw_save",
     "django.db.models.signals.pre_save [documents.Document] -> apps.security_center.crypto.fields._mark_raw_save",
     "django.core.signals.setting_changed -> apps.security_center.crypto.kek._forget_provider_on_settings_change",
+    # Secrets (issue #15): each request's new database connections use the current rotated login.
+    "django.core.signals.request_started -> apps.security_center.secrets.database.refresh_database_credentials",
 }
 
 

@@ -98,6 +98,9 @@ LABELS = {
     "security_center.tenant_key.rotated": "rotated the business's encryption key",
     "security_center.tenant_key.rewrapped": "re-wrapped the encryption keys",
     "security_center.tenant_key.shredded": "destroyed the business's encryption keys",
+    # Secrets provider (issue #15, helper "secrets"): the name and versions only, never a value.
+    "security_center.secret.rotated": "rotated the secret {name} to version {version} ({backend})",
+    "security_center.secret.retired": "retired the database login {login} (after a rotation of {name})",
     # Backups and restore drills (apps/backups)
     "backups.drill.requested": "asked for a restore drill ({kind})",
     # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)

@@ -18,15 +18,15 @@ import requests
 from django.conf import settings
 
 from apps.integrations import http
-from apps.integrations.credentials import secret_from_env_or_sandbox
+from apps.integrations.credentials import provided_secret
 from apps.integrations.errors import ExternalServiceUnavailable, IntegrationError
 
 CLIENT = "bank_feed"
 
 
 def api_key() -> str:
-    """Env BANK_FEED_API_KEY, or HMAC-SHA256(SECRET_KEY, "bank-feed-sandbox-key") with the sandbox on."""
-    return secret_from_env_or_sandbox("BANK_FEED_API_KEY", "bank-feed-sandbox-key")
+    """Env BANK_FEED_API_KEY, else secret ``bank_feed_api_key`` (TTL-cached), else the sandbox's derived key."""
+    return provided_secret("bank_feed_api_key", "BANK_FEED_API_KEY", "bank-feed-sandbox-key")
 
 
 @dataclass(frozen=True)

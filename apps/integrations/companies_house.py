@@ -19,7 +19,7 @@ import requests
 from django.conf import settings
 
 from apps.integrations import http
-from apps.integrations.credentials import secret_from_env_or_sandbox
+from apps.integrations.credentials import provided_secret
 from apps.integrations.errors import CompanyNotFound, ExternalServiceUnavailable, IntegrationError
 
 CLIENT = "companies_house"
@@ -27,8 +27,8 @@ _NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6}|R0\d{6})$")
 
 
 def api_key() -> str:
-    """Env COMPANIES_HOUSE_API_KEY, or HMAC-SHA256(SECRET_KEY, "companies-house-sandbox-key") with the sandbox on."""
-    return secret_from_env_or_sandbox("COMPANIES_HOUSE_API_KEY", "companies-house-sandbox-key")
+    """Env COMPANIES_HOUSE_API_KEY, else the secret ``companies_house_api_key``, else the sandbox's derived key."""
+    return provided_secret("companies_house_api_key", "COMPANIES_HOUSE_API_KEY", "companies-house-sandbox-key")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _NOT_INHERITED = (
     "DATABASE_", "SECRET_KEY", "STRONGROOM_", "FIELD_ENCRYPTION_", "HMRC_", "VENDOR_", "TRUSTED_PROXY_COUNT",
     "CLIENT_PORT_HEADER", "BEHIND_TLS_PROXY", "SITE_URL", "CELERY_", "CACHE_URL", "ALLOWED_HOSTS",
+    "SECRETS_", "XDG_CONFIG_HOME",  # the test run's own keystore (issue #15)
 )  # fmt: skip
 
 
@@ -116,8 +117,17 @@ def test_production_cookies_and_headers(tmp_path):
 
 @pytest.mark.slow  # child processes
 def test_demo_generates_its_secret_key_once_outside_git(tmp_path):
+    """The demo's secrets live in a sealed keystore in var/, its key in a 0600 file outside the repository."""
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    first = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="development", STRONGROOM_VAR_DIR=str(tmp_path))
-    second = _manage("shell", "-v", "0", "-c", code, STRONGROOM_ENV="development", STRONGROOM_VAR_DIR=str(tmp_path))
-    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
-    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+    env = {
+        "STRONGROOM_ENV": "development",
+        "STRONGROOM_VAR_DIR": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+    }
+    first = _manage("shell", "-v", "0", "-c", code, **env)
+    second = _manage("shell", "-v", "0", "-c", code, **env)
+    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50, first.stderr
+    assert not (tmp_path / "secret_key").exists()
+    assert first.stdout.strip() not in (tmp_path / "secrets.keystore").read_text()
+    (key_file,) = (tmp_path / "cfg" / "strongroom").glob("keystore-*.key")
+    assert oct(key_file.stat().st_mode)[-3:] == "600"

@@ -116,21 +116,39 @@ def test_a_garbled_answer_is_unavailable(body):
     assert caught.value.code == "BAD_RESPONSE"
 
 
-def test_no_key_outside_the_sandbox(settings, monkeypatch):
+def test_no_key_outside_the_sandbox(settings, monkeypatch, tmp_path):
     from django.core.exceptions import ImproperlyConfigured
+
+    from apps.security_center.secrets import use_provider
+    from tests.security_center.secrets_helpers import local_provider
 
     monkeypatch.delenv("COMPANIES_HOUSE_API_KEY", raising=False)
     settings.SANDBOX_ENABLED = False
-    with pytest.raises(ImproperlyConfigured):
-        companies_house.api_key()
-    monkeypatch.setenv("COMPANIES_HOUSE_API_KEY", "from-the-environment")
-    assert companies_house.api_key() == "from-the-environment"
+    with use_provider(local_provider(tmp_path)) as empty:  # nothing in the secrets backend
+        with pytest.raises(ImproperlyConfigured, match="companies_house_api_key"):
+            companies_house.api_key()
+        empty.backend.write("companies_house_api_key", "from-the-secrets-backend")
+        empty.forget()
+        assert companies_house.api_key() == "from-the-secrets-backend"
+        monkeypatch.setenv("COMPANIES_HOUSE_API_KEY", "from-the-environment")
+        assert companies_house.api_key() == "from-the-environment"  # an injected variable still wins
 
 
-def test_the_sandbox_key_is_derived_from_the_secret_key(settings, monkeypatch):
+def test_the_key_comes_from_the_secrets_provider(monkeypatch):
+    from apps.security_center.secrets import get_provider
+
+    monkeypatch.delenv("COMPANIES_HOUSE_API_KEY", raising=False)
+    assert companies_house.api_key() == get_provider().get("companies_house_api_key")
+
+
+def test_the_sandbox_key_is_derived_from_the_secret_key_when_the_backend_has_none(settings, monkeypatch, tmp_path):
     import hashlib
     import hmac
 
+    from apps.security_center.secrets import use_provider
+    from tests.security_center.secrets_helpers import local_provider
+
     monkeypatch.delenv("COMPANIES_HOUSE_API_KEY", raising=False)
     expected = hmac.new(settings.SECRET_KEY.encode(), b"companies-house-sandbox-key", hashlib.sha256).hexdigest()
-    assert companies_house.api_key() == expected
+    with use_provider(local_provider(tmp_path)):
+        assert companies_house.api_key() == expected

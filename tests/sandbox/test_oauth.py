@@ -245,10 +245,8 @@ def test_a_registered_client_matches_redirect_uris_exactly(hmrc, client):
 
 
 def test_the_configured_client_secret_is_the_integrations_one(hmrc, settings):
-    from apps.integrations.credentials import derived_secret
+    from apps.security_center.secrets import get_secret
 
     assert settings.HMRC_CLIENT_ID
-    good = hmrc.token_request(
-        grant_type="client_credentials", client_secret=derived_secret("hmrc-sandbox-client-secret")
-    )
+    good = hmrc.token_request(grant_type="client_credentials", client_secret=get_secret("hmrc_client_secret"))
     assert good.status_code == 200

@@ -169,7 +169,10 @@ def test_processes_started_by_tests_share_the_test_kek(provider_slot):
     assert inherited.returncode == 0, inherited.stderr[-2000:]
     assert base64.b64decode(inherited.stdout.strip()) == dek
     # Without the exported variable the child derives its own KEK and cannot unwrap: the export is what matters.
-    alone = _child({k: v for k, v in os.environ.items() if k != KEKS_ENV}, tenant_id, wrapped.blob)
+    # (The test keystore is left out too: it would give the child this process's SECRET_KEY, issue #15.)
+    alone = _child(
+        {k: v for k, v in os.environ.items() if k != KEKS_ENV and not k.startswith("SECRETS_")}, tenant_id, wrapped.blob
+    )
     assert alone.returncode != 0 and "DecryptionError" in alone.stderr
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from apps.integrations.credentials import secret_from_env_or_sandbox
+from apps.integrations.credentials import provided_secret
 
 SANDBOX_LABEL = "hmrc-sandbox-client-secret"
 
 
 def client_secret() -> str:
-    """Env HMRC_CLIENT_SECRET, or HMAC-SHA256(SECRET_KEY, "hmrc-sandbox-client-secret") hex with the sandbox on."""
-    return secret_from_env_or_sandbox("HMRC_CLIENT_SECRET", SANDBOX_LABEL)
+    """Env HMRC_CLIENT_SECRET, else secret ``hmrc_client_secret`` (TTL-cached), else the sandbox's derived one."""
+    return provided_secret("hmrc_client_secret", "HMRC_CLIENT_SECRET", SANDBOX_LABEL)
