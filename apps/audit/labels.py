@@ -98,6 +98,10 @@ LABELS = {
     "security_center.tenant_key.rotated": "rotated the business's encryption key",
     "security_center.tenant_key.rewrapped": "re-wrapped the encryption keys",
     "security_center.tenant_key.shredded": "destroyed the business's encryption keys",
+    # KEK and DEK rotation (issue #15, helper "keks"; docs/runbooks/key-rotation.md)
+    "security_center.kek.rotated": "rotated the key-encryption key to version {kek_version}",
+    "security_center.kek.retired": "retired key-encryption key versions below {kek_version}",
+    "security_center.tenant_key.reencrypted": "re-encrypted {rows} values under data key version {dek_version}",
     # Backups and restore drills (apps/backups)
     "backups.drill.requested": "asked for a restore drill ({kind})",
     # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)
