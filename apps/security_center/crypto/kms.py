@@ -311,5 +311,7 @@ class AwsKmsKekProvider(KekProvider):
     def retire_below(self, version: int) -> str:
         old = [key for v, key in sorted(self._keys.items()) if v < version]
         for key in old:
-            self._call("disable", lambda c, key=key: c.disable_key(KeyId=key))
+            # DisableKey wants the bare key id (aliases are refused; moto refuses ARNs too): resolve it first.
+            key_id = self._call("describe", lambda c, key=key: c.describe_key(KeyId=key))["KeyMetadata"]["KeyId"]
+            self._call("disable", lambda c, key_id=key_id: c.disable_key(KeyId=key_id))
         return f"KMS: disabled {len(old)} older key(s)" if old else "KMS: no older key to disable"
