@@ -79,6 +79,13 @@ if FIELD_ENCRYPTION_KEK_PROVIDER == "local" and not env.str("FIELD_ENCRYPTION_KE
 # FIELD_ENCRYPTION_KEK_PROVIDER="vault-transit": a Transit key created with derived=true (auth: VAULT_* settings,
 # the shared apps.security_center.vault session). "aws-kms": FIELD_ENCRYPTION_AWS_KMS_KEYS = "1:<key id/ARN>,2:..."
 # (highest = current; credentials from the standard AWS_* environment or the instance role, never in settings).
+# The Vault session (apps.security_center.vault, shared with the secrets provider; keep one copy at merge):
+# AppRole in production, a token only against a development server. Never logged.
+VAULT_ADDR = env.str("VAULT_ADDR", default="")
+VAULT_ROLE_ID = env.str("VAULT_ROLE_ID", default="")
+VAULT_SECRET_ID = env.str("VAULT_SECRET_ID", default="")
+VAULT_TOKEN = env.str("VAULT_TOKEN", default="")
+VAULT_TIMEOUT = env.float("VAULT_TIMEOUT", default=5.0)
 FIELD_ENCRYPTION_VAULT_TRANSIT_MOUNT = env.str("FIELD_ENCRYPTION_VAULT_TRANSIT_MOUNT", default="transit")
 FIELD_ENCRYPTION_VAULT_TRANSIT_KEY = env.str("FIELD_ENCRYPTION_VAULT_TRANSIT_KEY", default="strongroom-kek")
 FIELD_ENCRYPTION_AWS_KMS_KEYS = env.str("FIELD_ENCRYPTION_AWS_KMS_KEYS", default="")
