@@ -271,6 +271,9 @@ def test_key_checks_are_registered_and_compute_live_figures(local_keks, tenant_a
     behind = compute_keys(tenant_a)
     assert behind.status == Status.WARN and behind.figures["keys_behind_kek"] == 1
     assert compute_keys(tenant_b).status == Status.PASS
+    # A business's page shows its own keys only: nothing of the other business.
+    assert compute_keys(tenant_b).figures["dek_versions"] == {}
+    assert compute_rotation(tenant_b).figures["oldest_dek_age_days"] is None
 
     rotation = compute_rotation(None)
     assert rotation.status == Status.WARN and "no KEK rotation recorded" in rotation.summary
