@@ -88,6 +88,28 @@ if FIELD_ENCRYPTION_KEK_PROVIDER == "local" and not env.str("FIELD_ENCRYPTION_KE
 
         os.environ["FIELD_ENCRYPTION_KEKS"] = derived_keks_spec(SECRET_KEY)
 
+# --- KEK providers and key rotation (issue #15, helper "keks"; decision 0023) ------------------
+# FIELD_ENCRYPTION_KEK_PROVIDER="vault-transit": a Transit key created with derived=true (auth: VAULT_* settings,
+# the shared apps.security_center.vault session). "aws-kms": FIELD_ENCRYPTION_AWS_KMS_KEYS = "1:<key id/ARN>,2:..."
+# (highest = current; credentials from the standard AWS_* environment or the instance role, never in settings).
+# The Vault session (apps.security_center.vault, shared with the secrets provider; keep one copy at merge):
+# AppRole in production, a token only against a development server. Never logged.
+VAULT_ADDR = env.str("VAULT_ADDR", default="")
+VAULT_ROLE_ID = env.str("VAULT_ROLE_ID", default="")
+VAULT_SECRET_ID = env.str("VAULT_SECRET_ID", default="")
+VAULT_TOKEN = env.str("VAULT_TOKEN", default="")
+VAULT_TIMEOUT = env.float("VAULT_TIMEOUT", default=5.0)
+FIELD_ENCRYPTION_VAULT_TRANSIT_MOUNT = env.str("FIELD_ENCRYPTION_VAULT_TRANSIT_MOUNT", default="transit")
+FIELD_ENCRYPTION_VAULT_TRANSIT_KEY = env.str("FIELD_ENCRYPTION_VAULT_TRANSIT_KEY", default="strongroom-kek")
+FIELD_ENCRYPTION_AWS_KMS_KEYS = env.str("FIELD_ENCRYPTION_AWS_KMS_KEYS", default="")
+FIELD_ENCRYPTION_AWS_KMS_ENDPOINT_URL = env.str("FIELD_ENCRYPTION_AWS_KMS_ENDPOINT_URL", default="")  # moto in tests
+FIELD_ENCRYPTION_AWS_KMS_REGION = env.str("FIELD_ENCRYPTION_AWS_KMS_REGION", default="eu-west-2")
+# Policy maxima the security center's encryption.rotation check compares the last rotations with.
+FIELD_ENCRYPTION_KEK_MAX_AGE_DAYS = env.int("FIELD_ENCRYPTION_KEK_MAX_AGE_DAYS", default=365)
+FIELD_ENCRYPTION_DEK_MAX_AGE_DAYS = env.int("FIELD_ENCRYPTION_DEK_MAX_AGE_DAYS", default=365)
+FIELD_ENCRYPTION_SWEEP_BATCH_SIZE = env.int("FIELD_ENCRYPTION_SWEEP_BATCH_SIZE", default=200)
+# --- end KEK providers and key rotation ---
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -427,6 +449,8 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 14},
     },
     "outbox-purge": {"task": "maintenance.outbox_purge", "schedule": 24 * 3600.0},
+    # Key rotation (issue #15, helper "keks"): move values sealed under older data keys onto the active one.
+    "reencrypt-sweep": {"task": "maintenance.reencrypt_sweep", "schedule": 24 * 3600.0},
 }
 # The full chaos set weekly, on staging only (a stack of its own on ports 57400-57499; manage.py chaos; the host
 # needs the PostgreSQL and Redis server binaries and chaostoolkit from requirements-dev.txt).

@@ -101,6 +101,10 @@ LABELS = {
     # Secrets provider (issue #15, helper "secrets"): the name and versions only, never a value.
     "security_center.secret.rotated": "rotated the secret {name} to version {version} ({backend})",
     "security_center.secret.retired": "retired the database login {login} (after a rotation of {name})",
+    # KEK and DEK rotation (issue #15, helper "keks"; docs/runbooks/key-rotation.md)
+    "security_center.kek.rotated": "rotated the key-encryption key to version {kek_version}",
+    "security_center.kek.retired": "retired key-encryption key versions below {kek_version}",
+    "security_center.tenant_key.reencrypted": "re-encrypted {rows} values under data key version {dek_version}",
     # Backups and restore drills (apps/backups)
     "backups.drill.requested": "asked for a restore drill ({kind})",
     # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)

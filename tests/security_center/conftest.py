@@ -1,10 +1,12 @@
-"""Fixtures of the security center's tests: a registry that tests may change and get back unchanged."""
+"""Fixtures of the security center's tests: a registry that tests may change and get back unchanged, and the
+rotation tests' note."""
 
 from __future__ import annotations
 
 import pytest
 
 from apps.security_center import checks
+from tests.security_center.rotation_helpers import rotation_note  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

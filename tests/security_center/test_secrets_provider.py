@@ -307,6 +307,18 @@ def test_secret_key_fallbacks_are_the_recently_retired_versions():
     assert bootstrap.fallback_values(undated, max_age=timedelta(days=1), now=now) == ["b"]
 
 
+def test_after_an_exposure_a_zero_fallback_age_drops_every_previous_key_and_two_rotations_would_not():
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    exposed = SecretVersion("1", "exposed", now - timedelta(days=100))
+    twice = SecretRecord(
+        "secret_key", SecretVersion("3", "c", now), (SecretVersion("2", "b", now - timedelta(seconds=5)), exposed)
+    )
+    assert "exposed" in bootstrap.fallback_values(twice, max_age=timedelta(days=14), now=now)
+    assert bootstrap.fallback_values(twice, max_age=timedelta(0), now=now) == []
+    undated = SecretRecord("secret_key", SecretVersion("v2", "c"), (SecretVersion("v1", "exposed"),))
+    assert bootstrap.fallback_values(undated, max_age=timedelta(0), now=now) == []
+
+
 def test_production_without_a_secret_key_names_what_is_missing(tmp_path):
     provider = SecretsProvider(EnvBackend({}), ttl=1, grace=1)
     with pytest.raises(SecretConfigurationError, match="SECRET_KEY must be provided in production"):

@@ -59,14 +59,14 @@ class KekProvider(ABC):
 
     * **Local** (:class:`LocalKekProvider`): AES-256-GCM under the current local
       KEK version, ``canonical_context(context)`` as associated data.
-    * **Vault / OpenBao Transit** (a future ``VaultTransitKekProvider``): a key
+    * **Vault / OpenBao Transit** (:class:`~apps.security_center.crypto.kms.VaultTransitKekProvider`): a key
       created with ``derived=true``; ``wrap`` = ``transit/encrypt/<key>`` with
       ``plaintext=b64(dek)`` and ``context=b64(canonical_context(context))``;
       ``kek_version`` is the N of the returned ``vault:vN:`` prefix; ``unwrap`` =
       ``transit/decrypt`` with the same context; ``rewrap`` = ``transit/rewrap``
       (server-side: the DEK never reaches the app). After every row reports the
       latest version, raise the key's ``min_decryption_version``.
-    * **AWS KMS** (a future ``AwsKmsKekProvider``): ``wrap`` = ``Encrypt(KeyId,
+    * **AWS KMS** (:class:`~apps.security_center.crypto.kms.AwsKmsKekProvider`): ``wrap`` = ``Encrypt(KeyId,
       Plaintext=dek, EncryptionContext=context)``, ``unwrap`` = ``Decrypt(...,
       EncryptionContext=context)`` (KMS refuses a wrong context); ``key_id`` is the
       key ARN; KMS hides its backing-key versions, so ``kek_version`` is a
@@ -96,6 +96,18 @@ class KekProvider(ABC):
     def rewrap(self, blob: bytes, kek_version: int, context: Mapping[str, str]) -> WrappedDek:
         """Move a wrapped key to the current KEK version. KMS backends override this server-side."""
         return self.wrap(self.unwrap(blob, kek_version, context), context)
+
+    def rotate(self) -> int:
+        """Make a new KEK version current in the key service; returns it (then re-wrap, then retire).
+
+        Local KEKs come from the environment: add version N+1 to FIELD_ENCRYPTION_KEKS
+        and deploy first; here this only reports the configured current version.
+        """
+        return self.current_version
+
+    def retire_below(self, version: int) -> str:
+        """Stop older KEK versions from decrypting, once every wrapped key is on ``version``; says what it did."""
+        return f"nothing to retire in the key service; remove versions below {version} from the configuration"
 
     @classmethod
     def from_settings(cls) -> KekProvider:  # pragma: no cover - each provider decides
@@ -204,7 +216,11 @@ class LocalKekProvider(KekProvider):
             raise DecryptionError("a wrapped data key does not open under its tenant/purpose/version context") from exc
 
 
-PROVIDERS = {"local": "apps.security_center.crypto.kek.LocalKekProvider"}
+PROVIDERS = {
+    "local": "apps.security_center.crypto.kek.LocalKekProvider",
+    "vault-transit": "apps.security_center.crypto.kms.VaultTransitKekProvider",
+    "aws-kms": "apps.security_center.crypto.kms.AwsKmsKekProvider",
+}
 
 _provider: KekProvider | None = None
 _provider_lock = threading.Lock()
@@ -236,7 +252,9 @@ def set_kek_provider(provider: KekProvider | None) -> None:
 
 
 def _forget_provider_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting in {"FIELD_ENCRYPTION_KEK_PROVIDER", "SECRET_KEY", "IS_PRODUCTION"}:
+    if setting in {"FIELD_ENCRYPTION_KEK_PROVIDER", "SECRET_KEY", "IS_PRODUCTION"} or setting.startswith(
+        ("FIELD_ENCRYPTION_VAULT_", "FIELD_ENCRYPTION_AWS_KMS_")
+    ):
         set_kek_provider(None)
 
 

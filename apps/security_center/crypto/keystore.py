@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.security_center.crypto.errors import DecryptionError, KeyDestroyed
+from apps.security_center.crypto.errors import DecryptionError, KekError, KeyDestroyed
 from apps.security_center.crypto.kek import KEY_BYTES, get_kek_provider
 from apps.tenancy.context import current_tenant_id, tenant_context
 from apps.tenancy.errors import TenantContextError
@@ -124,6 +124,25 @@ def _unwrap(row) -> bytes:
     return get_kek_provider().unwrap(bytes(row.wrapped_dek), row.kek_version, context)
 
 
+def _unwrap_current(row):
+    """Unwrap ``row``; if the KEK refuses its blob, read the row again once and retry when it was re-wrapped.
+
+    Why: a KEK rotation re-wraps rows and then retires the old KEK version. A reader that
+    loaded a row just before its re-wrap committed would otherwise fail once after the retirement.
+    """
+    try:
+        return row, _unwrap(row)
+    except KekError:
+        fresh = type(row).objects.filter(pk=row.pk).first()
+        if fresh is None or (fresh.kek_id, fresh.kek_version, fresh.wrapped_dek) == (
+            row.kek_id,
+            row.kek_version,
+            row.wrapped_dek,
+        ):
+            raise
+        return fresh, _unwrap(fresh)
+
+
 def key_for_version(tenant_id: object, version: int, purpose: str = DATA) -> bytes:
     """The unwrapped key of one version (for decryption). Raises KeyDestroyed / DecryptionError."""
     from apps.security_center.models import TenantKey
@@ -139,7 +158,7 @@ def key_for_version(tenant_id: object, version: int, purpose: str = DATA) -> byt
             if TenantKey.objects.filter(tenant_id=tenant, purpose=purpose, wrapped_dek__isnull=True).exists():
                 raise KeyDestroyed(DESTROYED_MESSAGE)
             raise DecryptionError(f"this business has no {purpose} key version {version}")
-        dek = _unwrap(row)
+        row, dek = _unwrap_current(row)
     _remember(row, dek, as_active=False)
     return dek
 
@@ -167,7 +186,8 @@ def _load_or_create_active(tenant: str, purpose: str):
         with tenant_context(tenant):
             row = TenantKey.objects.filter(tenant_id=tenant, purpose=purpose, active=True).first()
             if row is not None:
-                return row, _cached_key(tenant, purpose, row.version) or _unwrap(row)
+                cached = _cached_key(tenant, purpose, row.version)
+                return (row, cached) if cached is not None else _unwrap_current(row)
             if TenantKey.objects.filter(tenant_id=tenant, purpose=purpose).exists():
                 # Keys existed and none is active: they were shredded. Never start a fresh key silently.
                 raise KeyDestroyed(DESTROYED_MESSAGE)

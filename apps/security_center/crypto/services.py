@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from apps.audit.privileged import privileged
 from apps.audit.services import record_event
-from apps.security_center.crypto import envelope, keystore
+from apps.observability.metrics import safely
+from apps.security_center.crypto import envelope, keystore, metrics
 from apps.security_center.crypto.errors import KeyDestroyed
 from apps.security_center.crypto.fields import EncryptedTextField
 from apps.security_center.crypto.kek import KEY_BYTES, get_kek_provider
+from apps.security_center.crypto.sweep import stale_queryset
 from apps.security_center.models import TenantKey
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
@@ -75,6 +76,7 @@ def rotate_tenant_dek(tenant: Tenant, actor: Any = None, *, actor_label: str = "
             before={"dek_version": previous.version if previous else None},
             after={"dek_version": version, "kek_id": wrapped.kek_id, "kek_version": wrapped.kek_version},
         )
+    safely(metrics.DEK_ROTATIONS.inc)
     return key
 
 
@@ -90,17 +92,12 @@ def stale_rows(model: type[models.Model], field_name: str, *, tenant: Tenant) ->
 
     Must run inside the tenant's context. The database compares the 5-byte
     header (format, key version), as the sweep query in docs/contracts/security.md does, so current
-    rows never leave it; nothing is decrypted here.
+    rows never leave it; nothing is decrypted here. Works for any encrypted field (JSON included) on any
+    tenant-scoped model (base manager, ``tenant_id``); the batched sweep is :mod:`.sweep`.
     """
     field = _encrypted_field(model, field_name)
     version, _dek = keystore.active_key(tenant.pk)
-    header = Substr(field.attname, 1, envelope.VERSION_HEADER_BYTES, output_field=models.BinaryField())
-    rows = (
-        model.objects.filter(tenant=tenant, **{f"{field.attname}__isnull": False})
-        .annotate(sealed_header=header)
-        .exclude(sealed_header=envelope.version_header(version))
-        .values_list("pk", field.attname)
-    )
+    rows = stale_queryset(model, field, tenant_id=tenant.pk, dek_version=version).values_list("pk", field.attname)
     return [(pk, bytes(blob)) for pk, blob in rows.iterator(chunk_size=500)]
 
 
@@ -120,7 +117,7 @@ def reencrypt_rows(model: type[models.Model], field_name: str, *, tenant: Tenant
             for pk, blob in pending[start : start + batch_size]:
                 plain = envelope.decrypt(tenant_id=tenant.pk, label=field.label, row_id=pk, blob=blob)
                 fresh = envelope.encrypt(tenant_id=tenant.pk, label=field.label, row_id=pk, plaintext=plain)
-                changed += model.objects.filter(pk=pk, **{field.attname: blob}).update(**{field.attname: fresh})
+                changed += model._base_manager.filter(pk=pk, **{field.attname: blob}).update(**{field.attname: fresh})
     return changed
 
 

@@ -165,7 +165,12 @@ def seed_local(provider: SecretsProvider, *, legacy_secret_key_file: Path | None
 
 
 def fallback_values(record: SecretRecord, *, max_age: timedelta, now: datetime | None = None) -> list[str]:
-    """Previous versions retired less than ``max_age`` ago (unknown retirement time: kept), newest first."""
+    """Previous versions retired less than ``max_age`` ago (unknown retirement time: kept), newest first.
+
+    A ``max_age`` of zero means no fallbacks at all (after a suspected exposure: docs/runbooks/secret-rotation.md).
+    """
+    if max_age <= timedelta(0):
+        return []
     now = now or datetime.now(UTC)
     values, retired_at = [], record.current.created_at
     for version in record.previous:
