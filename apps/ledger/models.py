@@ -14,10 +14,14 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.ledger import chart
 from apps.ledger.domain import ZERO, EntryKind, VatTreatment
+from apps.security_center.crypto.envelope import MIN_BLOB_BYTES
+from apps.security_center.crypto.fields import EncryptedTextField
 from apps.tenancy.models import TenantScopedModel
 
 ACCOUNT_TYPE_CHOICES = [(t.value, t.value.capitalize()) for t in chart.AccountType]
@@ -214,14 +218,15 @@ class BankTransaction(TenantScopedModel):
     feed_account_id = models.CharField(max_length=60)
     external_id = models.CharField(max_length=100)
     date = models.DateField()
-    description = models.CharField(max_length=255, blank=True)
+    # The bank's narrative and the other party's name often name a person: sealed (decision 0025).
+    description = EncryptedTextField(label="ledger.bank.description", blank=True)
     amount = _money_field(help_text="Signed: money in is positive, money out negative.")
-    counterparty = models.CharField(max_length=200, blank=True)
+    counterparty = EncryptedTextField(label="ledger.bank.counterparty", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNPOSTED)
     journal_entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_lines"
     )
-    ignored_reason = models.CharField(max_length=200, blank=True)
+    ignored_reason = EncryptedTextField(label="ledger.bank.ignored_reason", blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -243,8 +248,10 @@ class BankTransaction(TenantScopedModel):
                 | (Q(status__in=["unposted", "ignored"]) & Q(journal_entry__isnull=True)),
                 name="ledger_bank_entry_matches_status",
             ),
+            # The reason is sealed, so "not empty" is "longer than a sealed empty string" (header, nonce, tag).
             models.CheckConstraint(
-                condition=~Q(status="ignored") | ~Q(ignored_reason=""), name="ledger_bank_ignored_has_reason"
+                condition=~Q(status="ignored") | Q(GreaterThan(Length("ignored_reason"), MIN_BLOB_BYTES)),
+                name="ledger_bank_ignored_has_sealed_reason",
             ),
         ]
 
