@@ -18,7 +18,7 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.filing.conftest import sale
-from tests.helpers import audit_events, verified
+from tests.helpers import audit_events, commit_data_keys, verified
 
 D = Decimal
 
@@ -53,6 +53,7 @@ def test_approve_freezes_audits_the_figures_and_queues_one_submission(
     tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks
 ):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     with tenant_context(tenant_a):
         sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
         with django_capture_on_commit_callbacks() as callbacks:
@@ -91,6 +92,7 @@ def test_figures_that_changed_since_the_page_was_opened_are_refused(tenant_a, ow
 
 def test_a_second_approval_is_refused(tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     with tenant_context(tenant_a):
         with django_capture_on_commit_callbacks() as callbacks:
             approve(q1, owner_a)
@@ -107,6 +109,7 @@ def test_not_connected_to_hmrc_blocks_approval(tenant_a, owner_a, books_a):
 
 def test_four_eyes_needs_a_second_person(tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     accountant = make_member(tenant_a, Role.ACCOUNTANT)
     with tenant_context(tenant_a):
         VatSettings.objects.update(four_eyes=True)
