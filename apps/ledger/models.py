@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.ledger import chart
 from apps.ledger.domain import ZERO, EntryKind, VatTreatment
+from apps.security_center.crypto.blind_index import blind_index
 from apps.security_center.crypto.envelope import MIN_BLOB_BYTES
 from apps.security_center.crypto.fields import EncryptedTextField
 from apps.tenancy.models import TenantScopedModel
@@ -151,13 +152,20 @@ class Rule(TenantScopedModel):
     code (``default_rules.py``); the first match wins.
     """
 
-    name = models.CharField(max_length=120)
+    # A learned rule is named after its supplier (often a sole trader: a person), so the name and the supplier
+    # conditions are sealed with the tenant's data key; equality lookups go through the blind indexes below,
+    # kept in step by save() (decision 0025).
+    name = EncryptedTextField(label="ledger.rule.name")
     priority = models.PositiveIntegerField(default=100, help_text="Smaller numbers are tried first.")
     is_active = models.BooleanField(default=True)
     # Conditions
-    supplier_exact = models.CharField("supplier name (exact)", max_length=200, blank=True)
-    supplier_normalised = models.CharField("supplier name (normalised)", max_length=200, blank=True)
-    supplier_vat_number = models.CharField("supplier VAT number", max_length=12, blank=True)
+    supplier_exact = EncryptedTextField("supplier name (exact)", label="ledger.rule.supplier_exact", blank=True)
+    supplier_normalised = EncryptedTextField(
+        "supplier name (normalised)", label="ledger.rule.supplier_normalised", blank=True
+    )
+    supplier_vat_number = EncryptedTextField("supplier VAT number", label="ledger.rule.supplier_vat_number", blank=True)
+    supplier_name_index = models.BinaryField(null=True, editable=False)
+    supplier_vat_index = models.BinaryField(null=True, editable=False)
     keywords = models.JSONField(default=list, blank=True, help_text="Any one of these words or phrases.")
     min_gross = _money_field(null=True, blank=True)
     max_gross = _money_field(null=True, blank=True)
@@ -177,16 +185,18 @@ class Rule(TenantScopedModel):
     class Meta:
         ordering = ["priority", "created_at"]
         constraints = [
-            # One learned rule per supplier: keyed on the VAT number, else the normalised name.
+            # One learned rule per supplier: keyed on the VAT number, else the normalised name (blind indexes).
             models.UniqueConstraint(
-                fields=["tenant", "supplier_vat_number"],
-                condition=Q(created_from_correction=True) & ~Q(supplier_vat_number=""),
-                name="ledger_rule_learned_vat_unique",
+                fields=["tenant", "supplier_vat_index"],
+                condition=Q(created_from_correction=True) & Q(supplier_vat_index__isnull=False),
+                name="ledger_rule_learned_vat_index_unique",
             ),
             models.UniqueConstraint(
-                fields=["tenant", "supplier_normalised"],
-                condition=Q(created_from_correction=True) & Q(supplier_vat_number="") & ~Q(supplier_normalised=""),
-                name="ledger_rule_learned_name_unique",
+                fields=["tenant", "supplier_name_index"],
+                condition=Q(created_from_correction=True)
+                & Q(supplier_vat_index__isnull=True)
+                & Q(supplier_name_index__isnull=False),
+                name="ledger_rule_learned_name_index_unique",
             ),
             models.CheckConstraint(
                 condition=Q(min_gross__isnull=True)
@@ -198,6 +208,27 @@ class Rule(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Recompute the blind indexes from the (plain, in memory) supplier values before sealing them."""
+        self.supplier_vat_index = rule_index(self.tenant_id, self.supplier_vat_number, VAT_INDEX)
+        self.supplier_name_index = rule_index(self.tenant_id, self.supplier_normalised, NAME_INDEX)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"supplier_vat_number", "supplier_normalised"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "supplier_vat_index", "supplier_name_index"}
+        super().save(*args, **kwargs)
+
+
+VAT_INDEX = "ledger.rule.supplier_vat_number"
+NAME_INDEX = "ledger.rule.supplier_normalised"
+
+
+def rule_index(tenant_id, value: str, label: str) -> bytes | None:
+    """The blind index a rule's supplier value is found by (None for an empty value: nothing to match)."""
+    try:
+        return blind_index(tenant_id, value or "", label=label)
+    except ValueError:  # empty once normalised
+        return None
 
 
 class BankTransaction(TenantScopedModel):
