@@ -77,7 +77,8 @@ class JournalCounter(TenantScopedModel):
 class JournalEntry(TenantScopedModel):
     number = models.PositiveIntegerField()
     date = models.DateField()
-    description = models.CharField(max_length=255, blank=True)
+    # What people typed (a manual journal's memo) or the supplier/customer a document names: sealed (decision 0025).
+    description = EncryptedTextField(label="ledger.entry.description", blank=True)
     # No foreign key: the documents app sits above the ledger. Unique per tenant,
     # so a document is posted at most once.
     source_document_id = models.UUIDField(null=True, blank=True)
@@ -89,8 +90,9 @@ class JournalEntry(TenantScopedModel):
     reverses = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", editable=False
     )
-    # Why the account and VAT treatment were chosen, in words (from the classification).
-    explanation = models.TextField(blank=True)
+    # Why the account and VAT treatment were chosen, in words (from the classification; a reversal's typed
+    # reason). It names suppliers and rules: sealed.
+    explanation = EncryptedTextField(label="ledger.entry.explanation", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
