@@ -178,6 +178,19 @@ SIGNAL_RECEIVERS: set[str] = {
     "django.db.models.signals.post_save [admin.LogEntry] -> apps.audit.receivers.audit_admin_change",
     "django.db.models.signals.post_save [integrations.HmrcConnection] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
     "django.db.models.signals.pre_save [integrations.HmrcConnection] -> apps.security_center.crypto.fields._mark_raw_save",  # noqa: E501
+    # pii (decision 0025): every model with a sealed field gets the raw-save (loaddata) receivers.
+    "django.db.models.signals.post_save [filing.VatReturn] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [filing.VatReturn] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [integrations.OAuthState] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [integrations.OAuthState] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.JournalEntry] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [ledger.JournalEntry] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.Rule] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [ledger.Rule] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [onboarding.OnboardingProgress] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [onboarding.OnboardingProgress] -> apps.security_center.crypto.fields._mark_raw_save",  # noqa: E501
     "django.core.signals.setting_changed -> apps.security_center.crypto.kek._forget_provider_on_settings_change",
 }
 
