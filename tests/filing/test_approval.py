@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from apps.filing import calculation
 from apps.filing.domain import ReturnStatus
@@ -62,6 +63,13 @@ def test_approve_freezes_audits_the_figures_and_queues_one_submission(
         assert vat_return.box1 == D("20.00") and vat_return.box6 == D("100")
         assert vat_return.lines.count() == 2
         assert vat_return.fraud_context == {"client_ip": "198.51.100.7"}
+        with connection.cursor() as cursor:  # decision 0025: the approver's device facts are sealed at rest
+            cursor.execute(
+                "SELECT fraud_context FROM filing_vatreturn WHERE id = %s",
+                [vat_return.pk.hex if connection.vendor == "sqlite" else vat_return.pk],
+            )
+            (stored,) = cursor.fetchone()
+        assert bytes(stored)[0] == 1 and b"198.51.100.7" not in bytes(stored)
         overview = FilingPeriodOverview.objects.get(tenant=tenant_a, period_key=q1.period_key)
     assert len(callbacks) == 1
     assert overview.return_status == ReturnStatus.APPROVED and overview.approved_at is not None

@@ -249,3 +249,24 @@ def test_pages_keep_the_filters(bookkeeper_client, chart_a, in_tenant):
             BankTransactionFactory(tenant=chart_a, amount=D("-1.00"), date=date(2025, 2, 1 + n % 28))
     body = bookkeeper_client.get(url("bank", chart_a), {"status": "all", "date_from": "2025-01-01"}).content.decode()
     assert "Page 1 of 2" in body and "?status=all&amp;date_from=2025-01-01&amp;page=2" in body
+
+
+def test_sealed_counterparty_and_reason_round_trip_through_the_page(bookkeeper_client, chart_a, in_tenant):
+    """Decision 0025: stored as ciphertext, shown in plain on the business's own page."""
+    import secrets
+
+    from django.db import connection
+
+    who = f"J {secrets.token_hex(4)}"
+    reason = f"Own transfer {secrets.token_hex(4)}"
+    line = BankTransactionFactory(tenant=chart_a, date=date(2025, 2, 10), counterparty=who)
+    assert bookkeeper_client.post(url("bank-ignore", chart_a, line_id=line.pk), {"reason": reason}).status_code == 302
+    with in_tenant(chart_a), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT counterparty, ignored_reason FROM ledger_banktransaction WHERE id = %s",
+            [line.pk.hex if connection.vendor == "sqlite" else line.pk],
+        )
+        stored = b"".join(bytes(v) for v in cursor.fetchone())
+    assert who.encode() not in stored and reason.encode() not in stored
+    page = bookkeeper_client.get(url("bank", chart_a), {"status": "all"}).content.decode()
+    assert who in page and reason in page
