@@ -87,3 +87,20 @@ def queued(task_name: str) -> list[dict]:
 
     rows = OutboxItem.objects.filter(task_name=task_name, state__in=ACTIVE_STATES).order_by("created_at")
     return [dict(row.kwargs) for row in rows]
+
+
+# --- pii (decision 0025): sealed fields in tests that count on_commit callbacks -------------------------------
+def commit_data_keys(tenant, capture_on_commit) -> None:
+    """Run the commit hook of ``tenant``'s data key now, as production's commit would.
+
+    A key created inside the test's never-committed transaction is cached only on commit, so each use
+    would queue one more on_commit callback; tests that count callbacks call this first.
+    """
+    from apps.security_center.crypto import keystore
+    from apps.tenancy.context import tenant_context
+
+    with capture_on_commit() as callbacks, tenant_context(tenant):
+        keystore.active_key(tenant.pk, keystore.DATA)
+    for callback in callbacks:  # only the key store's own hooks: others (cache clears ...) stay as they were
+        if callback.__module__ == keystore.__name__:
+            callback()

@@ -185,6 +185,19 @@ SIGNAL_RECEIVERS: set[str] = {
     # Issue #15 (decision 0024): the documents' encrypted fields mark raw saves the same way.
     "django.db.models.signals.post_save [documents.Document] -> apps.security_center.crypto.fields._unmark_raw_save",
     "django.db.models.signals.pre_save [documents.Document] -> apps.security_center.crypto.fields._mark_raw_save",
+    # pii (decision 0025): every model with a sealed field gets the raw-save (loaddata) receivers.
+    "django.db.models.signals.post_save [filing.VatReturn] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [filing.VatReturn] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [integrations.OAuthState] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [integrations.OAuthState] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.JournalEntry] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [ledger.JournalEntry] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.Rule] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [ledger.Rule] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [onboarding.OnboardingProgress] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [onboarding.OnboardingProgress] -> apps.security_center.crypto.fields._mark_raw_save",  # noqa: E501
     "django.core.signals.setting_changed -> apps.security_center.crypto.kek._forget_provider_on_settings_change",
     # Secrets (issue #15): each request's new database connections use the current rotated login.
     "django.core.signals.request_started -> apps.security_center.secrets.database.refresh_database_credentials",

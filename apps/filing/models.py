@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.filing.domain import ReturnStatus, Scheme, Stagger, VatBoxes
+from apps.security_center.crypto.fields import EncryptedJSONField
 from apps.tenancy.models import Tenant, TenantScopedModel
 
 
@@ -97,8 +98,9 @@ class VatReturn(TenantScopedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     declaration_accepted = models.BooleanField(default=False)
     # Fraud-prevention context captured from the approver's browser and request, for the task
-    # (docs/contracts/hmrc-fraud-prevention-headers.md).
-    fraud_context = models.JSONField(default=dict, blank=True)
+    # (docs/contracts/hmrc-fraud-prevention-headers.md). Personal data (IP addresses, device id, user agent,
+    # user id): sealed with the tenant's data key (decision 0025).
+    fraud_context = EncryptedJSONField(label="filing.return.fraud_context", default=dict, blank=True)
     # The submission: claim, attempts, outcome.
     submitting_since = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

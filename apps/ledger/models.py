@@ -14,10 +14,15 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.ledger import chart
 from apps.ledger.domain import ZERO, EntryKind, VatTreatment
+from apps.security_center.crypto.blind_index import blind_index
+from apps.security_center.crypto.envelope import MIN_BLOB_BYTES
+from apps.security_center.crypto.fields import EncryptedTextField
 from apps.tenancy.models import TenantScopedModel
 
 ACCOUNT_TYPE_CHOICES = [(t.value, t.value.capitalize()) for t in chart.AccountType]
@@ -72,7 +77,8 @@ class JournalCounter(TenantScopedModel):
 class JournalEntry(TenantScopedModel):
     number = models.PositiveIntegerField()
     date = models.DateField()
-    description = models.CharField(max_length=255, blank=True)
+    # What people typed (a manual journal's memo) or the supplier/customer a document names: sealed (decision 0025).
+    description = EncryptedTextField(label="ledger.entry.description", blank=True)
     # No foreign key: the documents app sits above the ledger. Unique per tenant,
     # so a document is posted at most once.
     source_document_id = models.UUIDField(null=True, blank=True)
@@ -84,8 +90,9 @@ class JournalEntry(TenantScopedModel):
     reverses = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", editable=False
     )
-    # Why the account and VAT treatment were chosen, in words (from the classification).
-    explanation = models.TextField(blank=True)
+    # Why the account and VAT treatment were chosen, in words (from the classification; a reversal's typed
+    # reason). It names suppliers and rules: sealed.
+    explanation = EncryptedTextField(label="ledger.entry.explanation", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -147,13 +154,20 @@ class Rule(TenantScopedModel):
     code (``default_rules.py``); the first match wins.
     """
 
-    name = models.CharField(max_length=120)
+    # A learned rule is named after its supplier (often a sole trader: a person), so the name and the supplier
+    # conditions are sealed with the tenant's data key; equality lookups go through the blind indexes below,
+    # kept in step by save() (decision 0025).
+    name = EncryptedTextField(label="ledger.rule.name")
     priority = models.PositiveIntegerField(default=100, help_text="Smaller numbers are tried first.")
     is_active = models.BooleanField(default=True)
     # Conditions
-    supplier_exact = models.CharField("supplier name (exact)", max_length=200, blank=True)
-    supplier_normalised = models.CharField("supplier name (normalised)", max_length=200, blank=True)
-    supplier_vat_number = models.CharField("supplier VAT number", max_length=12, blank=True)
+    supplier_exact = EncryptedTextField("supplier name (exact)", label="ledger.rule.supplier_exact", blank=True)
+    supplier_normalised = EncryptedTextField(
+        "supplier name (normalised)", label="ledger.rule.supplier_normalised", blank=True
+    )
+    supplier_vat_number = EncryptedTextField("supplier VAT number", label="ledger.rule.supplier_vat_number", blank=True)
+    supplier_name_index = models.BinaryField(null=True, editable=False)
+    supplier_vat_index = models.BinaryField(null=True, editable=False)
     keywords = models.JSONField(default=list, blank=True, help_text="Any one of these words or phrases.")
     min_gross = _money_field(null=True, blank=True)
     max_gross = _money_field(null=True, blank=True)
@@ -173,16 +187,18 @@ class Rule(TenantScopedModel):
     class Meta:
         ordering = ["priority", "created_at"]
         constraints = [
-            # One learned rule per supplier: keyed on the VAT number, else the normalised name.
+            # One learned rule per supplier: keyed on the VAT number, else the normalised name (blind indexes).
             models.UniqueConstraint(
-                fields=["tenant", "supplier_vat_number"],
-                condition=Q(created_from_correction=True) & ~Q(supplier_vat_number=""),
-                name="ledger_rule_learned_vat_unique",
+                fields=["tenant", "supplier_vat_index"],
+                condition=Q(created_from_correction=True) & Q(supplier_vat_index__isnull=False),
+                name="ledger_rule_learned_vat_index_unique",
             ),
             models.UniqueConstraint(
-                fields=["tenant", "supplier_normalised"],
-                condition=Q(created_from_correction=True) & Q(supplier_vat_number="") & ~Q(supplier_normalised=""),
-                name="ledger_rule_learned_name_unique",
+                fields=["tenant", "supplier_name_index"],
+                condition=Q(created_from_correction=True)
+                & Q(supplier_vat_index__isnull=True)
+                & Q(supplier_name_index__isnull=False),
+                name="ledger_rule_learned_name_index_unique",
             ),
             models.CheckConstraint(
                 condition=Q(min_gross__isnull=True)
@@ -194,6 +210,27 @@ class Rule(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Recompute the blind indexes from the (plain, in memory) supplier values before sealing them."""
+        self.supplier_vat_index = rule_index(self.tenant_id, self.supplier_vat_number, VAT_INDEX)
+        self.supplier_name_index = rule_index(self.tenant_id, self.supplier_normalised, NAME_INDEX)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"supplier_vat_number", "supplier_normalised"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "supplier_vat_index", "supplier_name_index"}
+        super().save(*args, **kwargs)
+
+
+VAT_INDEX = "ledger.rule.supplier_vat_number"
+NAME_INDEX = "ledger.rule.supplier_normalised"
+
+
+def rule_index(tenant_id, value: str, label: str) -> bytes | None:
+    """The blind index a rule's supplier value is found by (None for an empty value: nothing to match)."""
+    try:
+        return blind_index(tenant_id, value or "", label=label)
+    except ValueError:  # empty once normalised
+        return None
 
 
 class BankTransaction(TenantScopedModel):
@@ -214,14 +251,15 @@ class BankTransaction(TenantScopedModel):
     feed_account_id = models.CharField(max_length=60)
     external_id = models.CharField(max_length=100)
     date = models.DateField()
-    description = models.CharField(max_length=255, blank=True)
+    # The bank's narrative and the other party's name often name a person: sealed (decision 0025).
+    description = EncryptedTextField(label="ledger.bank.description", blank=True)
     amount = _money_field(help_text="Signed: money in is positive, money out negative.")
-    counterparty = models.CharField(max_length=200, blank=True)
+    counterparty = EncryptedTextField(label="ledger.bank.counterparty", blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNPOSTED)
     journal_entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_lines"
     )
-    ignored_reason = models.CharField(max_length=200, blank=True)
+    ignored_reason = EncryptedTextField(label="ledger.bank.ignored_reason", blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -243,8 +281,10 @@ class BankTransaction(TenantScopedModel):
                 | (Q(status__in=["unposted", "ignored"]) & Q(journal_entry__isnull=True)),
                 name="ledger_bank_entry_matches_status",
             ),
+            # The reason is sealed, so "not empty" is "longer than a sealed empty string" (header, nonce, tag).
             models.CheckConstraint(
-                condition=~Q(status="ignored") | ~Q(ignored_reason=""), name="ledger_bank_ignored_has_reason"
+                condition=~Q(status="ignored") | Q(GreaterThan(Length("ignored_reason"), MIN_BLOB_BYTES)),
+                name="ledger_bank_ignored_has_sealed_reason",
             ),
         ]
 

@@ -1,8 +1,9 @@
 """A business's progress through the onboarding wizard: one row per tenant.
 
 Tenant-scoped (ORM scope and row-level security). Per-step answers live in
-``data`` (plain facts the owner typed: names, address, choices; never a
-secret), step completion times in ``completed_steps``. ``started_at`` and
+``data`` (what the owner typed: names, address, phone, identifiers, invited
+addresses; never a secret), sealed with the tenant's data key like the two
+review notes (decision 0025); step completion times in ``completed_steps``. ``started_at`` and
 ``completed_at`` feed the "onboarding under 10 minutes (p90)" SLO.
 """
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
+from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField
 from apps.tenancy.models import TenantScopedModel
 
 
@@ -48,7 +50,9 @@ class ReviewDecision(models.TextChoices):
 
 class OnboardingProgress(TenantScopedModel):
     current_step = models.CharField(max_length=16, choices=Step.choices, default=Step.BUSINESS)
-    data = models.JSONField(default=dict, blank=True, help_text="Answers per step, keyed by step. No secrets.")
+    data = EncryptedJSONField(
+        label="onboarding.data", default=dict, blank=True, help_text="Answers per step, keyed by step. No secrets."
+    )
     completed_steps = models.JSONField(default=dict, blank=True, help_text="Step -> ISO time it was completed.")
     started_at = models.DateTimeField()
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -57,7 +61,8 @@ class OnboardingProgress(TenantScopedModel):
 
     kyc_status = models.CharField(max_length=16, choices=KycStatus.choices, default=KycStatus.PENDING)
     # Why the check failed or could not run, in words shown to the owner and to staff.
-    kyc_reasons = models.JSONField(default=list, blank=True)
+    # Sealed: a staff rejection copies the staff member's note in here.
+    kyc_reasons = EncryptedJSONField(label="onboarding.kyc_reasons", default=list, blank=True)
     # The Companies House facts the decision was made on (public data).
     kyc_profile = models.JSONField(default=dict, blank=True)
     kyc_name_checked = models.CharField(max_length=200, blank=True)
@@ -68,13 +73,13 @@ class OnboardingProgress(TenantScopedModel):
     review_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    review_note = models.TextField(blank=True, help_text="What the owner told staff.")
+    review_note = EncryptedTextField(label="onboarding.review_note", blank=True, help_text="What the owner told staff.")
     review_decision = models.CharField(max_length=16, choices=ReviewDecision.choices, blank=True)
     review_decided_at = models.DateTimeField(null=True, blank=True)
     review_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    review_decision_note = models.TextField(blank=True)
+    review_decision_note = EncryptedTextField(label="onboarding.review_decision_note", blank=True)
 
     class Meta:
         verbose_name_plural = "onboarding progress"

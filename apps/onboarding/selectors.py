@@ -97,6 +97,9 @@ def reviews_waiting() -> list[ReviewRequest]:
                 .select_related("review_requested_by")
                 .first()
             )
+            # The note and reasons are sealed with the tenant's data key: they open only inside this context.
+            note = progress.review_note if progress is not None else ""
+            reasons = tuple(progress.kyc_reasons) if progress is not None else ()
         if progress is None:
             continue
         profile = progress.kyc_profile or {}
@@ -109,8 +112,8 @@ def reviews_waiting() -> list[ReviewRequest]:
                 declared_name=progress.kyc_name_checked,
                 companies_house_name=profile.get("company_name") or "",
                 companies_house_status=profile.get("company_status") or "",
-                reasons=tuple(progress.kyc_reasons),
-                note=progress.review_note,
+                reasons=reasons,
+                note=note,
                 requested_at=progress.review_requested_at,
                 requested_by=progress.review_requested_by.email if progress.review_requested_by else "",
                 attempts=progress.kyc_attempts,

@@ -156,6 +156,8 @@ def test_the_fingerprint_sees_a_changed_row_and_names_its_table_and_tenant(tenan
     before = fingerprint()
     assert before == fingerprint()  # stable
     with tenant_context(tenant):
-        JournalEntry.objects.filter(pk=tenant_with_books.entries[0].pk).update(description="Altered")
+        entry = JournalEntry.objects.get(pk=tenant_with_books.entries[0].pk)
+        entry.description = "Altered"  # sealed (decision 0025): set on the instance, not by update()
+        entry.save(update_fields=["description"])
     found = differences(before, fingerprint())
     assert found == [f"ledger_journalentry of tenant {tenant.pk}: same 7 rows, different contents"]

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from apps.filing import calculation
 from apps.filing.domain import ReturnStatus
@@ -18,7 +19,7 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.filing.conftest import sale
-from tests.helpers import audit_events, verified
+from tests.helpers import audit_events, commit_data_keys, verified
 
 D = Decimal
 
@@ -53,6 +54,7 @@ def test_approve_freezes_audits_the_figures_and_queues_one_submission(
     tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks
 ):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     with tenant_context(tenant_a):
         sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)
         with django_capture_on_commit_callbacks() as callbacks:
@@ -61,6 +63,13 @@ def test_approve_freezes_audits_the_figures_and_queues_one_submission(
         assert vat_return.box1 == D("20.00") and vat_return.box6 == D("100")
         assert vat_return.lines.count() == 2
         assert vat_return.fraud_context == {"client_ip": "198.51.100.7"}
+        with connection.cursor() as cursor:  # decision 0025: the approver's device facts are sealed at rest
+            cursor.execute(
+                "SELECT fraud_context FROM filing_vatreturn WHERE id = %s",
+                [vat_return.pk.hex if connection.vendor == "sqlite" else vat_return.pk],
+            )
+            (stored,) = cursor.fetchone()
+        assert bytes(stored)[0] == 1 and b"198.51.100.7" not in bytes(stored)
         overview = FilingPeriodOverview.objects.get(tenant=tenant_a, period_key=q1.period_key)
     assert len(callbacks) == 1
     assert overview.return_status == ReturnStatus.APPROVED and overview.approved_at is not None
@@ -91,6 +100,7 @@ def test_figures_that_changed_since_the_page_was_opened_are_refused(tenant_a, ow
 
 def test_a_second_approval_is_refused(tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     with tenant_context(tenant_a):
         with django_capture_on_commit_callbacks() as callbacks:
             approve(q1, owner_a)
@@ -107,6 +117,7 @@ def test_not_connected_to_hmrc_blocks_approval(tenant_a, owner_a, books_a):
 
 def test_four_eyes_needs_a_second_person(tenant_a, owner_a, connected_a, django_capture_on_commit_callbacks):
     q1 = connected_a[0]
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     accountant = make_member(tenant_a, Role.ACCOUNTANT)
     with tenant_context(tenant_a):
         VatSettings.objects.update(four_eyes=True)

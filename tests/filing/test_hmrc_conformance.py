@@ -33,6 +33,7 @@ from apps.tenancy.context import tenant_context
 from tests import hmrc_call_sites as sites
 from tests.filing.conftest import sale
 from tests.fph import FORM, HTMX, SYSTEM
+from tests.helpers import commit_data_keys
 from tests.integrations.hmrc_helpers import grant_at_sandbox
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +206,7 @@ class Context:
 def test_each_entry_point_sends_the_complete_headers_of_its_method(
     entry, tenant_a, owner_a, hmrc_a, verified_client, hmrc_calls, django_capture_on_commit_callbacks
 ):
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # sealed fraud context: key cached as on commit
     with tenant_context(tenant_a):
         sale(date(2025, 2, 1), "1000.00", "200.00", actor=owner_a)
     hmrc_calls.clear()

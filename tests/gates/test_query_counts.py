@@ -24,6 +24,7 @@ from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
 from tests.factories import DocumentFactory, TaskRunFactory, TenantFactory
+from tests.helpers import commit_data_keys
 from tests.ledger.builders import classified, make_extraction
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +127,12 @@ PAGES = ["documents list", "document detail", "review panel", "trial balance", "
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_queries_do_not_grow_with_rows(member_client, business, name, django_assert_max_num_queries):
+def test_page_queries_do_not_grow_with_rows(
+    member_client, business, name, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     client, owner = member_client
+    # Sealed values (decision 0025): the data key is cached once its transaction commits, as in production.
+    commit_data_keys(business, django_capture_on_commit_callbacks)
     page = tenant_pages(business, owner)[name]
     page.grow(1)
     one = queries(client, page.url())

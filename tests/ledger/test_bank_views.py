@@ -209,9 +209,18 @@ class TestActions:
         assert bookkeeper_client.get(url("bank-post", chart_a, line_id=line_a.pk)).status_code == 405
 
 
-def test_the_page_makes_the_same_number_of_queries_for_many_lines(bookkeeper_client, chart_a, in_tenant, owner_a):
+def test_the_page_makes_the_same_number_of_queries_for_many_lines(
+    bookkeeper_client, chart_a, in_tenant, owner_a, django_capture_on_commit_callbacks
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from apps.security_center.crypto.keystore import active_key
+
+    # The lines' text is sealed. A data key is cached in the process once its creating transaction commits;
+    # the test's transaction never commits, so run the commit hook here as production would.
+    with django_capture_on_commit_callbacks(execute=True), in_tenant(chart_a):
+        active_key(chart_a.pk)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -240,3 +249,24 @@ def test_pages_keep_the_filters(bookkeeper_client, chart_a, in_tenant):
             BankTransactionFactory(tenant=chart_a, amount=D("-1.00"), date=date(2025, 2, 1 + n % 28))
     body = bookkeeper_client.get(url("bank", chart_a), {"status": "all", "date_from": "2025-01-01"}).content.decode()
     assert "Page 1 of 2" in body and "?status=all&amp;date_from=2025-01-01&amp;page=2" in body
+
+
+def test_sealed_counterparty_and_reason_round_trip_through_the_page(bookkeeper_client, chart_a, in_tenant):
+    """Decision 0025: stored as ciphertext, shown in plain on the business's own page."""
+    import secrets
+
+    from django.db import connection
+
+    who = f"J {secrets.token_hex(4)}"
+    reason = f"Own transfer {secrets.token_hex(4)}"
+    line = BankTransactionFactory(tenant=chart_a, date=date(2025, 2, 10), counterparty=who)
+    assert bookkeeper_client.post(url("bank-ignore", chart_a, line_id=line.pk), {"reason": reason}).status_code == 302
+    with in_tenant(chart_a), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT counterparty, ignored_reason FROM ledger_banktransaction WHERE id = %s",
+            [line.pk.hex if connection.vendor == "sqlite" else line.pk],
+        )
+        stored = b"".join(bytes(v) for v in cursor.fetchone())
+    assert who.encode() not in stored and reason.encode() not in stored
+    page = bookkeeper_client.get(url("bank", chart_a), {"status": "all"}).content.decode()
+    assert who in page and reason in page

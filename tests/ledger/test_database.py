@@ -132,7 +132,9 @@ class TestImmutability:
 
     def test_the_description_may_still_be_corrected(self, entry, chart_a, in_tenant):
         with in_tenant(chart_a):
-            assert JournalEntry.objects.filter(pk=entry.pk).update(description="Viking Direct, invoice 1001") == 1
+            entry.description = "Viking Direct, invoice 1001"  # sealed (decision 0025): saved through the instance
+            entry.save(update_fields=["description"])
+            assert JournalEntry.objects.get(pk=entry.pk).description == "Viking Direct, invoice 1001"
 
 
 def test_a_real_commit_checks_balance_after_the_tenant_setting_is_cleared(committed_db):

@@ -123,3 +123,54 @@ def test_a_learned_rule_classifies_and_posts_end_to_end(chart_a, in_tenant, owne
         entry = services.post_document(document_id=uuid.uuid4(), extraction=extraction, classification=classification)
         assert entry_lines(entry)[0] == ("310", "100.00", "0.00")
         assert "learned from a correction" in entry.explanation
+
+
+class TestSealedKeys:
+    """The supplier values are sealed (decision 0025): the learned rule is found by blind index."""
+
+    def test_a_second_correction_without_a_vat_number_updates_the_same_rule(self, chart_a, in_tenant, owner_a):
+        with in_tenant(chart_a):
+            first = services.learn_from_correction(
+                extraction=make_extraction(**UNKNOWN_BAKERY_SUPPLIER), account_code="310", vat_treatment="",
+                actor=owner_a,
+            )  # fmt: skip
+            again = services.learn_from_correction(
+                extraction=make_extraction(supplier="Hartley's Patisserie Supplies"), account_code="429",
+                vat_treatment="", actor=owner_a,
+            )  # fmt: skip
+            assert again.pk == first.pk and Rule.objects.get().account_code == "429"
+
+    def test_a_concurrent_correction_that_won_is_updated_not_duplicated(self, chart_a, in_tenant, owner_a, monkeypatch):
+        from apps.ledger.services import rules
+
+        extraction = make_extraction(vat_number="GB980780684", **UNKNOWN_BAKERY_SUPPLIER)
+        with in_tenant(chart_a):
+            winner = services.learn_from_correction(
+                extraction=extraction, account_code="310", vat_treatment="", actor=owner_a
+            )
+            real, calls = rules._confirmed, []
+
+            def first_lookup_misses(candidates, vat_number, normalised):
+                calls.append(vat_number)  # as if the other transaction had not committed at our first look
+                return None if len(calls) == 1 else real(candidates, vat_number, normalised)
+
+            monkeypatch.setattr(rules, "_confirmed", first_lookup_misses)
+            loser = services.learn_from_correction(
+                extraction=extraction, account_code="429", vat_treatment="", actor=owner_a
+            )
+            assert loser.pk == winner.pk and Rule.objects.count() == 1 and len(calls) == 2
+
+    def test_an_index_match_that_the_opened_value_does_not_confirm_is_refused(
+        self, chart_a, in_tenant, owner_a, monkeypatch
+    ):
+        from apps.ledger.services import rules
+
+        extraction = make_extraction(vat_number="GB980780684", **UNKNOWN_BAKERY_SUPPLIER)
+        with in_tenant(chart_a):
+            services.learn_from_correction(extraction=extraction, account_code="310", vat_treatment="", actor=owner_a)
+            monkeypatch.setattr(rules, "_confirmed", lambda *args: None)  # a 16-byte index collision
+            with pytest.raises(RuleError, match="reads the same"):
+                services.learn_from_correction(
+                    extraction=extraction, account_code="429", vat_treatment="", actor=owner_a
+                )
+            assert Rule.objects.get().account_code == "310"

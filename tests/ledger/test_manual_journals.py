@@ -153,6 +153,13 @@ class TestPage:
         assert response.status_code == 302
         listing = client.get(page(tenant_a)).content.decode()
         assert "Missed stationery" in listing and "Found in April" in listing
+        # Decision 0025: the memo and the reason are ciphertext at rest.
+        from django.db import connection
+
+        with tenant_context(tenant_a), connection.cursor() as cursor:
+            cursor.execute("SELECT description, explanation FROM ledger_journalentry")
+            stored = b"".join(bytes(v) for row in cursor.fetchall() for v in row)
+        assert b"Missed stationery" not in stored and b"Found in April" not in stored
 
     @pytest.mark.parametrize(
         "overrides",

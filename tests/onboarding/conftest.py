@@ -165,4 +165,7 @@ def progress_of(tenant):
     from apps.onboarding.models import OnboardingProgress
 
     with tenant_context(tenant):
-        return OnboardingProgress.objects.get(tenant=tenant)
+        progress = OnboardingProgress.objects.get(tenant=tenant)
+        # The sealed answers and notes open only inside the tenant's context (decision 0025): open them here.
+        _ = progress.data, progress.kyc_reasons, progress.review_note, progress.review_decision_note
+        return progress

@@ -180,3 +180,25 @@ def test_finishing_twice_changes_nothing(owner_client, url, new_business, advanc
     assert owner_client.post(url("finish"))["Location"] == url("done")
     assert progress_of(new_business).completed_at == first
     assert len(audit_events(new_business.pk, action="onboarding.progress.completed")) == 1
+
+
+def test_business_details_are_sealed_at_rest_and_the_form_shows_them_again(owner_client, url, new_business):
+    """Decision 0025: the answers are ciphertext in the table; the form round-trips them."""
+    import secrets
+
+    from django.db import connection
+
+    from apps.tenancy.context import tenant_context
+
+    street = f"{secrets.token_hex(4)} Mill Lane"
+    answers = {**BUSINESS, "address_line_1": street, "phone": "0113 496 0000"}
+    assert owner_client.post(url("business"), answers).status_code == 302
+    with tenant_context(new_business), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data FROM onboarding_onboardingprogress WHERE tenant_id = %s",
+            [new_business.pk.hex if connection.vendor == "sqlite" else new_business.pk],
+        )
+        (stored,) = cursor.fetchone()
+    assert bytes(stored)[0] == 1 and street.encode() not in bytes(stored) and b"0113" not in bytes(stored)
+    page = owner_client.get(url("business")).content.decode()
+    assert f'value="{street}"' in page and 'value="0113 496 0000"' in page

@@ -10,6 +10,11 @@ entry balanced, foreign keys real. The audit chain is linked by the database's o
 same ``sha256(prev || seq || body)`` the verifier checks). ``fast=True`` (the benchmark, as a
 superuser on a scratch cluster) skips the other triggers for the ledger and document rows, since
 per-row deferred balance checks would dominate the load; the benchmark then checks balance itself.
+
+A journal entry's description and explanation are sealed by the application (decision 0025) and SQL
+cannot seal: bench entries carry ``SEALED_PLACEHOLDER``, shaped like a sealed value (format byte, key
+version 0, nonce, tag, about a description's length) so sizes stay realistic, but it never opens. The
+benchmark reads counts and balances, never the words.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 BENCH_SLUG = "bench-"
+# 0x01 | version 0 (no key has it) | 12-byte nonce | 30 bytes | 16-byte tag, as SQL hex.
+SEALED_PLACEHOLDER = "decode('01' || repeat('00', 4 + 12 + 30 + 16), 'hex')"
 # code, name, type, VAT control, system account (the posting conventions' codes, apps/ledger/chart.py)
 ACCOUNTS = (
     ("090", "Bank", "asset", "", True),
@@ -75,8 +82,8 @@ INSERT INTO ledger_journalentry (
     id, tenant_id, number, date, description, source_document_id, document_posting, kind, explanation, posted_at)
 SELECT md5('bench-entry-' || i)::uuid, md5('bench-tenant-' || (i %% %(businesses)s::int))::uuid,
        i / %(businesses)s::int + 1, date '2024-01-01' + (i %% 700)::int,
-       'Purchase from Supplier ' || (i %% 500) || ' Ltd',
-       md5('bench-doc-' || i)::uuid, 1, 'purchase', '', now()
+       {sealed},
+       md5('bench-doc-' || i)::uuid, 1, 'purchase', {sealed}, now()
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i;
 
 INSERT INTO ledger_journalline (
@@ -90,7 +97,7 @@ FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i,
      LATERAL (SELECT i %% %(businesses)s::int AS k, round((1000 + i %% 50000) / 100.0, 2) AS net) AS f,
      LATERAL (SELECT round(net * 0.2, 2) AS vat) AS v,
      generate_series(0, 2) AS p;
-"""
+""".replace("{sealed}", SEALED_PLACEHOLDER)
 
 # The audit event of each posting. seq, prev_hash and hash are placeholders: the chain trigger sets them.
 AUDIT = """

@@ -163,9 +163,11 @@ def approve_return(
             vat_return.prepared_at = timezone.now()
         if fingerprint(boxes) != expected_fingerprint:
             raise ApprovalRefused("The figures changed since you opened the page: check them again.")
+        # Sealed (decision 0025): set on the instance, so the whole-row save() after the guarded UPDATE seals it.
+        vat_return.fraud_context = fraud_context
         move_return(vat_return, transition, changes={
             "approved_by": actor, "approved_at": timezone.now(), "declaration_accepted": True,
-            "fraud_context": fraud_context, "last_error_code": "", "last_error_message": "", "rejection_errors": [],
+            "last_error_code": "", "last_error_message": "", "rejection_errors": [],
         })  # fmt: skip
         refresh_overview(obligation, vat_return)
         record_event(

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from apps.security_center.crypto.fields import EncryptedTextField
+from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField
 from apps.tenancy.models import TenantScopedModel
 
 # Refresh an access token that expires within this long (refreshing takes a round trip and calls take time).
@@ -78,7 +78,8 @@ class OAuthState(TenantScopedModel):
     used_at = models.DateTimeField(null=True, blank=True)
     # The fraud-prevention context of the request that started the journey (the person's device): the call
     # that checks the grant's VRN at the callback is theirs, but the callback itself runs no JavaScript.
-    fraud_context = models.JSONField(default=dict, blank=True)
+    # Personal data (IP addresses, device id): sealed with the tenant's data key (decision 0025).
+    fraud_context = EncryptedJSONField(label="hmrc.oauth_state.fraud_context", default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -232,6 +232,8 @@ def complete_authorisation(
     failure: HmrcAuthorisationFailed | None = None
     with tenant_context(tenant):
         row = _check_state(tenant, user, state)  # reads only
+        # Sealed with the tenant's data key (decision 0025): open it while in the tenant's context.
+        started_from = row.fraud_context or {}
         if error or not code:
             denied = error == "access_denied"
             failure = _failed(
@@ -300,7 +302,7 @@ def complete_authorisation(
             after={"status": connection.status, "scopes": connection.scopes},
         )
     connection.next_url = row.next_url
-    connection.fraud_context = row.fraud_context or {}
+    connection.fraud_context = started_from
     log.info("hmrc_connected", scopes=tokens.scope)
     return connection
 

@@ -378,7 +378,7 @@ def ignore_bank_line(*, line: BankTransaction, reason: str, actor) -> BankTransa
             target=current,
             before=before,
             after=_line_summary(current),
-            extra={"reason": reason},
+            extra={"reason_chars": len(reason)},  # the reason is sealed on the line; no free text in the chain
         )
     return current
 
@@ -390,7 +390,7 @@ def restore_bank_line(*, line: BankTransaction, actor) -> BankTransaction:
         current = BankTransaction.objects.select_for_update().filter(pk=line.pk).first()
         if current is None or current.status != BankTransaction.Status.IGNORED:
             raise BankLineError("Only an ignored bank line can be restored.")
-        before = _line_summary(current) | {"reason": current.ignored_reason}
+        before = _line_summary(current) | {"reason_chars": len(current.ignored_reason)}
         _handled(current, actor, status=BankTransaction.Status.UNPOSTED, ignored_reason="")
         record_event(
             "ledger.bank.restored", actor=actor, tenant_id=tenant_id, target=current, before=before,

@@ -35,8 +35,7 @@ def _entry_summary(entry: JournalEntry) -> dict:
         "number": entry.number,
         "date": entry.date.isoformat(),
         "kind": entry.kind,
-        "description": entry.description,
-        "lines": lines_for_audit(entry),
+        "lines": lines_for_audit(entry),  # the description is sealed on the entry: not copied into the chain
     }
 
 
@@ -102,8 +101,8 @@ def post_document(
             target=entry,
             after=_entry_summary(entry) | {"document": str(document_id), "posting": earlier + 1},
             extra={
-                "explanation": classification.explanation,
-                "rule": classification.rule_name,
+                # The explanation and a tenant rule's name name the supplier: sealed on the entry, not copied here.
+                "rule_id": str(classification.rule_id) if classification.rule_id else "",
                 "confidence": classification.confidence,
                 "needs_review": classification.needs_review,
             },
@@ -196,7 +195,7 @@ def reverse_entry(*, entry: JournalEntry, actor, reason: str, entry_date: date |
             target=reversal,
             before={"number": original.number, "entry": str(original.pk), "date": original.date.isoformat()},
             after=_entry_summary(reversal),
-            extra={"reason": reason},
+            extra={"reason_chars": len(reason)},  # the reason is sealed in the reversal's description
         )
         entry_reversed.send(sender=JournalEntry, original=original, reversal=reversal, actor=actor)
     return reversal

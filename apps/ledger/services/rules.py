@@ -17,7 +17,7 @@ from apps.audit.services import record_event
 from apps.ledger import selectors
 from apps.ledger.domain import DOC_SALES_INVOICE, VatTreatment
 from apps.ledger.errors import AccountError, RuleError
-from apps.ledger.models import Account, Rule
+from apps.ledger.models import NAME_INDEX, VAT_INDEX, Account, Rule, rule_index
 from apps.ledger.rules_engine import (
     Classification,
     classify,
@@ -28,6 +28,7 @@ from apps.ledger.rules_engine import (
     own_vat_numbers,
 )
 from apps.ledger.services.context import tenant_id_in_context
+from apps.security_center.crypto.blind_index import normalize
 from apps.tenancy.models import Tenant
 
 if TYPE_CHECKING:
@@ -57,14 +58,34 @@ def tenant_vat_numbers(tenant_id) -> frozenset[str]:
 
 
 def _rule_snapshot(rule: Rule) -> dict:
+    # The name and supplier values are sealed on the rule (decision 0025); the chain says only what the rule
+    # is keyed on, never the supplier's name or number.
     return {
-        "name": rule.name,
         "account": rule.account_code,  # not "account_code": the audit log masks keys containing "code"
         "vat_treatment": rule.vat_treatment,
-        "supplier_vat_number": rule.supplier_vat_number,
-        "supplier_normalised": rule.supplier_normalised,
+        "keyed_on": "vat_number" if rule.supplier_vat_number else "name",
         "is_active": rule.is_active,
     }
+
+
+def _learned_rules_for(tenant_id, vat_number: str, normalised: str):
+    """Learned rules keyed like this supplier: found by blind index (the values are sealed)."""
+    learned = Rule.objects.filter(created_from_correction=True)
+    if vat_number:
+        return learned.filter(supplier_vat_index=rule_index(tenant_id, vat_number, VAT_INDEX))
+    return learned.filter(
+        supplier_vat_index__isnull=True, supplier_name_index=rule_index(tenant_id, normalised, NAME_INDEX)
+    )
+
+
+def _confirmed(candidates, vat_number: str, normalised: str) -> Rule | None:
+    """The candidate whose opened values are this supplier's: an index match is confirmed, never trusted."""
+    for rule in candidates:
+        if vat_number and normalize(rule.supplier_vat_number) == normalize(vat_number):
+            return rule
+        if not vat_number and normalize(rule.supplier_normalised) == normalize(normalised):
+            return rule
+    return None
 
 
 def learn_from_correction(*, extraction: Extraction, account_code: str, vat_treatment: str, actor) -> Rule:
@@ -89,12 +110,10 @@ def learn_from_correction(*, extraction: Extraction, account_code: str, vat_trea
     normalised = "" if vat_number else normalise_name(supplier)
     if not vat_number and not normalised:
         raise RuleError("Nothing to learn from: the document shows neither the supplier's name nor its VAT number.")
-    keyed = Rule.objects.filter(created_from_correction=True, supplier_vat_number=vat_number)
-    if not vat_number:
-        keyed = keyed.filter(supplier_normalised=normalised)
+    keyed = _learned_rules_for(tenant_id, vat_number, normalised)
 
     with transaction.atomic():
-        rule = keyed.select_for_update().first()
+        rule = _confirmed(keyed.select_for_update(), vat_number, normalised)
         before = _rule_snapshot(rule) if rule else {}
         if rule is None:
             label = supplier or display_vat_number(vat_number)
@@ -113,7 +132,9 @@ def learn_from_correction(*, extraction: Extraction, account_code: str, vat_trea
                 with transaction.atomic():
                     rule.save(force_insert=True)
             except IntegrityError:  # a concurrent correction for the same supplier won
-                rule = keyed.select_for_update().get()
+                rule = _confirmed(keyed.select_for_update(), vat_number, normalised)
+                if rule is None:  # a 16-byte index collision with another supplier: vanishingly rare, but say so
+                    raise RuleError("A learned rule for a supplier that reads the same already exists.") from None
                 before = _rule_snapshot(rule)
         if before:
             rule.account_code, rule.vat_treatment, rule.is_active = account.code, vat_treatment, True

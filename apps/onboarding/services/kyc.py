@@ -120,7 +120,7 @@ def request_staff_review(*, tenant: Tenant, actor, note: str = "") -> Onboarding
         progress.review_decision_note = ""
         record_event(
             "onboarding.kyc.review_requested", actor=actor, tenant_id=tenant.pk, target=progress, before=before,
-            after={"kyc_status": KycStatus.STAFF_REVIEW, "note": progress.review_note,
+            after={"kyc_status": KycStatus.STAFF_REVIEW, "note_chars": len(progress.review_note),
                    "reasons": progress.kyc_reasons},
         )  # fmt: skip
         complete_step(progress, Step.KYC, actor=actor, data={"sent_for_review": True}, kyc_status="staff_review")
@@ -152,7 +152,8 @@ def decide_staff_review(*, tenant: Tenant, staff_user, approve: bool, note: str)
             progress.kyc_reasons = [f"Strongroom staff could not confirm the business: {note}"]
             progress.completed_steps = {k: v for k, v in progress.completed_steps.items() if k != Step.KYC}
         save_progress(progress)
-        facts = {"decision": decision, "note": progress.review_decision_note}
+        # The note itself is sealed on the progress row; the audit chain keeps only its length (decision 0025).
+        facts = {"decision": decision, "note_chars": len(progress.review_decision_note)}
         record_event("onboarding.kyc.review_decided", actor=staff_user, tenant_id=tenant.pk, target=progress,
                      before={"kyc_status": KycStatus.STAFF_REVIEW}, after={"kyc_status": progress.kyc_status, **facts},
                      on_behalf_of="Strongroom staff")  # fmt: skip
