@@ -19,6 +19,7 @@ _NOT_INHERITED = (
     "DATABASE_", "SECRET_KEY", "STRONGROOM_", "FIELD_ENCRYPTION_", "HMRC_", "VENDOR_", "TRUSTED_PROXY_COUNT",
     "CLIENT_PORT_HEADER", "BEHIND_TLS_PROXY", "SITE_URL", "CELERY_", "CACHE_URL", "ALLOWED_HOSTS",
     "SECRETS_", "XDG_CONFIG_HOME",  # the test run's own keystore (issue #15)
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser suites for their own process only
 )  # fmt: skip
 
 
