@@ -96,7 +96,11 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
         assert list(Document.objects.values_list("pk", flat=True)) == [posted.pk]
         assert JournalEntry.objects.count() == 1
         progress = OnboardingProgress.objects.get()
-        assert (progress.data, progress.review_note) == ({}, "")
+        # Blanked, then crypto-shredded with every sealed value of the business: nothing is readable any more.
+        with pytest.raises(KeyDestroyed):
+            progress.data  # noqa: B018
+        with pytest.raises(KeyDestroyed):
+            progress.review_note  # noqa: B018
     body = json.loads(certificate.body)
     assert body["restricted"]["journal_entries"] == 1 and body["restricted"]["documents"] == 1
     assert body["erased"]["set_aside_documents"] == 1 and body["erased"]["invitations"] == 1

@@ -232,9 +232,13 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         _delete_documents(Document.objects.filter(state__in=SET_ASIDE), set_aside, apply=True)
         hmrc = HmrcConnection.objects.all().delete()[0]
         # The wizard's answers, the Companies House profile and the notes to and from staff (free text).
-        onboarding = OnboardingProgress.objects.update(
-            data={}, kyc_profile={}, kyc_reasons=[], kyc_name_checked="", review_note="", review_decision_note=""
-        )
+        # Sealed fields take values only through the instance (decision 0025); the keys are shredded below anyway.
+        onboarding = 0
+        for progress in OnboardingProgress.objects.all():
+            progress.data, progress.kyc_profile, progress.kyc_reasons = {}, {}, []
+            progress.kyc_name_checked = progress.review_note = progress.review_decision_note = ""
+            progress.save()
+            onboarding += 1
         invitations = Invitation.objects.all().delete()[0]
         memberships = list(Membership.objects.filter(tenant=tenant))
         tokens = ApiToken.objects.filter(membership__in=memberships).delete()[0]
