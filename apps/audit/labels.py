@@ -41,9 +41,10 @@ LABELS = {
     "ledger.account.retyped": "changed the type of account {account} {name}",
     "ledger.rule.learned": "learned a rule: {name} posts to {account}",
     "documents.document.approved": "approved a document and posted it to {account_code}",
-    "documents.document.rejected": "rejected a document: {reason}",
+    # The reason a person typed is sealed on the document (decision 0024); the append-only log keeps its length only.
+    "documents.document.rejected": "rejected a document (a reason of {reason_chars} characters, kept on the document)",
     "documents.document.retried": "asked for {file} to be read again",
-    "documents.document.archived": "archived a document that could not be processed: {reason}",
+    "documents.document.archived": "archived a document that could not be processed: {failure}",
     "documents.document.restored": "restored a document that had been set aside",
     "documents.document.reversed": "a document's posting was reversed by journal {reversal}",
     "documents.document.reopened": "sent a reversed document back to review to post it again",

@@ -98,7 +98,9 @@ def test_a_failure_is_archived_with_a_reason_and_restored_as_failed(tenant_a, ow
         )  # fmt: skip
         assert blocking(q1) == 1
         event = AuditEvent.objects.get(tenant_id=tenant_a.pk, action="documents.document.archived")
-    assert describe(event) == "archived a document that could not be processed: Blank scan"
+    assert describe(event) == "archived a document that could not be processed: Totals unreadable"
+    # The reason typed is sealed on the document; the append-only log never holds it.
+    assert "Blank scan" not in event.body and '"reason_chars":10' in event.body
 
 
 @pytest.mark.parametrize(

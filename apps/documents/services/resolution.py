@@ -40,7 +40,7 @@ def archive_document(*, document: Document, reason: str, actor) -> Document:
         document, transition = _locked(document, "archive")
         move_document(document, transition, changes={"set_aside_reason": reason})
         record_event("documents.document.archived", actor=actor, tenant_id=document.tenant_id, target=document,
-                     extra={"reason": reason, "failure": document.failure_reason[:200]})  # fmt: skip
+                     extra={"reason_chars": len(reason), "failure": document.failure_reason[:200]})  # fmt: skip
     return document
 
 
@@ -54,7 +54,7 @@ def restore_document(*, document: Document, actor) -> Document:
             failure = "Restored after being set aside; nothing could be read from it."
         move_document(document, transition, changes={"set_aside_reason": "", "failure_reason": failure})
         record_event("documents.document.restored", actor=actor, tenant_id=document.tenant_id, target=document,
-                     before={"state": was, "reason": reason}, after={"state": document.state})  # fmt: skip
+                     before={"state": was, "reason_chars": len(reason)}, after={"state": document.state})  # fmt: skip
     return document
 
 
