@@ -1,4 +1,5 @@
-"""The issue's proof: KEK and DEK rotations finish with every row on the new versions while readers never fail.
+"""The issue's proof: KEK and DEK rotations finish with every row and file on the new versions while readers never
+fail.
 
 On PostgreSQL (row-level security on, committed data), with the real OpenBao
 Transit server and with AWS KMS on moto. Two readers run from before the first
@@ -11,8 +12,9 @@ rotation until after the sweep, each with its own database connection:
   old-version values from its cache and open new-version values as soon as they
   appear (``key_for_version`` loads a version it has not seen).
 
-Then the state at rest is checked with raw SQL: every value's header names the
-new data-key version and every live data key is wrapped under the new KEK.
+Then the state at rest is checked with raw SQL and the stored file bytes: every value's header (the test
+table's and the documents' columns) and every uploaded file names the new data-key version, and every live
+data key is wrapped under the new KEK.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -30,12 +33,16 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from apps.documents.models import Document
+from apps.documents.services.storage import read_blob, read_document_file
+from apps.documents.services.upload import upload_document
 from apps.security_center.crypto import envelope, keystore
 from apps.security_center.crypto.kek import set_kek_provider
 from apps.security_center.crypto.kms import AwsKmsKekProvider, VaultTransitKekProvider
 from apps.security_center.crypto.services import rotate_tenant_dek
 from apps.security_center.vault import VaultConfig, VaultSession
 from apps.tenancy.context import tenant_context
+from tests.documents.samples import pdf_bytes
 from tests.factories import TenantFactory
 from tests.helpers import ROOT
 from tests.security_center.rotation_helpers import raw_kek_versions, raw_versions
@@ -168,8 +175,12 @@ def _start_process_reader(env: dict[str, str], tenants, table: str, stop_file) -
 def _rotate_everything_under_readers(model, tenants, child_env, tmp_path, settings, rotate_kek_args):
     settings.FIELD_ENCRYPTION_KEY_CACHE_SECONDS = 0.2  # this process: unwrap through the KEK all the time
     keystore.clear_key_cache()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    receipts = {}
     for tenant in tenants:
         _write_notes(model, tenant, ROWS_PER_TENANT)
+        receipts[tenant.pk] = pdf_bytes([f"Receipt for {tenant.slug}"])
+        upload_document(tenant=tenant, content=receipts[tenant.pk], filename="receipt.pdf")  # file sealed: DEK v1
     stop_file = tmp_path / "stop"
     child = _start_process_reader(child_env, tenants, model._meta.db_table, stop_file)
     reader = ThreadReader(model, tenants)
@@ -207,7 +218,15 @@ def _rotate_everything_under_readers(model, tenants, child_env, tmp_path, settin
     for tenant in tenants:
         assert raw_versions(model, tenant, "body") == [2] * total
         assert raw_versions(model, tenant, "extraction") == [2] * total
-    assert f"Re-encrypted {2 * ROWS_PER_TENANT * len(tenants)} values" in sweep_report
+    for tenant in tenants:
+        assert raw_versions(Document, tenant, "text") == [2]
+        with tenant_context(tenant):
+            document = Document.objects.get()
+            assert document.file_key_version == 2
+            assert envelope.dek_version_of(read_blob(document.storage_name)) == 2  # the stored bytes themselves
+            assert read_document_file(document) == receipts[tenant.pk]
+    values, files = map(int, re.search(r"Re-encrypted (\d+) values and (\d+) files", sweep_report).groups())
+    assert values >= 2 * ROWS_PER_TENANT * len(tenants) and files == len(tenants)
     assert "0 values and 0 files still stale" in sweep_report
     return kek_report
 
