@@ -34,6 +34,9 @@ if STRONGROOM_ENV not in {"development", "test", "staging", "production"}:
     raise ImproperlyConfigured(f"STRONGROOM_ENV={STRONGROOM_ENV!r} is not development, test, staging or production")
 IS_STAGING = STRONGROOM_ENV == "staging"
 IS_PRODUCTION = STRONGROOM_ENV in {"production", "staging"}
+if not IS_PRODUCTION:
+    # The demo's SQLite files, keystore and media live here; nothing else is guaranteed to create it first.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 

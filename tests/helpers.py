@@ -101,6 +101,7 @@ def commit_data_keys(tenant, capture_on_commit) -> None:
 
     with capture_on_commit() as callbacks, tenant_context(tenant):
         keystore.active_key(tenant.pk, keystore.DATA)
+        keystore.active_key(tenant.pk, keystore.INDEX)  # blind indexes (duplicate search, rule suppliers)
     for callback in callbacks:  # only the key store's own hooks: others (cache clears ...) stay as they were
         if callback.__module__ == keystore.__name__:
             callback()

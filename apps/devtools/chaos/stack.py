@@ -31,6 +31,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from apps.security_center.secrets.backends.local import new_key as new_keystore_key
+
 ROOT = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CHAOS_SECRET_KEY = "chaos-only-not-a-secret-" + "c" * 40  # fixed so every process shares sessions and KEKs
@@ -65,6 +67,9 @@ class StackState:
     pids: dict[str, int] = field(default_factory=dict)
     appendonly: bool = False
     store_mounted: bool = False  # the document store is a small tmpfs of its own (the disk-full experiment)
+    # One secrets keystore for every process of the stack (its key made when the stack is): the HMRC client
+    # secret and the other third-party keys must be the same in the web process, the workers and the load.
+    keystore_key: str = field(default_factory=lambda: new_keystore_key())
 
     @property
     def path(self) -> Path:
@@ -84,7 +89,8 @@ class StackState:
     def load(cls, home: str | Path) -> StackState:
         data = json.loads((Path(home) / "stack.json").read_text())
         return cls(home=data["home"], ports=Ports(**data["ports"]), pids=data["pids"], appendonly=data["appendonly"],
-                   store_mounted=data.get("store_mounted", False))  # fmt: skip
+                   store_mounted=data.get("store_mounted", False),
+                   keystore_key=data.get("keystore_key") or new_keystore_key())  # fmt: skip
 
     def env(self) -> dict[str, str]:
         """The environment of every served process (and of ``chaos run``, whose load uses Django)."""
@@ -103,6 +109,9 @@ class StackState:
             # The store is a small tmpfs of its own: readiness turns red only when it is really full.
             "DOCUMENT_STORE_MIN_FREE_BYTES": str(STORE_READY_BYTES),
             "STRONGROOM_CHAOS_HOME": self.home,
+            "SECRETS_BACKEND": "local",
+            "SECRETS_KEYSTORE_PATH": str(Path(self.home) / "secrets.keystore"),
+            "SECRETS_KEYSTORE_KEY": self.keystore_key,
             "OMP_THREAD_LIMIT": "1",
             "PYTHONUNBUFFERED": "1",
         }
