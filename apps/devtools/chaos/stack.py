@@ -109,7 +109,7 @@ class StackState:
             # The store is a small tmpfs of its own: readiness turns red only when it is really full.
             "DOCUMENT_STORE_MIN_FREE_BYTES": str(STORE_READY_BYTES),
             "STRONGROOM_CHAOS_HOME": self.home,
-            "SECRETS_BACKEND": "local",
+            "SECRETS_BACKEND": "local",  # pragma: allowlist secret (a backend name)
             "SECRETS_KEYSTORE_PATH": str(Path(self.home) / "secrets.keystore"),
             "SECRETS_KEYSTORE_KEY": self.keystore_key,
             "OMP_THREAD_LIMIT": "1",
