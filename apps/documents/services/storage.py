@@ -89,6 +89,33 @@ def read_document_file(document) -> bytes:
     return read_stored_file(document.tenant_id, document.storage_name, document.file_key_version)
 
 
+def _write_file_durably(path: Path, content: bytes, *, remove_if_unsynced: bool) -> None:
+    """Temporary file, fsync, atomic rename, fsync the folder; a failure before the rename leaves ``path`` as it was.
+
+    ``remove_if_unsynced``: if the folder's fsync fails after the rename, remove ``path`` too.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        if remove_if_unsynced:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def replace_blob(name: str, content: bytes) -> None:
     """Durably put ``content`` at ``name`` over whatever is there: the old bytes stay until the new are complete.
 
@@ -100,28 +127,9 @@ def replace_blob(name: str, content: bytes) -> None:
         path = Path(default_storage.path(name))
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.exists()
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        try:
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except BaseException:
-            # A new file that is not durable is not kept (the caller was refused). A replaced one stays: the
-            # old bytes are gone already and these open to the same document.
-            if not existed:
-                path.unlink(missing_ok=True)
-            raise
+        # A new file that is not durable is not kept (the caller was refused). A replaced one stays: the old
+        # bytes are gone already and these open to the same document.
+        _write_file_durably(path, content, remove_if_unsynced=not existed)
         return
     saved = default_storage.save(name, ContentFile(content))
     if saved != name:  # a store that renames instead of overwriting: never leave the copy behind
@@ -140,25 +148,7 @@ def write_blob(name: str, content: bytes, *, replace: bool = False) -> None:
         if not replace and path.exists() and path.stat().st_size == len(content):
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        try:
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except BaseException:  # not durable, so not kept: no file the caller believes was refused
-            path.unlink(missing_ok=True)
-            raise
+        _write_file_durably(path, content, remove_if_unsynced=True)  # not durable: no file the caller was refused
         return
     if replace and default_storage.exists(name):
         default_storage.delete(name)
