@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from holdout.gen.fmt import fmt_date, fmt_money, fmt_rate, fmt_vat_number
 from holdout.gen.model import Doc, Line
-from holdout.gen.pen import Pen
+from holdout.gen.pen import Pen, register
 
 W, H = A4
 
@@ -21,7 +21,8 @@ def render(d: Doc) -> bytes:
     """The document as a born-digital PDF (byte-identical on every run)."""
     buffer = io.BytesIO()
     size = RECEIPT_SIZES.get(d.layout, lambda _: A4)(d)
-    c = Canvas(buffer, pagesize=size, invariant=1, pageCompression=1)
+    regular, _ = register(d.font)  # also the canvas's initial font, so no base-14 font is referenced at all
+    c = Canvas(buffer, pagesize=size, invariant=1, pageCompression=1, initialFontName=regular)
     c.setTitle(f"{d.supplier.name} {d.doc_no or ''}".strip())
     c.setAuthor(d.supplier.name)
     LAYOUTS[d.layout](c, d, size)
