@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,17 @@ def all_right(outcomes: Iterable[Outcome], *, ledger_only: bool = False) -> Tall
     return Tally(ok, len(outcomes))
 
 
+def review_reasons(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    """How often each review reason occurs, figures masked ("read with N% confidence"), commonest first."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        if not o.posted:
+            for reason in o.reasons or (o.state,):
+                key = re.sub(r"\d+(\.\d+)?", "N", reason)
+                counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def _pct(t: Tally) -> str:
     return f"{t.accuracy:.1%} ({t.correct}/{t.total})"
 
@@ -106,6 +118,7 @@ def report(outcomes: list[Outcome]) -> dict[str, Any]:
         "clean_review_rate": round(review_rate(clean).accuracy, 4),
         "photo_review_rate": round(review_rate(photo).accuracy, 4),
         "reviewed": {o.file: list(o.reasons) or [o.state] for o in outcomes if not o.posted},
+        "review_reasons": review_reasons(outcomes),
         "per_degradation": {
             k: round(v.accuracy, 4) for k, v in split(photo, lambda o: o.about.get("degradations", [])).items()
         },

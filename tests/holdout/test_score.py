@@ -5,7 +5,17 @@ from __future__ import annotations
 import copy
 
 from golden.compare import compare_extraction
-from holdout.score import LEDGER_FIELDS, Outcome, ledger_accuracy, render, report, review_rate, silent_errors, split
+from holdout.score import (
+    LEDGER_FIELDS,
+    Outcome,
+    ledger_accuracy,
+    render,
+    report,
+    review_rate,
+    review_reasons,
+    silent_errors,
+    split,
+)
 
 TRUTH = {
     "kind": "purchase_invoice", "supplier_name": "Wrenfield Clay Supplies Ltd", "supplier_vat_number": "399167633",
@@ -69,3 +79,18 @@ def test_the_report_splits_clean_and_photo_and_lists_silent_errors():
     text = render(outcomes, "Holdout")
     assert "clean/scanned 100.0% (7/7); photo-like 92.9% (13/14)" in text
     assert "silent errors 1" in text and "silent: photo.jpg issue_date" in text
+
+
+def test_review_reasons_are_counted_with_their_figures_masked():
+    def reviewed(name: str, *reasons: str) -> Outcome:
+        return Outcome(name, "needs_review", (), reasons=reasons)
+
+    outcomes = [
+        reviewed("a", "The total was read with 48% confidence, below the 80% threshold.", "No rule matched."),
+        reviewed("b", "The total was read with 41% confidence, below the 80% threshold."),
+        Outcome("c", "posted", (), reasons=("ignored: it posted",)),
+        Outcome("d", "failed", ()),
+    ]
+    assert review_reasons(outcomes) == {
+        "The total was read with N% confidence, below the N% threshold.": 2, "No rule matched.": 1, "failed": 1,
+    }  # fmt: skip
