@@ -16,11 +16,15 @@ from apps.core.errors import ApplicationError
 from apps.documents.actions import action as document_action
 from apps.documents.actions import available_actions
 from apps.documents.errors import DocumentError, UploadRejected
-from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
+from apps.core.pagination import page_size
+from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, DocumentFilterForm, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
 from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
 from apps.documents.selectors import (
+    LIST_PAGE_SIZE,
+    DocumentFilters,
     document_list,
+    document_page,
     document_runs,
     issue_date_of,
     possible_duplicates,
@@ -57,16 +61,39 @@ def _blocking_range(value: str) -> tuple[date, date] | None:
     return found if found[0] <= found[1] else None
 
 
+def _filters(request: HttpRequest) -> tuple[DocumentFilterForm, DocumentFilters | None]:
+    form = DocumentFilterForm(request.GET, states=DocumentState.choices)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, DocumentFilters(state=data["state"], uploaded_from=data["uploaded_from"],
+                                 uploaded_to=data["uploaded_to"], query=data["q"])  # fmt: skip
+
+
 def _list_context(request: HttpRequest) -> dict:
-    state = request.GET.get("state", "")
-    state = state if state in DocumentState.values else ""
     blocking = _blocking_range(request.GET.get("blocking", ""))
     undated = request.GET.get("undated") == "1"
-    documents = undated_documents() if undated else document_list(state=state, blocking=blocking)
+    form, filters = _filters(request)
+    next_url = ""
+    if undated:
+        documents = undated_documents()
+    elif blocking is not None:
+        documents = document_list(blocking=blocking)
+    elif filters is None:
+        documents = []  # the form's errors say why (answered 400)
+    else:
+        page = document_page(request.tenant.pk, filters, cursor=request.GET.get("cursor") or None,
+                             size=page_size(request.GET.get("size"), default=LIST_PAGE_SIZE))  # fmt: skip
+        documents = page.items
+        next_url = _with_cursor(request, page.next_cursor) if page.next_cursor else ""
     return {
         "documents": documents,
         "counts": state_counts(),
-        "state_filter": state,
+        "filter_form": form,
+        "state_filter": filters.state if filters else "",
+        "filtered": bool(filters and (filters.state or filters.query or filters.uploaded_from or filters.uploaded_to)),
+        "next_url": next_url,
+        "first_url": _with_cursor(request, None) if request.GET.get("cursor") else "",
         "blocking": blocking,
         "undated": undated,
         "states": DocumentState.choices,
@@ -77,11 +104,21 @@ def _list_context(request: HttpRequest) -> dict:
     }
 
 
+def _with_cursor(request: HttpRequest, cursor: str | None) -> str:
+    """This list's URL with its filters kept and the page cursor replaced (or removed: the first page)."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    if cursor:
+        query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 @require_GET
 @permission_required_for("tenancy.view_business")
 def document_index(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     template = "documents/_table.html" if request.htmx else "documents/list.html"
-    return render(request, template, _list_context(request))
+    context = _list_context(request)
+    return render(request, template, context, status=400 if context["filter_form"].errors else 200)
 
 
 @require_POST
