@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -51,9 +52,13 @@ def search_condition(tenant_id: uuid.UUID, query: str) -> Q | None:
     return condition | _has_token(phrase) if phrase is not None else condition
 
 
-def filtered_documents(tenant_id: uuid.UUID, filters: DocumentFilters) -> QuerySet[Document]:
-    """The list's rows under ``filters``, only the columns it shows (the duplicate's name with it)."""
-    documents = Document.objects.select_related("duplicate_of").only(*LIST_COLUMNS)
+def filtered_documents(
+    tenant_id: uuid.UUID, filters: DocumentFilters, *, columns: Sequence[str] = LIST_COLUMNS
+) -> QuerySet[Document]:
+    """The list's rows under ``filters``, only the ``columns`` it shows (the duplicate's name with the page's)."""
+    documents = Document.objects.only(*columns)
+    if any(c.startswith("duplicate_of__") for c in columns):
+        documents = documents.select_related("duplicate_of")
     if filters.state:
         documents = documents.filter(state=filters.state)
     if filters.uploaded_from:
@@ -68,11 +73,16 @@ def filtered_documents(tenant_id: uuid.UUID, filters: DocumentFilters) -> QueryS
 
 
 def document_page(
-    tenant_id: uuid.UUID, filters: DocumentFilters, *, cursor: str | None = None, size: int = LIST_PAGE_SIZE
+    tenant_id: uuid.UUID,
+    filters: DocumentFilters,
+    *,
+    cursor: str | None = None,
+    size: int = LIST_PAGE_SIZE,
+    columns: Sequence[str] = LIST_COLUMNS,
 ) -> KeysetPage:
     """One keyset page of the documents list, newest first; a bad cursor raises InvalidCursor (400)."""
-    return keyset_page(filtered_documents(tenant_id, filters), order=LIST_ORDER, cursor=cursor, size=size,
-                       salt="documents.list")  # fmt: skip
+    documents = filtered_documents(tenant_id, filters, columns=columns)
+    return keyset_page(documents, order=LIST_ORDER, cursor=cursor, size=size, salt="documents.list")
 
 
 def document_list(*, state: str = "", blocking: tuple[date, date] | None = None, limit: int = 200) -> list[Document]:

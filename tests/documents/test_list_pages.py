@@ -190,3 +190,65 @@ def test_search_on_the_page(client, bookkeeper_a, tenant_a, in_tenant):
     body = client.get(url(tenant_a, "?q=harbour")).content.decode()
     assert "coffee.pdf" in body and "quill.pdf" not in body
     assert "No documents match" in client.get(url(tenant_a, "?q=nothing")).content.decode()
+
+
+# --- the API list ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_token(tenant_a, bookkeeper_a, in_tenant):
+    from apps.tenancy.models import Membership
+    from apps.tenancy.services import create_api_token
+
+    with in_tenant(tenant_a):
+        membership = Membership.objects.get(user=bookkeeper_a)
+        return create_api_token(membership=membership, name="Scanner", actor=bookkeeper_a)[1]
+
+
+def test_api_list_pages_by_link_header_keeping_the_body_a_list(client, api_token, tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        made = {str(DocumentFactory(tenant=tenant_a, extraction=extraction(f"Supplier {n}")).pk) for n in range(5)}
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token}"}
+    seen, next_url = [], "/api/v1/documents/?size=2"
+    while next_url:
+        with CaptureQueriesContext(connections["default"]) as queries:
+            response = client.get(next_url, **auth)
+        assert response.status_code == 200 and isinstance(response.json(), list)
+        assert not any('"documents_document"."text"' in q["sql"] for q in queries.captured_queries)
+        seen += [row["id"] for row in response.json()]
+        link = response.get("Link")
+        next_url = re.match(r"<http://testserver([^>]+)>; rel=\"next\"", link).group(1) if link else None
+        assert bool(link) == bool(response.get("X-Next-Cursor"))
+    assert sorted(seen) == sorted(made) and len(seen) == 5
+
+
+def test_api_list_search_and_bad_input(client, api_token, tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        DocumentFactory(tenant=tenant_a, extraction=extraction("Quill Stationers", "INV-9"))
+        DocumentFactory(tenant=tenant_a, extraction=extraction("Harbour Coffee"))
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token}"}
+    found = client.get("/api/v1/documents/?q=inv-9", **auth).json()
+    assert [row["supplier"] for row in found] == ["Quill Stationers"]
+    for bad in ("cursor=forged", "size=0", "state=nope", "uploaded_from=yesterday"):
+        response = client.get(f"/api/v1/documents/?{bad}", **auth)
+        assert response.status_code == 400, bad
+        assert response.json()["code"] in {"invalid_cursor", "invalid_page_size", "invalid"}
+
+
+def test_api_list_queries_do_not_grow_with_the_page(
+    client, api_token, tenant_a, in_tenant, django_capture_on_commit_callbacks
+):
+    from tests.helpers import commit_data_keys
+
+    commit_data_keys(tenant_a, django_capture_on_commit_callbacks)  # cached after commit, as in production
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token}"}
+    counts = []
+    for rows in (1, 8):
+        with in_tenant(tenant_a):
+            for _ in range(rows):
+                DocumentFactory(tenant=tenant_a, extraction=extraction("Quill"))
+        client.get("/api/v1/documents/", **auth)  # warm-up (first-hit caches)
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert client.get("/api/v1/documents/", **auth).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], "\n".join(q["sql"][:200] for q in queries.captured_queries)
