@@ -31,7 +31,9 @@ MAX_PAGE_SIZE = 200
 class InvalidCursor(ApplicationError):
     status = 400
     code = "invalid_cursor"
-    default_message = "That page link is not valid (it may be from another list, or altered). Start from the first page."
+    default_message = (
+        "That page link is not valid (it may be from another list, or altered). Start from the first page."
+    )
 
 
 class InvalidPageSize(ApplicationError):
@@ -128,3 +130,21 @@ def keyset_page(queryset: QuerySet, *, order: Sequence[str], cursor: str | None,
     rows = rows[:size]
     next_cursor = encode_cursor(rows[-1], order, salt=salt) if more and rows else None
     return KeysetPage(items=rows, next_cursor=next_cursor, first=not cursor)
+
+
+def url_with_cursor(request: Any, cursor: str | None) -> str:
+    """The list's URL with its filters kept and the cursor replaced (None: the first page)."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    query.pop("page", None)  # an offset page number from before keyset pages means nothing now
+    if cursor:
+        query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def page_links(request: Any, page: KeysetPage) -> dict[str, str]:
+    """``next_url`` and ``first_url`` for ``components/keyset_pagination.html``."""
+    return {
+        "next_url": url_with_cursor(request, page.next_cursor) if page.next_cursor else "",
+        "first_url": "" if page.first else url_with_cursor(request, None),
+    }

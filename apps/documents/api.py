@@ -75,8 +75,9 @@ class UploadThrottle(UserRateThrottle):
 
 
 # What the serializer reads: everything but the page text and the classification (never selected for a list).
-API_COLUMNS = ("tenant", "original_filename", "content_type", "size", "pages", "sha256", "state", "state_changed_at",
-               "failure_reason", "review_reasons", "uploaded_at", "duplicate_of", "journal_entry_id", "extraction")  # fmt: skip
+API_COLUMNS = ("tenant", "original_filename", "content_type", "size", "pages", "sha256", "state",
+               "state_changed_at", "failure_reason", "review_reasons", "uploaded_at", "duplicate_of",
+               "journal_entry_id", "extraction")  # fmt: skip
 # The first page is as long as the one unpaginated answer was, so existing clients see the same rows.
 API_PAGE_SIZE = 200
 LIST_PARAMETERS = [
@@ -114,7 +115,7 @@ class DocumentListView(TenantAPIView):
         responses={
             200: OpenApiResponse(
                 DocumentSerializer(many=True),
-                description="Newest first. More pages: the `Link` header's `rel=\"next\"` URL, and its cursor in "
+                description='Newest first. More pages: the `Link` header\'s `rel="next"` URL, and its cursor in '
                 "`X-Next-Cursor`; both absent on the last page.",
             ),
             400: OpenApiResponse(ErrorSerializer, description="A bad filter, page size or cursor: nothing listed."),

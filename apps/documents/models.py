@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.documents.search import document_tokens
 from apps.documents.sealing import duplicate_index_of
+from apps.documents.search import document_tokens
 from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField, Sealed
 from apps.tenancy.models import TenantScopedModel
 

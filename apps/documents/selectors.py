@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from apps.core.pagination import KeysetPage, keyset_page
 from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
-from apps.documents.search import query_tokens
 from apps.documents.sealing import duplicate_index_of, duplicate_values
+from apps.documents.search import query_tokens
 
 # The list's order and keyset (index ``document_list_idx`` / ``document_list_state_idx``).
 LIST_ORDER = ("-uploaded_at", "-id")

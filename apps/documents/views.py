@@ -13,10 +13,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.pagination import page_links, page_size
 from apps.documents.actions import action as document_action
 from apps.documents.actions import available_actions
 from apps.documents.errors import DocumentError, UploadRejected
-from apps.core.pagination import page_size
 from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, DocumentFilterForm, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
 from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
@@ -74,7 +74,7 @@ def _list_context(request: HttpRequest) -> dict:
     blocking = _blocking_range(request.GET.get("blocking", ""))
     undated = request.GET.get("undated") == "1"
     form, filters = _filters(request)
-    next_url = ""
+    links = {"next_url": "", "first_url": ""}
     if undated:
         documents = undated_documents()
     elif blocking is not None:
@@ -85,15 +85,14 @@ def _list_context(request: HttpRequest) -> dict:
         page = document_page(request.tenant.pk, filters, cursor=request.GET.get("cursor") or None,
                              size=page_size(request.GET.get("size"), default=LIST_PAGE_SIZE))  # fmt: skip
         documents = page.items
-        next_url = _with_cursor(request, page.next_cursor) if page.next_cursor else ""
+        links = page_links(request, page)
     return {
         "documents": documents,
         "counts": state_counts(),
         "filter_form": form,
         "state_filter": filters.state if filters else "",
         "filtered": bool(filters and (filters.state or filters.query or filters.uploaded_from or filters.uploaded_to)),
-        "next_url": next_url,
-        "first_url": _with_cursor(request, None) if request.GET.get("cursor") else "",
+        **links,
         "blocking": blocking,
         "undated": undated,
         "states": DocumentState.choices,
@@ -102,15 +101,6 @@ def _list_context(request: HttpRequest) -> dict:
         "max_mb": settings.DOCUMENT_MAX_BYTES // 1_000_000,
         "max_pages": settings.DOCUMENT_MAX_PAGES,
     }
-
-
-def _with_cursor(request: HttpRequest, cursor: str | None) -> str:
-    """This list's URL with its filters kept and the page cursor replaced (or removed: the first page)."""
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    if cursor:
-        query["cursor"] = cursor
-    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 @require_GET

@@ -244,20 +244,6 @@ def unposted_bank_lines(*, start: date, end: date) -> list:
 BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
 
 
-def bank_lines(*, status: str = "unposted", date_from: date | None = None, date_to: date | None = None):
-    """The bank page's list, newest first, with the entry each line became (status "all" for every line)."""
-    lines = BankTransaction.objects.select_related("journal_entry", "handled_by")
-    if status == "unposted":
-        lines = lines.filter(_needs_posting()).distinct()
-    elif status != "all":
-        lines = lines.filter(status=status)
-    if date_from:
-        lines = lines.filter(date__gte=date_from)
-    if date_to:
-        lines = lines.filter(date__lte=date_to)
-    return lines.order_by("-date", "feed_account_id", "-external_id")
-
-
 def bank_line(line_id: uuid.UUID):
     return BankTransaction.objects.select_related("journal_entry").filter(pk=line_id).first()
 

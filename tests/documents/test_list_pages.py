@@ -27,7 +27,8 @@ def url(tenant, query=""):
     return f"/t/{tenant.slug}/documents/{query}"
 
 
-def walk(tenant, filters=DocumentFilters(), size=3):
+def walk(tenant, filters=None, size=3):
+    filters = filters or DocumentFilters()
     seen, cursor = [], None
     while True:
         page = document_page(tenant.pk, filters, cursor=cursor, size=size)
@@ -111,7 +112,9 @@ def test_search_decrypts_nothing_and_selects_no_sealed_column_to_filter(tenant_a
             DocumentFactory(tenant=tenant_a, extraction=extraction(f"Supplier {n}", f"N{n}"))
         opened = []
         original = fields.EncryptedTextField.open
-        monkeypatch.setattr(fields.EncryptedTextField, "open", lambda self, i, v: opened.append(i.pk) or original(self, i, v))
+        monkeypatch.setattr(
+            fields.EncryptedTextField, "open", lambda self, i, v: opened.append(i.pk) or original(self, i, v)
+        )
         with CaptureQueriesContext(connections["default"]) as queries:
             ids = [d.pk for d in Document.objects.filter(pk__in=walk(tenant_a, DocumentFilters(query="n3")))]
     # Only the one matching row could ever be opened (to show it); the search itself is on tokens.
