@@ -13,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
+from apps.core import rate_limit
 from apps.core.errors import ApplicationError
 from apps.core.pagination import MAX_PAGE_SIZE, page_size
 from apps.documents.errors import DuplicateUpload, NoFileChosen
@@ -57,21 +58,33 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class UploadThrottle(UserRateThrottle):
-    """The per-token upload rate, kept in the cache; open while the cache (Redis) is unreachable.
+    """The per-token upload rate: an atomic counter in Redis (``apps.core.rate_limit``; decision 0035).
 
-    Issue #17: with Redis down the throttle's cache read raised and API uploads answered 500.
-    An upload is still bounded by its size and file-count limits, so the rate check fails open
-    (logged) rather than refusing work that PostgreSQL and the outbox can take.
+    Exactly the rate's number of uploads pass per window, however many arrive at once
+    (DRF's own history check let concurrent requests through: 126 of a limit of 120).
+    Open while the cache (Redis) is unreachable (issue #17: it answered 500): an upload
+    is still bounded by its size and file-count limits, and PostgreSQL and the outbox
+    can take the work, so the check fails open, logged and counted as such.
     """
 
     scope = "uploads"
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
         try:
-            return super().allow_request(request, view)
+            result = rate_limit.hit(ident, limit=self.num_requests, window_seconds=self.duration)
         except Exception:  # redis-py's ConnectionError/TimeoutError, whatever the cache backend raises
             log.warning("upload throttle: cache unavailable, request allowed", exc_info=True)
             return True
+        self._retry_after = result.retry_after
+        return result.allowed
+
+    def wait(self) -> float | None:
+        return getattr(self, "_retry_after", None)
 
 
 # What the serializer reads: everything but the page text and the classification (never selected for a list).
