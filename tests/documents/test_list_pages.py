@@ -255,3 +255,24 @@ def test_api_list_queries_do_not_grow_with_the_page(
             assert client.get("/api/v1/documents/", **auth).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], "\n".join(q["sql"][:200] for q in queries.captured_queries)
+
+
+def test_the_migration_fills_tokens_of_documents_read_before_search_existed(tenant_a, in_tenant):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    fill = importlib.import_module("apps.documents.migrations.0009_fill_search_tokens").fill_search_tokens
+    with in_tenant(tenant_a):
+        old = DocumentFactory(tenant=tenant_a, extraction=extraction("Granary Bakery", "G-7"))
+        DocumentFactory(tenant=tenant_a)  # nothing read: nothing to index
+        DocumentSearchToken.objects.all().delete()  # as before migration 0007
+        assert walk(tenant_a, DocumentFilters(query="bakery")) == []
+    fill(apps, SimpleNamespace(connection=connection))
+    fill(apps, SimpleNamespace(connection=connection))  # resumable: a second run adds nothing
+    with in_tenant(tenant_a):
+        assert walk(tenant_a, DocumentFilters(query="bakery")) == [old.pk]
+        assert walk(tenant_a, DocumentFilters(query="g7")) == [old.pk]
+        assert DocumentSearchToken.objects.count() == len({"granary", "bakery", "g7"})
