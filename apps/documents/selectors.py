@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.core.pagination import KeysetPage, keyset_page
@@ -95,9 +95,9 @@ def document_list(*, state: str = "", blocking: tuple[date, date] | None = None,
     return list(documents.order_by(*LIST_ORDER)[:limit])
 
 
-def state_counts() -> dict[str, int]:
-    counts = dict(Document.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    return {value: counts.get(value, 0) for value in DocumentState.values}
+def needs_review_count() -> int:
+    """How many wait for review (the list's banner): an index-only count of one state, not a count of every state."""
+    return Document.objects.filter(state=DocumentState.NEEDS_REVIEW).count()
 
 
 def document_runs(document: Document) -> list[TaskRun]:

@@ -27,8 +27,8 @@ from apps.documents.selectors import (
     document_page,
     document_runs,
     issue_date_of,
+    needs_review_count,
     possible_duplicates,
-    state_counts,
     undated_documents,
 )
 from apps.documents.services.actions import retry_document
@@ -88,7 +88,8 @@ def _list_context(request: HttpRequest) -> dict:
         links = page_links(request, page)
     return {
         "documents": documents,
-        "counts": state_counts(),
+        # Only what the page shows: counting every state read all of a tenant's documents (240 ms at 200k).
+        "counts": {"needs_review": needs_review_count()},
         "filter_form": form,
         "state_filter": filters.state if filters else "",
         "filtered": bool(filters and (filters.state or filters.query or filters.uploaded_from or filters.uploaded_to)),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from apps.core.pagination import KeysetPage, keyset_page
-from apps.ledger.models import BankTransaction, JournalEntry, JournalLine
+from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine
 from apps.ledger.selectors import _needs_posting
 
 JOURNAL_ORDER = ("-date", "-number", "-id")
@@ -45,7 +45,11 @@ def journal_page(filters: JournalFilters, *, cursor: str | None, size: int) -> K
         entries = entries.filter(kind=filters.kind)
     lines = JournalLine.objects.all()
     if filters.account_code:
-        lines = lines.filter(account__code=filters.account_code)
+        # The account's id first, not a join on its code: the planner then reads how many lines the account has
+        # from the column's statistics (a join on the code estimated 163 of 20,000 and hashed them all: 203 ms;
+        # by id it walks ledger_entry_list_idx and stops at the page: 0.4 ms; decision 0035).
+        account_id = Account.objects.filter(code=filters.account_code).values_list("pk", flat=True).first()
+        lines = lines.filter(account_id=account_id) if account_id else lines.none()
     if filters.amount_min is not None:
         lines = lines.filter(Q(debit__gte=filters.amount_min) | Q(credit__gte=filters.amount_min))
     if filters.amount_max is not None:
