@@ -27,6 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.accounts.models import User
 from apps.documents.models import Document, DocumentSearchToken, DocumentState
 from apps.documents.search import document_tokens
+from apps.documents.selectors import DocumentFilters, filtered_documents
+from apps.ledger.list_selectors import JOURNAL_ORDER
 from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Membership, Role, Tenant
@@ -114,9 +116,6 @@ class Command(BaseCommand):
         return url
 
     def _explain(self, tenant: Tenant) -> None:
-        from apps.documents.selectors import DocumentFilters, filtered_documents
-        from apps.ledger.list_selectors import JOURNAL_ORDER
-
         with tenant_context(tenant):
             plans = {
                 "documents list (keyset page 1)": filtered_documents(tenant.pk, DocumentFilters()).order_by(
