@@ -103,3 +103,40 @@ def test_the_upload_throttle_admits_exactly_its_rate_under_concurrency(rf, setti
     with ThreadPoolExecutor(8) as pool:
         results = [r for rs in pool.map(upload, range(8)) for r in rs]
     assert len(results) == 40 and sum(results) == 25
+
+
+def test_drf_history_throttle_against_the_atomic_one_same_load(rf, capsys):
+    """The issue's comparison, printed: the same burst through DRF's history throttle and through ours.
+
+    Only ours is asserted (exactly the limit); DRF's count is printed, as it depends on timing.
+    """
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.throttling import UserRateThrottle
+
+    from apps.documents.api import UploadThrottle
+
+    def burst(cls) -> int:
+        class User(AnonymousUser):
+            pk = f"cmp-{uuid.uuid4()}"
+            is_authenticated = True
+
+        user, barrier = User(), threading.Barrier(16)
+
+        def go(_n):
+            barrier.wait()
+            out = []
+            for _ in range(20):
+                request = rf.post("/api/v1/documents/")
+                request.user = user
+                throttle = cls.__new__(cls)
+                throttle.scope, throttle.rate, throttle.num_requests, throttle.duration = "uploads", "120/m", 120, 60
+                out.append(throttle.allow_request(request, None))
+            return out
+
+        with ThreadPoolExecutor(16) as pool:
+            return sum(r for rs in pool.map(go, range(16)) for r in rs)
+
+    drf, ours = burst(UserRateThrottle), burst(UploadThrottle)
+    with capsys.disabled():
+        print(f"\n320 concurrent upload checks against 120/minute: DRF history throttle {drf}, atomic {ours}")
+    assert ours == 120
