@@ -213,7 +213,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'strongroom.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (decision 0035): a new PostgreSQL connection costs a few ms of every request. Safe with
+# RLS because the tenant is a transaction-local setting (set_config(..., true)), gone at every COMMIT/ROLLBACK,
+# so a reused connection starts each request with no tenant (tests/tenancy/test_persistent_connections.py).
+# Production and staging keep a connection 60 s; elsewhere each request opens its own (the demo's threaded server).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0))
 # Outbox (issue #17): a connection that died with a PostgreSQL restart is replaced, not reused, by workers.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

@@ -125,6 +125,7 @@ CROSS_APP_RELATIONS: set[str] = {
     "permissions.StaffRoleGrant.user -> accounts.User",
     "documents.Document.tenant -> tenancy.Tenant",
     "documents.Document.uploaded_by -> accounts.User",
+    "documents.DocumentSearchToken.tenant -> tenancy.Tenant",
     "documents.TaskRun.tenant -> tenancy.Tenant",
     "filing.FilingPeriodOverview.tenant -> tenancy.Tenant",
     "filing.SubmissionAttempt.tenant -> tenancy.Tenant",

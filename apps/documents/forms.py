@@ -68,3 +68,25 @@ class RejectForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "reject-reasons"}),
         help_text="For example: " + ", ".join(r.lower() for r in REJECT_REASONS) + ". It can be restored later.",
     )  # fmt: skip
+
+
+class DocumentFilterForm(forms.Form):
+    """The documents list's filters (GET, so the URL keeps them); an invalid one is answered 400 with the reason."""
+
+    state = forms.ChoiceField(label="State", required=False)
+    q = forms.CharField(
+        label="Supplier or number", required=False, max_length=100, strip=True,
+        help_text="Whole words of the supplier's name, the invoice number or the supplier's VAT number.",
+    )  # fmt: skip
+    uploaded_from = forms.DateField(label="Uploaded from", required=False, widget=IsoDateInput())
+    uploaded_to = forms.DateField(label="Uploaded to", required=False, widget=IsoDateInput())
+
+    def __init__(self, *args, states, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state"), *states]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uploaded_from") and data.get("uploaded_to") and data["uploaded_from"] > data["uploaded_to"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.documents.sealing import duplicate_index_of
+from apps.documents.search import document_tokens
 from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField, Sealed
 from apps.tenancy.models import TenantScopedModel
 
@@ -109,6 +110,9 @@ class Document(TenantScopedModel):
             ),
         ]
         indexes = [
+            # The documents list (decision 0035): newest first, all or by state, keyset on (uploaded_at, id).
+            models.Index(fields=["tenant", "-uploaded_at", "-id"], name="document_list_idx"),
+            models.Index(fields=["tenant", "state", "-uploaded_at", "-id"], name="document_list_state_idx"),
             models.Index(fields=["tenant", "state", "state_changed_at"], name="document_state_idx"),
             models.Index(fields=["tenant", "duplicate_index"], name="document_duplicate_idx"),
             models.Index(fields=["tenant", "file_key_version"], name="document_file_key_idx"),
@@ -121,11 +125,24 @@ class Document(TenantScopedModel):
         """Keep ``duplicate_index`` in step with ``extraction`` whenever the extraction was read or assigned."""
         value = self.__dict__.get("extraction", Sealed())  # deferred counts as unchanged
         update_fields = kwargs.get("update_fields")
-        if not isinstance(value, Sealed) and (update_fields is None or "extraction" in update_fields):
+        written = not isinstance(value, Sealed) and (update_fields is None or "extraction" in update_fields)
+        if written:
             self.duplicate_index = duplicate_index_of(self.tenant_id, value)
             if update_fields is not None:
                 kwargs["update_fields"] = list(dict.fromkeys([*update_fields, "duplicate_index"]))
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if written:
+            self._write_search_tokens(value, adding=adding)
+
+    def _write_search_tokens(self, extraction, *, adding: bool) -> None:
+        """Replace this document's search tokens (blind indexes of supplier words and numbers; decision 0035)."""
+        tokens = document_tokens(self.tenant_id, extraction)
+        if not adding:
+            DocumentSearchToken.objects.filter(document=self).delete()
+        DocumentSearchToken.objects.bulk_create(
+            [DocumentSearchToken(tenant_id=self.tenant_id, document=self, token=t) for t in sorted(tokens)]
+        )
 
     @property
     def in_progress(self) -> bool:
@@ -137,6 +154,19 @@ class Document(TenantScopedModel):
         from django.utils import timezone
 
         return self.received_on or (timezone.localdate(self.uploaded_at) if self.uploaded_at else None)
+
+
+class DocumentSearchToken(TenantScopedModel):
+    """One blind-index token a document can be found by (``apps.documents.search``); no plaintext."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    token = models.BinaryField(max_length=16)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "token"], name="document_search_token_idx")]
+
+    def __str__(self) -> str:
+        return f"search token of {self.document_id}"
 
 
 class TaskRun(TenantScopedModel):

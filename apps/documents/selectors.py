@@ -2,27 +2,102 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from apps.documents.models import Document, DocumentState, TaskRun
+from apps.core.pagination import KeysetPage, keyset_page
+from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
 from apps.documents.sealing import duplicate_index_of, duplicate_values
+from apps.documents.search import query_tokens
+
+# The list's order and keyset (index ``document_list_idx`` / ``document_list_state_idx``).
+LIST_ORDER = ("-uploaded_at", "-id")
+# What the list shows: never the page text (large, sealed) nor the classification (decision 0035).
+LIST_COLUMNS = ("tenant", "original_filename", "pages", "state", "uploaded_at", "failure_reason", "set_aside_reason",
+                "extraction", "duplicate_of__tenant", "duplicate_of__original_filename")  # fmt: skip
+LIST_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """The documents list's filters; every one optional. Dates are upload dates (the document's own date is sealed)."""
+
+    state: str = ""
+    uploaded_from: date | None = None
+    uploaded_to: date | None = None
+    query: str = ""  # supplier name words, document number or supplier VAT number (blind-indexed)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _has_token(token: bytes) -> Q:
+    return Q(pk__in=DocumentSearchToken.objects.filter(token=token).values("document"))
+
+
+def search_condition(tenant_id: uuid.UUID, query: str) -> Q | None:
+    """Documents holding every typed word's token (or the whole query's): SQL on blind indexes, nothing decrypted."""
+    words, phrase = query_tokens(tenant_id, query)
+    if not words:
+        return None
+    condition = Q()
+    for token in words:
+        condition &= _has_token(token)
+    return condition | _has_token(phrase) if phrase is not None else condition
+
+
+def filtered_documents(
+    tenant_id: uuid.UUID, filters: DocumentFilters, *, columns: Sequence[str] = LIST_COLUMNS
+) -> QuerySet[Document]:
+    """The list's rows under ``filters``, only the ``columns`` it shows (the duplicate's name with the page's)."""
+    documents = Document.objects.only(*columns)
+    if any(c.startswith("duplicate_of__") for c in columns):
+        documents = documents.select_related("duplicate_of")
+    if filters.state:
+        documents = documents.filter(state=filters.state)
+    if filters.uploaded_from:
+        documents = documents.filter(uploaded_at__gte=_day_start(filters.uploaded_from))
+    if filters.uploaded_to:
+        documents = documents.filter(uploaded_at__lt=_day_start(filters.uploaded_to + timedelta(days=1)))
+    if filters.query and (condition := search_condition(tenant_id, filters.query)) is not None:
+        documents = documents.filter(condition)
+    elif filters.query:
+        documents = documents.none()  # only punctuation typed: nothing can match
+    return documents
+
+
+def document_page(
+    tenant_id: uuid.UUID,
+    filters: DocumentFilters,
+    *,
+    cursor: str | None = None,
+    size: int = LIST_PAGE_SIZE,
+    columns: Sequence[str] = LIST_COLUMNS,
+) -> KeysetPage:
+    """One keyset page of the documents list, newest first; a bad cursor raises InvalidCursor (400)."""
+    documents = filtered_documents(tenant_id, filters, columns=columns)
+    return keyset_page(documents, order=LIST_ORDER, cursor=cursor, size=size, salt="documents.list")
 
 
 def document_list(*, state: str = "", blocking: tuple[date, date] | None = None, limit: int = 200) -> list[Document]:
-    """The documents list, by state, or exactly the documents blocking the return of [start, end]."""
+    """The newest ``limit`` documents, by state, or exactly the documents blocking the return of [start, end]."""
     if blocking is not None:
         return unresolved_documents(start=blocking[0], end=blocking[1])[:limit]
-    documents: QuerySet[Document] = Document.objects.select_related("duplicate_of", "uploaded_by")
+    documents: QuerySet[Document] = Document.objects.select_related("duplicate_of").only(*LIST_COLUMNS)
     if state:
         documents = documents.filter(state=state)
-    return list(documents.order_by("-uploaded_at")[:limit])
+    return list(documents.order_by(*LIST_ORDER)[:limit])
 
 
-def state_counts() -> dict[str, int]:
-    counts = dict(Document.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    return {value: counts.get(value, 0) for value in DocumentState.values}
+def needs_review_count() -> int:
+    """How many wait for review (the list's banner): an index-only count of one state, not a count of every state."""
+    return Document.objects.filter(state=DocumentState.NEEDS_REVIEW).count()
 
 
 def document_runs(document: Document) -> list[TaskRun]:

@@ -13,18 +13,22 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.pagination import page_links, page_size
 from apps.documents.actions import action as document_action
 from apps.documents.actions import available_actions
 from apps.documents.errors import DocumentError, UploadRejected
-from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, RejectForm, ReviewForm
+from apps.documents.forms import KIND_CHOICES, REJECT_REASONS, DocumentFilterForm, RejectForm, ReviewForm
 from apps.documents.models import Document, DocumentState
 from apps.documents.preview import PreviewUnavailable, preview_unavailable_svg, render_page_png
 from apps.documents.selectors import (
+    LIST_PAGE_SIZE,
+    DocumentFilters,
     document_list,
+    document_page,
     document_runs,
     issue_date_of,
+    needs_review_count,
     possible_duplicates,
-    state_counts,
     undated_documents,
 )
 from apps.documents.services.actions import retry_document
@@ -57,16 +61,39 @@ def _blocking_range(value: str) -> tuple[date, date] | None:
     return found if found[0] <= found[1] else None
 
 
+def _filters(request: HttpRequest) -> tuple[DocumentFilterForm, DocumentFilters | None]:
+    form = DocumentFilterForm(request.GET, states=DocumentState.choices)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, DocumentFilters(state=data["state"], uploaded_from=data["uploaded_from"],
+                                 uploaded_to=data["uploaded_to"], query=data["q"])  # fmt: skip
+
+
 def _list_context(request: HttpRequest) -> dict:
-    state = request.GET.get("state", "")
-    state = state if state in DocumentState.values else ""
     blocking = _blocking_range(request.GET.get("blocking", ""))
     undated = request.GET.get("undated") == "1"
-    documents = undated_documents() if undated else document_list(state=state, blocking=blocking)
+    form, filters = _filters(request)
+    links = {"next_url": "", "first_url": ""}
+    if undated:
+        documents = undated_documents()
+    elif blocking is not None:
+        documents = document_list(blocking=blocking)
+    elif filters is None:
+        documents = []  # the form's errors say why (answered 400)
+    else:
+        page = document_page(request.tenant.pk, filters, cursor=request.GET.get("cursor") or None,
+                             size=page_size(request.GET.get("size"), default=LIST_PAGE_SIZE))  # fmt: skip
+        documents = page.items
+        links = page_links(request, page)
     return {
         "documents": documents,
-        "counts": state_counts(),
-        "state_filter": state,
+        # Only what the page shows: counting every state read all of a tenant's documents (240 ms at 200k).
+        "counts": {"needs_review": needs_review_count()},
+        "filter_form": form,
+        "state_filter": filters.state if filters else "",
+        "filtered": bool(filters and (filters.state or filters.query or filters.uploaded_from or filters.uploaded_to)),
+        **links,
         "blocking": blocking,
         "undated": undated,
         "states": DocumentState.choices,
@@ -81,7 +108,8 @@ def _list_context(request: HttpRequest) -> dict:
 @permission_required_for("tenancy.view_business")
 def document_index(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     template = "documents/_table.html" if request.htmx else "documents/list.html"
-    return render(request, template, _list_context(request))
+    context = _list_context(request)
+    return render(request, template, context, status=400 if context["filter_form"].errors else 200)
 
 
 @require_POST

@@ -11,17 +11,18 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.pagination import page_links, page_size
 from apps.integrations.errors import IntegrationError
 from apps.ledger import selectors
 from apps.ledger.domain import VatTreatment
 from apps.ledger.errors import LedgerError
 from apps.ledger.forms import DATE_WIDGET
+from apps.ledger.list_selectors import BankFilters, bank_page
 from apps.ledger.models import BankTransaction, JournalEntry
 from apps.ledger.services import bank as bank_services
 from apps.permissions import check
@@ -45,11 +46,18 @@ class BankFilterForm(forms.Form):
     )
     date_from = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    feed_account = forms.CharField(label="Bank account", required=False, max_length=60)
+    amount_min = forms.DecimalField(label="Amount from (£)", required=False, max_digits=14, decimal_places=2,
+                                    help_text="Money out is negative.")  # fmt: skip
+    amount_max = forms.DecimalField(label="Amount to (£)", required=False, max_digits=14, decimal_places=2)
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError("The start date is after the end date.")
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("The smallest amount is larger than the largest.")
         return data
 
 
@@ -75,25 +83,26 @@ def _line_or_404(line_id: uuid.UUID) -> BankTransaction:
 
 def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     form = BankFilterForm(request.GET or None)
-    filters: dict = {"status": "unposted"}
+    filters = BankFilters()
     if form.is_bound:
         if form.is_valid():
-            filters = {
-                "status": form.cleaned_data["status"] or "unposted",
-                "date_from": form.cleaned_data["date_from"],
-                "date_to": form.cleaned_data["date_to"],
-            }
+            data = form.cleaned_data
+            filters = BankFilters(status=data["status"] or "unposted", date_from=data["date_from"],
+                                  date_to=data["date_to"], feed_account=data["feed_account"],
+                                  amount_min=data["amount_min"], amount_max=data["amount_max"])  # fmt: skip
         elif status == 200:
             status = 400
-    page = Paginator(selectors.bank_lines(**filters), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    # Keyset pages (decision 0035): a bad cursor or size is a 400 from the error mapping.
+    size = page_size(request.GET.get("size"), default=LINES_PER_PAGE)
+    page = bank_page(filters, cursor=request.GET.get("cursor") or None, size=size)
     can_act = check(request.user, "ledger.handle_bank_lines", request.tenant)
-    lines = list(page.object_list)
+    lines = page.items
     candidates = selectors.match_candidates([ln for ln in lines if ln.status != "ignored"]) if can_act else {}
     rows = [(line, candidates.get(line.pk, [])) for line in lines]
     context = {
         "filter_form": form,
-        "status_filter": filters["status"],
-        "page_obj": page,
+        "status_filter": filters.status,
+        **page_links(request, page),
         "rows": rows,
         "counts": selectors.bank_line_counts(),
         "can_act": can_act,
@@ -101,16 +110,8 @@ def _bank_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         "treatments": TREATMENT_CHOICES,
         "default_treatment": VatTreatment.STANDARD,
         "has_company_number": bool(request.tenant.company_number),
-        "query": _filter_query(request),
     }
     return render(request, "ledger/bank.html", context, status=status)
-
-
-def _filter_query(request: HttpRequest) -> str:
-    """The filters as a query string, for the pagination links (without the page number)."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:

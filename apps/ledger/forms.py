@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 
 from apps.core.widgets import IsoDateInput
-from apps.ledger.domain import VatTreatment
+from apps.ledger.domain import EntryKind, VatTreatment
 from apps.ledger.models import ACCOUNT_TYPE_CHOICES
 
 DATE_WIDGET = IsoDateInput()
@@ -23,6 +24,28 @@ class PeriodForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
+def _amount(label: str, *, signed: bool = False) -> forms.DecimalField:
+    limit = Decimal("9999999999.99")
+    return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2, max_value=limit,
+                              min_value=-limit if signed else Decimal("0"))  # fmt: skip
+
+
+class JournalFilterForm(PeriodForm):
+    """The journal's filters (GET: the URL keeps them); invalid input is answered 400 with the reason."""
+
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *EntryKind.choices])
+    account = forms.CharField(label="Account code", required=False, max_length=6)
+    amount_min = _amount("Line amount from (£)")
+    amount_max = _amount("Line amount to (£)")
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError("The smallest amount is larger than the largest.")
         return data
 
 

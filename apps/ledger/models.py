@@ -101,6 +101,8 @@ class JournalEntry(TenantScopedModel):
     class Meta:
         ordering = ["-date", "-number"]
         verbose_name_plural = "journal entries"
+        # The journal's keyset order (decision 0035), led by the tenant like the RLS policy's filter.
+        indexes = [models.Index(fields=["tenant", "-date", "-number", "-id"], name="ledger_entry_list_idx")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="ledger_entry_tenant_number_unique"),
             models.UniqueConstraint(
@@ -268,7 +270,13 @@ class BankTransaction(TenantScopedModel):
 
     class Meta:
         ordering = ["-date", "feed_account_id", "external_id"]
-        indexes = [models.Index(fields=["tenant", "status", "date"], name="ledger_bank_status_date")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "date"], name="ledger_bank_status_date"),
+            # The bank page's keyset order (decision 0035).
+            models.Index(
+                fields=["tenant", "-date", "feed_account_id", "-external_id", "-id"], name="ledger_bank_list_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "feed_account_id", "external_id"], name="ledger_bank_tenant_feed_line_unique"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.ledger.domain import ZERO, EntryKind
@@ -244,20 +244,6 @@ def unposted_bank_lines(*, start: date, end: date) -> list:
 BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
 
 
-def bank_lines(*, status: str = "unposted", date_from: date | None = None, date_to: date | None = None):
-    """The bank page's list, newest first, with the entry each line became (status "all" for every line)."""
-    lines = BankTransaction.objects.select_related("journal_entry", "handled_by")
-    if status == "unposted":
-        lines = lines.filter(_needs_posting()).distinct()
-    elif status != "all":
-        lines = lines.filter(status=status)
-    if date_from:
-        lines = lines.filter(date__gte=date_from)
-    if date_to:
-        lines = lines.filter(date__lte=date_to)
-    return lines.order_by("-date", "feed_account_id", "-external_id")
-
-
 def bank_line(line_id: uuid.UUID):
     return BankTransaction.objects.select_related("journal_entry").filter(pk=line_id).first()
 
@@ -266,7 +252,13 @@ def bank_line_counts() -> dict[str, int]:
     """How many lines each filter of the bank page shows."""
     by_status = dict(BankTransaction.objects.values_list("status").annotate(n=Count("pk")).order_by())
     counts = {status: by_status.get(status, 0) for status in BANK_FILTERS}
-    counts["unposted"] = BankTransaction.objects.filter(_needs_posting()).distinct().count()
+    # Unposted lines, plus posted or matched ones whose entry was since reversed: two disjoint sets, so a sum
+    # and an EXISTS, not a DISTINCT over the join of every line with the reversals (decision 0035).
+    reversed_entry = JournalEntry.objects.filter(reverses=OuterRef("journal_entry_id"))
+    handled = (BankTransaction.Status.POSTED, BankTransaction.Status.MATCHED)
+    counts["unposted"] = by_status.get(BankTransaction.Status.UNPOSTED, 0) + (
+        BankTransaction.objects.filter(Exists(reversed_entry), status__in=handled).count()
+    )
     counts["all"] = sum(by_status.values())
     return counts
 

@@ -9,15 +9,23 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.pagination import page_links, page_size
 from apps.ledger import selectors, services
 from apps.ledger.default_rules import DEFAULT_RULES, DEFAULT_RULES_VERSION
 from apps.ledger.errors import LedgerError
-from apps.ledger.forms import AccountForm, AsOfForm, PeriodForm, RenameAccountForm, ReverseEntryForm
+from apps.ledger.forms import (
+    AccountForm,
+    AsOfForm,
+    JournalFilterForm,
+    PeriodForm,
+    RenameAccountForm,
+    ReverseEntryForm,
+)
+from apps.ledger.list_selectors import JournalFilters, journal_page
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
 from apps.ledger.services.periods import correction_notices, frozen_period_on
@@ -59,8 +67,20 @@ def trial_balance(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_GET
 @permission_required_for("tenancy.view_business")
 def journal(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    page = Paginator(selectors.journal_entries(), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "ledger/journal.html", {"page_obj": page})
+    """Keyset pages of the journal (decision 0035), filtered by date, kind, account and line amount."""
+    form = JournalFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"filter_form": form, "entries": [], "filtered": True}
+        return render(request, "ledger/journal.html", context, status=400)
+    data = form.cleaned_data
+    filters = JournalFilters(date_from=data["date_from"], date_to=data["date_to"], kind=data["kind"],
+                             account_code=data["account"], amount_min=data["amount_min"],
+                             amount_max=data["amount_max"])  # fmt: skip
+    size = page_size(request.GET.get("size"), default=ENTRIES_PER_PAGE)
+    page = journal_page(filters, cursor=request.GET.get("cursor") or None, size=size)
+    filtered = any(v not in (None, "") for v in data.values())
+    context = {"filter_form": form, "entries": page.items, "filtered": filtered, **page_links(request, page)}
+    return render(request, "ledger/journal.html", context)
 
 
 def _entry_page(request: HttpRequest, entry: JournalEntry, *, form=None, status: int = 200) -> HttpResponse:

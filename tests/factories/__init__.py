@@ -97,7 +97,7 @@ SCOPED_FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
 
 
 # --- documents ---------------------------------------------------------------
-from apps.documents.models import Document, DocumentState, TaskRun  # noqa: E402
+from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun  # noqa: E402
 
 
 class DocumentFactory(TenantScopedFactory):
@@ -121,7 +121,16 @@ class TaskRunFactory(TenantScopedFactory):
     task_name = "documents.process_document"
 
 
+class DocumentSearchTokenFactory(TenantScopedFactory):
+    class Meta:
+        model = DocumentSearchToken
+
+    document = factory.SubFactory(DocumentFactory, tenant=factory.SelfAttribute("..tenant"))
+    token = factory.Sequence(lambda n: n.to_bytes(16, "big"))
+
+
 SCOPED_FACTORIES[Document] = DocumentFactory
+SCOPED_FACTORIES[DocumentSearchToken] = DocumentSearchTokenFactory
 SCOPED_FACTORIES[TaskRun] = TaskRunFactory
 
 

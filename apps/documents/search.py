@@ -1,0 +1,63 @@
+"""Search of the documents list by supplier and number, although the extraction is encrypted (decision 0035).
+
+Each document keeps blind-index tokens (``apps.security_center.crypto.blind_index``:
+a per-tenant HMAC of a normalised word, 16 bytes) of its supplier name's words,
+its document number and its supplier VAT number, in ``DocumentSearchToken`` rows
+written by ``Document.save`` whenever the extraction is written. A search turns the
+typed words into tokens the same way and asks SQL for documents holding every one:
+no row is decrypted to search, and a token means nothing outside its tenant (the
+index key is the tenant's own). Equality on whole words only: no prefixes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from apps.security_center.crypto.blind_index import blind_index, normalize
+
+SEARCH_LABEL = "documents.search"
+MAX_QUERY_WORDS = 8
+
+
+def _value(extraction: Any, name: str) -> str:
+    value = ((extraction or {}).get(name) or {}).get("value") if isinstance(extraction, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (normalize(part) for part in text.split()) if w]
+
+
+def search_terms(extraction: Any) -> set[str]:
+    """The normalised words a document can be found by (supplier name words, its number, the VAT number)."""
+    terms = set(_words(_value(extraction, "supplier_name")))
+    for name in ("document_number", "supplier_vat_number"):
+        whole = normalize(_value(extraction, name))
+        if whole:
+            terms.add(whole)
+    vat = normalize(_value(extraction, "supplier_vat_number"))
+    if vat.startswith("gb") and len(vat) > 2:
+        terms.add(vat[2:])  # found with or without the country prefix
+    return terms
+
+
+def _token(tenant_id: uuid.UUID, term: str) -> bytes:
+    return blind_index(tenant_id, term, label=SEARCH_LABEL)
+
+
+def document_tokens(tenant_id: uuid.UUID, extraction: Any) -> set[bytes]:
+    """Tokens to store for a document (needs the tenant's context: the index key)."""
+    return {_token(tenant_id, term) for term in search_terms(extraction)}
+
+
+def query_tokens(tenant_id: uuid.UUID, query: str) -> tuple[list[bytes], bytes | None]:
+    """(one token per typed word, the token of the whole query as one word or None).
+
+    A document matches when it holds every word's token, or the whole query's
+    (so "GB 123 456 789" finds the VAT number typed with spaces).
+    """
+    words = list(dict.fromkeys(_words(query)))[:MAX_QUERY_WORDS]
+    whole = normalize(query)
+    phrase = _token(tenant_id, whole) if len(words) > 1 and whole else None
+    return [_token(tenant_id, w) for w in words], phrase
