@@ -196,11 +196,10 @@ DEFAULT_RULES: tuple[DefaultRule, ...] = (
         "463",
         suppliers=_phrases(
             "microsoft, adobe, xero, quickbooks, intuit, dropbox, github, atlassian, zoom, slack, canva, shopify, "
-            "squarespace, wix, godaddy, 123 reg, software, cloud, analytics, saas, hosting, it solutions, "
-            "it support"
+            "squarespace, wix, godaddy, 123 reg"
         ),
         keywords=_phrases(
-            "software, subscription, licence, license, saas, google workspace, web hosting, domain, "
+            "software, subscription, licence, license, saas, cloud, google workspace, web hosting, domain, "
             "analytics, cloud storage, cloud hosting, user licence, per user, per seat, api calls, "
             "it support, managed it, antivirus, backup service, ssl certificate, dedicated server, virtual server"
         ),
@@ -283,7 +282,7 @@ DEFAULT_RULES: tuple[DefaultRule, ...] = (
     DefaultRule(
         "Stock and goods for resale",
         "310",
-        suppliers=_phrases("cash and carry, wholesale, wholesalers, makro, costco"),
+        suppliers=_phrases("makro, costco"),  # not "cash and carry" or "wholesale": cleaning and electrical ones too
         keywords=_phrases("goods for resale, stock for resale, resale stock, raw materials, wholesale order"),
     ),
     # --- Cleaning and waste -------------------------------------------------------------------------------------
@@ -308,11 +307,12 @@ DEFAULT_RULES: tuple[DefaultRule, ...] = (
             "screwfix, toolstation, wickes, travis perkins, jewson, selco, buildbase, howdens, b and q, homebase, "
             "builders merchant, builders merchants, building supplies, timber merchants, electrical wholesale, "
             "electrical wholesalers, electrical supplies, city electrical factors, edmundson, rexel, "
-            "plumbing supplies, plumbers merchants, city plumbing, engineering, engineers, maintenance, "
+            "plumbing supplies, plumbers merchants, city plumbing, maintenance, "
             "property services, garden centre, landscaping, locksmiths, glazing"
         ),
         keywords=_phrases(
             "repair, repairs, maintenance, plumber, plumbing, electrician, boiler service, call out, tools, "
+            "engineering, engineers, "
             "call out charge, engineer visit, service visit, annual service, servicing, calibration, spare parts, "
             "replacement parts, plasterboard, cement, timber, sheet materials, fixings, sealant, paint, "
             "consumer unit, circuit breaker, cable, trunking, light fittings, led panel, pat testing, "

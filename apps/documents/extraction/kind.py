@@ -38,6 +38,8 @@ STATEMENT_LINE = re.compile(
 STATEMENT_LABEL = re.compile(r"\bstatement\s*(?:date|no\.?|number|period)\b|\bstatement\s*of\s*account\b", _I)
 RECEIPT_TITLE = re.compile(r"\breceipt\b", _I)
 INVOICE_WORD = re.compile(r"\b(?:tax\s*)?invoice\b", _I)
+# An invoice's own title or number label; a statement's rows name invoices too ("04/03 Invoice FEW-1").
+INVOICE_TITLE = re.compile(r"^\W*(?:tax\s*|vat\s*)?invoice\W*$|\binvoice\s*(?:no\.?|number|num\.?|#|date)\b", _I)
 BILL_WORD = re.compile(r"\bbill\b", _I)
 
 # Marks of a restaurant or bar bill. The strong ones are printed only there; the weak ones
@@ -78,12 +80,12 @@ def marks(strong: Sequence[re.Pattern[str]], weak: Sequence[re.Pattern[str]], te
 
 
 def is_statement(lines: Sequence[TextLine]) -> bool:
-    """A statement of account: titled so near the top, and not titled an invoice."""
+    """A statement of account: titled so near the top, and not titled or numbered as an invoice."""
     head = lines[:12]
     titled = any(STATEMENT_LINE.match(line.text.strip()) for line in head) or any(
         STATEMENT_LABEL.search(line.text) for line in head
     )
-    return titled and not any(INVOICE_WORD.search(line.text) for line in head)
+    return titled and not any(INVOICE_TITLE.search(line.text.strip()) for line in head)
 
 
 def document_kind(lines: Sequence[TextLine], direction: Direction) -> Extracted:
