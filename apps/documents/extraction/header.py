@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from apps.ledger.extraction import DocumentKind, Extracted
+from apps.ledger.extraction import Extracted
 
+from . import kind
 from .dates import FoundDate, find_dates
 from .direction import Direction
 from .money import find_amounts
@@ -199,21 +200,8 @@ def issue_date(lines: Sequence[TextLine]) -> Extracted:
 
 
 def document_kind(lines: Sequence[TextLine], direction: Direction) -> Extracted:
-    """The kind of document; whether it is a sale of ours was decided from evidence (``direction.decide``)."""
-    top = " ".join(line.lower for line in lines if line.page == 1)[:1500]
-    everything = " ".join(line.lower for line in lines)
-    if re.search(r"\bcredit\s*note\b", top):
-        return Extracted(DocumentKind.CREDIT_NOTE, LABELLED)
-    if direction.sale:
-        return Extracted(DocumentKind.SALES_INVOICE, direction.confidence)
-    title = " ".join(line.lower for line in lines[:12])
-    if re.search(r"\breceipt\b", title) and not re.search(r"\binvoice\b", title):
-        return Extracted(DocumentKind.RECEIPT, 0.9)
-    if re.search(r"\b(tax\s*)?invoice\b|\bbill\b", everything):
-        return Extracted(DocumentKind.PURCHASE_INVOICE, 0.85)
-    if re.search(r"\b(receipt|change|card\s*payment|cash|contactless|visa|mastercard|debit\s*card)\b", everything):
-        return Extracted(DocumentKind.RECEIPT, 0.7)
-    return Extracted(DocumentKind.UNKNOWN, 0.3)
+    """The kind of document: the vocabulary lives in ``kind.py``."""
+    return kind.document_kind(lines, direction)
 
 
 def currency(lines: Sequence[TextLine]) -> Extracted[str]:
