@@ -293,11 +293,12 @@ NO_VAT_NUMBER_REASON = (
 )
 
 
-def _needed(name: str, extraction: Extraction, kind: str) -> bool:
-    """Whether a field must be present and confident for this document to post unchecked.
+def field_needed(name: str, extraction: Extraction, kind: str) -> bool:
+    """Whether a field must be present (and confident) for this document to post unchecked.
 
     The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT); the document
-    number only on invoices and credit notes (a till receipt often has none); the kind is judged apart
+    number only on invoices and credit notes (a till receipt often has none, but one that was read is
+    posted as the reference, so it must be confident: see ``_field_reasons``); the kind is judged apart
     (an unknown kind is its own reason).
     """
     if name == "supplier_vat_number":
@@ -324,9 +325,9 @@ def _field_reasons(
     own = field_thresholds or {}
     kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
     for name, label in LEDGER_FIELDS:
-        if not _needed(name, extraction, kind):
-            continue
         item = getattr(extraction, name)
+        if not field_needed(name, extraction, kind) and not (name == "document_number" and item.present):
+            continue
         if item.value is None or item.value == "":
             if name == "supplier_vat_number":
                 if not getattr(extraction, "invalid_vat_numbers", None):  # an invalid one has its own reason

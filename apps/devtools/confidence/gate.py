@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from apps.documents.extraction.calibration import Table
 from apps.ledger.extraction import Extraction
-from apps.ledger.rules_engine import LEDGER_FIELDS, classify
+from apps.ledger.rules_engine import LEDGER_FIELDS, classify, field_needed
 
 from .readings import Reading
 
@@ -46,6 +46,15 @@ def recalibrated(reading: Reading, table: Table) -> Extraction:
     return extraction
 
 
+def _counts(name: str, reading: Reading) -> bool:
+    """A wrong field counts where the gate needs it, or where a value was read (a wrong value, not a gap)."""
+    if name == "vat_breakdown":
+        return True
+    extraction = Extraction.from_json(reading.extraction)
+    kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
+    return getattr(extraction, name).present or field_needed(name, extraction, kind)
+
+
 def simulate(readings: Sequence[Reading], table: Table, tenant_threshold: float) -> dict[str, Outcome]:
     """Per variant ("original", "photo", …, and "all"): what the gate does with each reading."""
     outcomes: dict[str, Outcome] = {}
@@ -67,7 +76,7 @@ def simulate(readings: Sequence[Reading], table: Table, tenant_threshold: float)
                 out.reasons[words] = out.reasons.get(words, 0) + 1
             if not result.needs_review:
                 out.auto_posted += 1
-                wrong = [name for name in CHECKED_FIELDS if not reading.correct.get(name, True)]
+                wrong = [n for n in CHECKED_FIELDS if not reading.correct.get(n, True) and _counts(n, reading)]
                 if wrong:
                     out.silent_errors.append(f"{reading.document} ({reading.variant}): {', '.join(wrong)}")
     return outcomes

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,14 +100,22 @@ def read_case(case, variant: str, content: bytes) -> Reading | None:
 
 
 def collect(
-    cases, variants: tuple[str, ...] = VARIANTS, progress: Callable[[str], None] | None = None
+    cases,
+    variants: tuple[str, ...] = VARIANTS,
+    progress: Callable[[str], None] | None = None,
+    skip: Collection[tuple[str, str]] = (),
 ) -> Iterator[Reading]:
-    """Each good case as it is, then each of its degraded renderings (seed from the file name: reproducible)."""
+    """Each good case as it is, then each of its degraded renderings (seed from the file name: reproducible).
+
+    ``skip``: (file, variant) pairs already read (a resumed run).
+    """
     for case in cases:
         if case.group != "good":
             continue
         content = case.content()
         for variant in ("original", *variants):
+            if (case.file, variant) in skip:
+                continue
             seed = int.from_bytes(hashlib.sha256(f"{case.file}:{variant}".encode()).digest()[:4], "big")
             data = content if variant == "original" else degrade(content, variant, seed)
             reading = read_case(case, variant, data)

@@ -118,9 +118,26 @@ def load_table(path: Path = TABLE_PATH) -> Table:
         return Table({}, {})
 
 
+IDENTITY = Table({}, {"identity": True})
+_override: Table | None = None
+
+
+def use_table(table: Table | None) -> None:
+    """Use ``table`` instead of the committed one (None: the committed one again).
+
+    For tests of the parser's raw evidence (``IDENTITY`` keeps raw confidences) and for trying a refit.
+    """
+    global _override
+    _override = table
+
+
+def current_table() -> Table:
+    return _override if _override is not None else load_table()
+
+
 def calibrate(result: Extraction, table: Table | None = None) -> Extraction:
     """Replace each present field's confidence by its calibrated one; keep the raw ones in ``raw_confidences``."""
-    table = table if table is not None else load_table()
+    table = table if table is not None else current_table()
     for name in FIELDS:
         item: Extracted = getattr(result, name)
         if not item.present:
@@ -132,4 +149,4 @@ def calibrate(result: Extraction, table: Table | None = None) -> Extraction:
 
 def field_thresholds() -> dict[str, float]:
     """Per-field review thresholds (calibrated scale) from the committed table: what the ledger's gate uses."""
-    return load_table().thresholds()
+    return current_table().thresholds()

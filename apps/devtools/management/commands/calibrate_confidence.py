@@ -35,7 +35,7 @@ class Command(BaseCommand):
     help = "Fit calibrated per-field confidence on the golden set (+ degraded renderings) and report it."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--readings", default="", help="JSON file of readings: reused if it exists, else saved.")
+        parser.add_argument("--readings", default="", help="JSON-lines file of readings: reused and extended.")
         parser.add_argument("--variants", default=",".join(VARIANTS), help="Degraded renderings to add ('' = none).")
         parser.add_argument("--only", default="", help="Only golden documents whose file name contains this.")
         parser.add_argument("--target", type=float, default=DEFAULT_TARGET, help="Precision each threshold aims at.")
@@ -74,15 +74,20 @@ class Command(BaseCommand):
     def _readings(self, path: Path | None, variants: tuple[str, ...], only: str) -> list[Reading]:
         from golden.cases import load_cases
 
-        if path is not None and path.exists():
-            self.stdout.write(f"Reusing the readings in {path}.")
-            return [Reading.from_json(r) for r in json.loads(path.read_text())]
         cases = [c for c in load_cases() if only in c.file]
-        found = list(collect(cases, variants, progress=lambda line: self.stdout.write(f"  {line}")))
+        done: list[Reading] = []
+        if path is not None and path.exists():  # one reading per line: an interrupted run resumes where it stopped
+            done = [Reading.from_json(json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+            self.stdout.write(f"Reusing {len(done)} readings from {path}.")
+        skip = {(r.document, r.variant) for r in done}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps([r.to_json() for r in found], ensure_ascii=False))
-        return found
+        for reading in collect(cases, variants, progress=lambda line: self.stdout.write(f"  {line}"), skip=skip):
+            done.append(reading)
+            if path is not None:
+                with path.open("a") as file:
+                    file.write(json.dumps(reading.to_json(), ensure_ascii=False) + "\n")
+        return [r for r in done if only in r.document and r.variant in ("original", *variants)]
 
     def _report(self, samples: list[Sample], found: list[Reading], fitted: calibration.Table) -> None:
         out = self.stdout.write
