@@ -288,15 +288,13 @@ LEDGER_FIELDS = (
     ("gross", "total"),
 )
 INVOICE_KINDS = frozenset({DOC_SALES_INVOICE, DOC_PURCHASE_INVOICE, DOC_CREDIT_NOTE})  # they always carry a number
-NO_VAT_NUMBER_REASON = (
-    "No supplier VAT number was found on this document, so its VAT cannot be reclaimed without checking it."
-)
 
 
 def field_needed(name: str, extraction: Extraction, kind: str) -> bool:
     """Whether a field must be present (and confident) for this document to post unchecked.
 
-    The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT); the document
+    The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT), and then only
+    when one was read (an absent one is not yet a reason: decision 0032); the document
     number only on invoices and credit notes (a till receipt often has none, but one that was read is
     posted as the reference, so it must be confident: see ``_field_reasons``); the kind is judged apart
     (an unknown kind is its own reason).
@@ -309,6 +307,11 @@ def field_needed(name: str, extraction: Extraction, kind: str) -> bool:
     if name == "kind":
         return kind in POSTABLE_DOCUMENT_KINDS
     return True
+
+
+def _percent(value: float) -> str:
+    """80%, or 99.5% where whole percent would round a bar up to a figure the reading seems to meet."""
+    return f"{value:.0%}" if round(value * 100, 1) == round(value * 100) else f"{value:.1%}"
 
 
 def _field_reasons(
@@ -330,18 +333,15 @@ def _field_reasons(
             continue
         if item.value is None or item.value == "":
             if name == "supplier_vat_number":
-                if not getattr(extraction, "invalid_vat_numbers", None):  # an invalid one has its own reason
-                    reasons.append(NO_VAT_NUMBER_REASON)
-            else:
-                reasons.append(f"No {label} was found on the document.")
+                continue  # none printed: vat_number_reason speaks for an invalid or own one (see decision 0032)
+            reasons.append(f"No {label} was found on the document.")
             lowest = 0.0
             continue
         lowest = min(lowest, item.confidence)
         bar = max(threshold, own.get(name, 0.0))
         if item.confidence < bar:
-            reasons.append(
-                f"The {label} was read with {item.confidence:.0%} confidence, below the {bar:.0%} threshold."
-            )
+            read, needed = _percent(item.confidence), _percent(bar)
+            reasons.append(f"The {label} was read with {read} confidence, below the {needed} threshold.")
     return reasons, lowest
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.ledger.extraction import DocumentKind
-from apps.ledger.rules_engine import LEDGER_FIELDS, NO_VAT_NUMBER_REASON, classify
+from apps.ledger.rules_engine import LEDGER_FIELDS, classify
 from tests.ledger.builders import make_extraction
 
 VALID_VAT = "980780684"  # passes the check digits; not the business's own in these tests
@@ -72,22 +72,24 @@ def test_a_supplier_without_a_company_suffix_is_no_reason_for_review():
                                                              "it belongs to."], (name, result.reasons)  # fmt: skip
 
 
-def test_vat_number_is_needed_only_where_vat_is_reclaimed():
-    no_number = make_extraction(vat_number=None)
-    assert NO_VAT_NUMBER_REASON in gate(no_number).reasons
-    zero_rated = make_extraction(vat_number=None, vat="0.00", gross="100.00", breakdown=(("0", "100.00", "0.00"),))
+def test_vat_number_is_judged_only_where_vat_is_reclaimed():
+    reclaiming = lowered(confident(), "supplier_vat_number", 0.1)
+    assert gate(reclaiming).reasons == [
+        "The supplier's VAT number was read with 10% confidence, below the 90% threshold."
+    ]
+    zero_rated = confident(vat="0.00", gross="100.00", breakdown=(("0", "100.00", "0.00"),))
     assert not gate(zero_rated).needs_review, gate(zero_rated).reasons
     # a low-confidence VAT number on a document that reclaims nothing does not hold it up
     assert not gate(lowered(zero_rated, "supplier_vat_number", 0.1)).needs_review
-    sale = make_extraction(kind=DocumentKind.SALES_INVOICE, vat_number=None)
-    assert NO_VAT_NUMBER_REASON not in gate(sale).reasons
+    sale = lowered(confident(kind=DocumentKind.SALES_INVOICE), "supplier_vat_number", 0.1)
+    assert not any("VAT number" in r for r in gate(sale).reasons)
 
 
 def test_an_invalid_vat_number_has_its_own_reason_and_not_a_second_one():
     extraction = make_extraction(vat_number=None)
     extraction.invalid_vat_numbers = ["123456789"]
     reasons = gate(extraction).reasons
-    assert NO_VAT_NUMBER_REASON not in reasons and len(reasons) == 1 and "not valid" in reasons[0]
+    assert len(reasons) == 1 and "not valid" in reasons[0]
 
 
 def test_document_number_is_needed_on_invoices_and_credit_notes_not_on_till_receipts():
