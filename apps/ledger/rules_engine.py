@@ -287,14 +287,16 @@ LEDGER_FIELDS = (
     ("vat", "VAT amount"),
     ("gross", "total"),
 )
+NO_VAT_NUMBER_REASON = (
+    "No supplier VAT number was found on this document, so its VAT cannot be reclaimed without checking it."
+)
 INVOICE_KINDS = frozenset({DOC_SALES_INVOICE, DOC_PURCHASE_INVOICE, DOC_CREDIT_NOTE})  # they always carry a number
 
 
 def field_needed(name: str, extraction: Extraction, kind: str) -> bool:
     """Whether a field must be present (and confident) for this document to post unchecked.
 
-    The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT), and then only
-    when one was read (an absent one is not yet a reason: decision 0032); the document
+    The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT); the document
     number only on invoices and credit notes (a till receipt often has none, but one that was read is
     posted as the reference, so it must be confident: see ``_field_reasons``); the kind is judged apart
     (an unknown kind is its own reason).
@@ -333,8 +335,10 @@ def _field_reasons(
             continue
         if item.value is None or item.value == "":
             if name == "supplier_vat_number":
-                continue  # none printed: vat_number_reason speaks for an invalid or own one (see decision 0032)
-            reasons.append(f"No {label} was found on the document.")
+                if not getattr(extraction, "invalid_vat_numbers", None):  # an invalid one has its own reason
+                    reasons.append(NO_VAT_NUMBER_REASON)
+            else:
+                reasons.append(f"No {label} was found on the document.")
             lowest = 0.0
             continue
         lowest = min(lowest, item.confidence)

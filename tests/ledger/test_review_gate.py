@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.ledger.extraction import DocumentKind
-from apps.ledger.rules_engine import LEDGER_FIELDS, classify
+from apps.ledger.rules_engine import LEDGER_FIELDS, NO_VAT_NUMBER_REASON, classify
 from tests.ledger.builders import make_extraction
 
 VALID_VAT = "980780684"  # passes the check digits; not the business's own in these tests
@@ -20,7 +20,7 @@ BARS = {name: 0.9 for name in LABELS}
 
 
 def confident(**changes):
-    return make_extraction(vat_number=VALID_VAT, confidence=0.97, **changes)
+    return make_extraction(**({"vat_number": VALID_VAT, "confidence": 0.97} | changes))
 
 
 def gate(extraction, *, threshold: float = 0.8, bars=None, own=()):
@@ -85,11 +85,20 @@ def test_vat_number_is_judged_only_where_vat_is_reclaimed():
     assert not any("VAT number" in r for r in gate(sale).reasons)
 
 
+def test_no_vat_number_where_vat_is_reclaimed_is_a_reason():
+    """The held-out set's silent errors were mostly fields read as nothing on posted documents."""
+    assert gate(confident(vat_number=None)).reasons == [NO_VAT_NUMBER_REASON]
+    zero_rated = confident(vat_number=None, vat="0.00", gross="100.00", breakdown=(("0", "100.00", "0.00"),))
+    assert not gate(zero_rated).needs_review, gate(zero_rated).reasons
+    sale = confident(kind=DocumentKind.SALES_INVOICE, vat_number=None)
+    assert NO_VAT_NUMBER_REASON not in gate(sale).reasons
+
+
 def test_an_invalid_vat_number_has_its_own_reason_and_not_a_second_one():
     extraction = make_extraction(vat_number=None)
     extraction.invalid_vat_numbers = ["123456789"]
     reasons = gate(extraction).reasons
-    assert len(reasons) == 1 and "not valid" in reasons[0]
+    assert NO_VAT_NUMBER_REASON not in reasons and len(reasons) == 1 and "not valid" in reasons[0]
 
 
 def test_document_number_is_needed_on_invoices_and_credit_notes_not_on_till_receipts():
