@@ -15,6 +15,7 @@ help:
 	@echo "make demo        set up and run the portal on SQLite with in-process tasks (http://$(HOST):$(PORT)/)"
 	@echo "make test        install and run the unit tests with coverage, without the slow tier (PostgreSQL if DATABASE_URL is set)"
 	@echo "make test-slow   the slow tier: promtool/amtool, processes, the whole golden set, the URL fuzz"
+	@echo "make golden      the golden dataset through the real pipeline; make holdout: the held-out set"
 	@echo "make lock        recompile requirements*.txt (hashed) from requirements*.in"
 	@echo "make lint        ruff lint and format check; import-linter layers (.importlinter)"
 	@echo "make pg-roles    create the PostgreSQL roles and database (needs a superuser; see docs/postgres-roles.md)"
@@ -155,6 +156,20 @@ bench-restore: $(VENV)/.dev test-system-deps
 golden: $(VENV)/.dev system-deps
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden
+
+# The held-out set (holdout/README.md): a second generator nobody tunes on, through the same pipeline; exits
+# non-zero below holdout/threshold.json. HOLDOUT_ARGS="--json var/holdout.json" writes the figures as JSON.
+# Its fonts (TrueType, Debian) are needed only to regenerate the committed documents: make holdout-generate.
+HOLDOUT_FONT_PACKAGES ?= fonts-liberation fonts-dejavu-core fonts-dejavu-extra
+HOLDOUT_ARGS ?=
+.PHONY: holdout holdout-generate
+holdout: $(VENV)/.dev system-deps
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
+	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden --holdout $(HOLDOUT_ARGS)
+
+holdout-generate: $(VENV)/.dev
+	@$(MAKE) --no-print-directory install-debian PACKAGES="$(HOLDOUT_FONT_PACKAGES)"
+	$(BIN)/python -m holdout.generate
 
 # Loopback alert test: real gunicorn + Debian Prometheus and Alertmanager + a webhook; a filing backlog must page
 # with its runbook link in under 120 s (prints the measured time; takes about 3 minutes). Fails if a binary is missing.

@@ -7,6 +7,7 @@
 #   coverage     the coverage gate and per-file ratchet over unit + slow
 #   integration  web, worker and beat as processes, tests/integration
 #   golden       manage.py golden (the golden dataset through the real pipeline)
+#   holdout      manage.py golden --holdout (the held-out set, holdout/README.md)
 #   e2e          Playwright journeys (tests/e2e) against gunicorn + worker
 #   visual       gallery screenshots against tests/visual/baselines
 #   gates        tests of the gates and the query-count bounds (tests/gates)
@@ -38,6 +39,9 @@ step integration $MAKE --no-print-directory integration
 # The golden set is about reading and classifying, not the database: SQLite and in-process tasks, as documented.
 step golden env -u DATABASE_URL -u DATABASE_OWNER_URL -u CELERY_BROKER_URL -u CACHE_URL -u REQUIRE_POSTGRES \
   -u REQUIRE_REDIS $MAKE --no-print-directory golden
+# The held-out set (issue #12): same pipeline, its own thresholds (holdout/threshold.json).
+step holdout env -u DATABASE_URL -u DATABASE_OWNER_URL -u CELERY_BROKER_URL -u CACHE_URL -u REQUIRE_POSTGRES \
+  -u REQUIRE_REDIS $MAKE --no-print-directory holdout
 step e2e $MAKE --no-print-directory e2e
 step visual $MAKE --no-print-directory visual
 step gates $MAKE --no-print-directory gates

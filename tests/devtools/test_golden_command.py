@@ -6,6 +6,7 @@ back). The whole set is the slow tier (``make test-slow``); CI also runs it as `
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -31,6 +32,28 @@ def test_one_document_meets_its_expectations_and_leaves_nothing_behind(capsys, m
     out = capsys.readouterr().out
     assert re.search(rf"^1 documents \(1 {case.group}\) in [\d.]+ s; field accuracy", out, re.M), out
     assert out.rstrip().endswith("golden: all expectations met")
+    assert _left_behind(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_report_gives_ledger_accuracy_silent_errors_and_review_rate_and_writes_json(capsys, media_root, tmp_path):
+    figures = tmp_path / "golden.json"
+    call_command("golden", only="001-", json=str(figures))
+    out = capsys.readouterr().out
+    assert "Golden: ledger fields (the seven a posting is made of) 100.0% (7/7)" in out
+    assert "review rate 0.0% (0/1); silent errors 0" in out
+    data = json.loads(figures.read_text())
+    assert data["documents"] == 1 and data["silent_errors"] == 0 and data["review_rate"] == 0.0
+    assert set(data["per_field"]) == {"supplier_name", "supplier_vat_number", "document_number", "issue_date", "net",
+                                      "vat", "gross"}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_holdout_runs_for_its_own_tenant_and_leaves_nothing_behind(capsys, media_root):
+    call_command("golden", holdout=True, only="001-", json="-")
+    out = capsys.readouterr().out
+    assert "Holdout: ledger fields" in out and '"ledger_field_accuracy": 1.0' in out
+    assert out.rstrip().endswith("golden --holdout: all thresholds met")
     assert _left_behind(media_root) == []
 
 

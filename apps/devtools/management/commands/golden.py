@@ -8,6 +8,13 @@ accuracy falls below golden/threshold.json, when any classification or
 ledger posting differs from the expectation, when a bad input is not refused
 with its reason, or when the trial balance of the set differs or does not
 balance. ``--update`` deliberately rewrites the expectations from this run.
+
+Both sets also report the seven ledger fields' accuracy, silent errors (wrong ledger fields on documents
+posted without review) and the review rate (holdout.score). ``--holdout`` runs the held-out set instead
+(holdout/, a second generator nobody tunes on) for its own tenant: it has no classification or posting
+expectations, so it checks only that what posts balances and that a document expected in review is not
+posted, and exits non-zero below holdout/threshold.json (overall and photo-like ledger accuracy, silent
+errors). ``--json PATH`` writes the figures as JSON ("-" for stdout).
 """
 
 from __future__ import annotations
@@ -67,11 +74,24 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="Rewrite the expectations from this run.")
         parser.add_argument("--only", default="", help="Only the documents whose file name contains this.")
         parser.add_argument("--all-fields", action="store_true", help="Show every field, not only the wrong ones.")
+        parser.add_argument("--holdout", action="store_true", help="Run the held-out set (holdout/) instead.")
+        parser.add_argument("--json", default="", metavar="PATH", help='Write the figures as JSON ("-": stdout).')
 
-    def handle(self, *args, update: bool = False, only: str = "", all_fields: bool = False, **options) -> None:
+    def handle(self, *args, update: bool = False, only: str = "", all_fields: bool = False, holdout: bool = False,
+               json: str = "", **options) -> None:  # fmt: skip
         from golden.cases import load_cases, load_trial_balance, threshold
 
-        cases = [c for c in load_cases() if only in c.file]
+        self.holdout = holdout
+        self.json_path = json
+        self.outcomes: list = []
+        if holdout:
+            if update:
+                raise CommandError("golden --holdout: the holdout's truth comes from its generator, never from a run")
+            from holdout.cases import load_cases as load_holdout_cases
+
+            cases = [c for c in load_holdout_cases() if only in c.file]
+        else:
+            cases = [c for c in load_cases() if only in c.file]
         self.problems: list[str] = []
         self.results: list = []
         self.actual_postings: dict[str, list[dict[str, str]]] = {}
@@ -87,6 +107,9 @@ class Command(BaseCommand):
             except _Rollback:
                 pass
         elapsed = time.monotonic() - started
+        if holdout:
+            self._report_holdout(cases, elapsed)
+            return
         try:
             self._report(cases, only, load_trial_balance(), threshold(), elapsed)
         finally:
@@ -96,9 +119,13 @@ class Command(BaseCommand):
     # --- running ------------------------------------------------------------
 
     def _run(self, cases) -> None:
+        name, vat_number = "Hollybush Bakery Ltd", GOLDEN_VAT_NUMBER
+        if self.holdout:
+            from holdout.cases import load_tenant
+
+            name, vat_number = load_tenant()["name"], load_tenant()["vat_number"]
         tenant = Tenant.objects.create(
-            name="Hollybush Bakery Ltd", slug=f"golden-{uuid.uuid4().hex[:12]}", vat_number=GOLDEN_VAT_NUMBER,
-            status=Tenant.Status.ACTIVE,
+            name=name, slug=f"golden-{uuid.uuid4().hex[:12]}", vat_number=vat_number, status=Tenant.Status.ACTIVE,
         )  # fmt: skip
         with tenant_context(tenant):
             seed_chart_of_accounts(tenant)
@@ -172,9 +199,18 @@ class Command(BaseCommand):
         self.actual_postings[case.file] = postings
         if extraction is None:
             self.problems.append(f"{case.file}: not read ({document.state}: {document.failure_reason})")
+            if self.holdout:  # scored as every field wrong, not dropped from the denominator
+                results = compare_extraction(case.expected["extraction"], Extraction(), document=case.file)
+                self.results.extend(results)
+                self._record(case, document, results)
             return document
         actual = Extraction.from_json(extraction)
-        self.results.extend(compare_extraction(case.expected["extraction"], actual, document=case.file))
+        results = compare_extraction(case.expected["extraction"], actual, document=case.file)
+        self.results.extend(results)
+        self._record(case, document, results)
+        if self.holdout:
+            self._check_holdout(case, document, postings)
+            return document
         self._check_ledger(case, document, postings)
         self.updates[case.file] = {
             "extraction": actual.to_json(with_confidence=False),
@@ -182,6 +218,27 @@ class Command(BaseCommand):
             "postings": postings,
         }
         return document
+
+    def _record(self, case, document: Document, results: list) -> None:
+        from holdout.score import Outcome
+
+        reasons = tuple(document.review_reasons or [document.failure_reason or ""])
+        about = case.expected.get("about") or {}
+        photo = bool(case.expected.get("photo"))
+        self.outcomes.append(
+            Outcome(case.file, document.state, tuple(results), photo=photo, about=about, reasons=reasons)
+        )
+
+    def _check_holdout(self, case, document: Document, postings: list[dict[str, str]]) -> None:
+        """No classification or posting truth here: what posts must balance; a review case must not post."""
+        debit = sum((Decimal(p["debit"]) for p in postings), Decimal("0"))
+        credit = sum((Decimal(p["credit"]) for p in postings), Decimal("0"))
+        if debit != credit:
+            self.problems.append(f"{case.file}: posted entry does not balance (Dr {debit} ≠ Cr {credit})")
+        expected_state = case.expected.get("expected_state")
+        if expected_state and document.state != expected_state:
+            why = "; ".join(document.review_reasons or []) or document.failure_reason
+            self.problems.append(f"{case.file}: ended {document.state}, expected {expected_state} ({why})")
 
     def _check_ledger(self, case, document: Document, postings: list[dict[str, str]]) -> None:
         expected_state = case.expected.get("expected_state", "posted")
@@ -253,6 +310,7 @@ class Command(BaseCommand):
             self._check_trial_balance(expected_tb)
             self._check_vat_return(load_vat_return())
         self.stdout.write(render_summary(summary))
+        self._write_scores("Golden")
         if getattr(self, "actual_vat", None):
             self.stdout.write("VAT return of the set: " + ", ".join(f"{k} {v}" for k, v in self.actual_vat.items()))
         groups = defaultdict(int)
@@ -272,6 +330,53 @@ class Command(BaseCommand):
         if failed:
             raise CommandError("golden: " + "; ".join(failed))
         self.stdout.write(self.style.SUCCESS("golden: all expectations met"))
+
+    def _write_scores(self, title: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Ledger accuracy, silent errors and review rate (holdout.score); the JSON file when asked for."""
+        from holdout.score import render, report
+
+        self.stdout.write(render(self.outcomes, title))
+        figures = {**report(self.outcomes), **(extra or {})}
+        if self.json_path == "-":
+            self.stdout.write(json.dumps(figures, indent=2))
+        elif self.json_path:
+            Path(self.json_path).write_text(json.dumps(figures, indent=2) + "\n")
+        return figures
+
+    def _report_holdout(self, cases, elapsed: float) -> None:
+        from golden.compare import render_diff, render_summary, summarise
+        from holdout.cases import thresholds
+
+        summary = summarise(self.results)
+        diff = render_diff(self.results, only_wrong=not self.all_fields)
+        if diff:
+            self.stdout.write(diff)
+        self.stdout.write(render_summary(summary))
+        limits = thresholds()
+        figures = self._write_scores("Holdout", {"seconds": round(elapsed, 1), "thresholds": limits})
+        photos = sum(bool(c.expected.get("photo")) for c in cases)
+        self.stdout.write(
+            f"{len(cases)} holdout documents ({len(cases) - photos} clean, {photos} photo-like) in {elapsed:.1f} s; "
+            f"ledger field accuracy {figures['ledger_field_accuracy']:.1%} "
+            f"(threshold {limits['ledger_field_accuracy']:.1%}), photo-like "
+            f"{figures['photo_ledger_field_accuracy']:.1%} (threshold {limits['photo_ledger_field_accuracy']:.1%})"
+        )
+        for problem in self.problems:
+            self.stdout.write(self.style.ERROR(f"  ✗ {problem}"))
+        failed = []
+        if self.outcomes and figures["ledger_field_accuracy"] < limits["ledger_field_accuracy"]:
+            failed.append(f"ledger field accuracy {figures['ledger_field_accuracy']:.1%} is below the threshold "
+                          f"{limits['ledger_field_accuracy']:.1%}")  # fmt: skip
+        if photos and figures["photo_ledger_field_accuracy"] < limits["photo_ledger_field_accuracy"]:
+            failed.append(f"photo-like ledger field accuracy {figures['photo_ledger_field_accuracy']:.1%} is below "
+                          f"the threshold {limits['photo_ledger_field_accuracy']:.1%}")  # fmt: skip
+        if figures["silent_errors"] > limits["silent_errors"]:
+            failed.append(f"{figures['silent_errors']} silent error(s) (threshold {limits['silent_errors']:.0f})")
+        if self.problems:
+            failed.append(f"{len(self.problems)} expectation(s) not met")
+        if failed:
+            raise CommandError("golden --holdout: " + "; ".join(failed))
+        self.stdout.write(self.style.SUCCESS("golden --holdout: all thresholds met"))
 
     def _write_updates(self, cases) -> None:
         from golden.cases import GOLDEN_DIR
