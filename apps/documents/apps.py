@@ -24,6 +24,12 @@ class DocumentsConfig(AppConfig):
 
         register_blob_store(DOCUMENT_FILES)
 
+        # Calibrated confidence (decision 0032): the review gate's per-field bars come from our fitted table.
+        from apps.documents.extraction.calibration import field_thresholds
+        from apps.ledger.services.rules import register_field_thresholds
+
+        register_field_thresholds(field_thresholds)
+
 
 def _document_entry_reversed(sender, *, original, reversal, actor, **kwargs) -> None:
     """A document's posting was reversed: the document says "Reversed" and can be posted again."""

@@ -92,6 +92,8 @@ class Extraction:
     # Conflicting evidence a person must settle before posting (e.g. who issued the document), in words.
     doubts: list[str] = field(default_factory=list)
     pages: list[PageText] = field(default_factory=list)
+    # The parser's confidences before calibration (documents/extraction/calibration.py), by field name; not stored.
+    raw_confidences: dict[str, float] = field(default_factory=dict)
 
     SCALAR_FIELDS = (
         "kind", "supplier_name", "supplier_vat_number", "customer_name", "document_number",

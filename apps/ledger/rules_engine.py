@@ -7,10 +7,12 @@ so the golden-dataset runner and tests call it directly.
 Order: a sales invoice goes to Sales. Otherwise the tenant's rules (ascending
 priority), then the default rules in code (three passes, see default_rules.py);
 the first match wins. A decision needs review when nothing matched, the
-document's arithmetic failed, the supplier, total or date was read with a
-confidence below the threshold, the extraction found conflicting evidence of
-who issued the document, or a purchase charges VAT under a VAT number that is
-not valid or is the business's own (that VAT is never reclaimed automatically).
+document's arithmetic failed, a field that affects the ledger or the return
+(kind, supplier, its VAT number where VAT is reclaimed, document number on an
+invoice, date, net, VAT, total) is missing or was read with a confidence below
+its threshold, the extraction found conflicting evidence of who issued the
+document, or a purchase charges VAT under a VAT number that is not valid or is
+the business's own (that VAT is never reclaimed automatically).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -29,6 +31,8 @@ from stdnum.gb import vat as gb_vat
 from apps.ledger import chart
 from apps.ledger.default_rules import DEFAULT_RULES, DefaultRule
 from apps.ledger.domain import (
+    DOC_CREDIT_NOTE,
+    DOC_PURCHASE_INVOICE,
     DOC_SALES_INVOICE,
     POSTABLE_DOCUMENT_KINDS,
     PURCHASE_DOCUMENT_KINDS,
@@ -272,24 +276,76 @@ def _match_default_rules(facts: _Facts, rules: Sequence[DefaultRule] = DEFAULT_R
     return None
 
 
-def _field_reasons(extraction: Extraction, threshold: float) -> tuple[list[str], float]:
-    """Plain-words reasons for the supplier, total and date, and the lowest of their confidences."""
+# The fields that decide what is posted and what reaches the VAT return: each must be confident to post unchecked.
+LEDGER_FIELDS = (
+    ("kind", "type of document"),
+    ("supplier_name", "supplier name"),
+    ("supplier_vat_number", "supplier's VAT number"),
+    ("document_number", "document number"),
+    ("issue_date", "date"),
+    ("net", "net amount"),
+    ("vat", "VAT amount"),
+    ("gross", "total"),
+)
+NO_VAT_NUMBER_REASON = (
+    "No supplier VAT number was found on this document, so its VAT cannot be reclaimed without checking it."
+)
+INVOICE_KINDS = frozenset({DOC_SALES_INVOICE, DOC_PURCHASE_INVOICE, DOC_CREDIT_NOTE})  # they always carry a number
+
+
+def field_needed(name: str, extraction: Extraction, kind: str) -> bool:
+    """Whether a field must be present (and confident) for this document to post unchecked.
+
+    The supplier's VAT number only where input VAT is reclaimed (a purchase charging VAT); the document
+    number only on invoices and credit notes (a till receipt often has none, but one that was read is
+    posted as the reference, so it must be confident: see ``_field_reasons``); the kind is judged apart
+    (an unknown kind is its own reason).
+    """
+    if name == "supplier_vat_number":
+        charged = extraction.vat.value
+        return kind in PURCHASE_DOCUMENT_KINDS and charged is not None and charged > 0
+    if name == "document_number":
+        return kind in INVOICE_KINDS
+    if name == "kind":
+        return kind in POSTABLE_DOCUMENT_KINDS
+    return True
+
+
+def _percent(value: float) -> str:
+    """80%, or 99.5% where whole percent would round a bar up to a figure the reading seems to meet."""
+    return f"{value:.0%}" if round(value * 100, 1) == round(value * 100) else f"{value:.1%}"
+
+
+def _field_reasons(
+    extraction: Extraction, threshold: float, field_thresholds: Mapping[str, float] | None = None
+) -> tuple[list[str], float]:
+    """Plain-words reasons for each ledger-affecting field missing or below its bar, and the lowest confidence.
+
+    A field's bar is the higher of the tenant's threshold and the field's own (``field_thresholds``: the
+    calibrated confidence at which that field reached the target precision when fitted; decision 0032).
+    Nothing here looks at the form of a name (a supplier without "Ltd" is as good as one with it).
+    """
     reasons: list[str] = []
     lowest = 1.0
-    for label, item in (
-        ("supplier name", extraction.supplier_name),
-        ("total", extraction.gross),
-        ("date", extraction.issue_date),
-    ):
-        if item.value is None:
-            reasons.append(f"No {label} was found on the document.")
+    own = field_thresholds or {}
+    kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
+    for name, label in LEDGER_FIELDS:
+        item = getattr(extraction, name)
+        if not field_needed(name, extraction, kind) and not (name == "document_number" and item.present):
+            continue
+        if item.value is None or item.value == "":
+            if name == "supplier_vat_number":
+                if not getattr(extraction, "invalid_vat_numbers", None):  # an invalid one has its own reason
+                    reasons.append(NO_VAT_NUMBER_REASON)
+            else:
+                reasons.append(f"No {label} was found on the document.")
             lowest = 0.0
             continue
         lowest = min(lowest, item.confidence)
-        if item.confidence < threshold:
-            reasons.append(
-                f"The {label} was read with {item.confidence:.0%} confidence, below the {threshold:.0%} threshold."
-            )
+        bar = max(threshold, own.get(name, 0.0))
+        if item.confidence < bar:
+            read, needed = _percent(item.confidence), _percent(bar)
+            reasons.append(f"The {label} was read with {read} confidence, below the {needed} threshold.")
     return reasons, lowest
 
 
@@ -300,12 +356,14 @@ def classify(
     threshold: float,
     known_accounts: Collection[str] | None = None,
     own_vat_numbers: Collection[str] = (),
+    field_thresholds: Mapping[str, float] | None = None,
 ) -> Classification:
     """Decide the account and VAT treatment for one document, with the reasons in words.
 
     ``known_accounts``: the tenant's active account codes, when the caller has
     them; a rule pointing elsewhere then needs review instead of failing at posting.
     ``own_vat_numbers``: the business's own; never a supplier's, so never matched by a rule.
+    ``field_thresholds``: each ledger-affecting field's own bar (calibrated); the tenant's ``threshold`` is the floor.
     """
     kind = str(extraction.kind.value) if extraction.kind.value is not None else ""
     facts = _facts(extraction, own_vat_numbers)
@@ -348,7 +406,7 @@ def classify(
         reasons.append(vat_reason)
     if not extraction.arithmetic_ok:
         reasons.append("The amounts on the document do not add up (lines, net, VAT and total).")
-    field_reasons, lowest = _field_reasons(extraction, threshold)
+    field_reasons, lowest = _field_reasons(extraction, threshold, field_thresholds)
     reasons.extend(field_reasons)
 
     return Classification(

@@ -22,7 +22,7 @@ def make_extraction(
     *,
     kind: str | None = DocumentKind.PURCHASE_INVOICE,
     supplier: str | None = "Viking Direct Ltd",
-    vat_number: str | None = None,
+    vat_number: str | None = "434031103",  # a valid supplier's number: VAT is reclaimed only with one
     customer: str | None = None,
     number: str | None = "INV-1001",
     issue_date: date | None = date(2025, 3, 14),

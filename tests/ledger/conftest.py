@@ -26,3 +26,15 @@ def entry_lines(entry) -> list[tuple[str, str, str]]:
         (line.account.code, f"{line.debit:.2f}", f"{line.credit:.2f}")
         for line in entry.lines.select_related("account").order_by("position")
     ]
+
+
+@pytest.fixture(autouse=True)
+def ledger_thresholds_only():
+    """The ledger on its own: no per-field bars from the documents app's calibration table (decision 0032), so
+    these tests' hand-made confidences meet the tenant threshold alone; test_review_gate.py passes its own bars."""
+    from apps.ledger.services import rules
+
+    registered = rules._field_thresholds
+    rules.register_field_thresholds(dict)
+    yield
+    rules.register_field_thresholds(registered)

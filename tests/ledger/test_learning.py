@@ -46,7 +46,7 @@ def test_a_correction_makes_the_next_document_from_that_supplier_classify_withou
 def test_without_a_vat_number_the_rule_is_keyed_on_the_normalised_name(chart_a, in_tenant, owner_a):
     with in_tenant(chart_a):
         rule = services.learn_from_correction(
-            extraction=make_extraction(**UNKNOWN_BAKERY_SUPPLIER),
+            extraction=make_extraction(**UNKNOWN_BAKERY_SUPPLIER, vat_number=None),
             account_code="310",
             vat_treatment="zero",
             actor=owner_a,
@@ -79,7 +79,13 @@ def test_a_second_correction_updates_the_same_rule(chart_a, in_tenant, owner_a):
 @pytest.mark.parametrize(
     ("extraction", "code", "treatment", "error", "message"),
     [
-        (make_extraction(supplier=None), "310", "", RuleError, "neither the supplier's name nor its VAT number"),
+        (
+            make_extraction(supplier=None, vat_number=None),
+            "310",
+            "",
+            RuleError,
+            "neither the supplier's name nor its VAT number",
+        ),
         (make_extraction(kind="sales_invoice"), "200", "", RuleError, "learned from purchases"),
         (make_extraction(), "310", "half", RuleError, "not a VAT treatment"),
         (make_extraction(), "999", "", AccountError, "999 is not an active account"),

@@ -180,6 +180,7 @@ class TestVatTreatment:
     def test_no_vat_and_no_vat_number_is_outside_the_scope(self):
         farm_shop = make_extraction(
             supplier="Meadow Lane Farm Shop",
+            vat_number=None,
             lines=["Free-range eggs"],
             net="24.90",
             vat="0.00",

@@ -19,6 +19,7 @@ from decimal import Decimal
 from apps.ledger.extraction import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
 
 from . import header
+from .calibration import calibrate
 from .checks import apply_checks
 from .direction import Business, decide
 from .items import RawItem, find_items
@@ -79,7 +80,7 @@ def extract_fields(
     apply_checks(result, inclusive=inclusive)
     if result.arithmetic_ok:  # lines, net, VAT, gross and rates agree: each figure is confirmed by the others
         result.net, result.vat, result.gross = (_confirm(x) for x in (result.net, result.vat, result.gross))
-    return result
+    return calibrate(result)  # raw confidences -> calibrated ones (the raw kept in result.raw_confidences)
 
 
 def _confirmed(confidence: float) -> float:

@@ -8,6 +8,7 @@ latest human decision about a supplier beats broader hand-written rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -43,13 +44,27 @@ def confidence_threshold() -> float:
     return float(settings.CLASSIFICATION_CONFIDENCE_THRESHOLD)
 
 
+_field_thresholds: Callable[[], Mapping[str, float]] = dict
+
+
+def register_field_thresholds(provider: Callable[[], Mapping[str, float]]) -> None:
+    """The documents app supplies each field's calibrated review bar (its calibration table sits above us)."""
+    global _field_thresholds
+    _field_thresholds = provider
+
+
+def field_thresholds() -> Mapping[str, float]:
+    """Each ledger-affecting field's own review bar; the tenant's threshold stays the floor (rules_engine)."""
+    return _field_thresholds()
+
+
 def classify_for_tenant(extraction: Extraction) -> Classification:
-    """Classify with the current tenant's active rules, threshold and chart (inside tenant_context)."""
+    """Classify with the current tenant's active rules, thresholds and chart (inside tenant_context)."""
     tenant_id = tenant_id_in_context()
     rules = list(Rule.objects.filter(is_active=True).order_by("priority", "created_at"))
     known = selectors.active_account_codes()
     return classify(extraction, tenant_rules=rules, threshold=confidence_threshold(), known_accounts=known,
-                    own_vat_numbers=tenant_vat_numbers(tenant_id))  # fmt: skip
+                    own_vat_numbers=tenant_vat_numbers(tenant_id), field_thresholds=field_thresholds())  # fmt: skip
 
 
 def tenant_vat_numbers(tenant_id) -> frozenset[str]:

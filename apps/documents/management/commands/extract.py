@@ -1,5 +1,13 @@
 """manage.py extract FILE [--json] [--own-name NAME ...]: read one document and print what was extracted.
 
+The JSON is a contract (an unseen set is scored with it): the keys
+``supplier_name``, ``supplier_vat_number``, ``document_number``, ``issue_date``,
+``net``, ``vat``, ``gross`` (each ``{"value", "confidence"}``, the confidence
+calibrated: decision 0032) and ``lines`` stay as they are
+(tests/documents/extraction/test_extract_contract.py). Beside them:
+``raw_confidence`` (the parser's, before calibration) and ``review`` (whether
+the review gate would post it unchecked, with the default rules, and why not).
+
 Runs the same validation and reader as an upload, without the database (no
 models, no migrations, no system checks), so it works on a fresh checkout and
 on a worker box while debugging a document. A file we would reject, or
@@ -15,12 +23,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from stdnum.gb import vat as gb_vat
 
+from apps.documents.extraction import calibration
 from apps.documents.extraction.errors import OcrUnavailable, ReadError
 from apps.documents.extraction.money import format_money
 from apps.documents.extraction.ocr import DEFAULT_TIMEOUT
 from apps.documents.extraction.reader import read_document
 from apps.documents.validation import UploadInfo, UploadRejected, inspect_upload
 from apps.ledger.extraction import EXEMPT_RATE, Extraction
+from apps.ledger.rules_engine import LEDGER_FIELDS, classify
+from apps.ledger.services.rules import confidence_threshold
 
 KINDS = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image", "image/tiff": "TIFF image"}
 
@@ -42,10 +53,19 @@ class Command(BaseCommand):
             help="A name of the business itself (repeatable): a document it issued is a sales invoice.",
         )
         parser.add_argument(
+            "--own-vat-number",
+            action="append",
+            default=[],
+            dest="own_vat_numbers",
+            metavar="NUMBER",
+            help="The business's own VAT number (repeatable): never taken for the supplier's.",
+        )
+        parser.add_argument(
             "--ocr-timeout", type=int, default=DEFAULT_TIMEOUT, help="Seconds of OCR allowed per page (default 60)."
         )
 
-    def handle(self, *args, file: str, as_json: bool = False, own_names: list[str] | None = None, **options) -> None:
+    def handle(self, *args, file: str, as_json: bool = False, own_names: list[str] | None = None,
+               own_vat_numbers: list[str] | None = None, **options) -> None:  # fmt: skip
         path = Path(file)
         try:
             content = path.read_bytes()
@@ -61,6 +81,7 @@ class Command(BaseCommand):
                 info.content_type,
                 max_pages=settings.DOCUMENT_MAX_PAGES,
                 own_names=own_names or [],
+                own_vat_numbers=own_vat_numbers or [],
                 ocr_timeout=options.get("ocr_timeout") or DEFAULT_TIMEOUT,
             )
         except ReadError as exc:
@@ -68,9 +89,33 @@ class Command(BaseCommand):
         except OcrUnavailable as exc:
             raise CommandError(f"OCR is not available here: {exc}.") from exc
         if as_json:
-            self.stdout.write(json.dumps(result.to_json(with_pages=True), indent=2, ensure_ascii=False))
+            data = result.to_json(with_pages=True)
+            data["raw_confidence"] = dict(result.raw_confidences)
+            data["review"] = review(result, own_vat_numbers or [])
+            self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(describe(result, info, path.name))
+            gate = review(result, own_vat_numbers or [])
+            verdict = "would post unchecked (default rules)" if gate["auto_post"] else "needs review"
+            said = [f"  Review:           {verdict}"]
+            said += [f"    - {reason}" for reason in gate["reasons"]]
+            self.stdout.write(describe(result, info, path.name) + "\n" + "\n".join(said))
+
+
+def review(result: Extraction, own_vat_numbers: list[str]) -> dict:
+    """What the review gate would do with this reading: the default rules, the configured and fitted thresholds."""
+    thresholds = calibration.field_thresholds()
+    tenant = confidence_threshold()
+    decision = classify(result, tenant_rules=[], threshold=tenant, own_vat_numbers=own_vat_numbers,
+                        field_thresholds=thresholds)  # fmt: skip
+    return {
+        "auto_post": not decision.needs_review,
+        "reasons": list(decision.reasons),
+        "tenant_threshold": tenant,
+        "field_thresholds": {name: max(tenant, thresholds.get(name, 0.0)) for name, _ in LEDGER_FIELDS},
+        "account_code": decision.account_code,
+        "vat_treatment": decision.vat_treatment,
+        "calibrated": bool(calibration.current_table().fields),
+    }
 
 
 def _vat(number: str | None) -> str | None:
