@@ -21,6 +21,8 @@ from .money import Amount, find_amounts, to_money
 from .text import TextLine
 
 ZERO = Decimal("0.00")
+REPAIRED = 0.85  # a figure read by shape repair ("13:40" for 13.40) keeps 85% of its confidence
+ALTERNATIVE = 0.6  # another reading of a repaired print: chosen only when the arithmetic prefers it
 RATE_TOKEN = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
 EXEMPT_WORDS = re.compile(r"\b(exempt|outside\s*(?:the\s*)?scope|no\s*vat\s*(?:is\s*)?charged)\b", re.IGNORECASE)
 SKIP = re.compile(
@@ -116,7 +118,8 @@ class Candidate:
     value: Decimal  # magnitude
     line: TextLine
     strength: float
-    confidence: float = 1.0  # of the OCR words that printed the value
+    confidence: float = 1.0  # of the OCR words that printed the value (lowered when repaired by shape)
+    alternative: bool = False  # another reading of a repaired print, kept for the arithmetic to referee
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class RateRow:
     code: str | None = None
     gross_based: bool = False  # a till's analysis: the rate's gross was printed too
     confidence: float = 1.0  # of the OCR words that printed the figures
+    alternatives: tuple[Decimal, ...] = ()  # other readings of a repaired VAT figure
 
 
 @dataclass
@@ -139,6 +143,12 @@ class Totals:
     first_total_index: int | None = None  # where the totals block starts (items stop there)
     exempt_mentioned: bool = False
     vat_mentioned: bool = False  # "VAT" on a line with an amount
+    vat_unread: list[Decimal] = field(default_factory=list)  # rates of VAT lines whose amount could not be read
+
+    def printed_rates(self) -> set[Decimal]:
+        """The non-zero VAT rates printed on totals lines (read or not): VAT is not zero on this document."""
+        rows = [*self.rate_vats, *self.rows]
+        return {r.rate for r in rows if r.rate != EXEMPT_RATE and r.rate > 0} | set(self.vat_unread)
 
 
 def rate_value(text: str) -> Decimal | None:
@@ -220,6 +230,8 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
                 totals.codes[code] = rate
         amounts = find_amounts(line.text)
         if not amounts:
+            amounts = _repaired_total(line, totals)
+        if not amounts:
             continue
         if _VAT.search(line.text):
             totals.vat_mentioned = True  # VAT next to an amount (not just "VAT No:")
@@ -234,8 +246,9 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
         rate = rate_value(label) if kind == "vat" else None
         if kind == "vat" and rate is not None:
             last = amounts[-1]
+            confidence = line.confidence_at(last.start, last.end) * (REPAIRED if last.ocr_fixed else 1.0)
             totals.rate_vats.append(
-                RateRow(rate, None, last.magnitude, line, confidence=line.confidence_at(last.start, last.end))
+                RateRow(rate, None, last.magnitude, line, confidence=confidence, alternatives=last.alternatives)
             )
             totals.first_total_index = _first(totals.first_total_index, line.index)
             continue
@@ -246,10 +259,33 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
             kind = classify(piece)
             if kind in ("net", "vat", "gross"):
                 strength = 1.0 if kind != "gross" or _STRONG_GROSS.search(piece) else 0.9
-                confidence = line.confidence_at(amount.start, amount.end)
+                confidence = line.confidence_at(amount.start, amount.end) * (REPAIRED if amount.ocr_fixed else 1.0)
                 totals.candidates.append(Candidate(kind, amount.magnitude, line, strength, confidence))
+                for other in amount.alternatives:
+                    totals.candidates.append(
+                        Candidate(kind, other, line, strength * ALTERNATIVE, confidence * ALTERNATIVE, True)
+                    )
                 totals.first_total_index = _first(totals.first_total_index, line.index)
     return totals
+
+
+def _repaired_total(line: TextLine, totals: Totals) -> list[Amount]:
+    """The last figure of a labelled totals line the strict reading found none on ("VAT @ 20%  13:40").
+
+    A VAT line with a non-zero rate and no readable figure at all is recorded in ``vat_unread``: its VAT is
+    unknown, never zero.
+    """
+    loose = find_amounts(line.text, repair=True)
+    label = line.text[: loose[-1].start] if loose else line.text
+    kind = classify(label)
+    if kind in ("net", "vat", "gross"):
+        if loose:
+            return loose[-1:]
+        rate = rate_value(label) if kind == "vat" else None
+        if rate is not None and rate != EXEMPT_RATE and rate > 0:
+            totals.vat_unread.append(rate)
+            totals.first_total_index = _first(totals.first_total_index, line.index)
+    return []
 
 
 def _first(current: int | None, index: int) -> int:
@@ -273,21 +309,39 @@ def choose(totals: Totals) -> Chosen:
         rows = _unique_rates(totals.rate_vats)
         summed = sum((r.vat for r in rows), ZERO)
         vats.append(Candidate("vat", summed, line, 0.95, min(r.confidence for r in rows)))
+        if len(rows) == 1:
+            vats.extend(
+                Candidate("vat", other, line, 0.95 * ALTERNATIVE, rows[0].confidence * ALTERNATIVE, True)
+                for other in rows[0].alternatives
+            )
     if totals.rows:
         rows = unique_rows(totals.rows)
         confidence = min(r.confidence for r in rows)
         nets.append(Candidate("net", sum((r.net or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
         vats.append(Candidate("vat", sum((r.vat or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
+    rates = totals.printed_rates()
     best: tuple[float, Chosen] | None = None
     for n, v, g in product(nets or [None], vats or [None], grosses or [None]):
         parts = [x for x in (n, v, g) if x is not None]
         if not parts:
             continue
         consistent = n is not None and v is not None and g is not None and n.value + v.value == g.value
-        score = sum(x.strength for x in parts) + (3 if consistent else 0) + (g.line.index / 1e6 if g else 0)
+        fits = n is not None and v is not None and rate_fits(n.value, v.value, rates)
+        score = (
+            sum(x.strength for x in parts) + (3 if consistent else 0) + (1 if fits else 0)
+            + (g.line.index / 1e6 if g else 0)
+        )  # fmt: skip
         if best is None or score > best[0]:
             best = (score, Chosen(n, v, g, consistent))
     return best[1] if best else Chosen(None, None, None, False)
+
+
+def rate_fits(net: Decimal, vat: Decimal, rates: set[Decimal]) -> bool:
+    """VAT is the one printed rate of net, within rounding (1p, plus 0.05% of net for per-line rounding)."""
+    if len(rates) != 1 or net <= 0:
+        return False
+    (rate,) = rates
+    return abs(to_money(net * rate / 100) - vat) <= Decimal("0.01") + net * Decimal("0.0005")
 
 
 def _unique_rates(rows: Sequence[RateRow]) -> list[RateRow]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from stdnum.gb import vat as gb_vat
 
 from apps.documents.extraction.errors import OcrUnavailable, ReadError
@@ -62,6 +63,7 @@ class Command(BaseCommand):
                 max_pages=settings.DOCUMENT_MAX_PAGES,
                 own_names=own_names or [],
                 ocr_timeout=options.get("ocr_timeout") or DEFAULT_TIMEOUT,
+                received_on=timezone.localdate(),
             )
         except ReadError as exc:
             raise CommandError(exc.message) from exc
