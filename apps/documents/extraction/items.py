@@ -4,7 +4,10 @@ Why read from the right: whatever the layout, an item line ends with its
 amount (perhaps followed by a till's VAT code), and the columns before it are
 the rate, the unit price and the quantity. A quantity and unit price are kept
 only when they multiply to the amount, which is what tells "3  £24.50" (a
-quantity and price) from "pump 4, 38.42 L" (part of the description).
+quantity and price) from "pump 4, 38.42 L" (part of the description). An
+amount column whose point OCR lost ("1800" after "£18.00") is read in pence
+when the line has another figure with pence; quantity x price, or the totals,
+then referee it (parse._repair).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .money import find_amounts, parse_amount, to_money
+from .money import Amount, find_amounts, parse_amount, to_money
 from .text import TextLine, clean_value
 from .totals import RATE_TOKEN, Totals, classify, rate_value
 
@@ -23,6 +26,7 @@ _INLINE = re.compile(
     r"(?P<qty>\d+(?:\.\d+)?)\s*(?:x|×|@)\s*(?P<unit>[£€]?\s?\d[\d,]*[.,]\d{2}(?:\s?(?:GBP|EUR))?)", re.IGNORECASE
 )
 _TAIL = re.compile(r"^\s*(?:(?P<code>[A-Z])|\(?(?P<rate>\d{1,2}(?:\.\d)?\s?%)\)?|(?P<word>exempt|zero))?\s*$", re.I)
+_LOST_POINT = re.compile(r"\s{2,}(?P<int>\d{3,7})(?=\s*(?:[A-Z]|\(?\d{1,2}(?:\.\d)?\s?%\)?)?\s*$)")
 _NUMERIC = re.compile(r"^\(?[-−]?[£€$]?\s?[-−]?[\d.,]+(?:\s?(?:GBP|EUR))?\)?[.:;]?$")
 
 
@@ -78,6 +82,11 @@ def parse_item_line(line: TextLine, codes: dict[str, Decimal]) -> RawItem | None
     if not amounts:
         return None
     last = amounts[-1]
+    if (lost := _LOST_POINT.search(line.text, last.end)) is not None:
+        # "Desk lamp  1  £18.00  20%  1800": the amount column lost its point; every other figure has pence
+        value = to_money(Decimal(lost.group("int")) / 100)
+        last = Amount(value, lost.start("int"), lost.end("int"), None, False, ocr_fixed=True)
+        amounts = [*amounts, last]
     tail = _TAIL.match(line.text[last.end :])
     if not tail:
         return None

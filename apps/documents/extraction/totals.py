@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import product
 
@@ -32,12 +32,12 @@ SKIP = re.compile(
     re.IGNORECASE,
 )
 _NET = re.compile(
-    r"\b(ex(cl)?(uding|\.)?|before|exclusive\s*of|without)\s*vat\b|\bnet\b|sub-?\s*total|goods\s*total|"
+    r"\b(ex(cl)?(uding|\.)?|before|exclusive\s*of|without|less)\s*(vat|tax)\b|\bnet\b|sub-?\s*total|\bgoods\b|"
     r"total\s*fees|zero-?\s*rated|exempt|total\s*premium",
     re.IGNORECASE,
 )
-_GROSS_VAT = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of|with)\s*vat\b", re.IGNORECASE)
-_VAT = re.compile(r"\bvat\b", re.IGNORECASE)
+_GROSS_VAT = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of|with|after)\s*(vat|tax)\b", re.IGNORECASE)
+_VAT = re.compile(r"\bvat\b|\btax\b(?!\s*(?:point|date|invoice|code))|\bv\.a\.t\b", re.IGNORECASE)
 _GROSS = re.compile(
     r"\btotal\b|amount\s*(due|payable|owing)|balance\s*(due|to\s*pay|payable)|to\s*pay|\bdue\b", re.IGNORECASE
 )
@@ -333,7 +333,11 @@ def choose(totals: Totals) -> Chosen:
         )  # fmt: skip
         if best is None or score > best[0]:
             best = (score, Chosen(n, v, g, consistent))
-    return best[1] if best else Chosen(None, None, None, False)
+    chosen = best[1] if best else Chosen(None, None, None, False)
+    if chosen.vat is not None and chosen.vat.alternative and len(rows := _unique_rates(totals.rate_vats)) == 1:
+        # the arithmetic preferred another reading of the "VAT @ rate" figure: the breakdown uses it too
+        totals.rate_vats = [replace(rows[0], vat=chosen.vat.value, alternatives=())]
+    return chosen
 
 
 def rate_fits(net: Decimal, vat: Decimal, rates: set[Decimal]) -> bool:
