@@ -47,6 +47,11 @@ def money_fields(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, 
         difference = gross.value - net.value
         if not rates or rate_fits(net.value, difference, rates):
             vat = Extracted(difference, DERIVED * min(gross.confidence, net.confidence))
+            if totals.vat_unread:
+                warnings.append(
+                    f"The VAT figure could not be read; {format_money(difference)} (the total less the net, which "
+                    f"is {_rates_words(rates)} of the net) was used."
+                )
         else:
             warnings.append(
                 f"VAT at {_rates_words(rates)} is printed but its amount could not be read, and the total "

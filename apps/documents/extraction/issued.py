@@ -120,9 +120,8 @@ def _implausible(hit: FoundDate, confidence: float, received_on: date) -> tuple[
     why = "after" if hit.value > received_on else "long before"
     options = [d for d in digit_alternatives(hit) if plausible(d, received_on)]
     if options:
-        # several one-digit readings may fit: the latest not after arrival is the likeliest for a new upload
-        not_after = [d for d in options if d <= received_on]
-        chosen = max(not_after) if not_after else min(options)
+        # several one-digit readings may fit: the one nearest the day it arrived (earlier on a tie)
+        chosen = min(options, key=lambda d: (abs((received_on - d).days), d))
         share = REREAD if len(options) == 1 else REREAD * 0.7
         return Extracted(chosen, round(confidence * share, 3)), [
             f"The date was read as {printed}, {why} the document was received ({arrived}); "

@@ -276,15 +276,17 @@ def _repaired_total(line: TextLine, totals: Totals) -> list[Amount]:
     unknown, never zero.
     """
     loose = find_amounts(line.text, repair=True)
-    label = line.text[: loose[-1].start] if loose else line.text
-    kind = classify(label)
-    if kind in ("net", "vat", "gross"):
-        if loose:
-            return loose[-1:]
-        rate = rate_value(label) if kind == "vat" else None
-        if rate is not None and rate != EXEMPT_RATE and rate > 0:
-            totals.vat_unread.append(rate)
-            totals.first_total_index = _first(totals.first_total_index, line.index)
+    if loose:
+        return loose[-1:] if classify(line.text[: loose[-1].start]) in ("net", "vat", "gross") else []
+    segments = line.segments()
+    for k in range(len(segments), 0, -1):  # "VAT @ 20%   ZO.OO%": the label is before the garbled figure
+        label = "  ".join(segments[:k])
+        if classify(label) == "vat":
+            rate = rate_value(label)
+            if rate is not None and rate != EXEMPT_RATE and rate > 0:
+                totals.vat_unread.append(rate)
+                totals.first_total_index = _first(totals.first_total_index, line.index)
+            break
     return []
 
 

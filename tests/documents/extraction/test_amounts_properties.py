@@ -191,10 +191,8 @@ def test_a_misread_year_is_reread_or_held_never_taken_confidently(issued, delay,
     """The year printed one digit off (far from the received date): the true date, or low confidence."""
     received = issued + timedelta(days=delay)
     clean = style_date(issued, style)
-    if str(issued.year) in clean:
-        printed = clean.replace(str(issued.year), misread)
-    else:  # a two-digit year ends the print
-        printed = clean[:-2] + misread[2:]
+    year = str(issued.year)
+    printed = clean.replace(year, misread) if year in clean else clean[:-2] + misread[2:]  # or a two-digit year
     text = f"Hartley Joinery Ltd\nINVOICE\nInvoice Date:  {printed}\nTotal   £120.00"
     result = extract_fields([PageLines(text, 0.95)], received_on=received)
     value, confidence = result.issue_date.value, result.issue_date.confidence

@@ -1,0 +1,77 @@
+"""VAT is never invented as zero: a printed VAT line with a rate and no readable figure leaves VAT unknown."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.documents.extraction.parse import extract_fields
+from apps.documents.extraction.text import PageLines
+
+D = Decimal
+HEAD = "Hartley Joinery Ltd\nINVOICE\nInvoice Date:  05/03/2026\n"
+
+
+def read(body: str, confidence: float = 0.95):
+    return extract_fields([PageLines(HEAD + body, confidence)], received_on=date(2026, 3, 9))
+
+
+@pytest.mark.parametrize("unreadable", ["1#.#O", "##.##", "—", "ZO.OO%"])
+def test_an_unreadable_vat_figure_is_not_zero(unreadable):
+    result = read(f"Gate repairs          £100.00\nVAT @ 20%   {unreadable}\nTotal   £120.00")
+    assert result.vat.value is None
+    assert result.net.value != result.gross.value
+    assert not result.arithmetic_ok
+    assert any("could not be read" in w for w in result.warnings)
+
+
+def test_vat_is_derived_only_when_net_and_gross_agree_with_the_printed_rate():
+    agreed = read("Gate repairs   £100.00\nSubtotal   £100.00\nVAT @ 20%   ##.##\nTotal   £120.00")
+    assert (agreed.net.value, agreed.vat.value, agreed.gross.value) == (D("100.00"), D("20.00"), D("120.00"))
+    assert agreed.vat.confidence < agreed.net.confidence  # derived, not read
+    assert any("could not be read" in w for w in agreed.warnings)
+    disagreed = read("Gate repairs   £100.00\nSubtotal   £100.00\nVAT @ 20%   ##.##\nTotal   £100.00")
+    assert disagreed.vat.value is None and not disagreed.arithmetic_ok
+
+
+def test_a_vat_figure_with_its_point_misread_is_read():
+    result = read("Gate repairs   £100.00\nSubtotal   £100.00\nVAT @ 20%   20:00\nTotal   £120.00")
+    assert result.vat.value == D("20.00") and result.arithmetic_ok
+    clean = read("Gate repairs   £100.00\nSubtotal   £100.00\nVAT @ 20%   £20.00\nTotal   £120.00")
+    assert result.vat.confidence < clean.vat.confidence  # repaired by shape
+
+
+def test_the_arithmetic_chooses_between_readings_of_a_lost_point():
+    pence = read("Paint   £10.42\nSubtotal   £10.42\nVAT @ 20%   2.08\nTotal   1250")
+    assert pence.gross.value == D("12.50") and pence.arithmetic_ok
+    pounds = read("Scaffold   £1,041.67\nSubtotal   £1,041.67\nVAT @ 20%   208.33\nTotal   1250")
+    assert pounds.gross.value == D("1250.00") and pounds.arithmetic_ok
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Gate repairs          £120.00\nTotal   £120.00",  # an unregistered trader: no VAT line
+        "Books   £120.00\nSubtotal   £120.00\nVAT @ 0%   £0.00\nTotal   £120.00",
+        "Books   £120.00\nZero-rated   £120.00\nTotal   £120.00",
+        "Insurance premium   £120.00\nVAT exempt\nTotal   £120.00",
+    ],
+)
+def test_zero_rated_exempt_and_unregistered_documents_read_vat_zero(body):
+    result = read(body)
+    assert result.vat.value == D("0.00") and result.net.value == D("120.00") and result.arithmetic_ok
+    assert result.vat.confidence >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [("Goods", "net"), ("Total ex VAT", "net"), ("Amount before VAT", "net"), ("Tax", "vat"), ("VAT 20.0%", "vat"),
+     ("Amount due", "gross"), ("Balance due", "gross"), ("Total inc VAT", "gross"), ("To pay", "gross"),
+     ("Change", "skip"), ("Card", "skip")],
+)  # fmt: skip
+def test_totals_label_vocabulary(label, kind):
+    from apps.documents.extraction.totals import classify
+
+    assert classify(label) == kind
