@@ -199,3 +199,14 @@ def test_no_second_reading_when_the_first_adds_up_or_there_was_no_ocr(monkeypatc
     calls.clear()
     assert not read_document(make_pdf([MISREAD.splitlines()]), PDF).arithmetic_ok  # a text layer is read once
     assert calls == []
+
+
+def test_the_received_date_reaches_the_issue_date_check(no_ocr):
+    from datetime import date
+
+    misread = [line.replace("05/03/2026", "05/03/2028") for line in INVOICE]
+    result = read_document(make_pdf([misread]), "application/pdf", received_on=date(2026, 3, 9))
+    assert result.issue_date.value == date(2026, 3, 5)
+    assert any("05 Mar 2028" in w for w in result.warnings)
+    unchecked = read_document(make_pdf([misread]), "application/pdf")
+    assert unchecked.issue_date.value == date(2028, 3, 5)
