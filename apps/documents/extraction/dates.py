@@ -70,6 +70,8 @@ class FoundDate:
     month: str = ""  # digits, or "" when the month was a word (words are not misread into other months)
     year: str = ""
     ocr_fixed: bool = False  # a letter was read as a digit
+    # When the print is not a date at all ("38/03/2026"): its valid one-digit readings, ``value`` the first.
+    readings: tuple[date, ...] = ()
 
 
 def _build(day: str, month: str, year: str) -> date | None:
@@ -103,9 +105,15 @@ def find_dates(text: str) -> list[FoundDate]:
                 continue  # "lO-Il-OO" is not a date: most of it must really be digits
             day, month, year = (part.translate(_TO_DIGIT) for part in raw)
             value = _build(day, groups.get("mon") or month, year)
+            fixed = any(not c.isdigit() for c in "".join(raw))
             if value is not None:
-                fixed = any(not c.isdigit() for c in "".join(raw))
                 found.append(FoundDate(value, match.start(), match.end(), day, month, year, fixed))
+                taken.append((match.start(), match.end()))
+            elif len(year) == 4 and (readings := _readings(day, groups.get("mon") or month, year)):
+                # a misread day or month made it impossible; only with a four-digit year (not a sort code)
+                found.append(
+                    FoundDate(readings[0], match.start(), match.end(), day, month, year, fixed, tuple(readings))
+                )
                 taken.append((match.start(), match.end()))
     return sorted(found, key=lambda f: f.start)
 
@@ -116,7 +124,7 @@ def parse_date(text: str) -> date | None:
         return None
     stripped = re.sub(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text.strip(), flags=re.IGNORECASE)
     for found in find_dates(stripped):
-        if found.start == 0 and found.end == len(stripped.rstrip(".,")):
+        if found.start == 0 and found.end == len(stripped.rstrip(".,")) and not found.readings:
             return found.value
     return None
 
@@ -134,19 +142,24 @@ def _single_swaps(digits: str) -> Iterator[str]:
             yield digits[:i] + other + digits[i + 1 :]
 
 
+def _readings(day: str, month: str, year: str) -> list[date]:
+    """Valid dates one OCR digit confusion away from the printed day, numeric month or year."""
+    out: set[date | None] = set()
+    for alt in _single_swaps(day):
+        out.add(_build(alt, month, year))
+    if month.isdigit():
+        for alt in _single_swaps(month):
+            out.add(_build(day, alt, year))
+    for alt in _single_swaps(year):
+        out.add(_build(day, month, alt))
+    out.discard(None)
+    return sorted(d for d in out if d is not None)
+
+
 def digit_alternatives(found: FoundDate) -> list[date]:
     """The valid dates one OCR digit confusion away from ``found`` (its day, numeric month or year)."""
     if not found.day:
         return []
-    month = found.month or str(found.value.month)
-    out: set[date] = set()
-    for day in _single_swaps(found.day):
-        out.add(_build(day, month, found.year))
-    if found.month:
-        for alt in _single_swaps(found.month):
-            out.add(_build(found.day, alt, found.year))
-    for year in _single_swaps(found.year):
-        out.add(_build(found.day, month, year))
-    out.discard(None)
-    out.discard(found.value)
-    return sorted(out)
+    if found.readings:
+        return list(found.readings)
+    return [d for d in _readings(found.day, found.month or str(found.value.month), found.year) if d != found.value]

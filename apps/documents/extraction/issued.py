@@ -109,9 +109,24 @@ def issue_date(lines: Sequence[TextLine], *, received_on: date | None = None) ->
     plausible_ones = [c for c in ranked if plausible(c[2].value, received_on)]
     _rank, how, hit, line = (plausible_ones or ranked)[0]
     confidence = how * line.confidence_at(hit.start, hit.end) * (OCR_FIXED if hit.ocr_fixed else 1.0)
+    if hit.readings:
+        return _not_a_date(hit, line, confidence, received_on)
     if plausible(hit.value, received_on):
         return Extracted(hit.value, round(confidence, 3)), []
     return _implausible(hit, confidence, received_on)
+
+
+def _not_a_date(hit: FoundDate, line: TextLine, confidence: float, received_on: date | None):
+    """The print is no date ("38/03/2026"): its plausible one-digit reading nearest the received date."""
+    printed = line.text[hit.start : hit.end]
+    options = [d for d in hit.readings if plausible(d, received_on)] or list(hit.readings)
+    anchor = received_on or hit.readings[0]
+    chosen = min(options, key=lambda d: (abs((anchor - d).days), d))
+    share = REREAD if len(options) == 1 else REREAD * 0.7
+    return Extracted(chosen, round(confidence * share, 3)), [
+        f"The date printed as “{printed}” is not a valid date; {chosen:%d %b %Y} (one digit read "
+        "differently) was used. Check it."
+    ]
 
 
 def _implausible(hit: FoundDate, confidence: float, received_on: date) -> tuple[Extracted, list[str]]:

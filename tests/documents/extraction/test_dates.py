@@ -67,3 +67,10 @@ def test_digit_alternatives_are_one_confusion_away():
     alternatives = digit_alternatives(found)
     assert date(2026, 3, 18) in alternatives and date(2028, 3, 18) not in alternatives
     assert all(d.year in (2028, 2020, 2023, 2026, 2029, 2078) for d in alternatives)
+
+
+def test_an_impossible_print_with_a_four_digit_year_keeps_its_readings_but_is_not_parsed():
+    (found,) = find_dates("38/03/2026")
+    assert found.readings == (date(2026, 3, 30),) and found.value == date(2026, 3, 30)
+    assert parse_date("38/03/2026") is None
+    assert find_dates("40-11-22") == []

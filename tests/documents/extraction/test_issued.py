@@ -74,3 +74,13 @@ def test_ocr_letters_for_digits_lower_the_confidence():
     clean, _ = read("Date: 05/03/2026")
     slipped, _ = read("Date: O5/O3/2O26")
     assert slipped.value == MARCH_5 and slipped.confidence < clean.confidence
+
+
+def test_a_misread_day_that_makes_no_date_is_reread_and_flagged():
+    value, warnings = read("Invoice date: 38/03/2026", received_on=date(2026, 3, 31))
+    assert value.value == date(2026, 3, 30) and value.confidence < 0.6
+    assert "not a valid date" in warnings[0]
+
+
+def test_a_sort_code_is_never_reread_into_a_date():
+    assert read("Sort code: 40-11-22")[0].value is None
