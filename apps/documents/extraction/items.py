@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import combinations
 
 from .money import Amount, find_amounts, parse_amount, to_money
 from .text import TextLine, clean_value
@@ -27,6 +28,7 @@ _INLINE = re.compile(
 )
 _TAIL = re.compile(r"^\s*(?:(?P<code>[A-Z])|\(?(?P<rate>\d{1,2}(?:\.\d)?\s?%)\)?|(?P<word>exempt|zero))?\s*$", re.I)
 _LOST_POINT = re.compile(r"\s{2,}(?P<int>\d{3,7})(?=\s*(?:[A-Z]|\(?\d{1,2}(?:\.\d)?\s?%\)?)?\s*$)")
+_BARE = re.compile(r"^(?P<desc>.*[A-Za-z]{2}.*?)\s{2,}(?P<int>\d{3,7})\s*(?:[A-Z])?$")
 _NUMERIC = re.compile(r"^\(?[-−]?[£€$]?\s?[-−]?[\d.,]+(?:\s?(?:GBP|EUR))?\)?[.:;]?$")
 
 
@@ -124,11 +126,16 @@ def parse_item_line(line: TextLine, codes: dict[str, Decimal]) -> RawItem | None
     return RawItem(description, last.magnitude, rate, quantity, unit, line, alternative)
 
 
-def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
-    """Item lines between each page's item header (if any) and the start of the totals block."""
+def find_items(lines: Sequence[TextLine], totals: Totals, *, targets: Sequence[Decimal | None] = ()) -> list[RawItem]:
+    """Item lines between each page's item header (if any) and the start of the totals block.
+
+    ``targets``: the net and gross read. An item whose amount lost its decimal point ("Gate repairs   1250"
+    among figures with pence) is taken, in pence, only when that makes the lines add up to one of them.
+    """
     headers = {line.page: line.index for line in lines if _is_header(line)}
     stop = totals.first_total_index
     items: list[RawItem] = []
+    pointless: list[RawItem] = []
     previous: TextLine | None = None
     for line in lines:
         if stop is not None and line.index >= stop:
@@ -138,6 +145,9 @@ def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
             previous = None
             continue
         amounts = find_amounts(line.text)
+        if not amounts and (bare := _BARE.match(line.text)) and classify(bare.group("desc")) is None:
+            amount = to_money(Decimal(bare.group("int")) / 100)
+            pointless.append(RawItem(clean_value(bare.group("desc")), amount, None, None, None, line))
         if not amounts or classify(line.text[: amounts[-1].start]) is not None:
             previous = line if not amounts else None
             continue
@@ -158,4 +168,23 @@ def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
         if re.search(r"[A-Za-z]{2}", item.description) and not RATE_TOKEN.fullmatch(item.description):
             items.append(item)
         previous = None
-    return items
+    return _with_pointless(items, pointless, [t for t in targets if t is not None])
+
+
+def _with_pointless(items: list[RawItem], pointless: list[RawItem], targets: list[Decimal]) -> list[RawItem]:
+    """Add the amounts that lost their point only when the arithmetic asks for them (and nothing else fits)."""
+    if not pointless or not items or not targets or len(pointless) > 6:
+        return items
+    printed = sum((i.amount for i in items), Decimal("0.00"))
+    near = lambda total: any(abs(total - t) <= Decimal("0.01") for t in targets)  # noqa: E731
+    if near(printed):
+        return items
+    fits = [
+        chosen
+        for size in range(1, len(pointless) + 1)
+        for chosen in combinations(pointless, size)
+        if near(printed + sum((i.amount for i in chosen), Decimal("0.00")))
+    ]
+    if len(fits) != 1:
+        return items  # none, or more than one way to make it add up: the arithmetic check flags the document
+    return sorted([*items, *fits[0]], key=lambda i: i.line.index)

@@ -77,7 +77,7 @@ def extract_fields(
     totals = find_totals(lines)
     net, vat, gross, money_warnings = money_fields(totals, choose(totals))
     result.warnings.extend(money_warnings)
-    raw_items = find_items(lines, totals)
+    raw_items = find_items(lines, totals, targets=(net.value, gross.value))
     if net.value is None and raw_items and gross.value is None:
         net = Extracted(sum((i.amount for i in raw_items), ZERO), 0.5)
     result.net, result.vat, result.gross = net, vat, gross

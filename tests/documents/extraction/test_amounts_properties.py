@@ -60,8 +60,9 @@ def style_date(day: date, style: int) -> str:
 
 # One OCR slip in one printed figure: what a camera or a poor scan does to a decimal point, a sign or a digit.
 REPAIRABLE = {"none", "comma", "colon", "semicolon", "apostrophe", "space", "lost", "dollar", "s_for_5", "o_for_0"}
-# In an item line a bare "12:50" or "12 50" may be a time or two numbers: flagged by the sums, not repaired.
-REPAIRABLE_IN_LINES = {"none", "comma", "semicolon", "apostrophe", "dollar", "s_for_5", "o_for_0"}
+# In an item line "12:50" or "12 50" may be a time or two numbers: flagged by the sums, not repaired ("1250"
+# is taken in pence only when the lines then add up).
+REPAIRABLE_IN_LINES = {"none", "comma", "semicolon", "apostrophe", "lost", "dollar", "s_for_5", "o_for_0"}
 SLIPS = [
     "none",
     "comma",

@@ -75,3 +75,12 @@ def test_totals_label_vocabulary(label, kind):
     from apps.documents.extraction.totals import classify
 
     assert classify(label) == kind
+
+
+def test_an_item_that_lost_its_point_is_taken_in_pence_only_when_the_lines_then_add_up():
+    items = "Description       Amount\nGate repairs      1250\nHinges            £4.50\nOrder ref  12345\n"
+    fits = read(items + "Subtotal   £17.00\nVAT @ 20%   £3.40\nTotal   £20.40")
+    assert [(li.description, li.net) for li in fits.lines] == [("Gate repairs", D("12.50")), ("Hinges", D("4.50"))]
+    assert fits.arithmetic_ok
+    no_fit = read(items + "Subtotal   £18.00\nVAT @ 20%   £3.60\nTotal   £21.60")
+    assert [li.description for li in no_fit.lines] == ["Hinges"] and not no_fit.arithmetic_ok
