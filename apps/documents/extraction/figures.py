@@ -16,6 +16,7 @@ from decimal import Decimal
 from apps.ledger.extraction import Extracted
 
 from .money import format_money
+from .reread import reread_digit
 from .totals import Candidate, Chosen, Totals, rate_fits
 
 ZERO = Decimal("0.00")
@@ -36,7 +37,7 @@ def money_fields(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, 
             return Extracted()
         return Extracted(candidate.value, round(LABELLED * candidate.strength * candidate.confidence, 3))
 
-    warnings: list[str] = []
+    chosen, warnings = reread_digit(totals, chosen)
     rates = totals.printed_rates()
     net, vat, gross = take(chosen.net), take(chosen.vat), take(chosen.gross)
     if gross.value is None and net.present and vat.present:

@@ -63,7 +63,9 @@ REPAIRABLE = {"none", "comma", "colon", "semicolon", "apostrophe", "space", "los
 # In an item line "12:50" or "12 50" may be a time or two numbers: flagged by the sums, not repaired ("1250"
 # is taken in pence only when the lines then add up).
 REPAIRABLE_IN_LINES = {"none", "comma", "semicolon", "apostrophe", "lost", "dollar", "s_for_5", "o_for_0"}
+DIGIT_SLIPS = {"3": "8", "8": "3", "5": "6", "6": "5", "1": "7", "0": "8"}
 SLIPS = [
+    "digit",
     "none",
     "comma",
     "colon",
@@ -100,6 +102,9 @@ def slip(printed: str, kind: str) -> str:
         return body.replace("5", "S", 1)
     if kind == "o_for_0":
         return body.replace("0", "O", 1)
+    if kind == "digit":  # a digit misread as one of similar shape
+        i = next((i for i, c in enumerate(body) if c in DIGIT_SLIPS), None)
+        return body if i is None else body[:i] + DIGIT_SLIPS[body[i]] + body[i + 1 :]
     return "".join("#" if c.isdigit() else c for c in body)  # unreadable
 
 

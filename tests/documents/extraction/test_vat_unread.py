@@ -84,3 +84,24 @@ def test_an_item_that_lost_its_point_is_taken_in_pence_only_when_the_lines_then_
     assert fits.arithmetic_ok
     no_fit = read(items + "Subtotal   £18.00\nVAT @ 20%   £3.60\nTotal   £21.60")
     assert [li.description for li in no_fit.lines] == ["Hinges"] and not no_fit.arithmetic_ok
+
+
+@pytest.mark.parametrize(
+    ("printed", "field", "value"),
+    [
+        (("£100.00", "£28.00", "£120.00"), "vat", D("20.00")),
+        (("£100.00", "£20.00", "£170.00"), "gross", D("120.00")),
+        (("£180.00", "£20.00", "£120.00"), "net", D("100.00")),
+    ],
+)
+def test_one_misread_digit_is_corrected_when_both_sums_and_rate_agree(printed, field, value):
+    net, vat, gross = printed
+    result = read(f"Subtotal   {net}\nVAT @ 20%   {vat}\nTotal   {gross}")
+    assert getattr(result, field).value == value and result.arithmetic_ok
+    assert getattr(result, field).confidence < 0.8
+    assert any("one digit read differently" in w for w in result.warnings)
+
+
+def test_no_digit_correction_without_a_printed_rate():
+    result = read("Subtotal   £100.00\nVAT   £28.00\nTotal   £120.00")
+    assert result.vat.value == D("28.00") and not result.arithmetic_ok
