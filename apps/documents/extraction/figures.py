@@ -38,6 +38,12 @@ def money_fields(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, 
         return Extracted(candidate.value, round(LABELLED * candidate.strength * candidate.confidence, 3))
 
     chosen, warnings = reread_digit(totals, chosen)
+    for name, candidate in (("net amount", chosen.net), ("VAT", chosen.vat), ("total", chosen.gross)):
+        if candidate is not None and candidate.alternative and not warnings:
+            warnings.append(
+                f"The {name} was printed unclearly; it was read as {format_money(candidate.value)}, the reading "
+                "with which the figures add up. Check it."
+            )
     rates = totals.printed_rates()
     net, vat, gross = take(chosen.net), take(chosen.vat), take(chosen.gross)
     if gross.value is None and net.present and vat.present:

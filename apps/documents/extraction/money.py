@@ -133,6 +133,17 @@ def find_amounts(text: str, *, repair: bool = False) -> list[Amount]:
     return sorted(found, key=lambda a: a.start)
 
 
+_SPLIT = re.compile(r"(?:^|\s{2,}|[£€$]\s?)(?P<head>\d{1,3}) $")
+
+
+def split_reading(text: str, amount: Amount) -> Decimal | None:
+    """OCR split a figure at a space ("Total  1 2.50"): the joined magnitude, when the shape allows it."""
+    match = _SPLIT.search(text[: amount.start])
+    if match is None or amount.magnitude >= 1000:
+        return None
+    return Decimal(match.group("head") + f"{amount.magnitude:.2f}".zfill(4))
+
+
 def _amount(value: Decimal, start: int, end: int, cur: str | None, negative: bool, repaired: bool,
             alternatives: tuple[Decimal, ...] = ()) -> Amount:  # fmt: skip
     currency = SYMBOLS.get(cur.strip()) if cur else None

@@ -17,7 +17,7 @@ from itertools import product
 
 from apps.ledger.extraction import EXEMPT_RATE
 
-from .money import Amount, find_amounts, to_money
+from .money import Amount, find_amounts, split_reading, to_money
 from .text import TextLine
 
 ZERO = Decimal("0.00")
@@ -261,7 +261,8 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
                 strength = 1.0 if kind != "gross" or _STRONG_GROSS.search(piece) else 0.9
                 confidence = line.confidence_at(amount.start, amount.end) * (REPAIRED if amount.ocr_fixed else 1.0)
                 totals.candidates.append(Candidate(kind, amount.magnitude, line, strength, confidence))
-                for other in amount.alternatives:
+                split = split_reading(line.text, amount)
+                for other in (*amount.alternatives, *([split] if split is not None else [])):
                     totals.candidates.append(
                         Candidate(kind, other, line, strength * ALTERNATIVE, confidence * ALTERNATIVE, True)
                     )

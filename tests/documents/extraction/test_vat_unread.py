@@ -105,3 +105,10 @@ def test_one_misread_digit_is_corrected_when_both_sums_and_rate_agree(printed, f
 def test_no_digit_correction_without_a_printed_rate():
     result = read("Subtotal   £100.00\nVAT   £28.00\nTotal   £120.00")
     assert result.vat.value == D("28.00") and not result.arithmetic_ok
+
+
+def test_a_figure_split_at_a_space_is_joined_when_the_sums_ask_for_it():
+    result = read("Paint   £10.42\nSubtotal   £10.42\nVAT @ 20%   2.08\nTotal   1 2.50")
+    assert result.gross.value == D("12.50") and result.arithmetic_ok
+    assert result.gross.confidence < result.net.confidence
+    assert any("printed unclearly" in w for w in result.warnings)
