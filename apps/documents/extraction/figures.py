@@ -11,6 +11,7 @@ second reading and the review gate holds the document.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from apps.ledger.extraction import Extracted
@@ -64,14 +65,28 @@ def money_fields(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, 
                 f"VAT at {_rates_words(rates)} is printed but its amount could not be read, and the total "
                 f"less the net ({format_money(difference)}) is not that rate of the net, so VAT was left blank."
             )
-    no_vat_line = not rates and (totals.exempt_mentioned or not totals.vat_mentioned)
+    no_vat_line = not rates and not totals.vat_included and (totals.exempt_mentioned or not totals.vat_mentioned)
     if vat.value is None and net.value is None and gross.present and no_vat_line:
         # no VAT printed at all (an unregistered trader, or exempt): the whole total is net
         vat = Extracted(ZERO, NO_VAT_PRINTED * gross.confidence)
         net = Extracted(gross.value, NO_VAT_PRINTED * gross.confidence)
+    if net.value is not None:
+        _fill_rate_net(totals, net.value)
     if vat.value is None and totals.vat_unread and not warnings:
         warnings.append(
             f"A VAT line at {_rates_words(set(totals.vat_unread))} is printed but its amount could not be read; "
             "VAT was left blank rather than taken as zero."
         )
     return net, vat, gross, warnings
+
+
+def _fill_rate_net(totals: Totals, net: Decimal) -> None:
+    """ "VAT @ 20%  £100.00" beside "Disbursements (no VAT)  £45.00": the rated net is the rest of the net total,
+    when VAT is that rate of it (so the breakdown has both rows)."""
+    rows = totals.rate_vats
+    missing = [r for r in rows if r.net is None]
+    if len(rows) < 2 or len(missing) != 1 or missing[0].vat is None:
+        return
+    rest = net - sum((r.net for r in rows if r.net is not None), ZERO)
+    if rate_fits(rest, missing[0].vat, {missing[0].rate}):
+        totals.rate_vats = [replace(r, net=rest) if r is missing[0] else r for r in rows]

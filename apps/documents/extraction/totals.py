@@ -23,8 +23,20 @@ from .text import TextLine
 ZERO = Decimal("0.00")
 REPAIRED = 0.85  # a figure read by shape repair ("13:40" for 13.40) keeps 85% of its confidence
 ALTERNATIVE = 0.6  # another reading of a repaired print: chosen only when the arithmetic prefers it
-RATE_TOKEN = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
-EXEMPT_WORDS = re.compile(r"\b(exempt|outside\s*(?:the\s*)?scope|no\s*vat\s*(?:is\s*)?charged)\b", re.IGNORECASE)
+RATE_TOKEN = re.compile(r"(?<![\d.])(\d[\dO]?(?:[.,][\dO]{1,2})?)\s?%")  # "20%", "20.0%", OCR's "2O.O%"
+EXEMPT_WORDS = re.compile(
+    r"\b(exempt|outside\s*(?:the\s*)?scope|no\s*vat(?:\s*(?:is\s*)?charged)?|vat\s*free|non-?\s*vat(?:able)?|"
+    r"not\s*subject\s*to\s*vat)\b",
+    re.IGNORECASE,
+)
+# "Disbursements (no VAT)", "Postage - VAT free": a net outside VAT, whatever the words before it
+NO_VAT_TAIL = re.compile(
+    r"\(?\s*\b(?:no\s*vat|vat\s*free|non-?\s*vat(?:able)?|not\s*subject\s*to\s*vat|outside\s*(?:the\s*)?scope"
+    r"(?:\s*of\s*vat)?)\b\s*\)?\W*$",
+    re.IGNORECASE,
+)
+# VAT charged but not itemised ("Total inc VAT", "VAT included"): VAT is not zero, whatever else is unreadable
+VAT_INCLUDED = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of)\s*vat\b|\bvat\s*(included|inclusive|incl)\b", re.I)
 SKIP = re.compile(
     r"carried\s*forward|brought\s*forward|page\s*total|\bc/f\b|\bb/f\b|\bcard\b|\bcash\b|\bchange\b|\bpaid\b|"
     r"payment|tendered|contactless|savings|discount|deposit|points|previous\s*balance|\bvisa\b|mastercard|maestro|"
@@ -144,6 +156,7 @@ class Totals:
     exempt_mentioned: bool = False
     vat_mentioned: bool = False  # "VAT" on a line with an amount
     vat_unread: list[Decimal] = field(default_factory=list)  # rates of VAT lines whose amount could not be read
+    vat_included: bool = False  # "Total inc VAT", "VAT included": VAT was charged
 
     def printed_rates(self) -> set[Decimal]:
         """The non-zero VAT rates printed on totals lines (read or not): VAT is not zero on this document."""
@@ -155,7 +168,7 @@ def rate_value(text: str) -> Decimal | None:
     """'20%' -> 20, '5.0%' -> 5, 'Exempt' -> EXEMPT_RATE, 'zero' -> 0."""
     match = RATE_TOKEN.search(text)
     if match:
-        value = Decimal(match.group(1))
+        value = Decimal(match.group(1).replace("O", "0").replace(",", "."))
         return Decimal(int(value)) if value == int(value) else value
     lowered = text.lower()
     if EXEMPT_WORDS.search(lowered) or re.search(r"\b(exempt|outside)\b", lowered):
@@ -225,6 +238,8 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
     for line in lines:
         if EXEMPT_WORDS.search(line.text):
             totals.exempt_mentioned = True
+        if VAT_INCLUDED.search(line.text):
+            totals.vat_included = True
         for code, phrase in re.findall(r"\b([A-Z])\s*=\s*([^,;]+)", line.text):
             if (rate := rate_value(phrase)) is not None:
                 totals.codes[code] = rate
@@ -242,13 +257,23 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
                 totals.codes.setdefault(row.code, row.rate)
             totals.first_total_index = _first(totals.first_total_index, line.index)
             continue
-        kind = classify(label)
+        kind = "vat" if NO_VAT_TAIL.search(label) and len(amounts) == 1 else classify(label)
+        printed = rate_value(label) if kind != "vat" and RATE_TOKEN.search(label) and is_totals_label(label) else None
+        if printed is not None and printed != EXEMPT_RATE and printed > 0:
+            totals.vat_unread.append(printed)  # a VAT summary row that does not add up: VAT unknown, not zero
         rate = rate_value(label) if kind == "vat" else None
         if kind == "vat" and rate is not None:
             last = amounts[-1]
             confidence = line.confidence_at(last.start, last.end) * (REPAIRED if last.ocr_fixed else 1.0)
+            if rate == EXEMPT_RATE:  # "Disbursements (no VAT)  £45.00": a net outside VAT, not a VAT figure
+                totals.rate_vats.append(RateRow(rate, last.magnitude, ZERO, line, confidence=confidence))
+                totals.first_total_index = _first(totals.first_total_index, line.index)
+                continue
+            base = amounts[0].magnitude if len(amounts) >= 2 else None  # "VAT @ 20% on £500.00  £100.00"
+            if base is not None and abs(to_money(base * rate / 100) - last.magnitude) > Decimal("0.02"):
+                base = None
             totals.rate_vats.append(
-                RateRow(rate, None, last.magnitude, line, confidence=confidence, alternatives=last.alternatives)
+                RateRow(rate, base, last.magnitude, line, confidence=confidence, alternatives=last.alternatives)
             )
             totals.first_total_index = _first(totals.first_total_index, line.index)
             continue
@@ -267,6 +292,11 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
                         Candidate(kind, other, line, strength * ALTERNATIVE, confidence * ALTERNATIVE, True)
                     )
                 totals.first_total_index = _first(totals.first_total_index, line.index)
+    if totals.rows:  # a VAT summary and a separate "(no VAT)" line: one breakdown
+        known = {r.rate for r in totals.rows}
+        moved = [r for r in totals.rate_vats if r.rate == EXEMPT_RATE and r.rate not in known]
+        totals.rows.extend(moved)
+        totals.rate_vats = [r for r in totals.rate_vats if r not in moved]
     return totals
 
 
@@ -322,6 +352,9 @@ def choose(totals: Totals) -> Chosen:
         confidence = min(r.confidence for r in rows)
         nets.append(Candidate("net", sum((r.net or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
         vats.append(Candidate("vat", sum((r.vat or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
+    outside = sum((r.net or ZERO for r in _unique_rates(totals.rate_vats) if r.rate == EXEMPT_RATE), ZERO)
+    if outside:  # "Subtotal" of the taxable part beside "Disbursements (no VAT)": the net is both
+        nets.extend(replace(n, value=n.value + outside, strength=n.strength * 0.95) for n in list(nets))
     rates = totals.printed_rates()
     best: tuple[float, Chosen] | None = None
     for n, v, g in product(nets or [None], vats or [None], grosses or [None]):

@@ -112,3 +112,29 @@ def test_a_figure_split_at_a_space_is_joined_when_the_sums_ask_for_it():
     assert result.gross.value == D("12.50") and result.arithmetic_ok
     assert result.gross.confidence < result.net.confidence
     assert any("printed unclearly" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Professional fees         £500.00\nVAT @ 20% on £500.00         £100.00\n"
+        "Disbursements   (no VAT)         £45.00\nTotal         £645.00",
+        "Fees and taxable items   £500.00\nVAT @ 20%   £100.00\nDisbursements (no VAT)   £45.00\nTotal due   £645.00",
+        "Fees   £500.00\nSubtotal   £500.00\nVAT @ 20%   £100.00\nSearch fees - VAT free   £45.00\nTotal due   £645.00",
+    ],
+)
+def test_disbursements_outside_vat_beside_taxable_fees(body):
+    result = read(body)
+    assert (result.net.value, result.vat.value, result.gross.value) == (D("545.00"), D("100.00"), D("645.00"))
+    assert [(b.rate, b.net, b.vat) for b in result.vat_breakdown] == [
+        (D(20), D("500.00"), D("100.00")),
+        (D(-1), D("45.00"), D("0.00")),
+    ]
+    assert result.arithmetic_ok
+
+
+def test_a_garbled_vat_summary_row_or_vat_included_never_becomes_vat_zero():
+    till = read("MILK  1.20\nBREAD  1.00\nTOTAL  £2.20\nVAT  RATE  NET  VAT  TOTAL\nA  2O.O%  1.83  O.#7  2.2#")
+    assert till.vat.value is None and not till.arithmetic_ok
+    included = read("MILK  1.20\nTOTAL inc VAT  £1.20\nCARD  £1.20")
+    assert included.vat.value is None and not included.arithmetic_ok
