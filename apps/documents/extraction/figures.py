@@ -65,7 +65,7 @@ def money_fields(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, 
                 f"VAT at {_rates_words(rates)} is printed but its amount could not be read, and the total "
                 f"less the net ({format_money(difference)}) is not that rate of the net, so VAT was left blank."
             )
-    no_vat_line = not rates and not totals.vat_included and (totals.exempt_mentioned or not totals.vat_mentioned)
+    no_vat_line = not totals.vat_signalled() and (totals.exempt_mentioned or not totals.vat_mentioned)
     if vat.value is None and net.value is None and gross.present and no_vat_line:
         # no VAT printed at all (an unregistered trader, or exempt): the whole total is net
         vat = Extracted(ZERO, NO_VAT_PRINTED * gross.confidence)

@@ -35,6 +35,9 @@ NO_VAT_TAIL = re.compile(
     r"(?:\s*of\s*vat)?)\b\s*\)?\W*$",
     re.IGNORECASE,
 )
+VAT_TABLE = re.compile(
+    r"\bvat\b.*\b(net|rate|summary|analysis|code|goods)\b|\b(net|rate|summary|analysis|code|goods)\b.*\bvat\b", re.I
+)
 # VAT charged but not itemised ("Total inc VAT", "VAT included"): VAT is not zero, whatever else is unreadable
 VAT_INCLUDED = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of)\s*vat\b|\bvat\s*(included|inclusive|incl)\b", re.I)
 SKIP = re.compile(
@@ -54,74 +57,14 @@ _GROSS = re.compile(
     r"\btotal\b|amount\s*(due|payable|owing)|balance\s*(due|to\s*pay|payable)|to\s*pay|\bdue\b", re.IGNORECASE
 )
 _STRONG_GROSS = re.compile(r"total\s*(due|credit|payable|to\s*pay)|amount\s*due|grand|balance\s*due|inc", re.IGNORECASE)
-VOCABULARY = set(
-    [
-        "total",
-        "sub",
-        "subtotal",
-        "sub-total",
-        "net",
-        "vat",
-        "gross",
-        "amount",
-        "due",
-        "balance",
-        "to",
-        "pay",
-        "payable",
-        "grand",
-        "inc",
-        "incl",
-        "including",
-        "excl",
-        "ex",
-        "excluding",
-        "exclusive",
-        "inclusive",
-        "of",
-        "before",
-        "after",
-        "at",
-        "on",
-        "rate",
-        "standard",
-        "reduced",
-        "zero",
-        "zero-rated",
-        "rated",
-        "exempt",
-        "from",
-        "invoice",
-        "credit",
-        "fees",
-        "premium",
-        "the",
-        "goods",
-        "services",
-        "sum",
-        "owing",
-        "outstanding",
-        "now",
-        "summary",
-        "analysis",
-        "code",
-        "less",
-        "plus",
-        "outside",
-        "scope",
-        "gbp",
-        "eur",
-        "and",
-        "for",
-        "this",
-        "bill",
-        "final",
-        "charges",
-        "value",
-        "added",
-        "tax",
-    ]
-)
+VOCABULARY = frozenset([
+    "total", "sub", "subtotal", "sub-total", "net", "vat", "gross", "amount", "due", "balance", "to", "pay",
+    "payable", "grand", "inc", "incl", "including", "excl", "ex", "excluding", "exclusive", "inclusive", "of",
+    "before", "after", "at", "on", "rate", "standard", "reduced", "zero", "zero-rated", "rated", "exempt", "from",
+    "invoice", "credit", "fees", "premium", "the", "goods", "services", "sum", "owing", "outstanding", "now",
+    "summary", "analysis", "code", "less", "plus", "outside", "scope", "gbp", "eur", "and", "for", "this", "bill",
+    "final", "charges", "value", "added", "tax",
+])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -157,6 +100,12 @@ class Totals:
     vat_mentioned: bool = False  # "VAT" on a line with an amount
     vat_unread: list[Decimal] = field(default_factory=list)  # rates of VAT lines whose amount could not be read
     vat_included: bool = False  # "Total inc VAT", "VAT included": VAT was charged
+    vat_table: bool = False  # a VAT summary's heading ("VAT  Rate  Net  VAT"), read or not
+
+    def vat_signalled(self) -> bool:
+        """Something on the page says VAT was charged, even if no VAT figure could be read."""
+        charged_codes = any(r != EXEMPT_RATE and r > 0 for r in self.codes.values())
+        return bool(self.printed_rates()) or self.vat_included or self.vat_table or charged_codes
 
     def printed_rates(self) -> set[Decimal]:
         """The non-zero VAT rates printed on totals lines (read or not): VAT is not zero on this document."""
@@ -240,6 +189,8 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
             totals.exempt_mentioned = True
         if VAT_INCLUDED.search(line.text):
             totals.vat_included = True
+        if VAT_TABLE.search(line.text) and not find_amounts(line.text):
+            totals.vat_table = True
         for code, phrase in re.findall(r"\b([A-Z])\s*=\s*([^,;]+)", line.text):
             if (rate := rate_value(phrase)) is not None:
                 totals.codes[code] = rate

@@ -138,3 +138,12 @@ def test_a_garbled_vat_summary_row_or_vat_included_never_becomes_vat_zero():
     assert till.vat.value is None and not till.arithmetic_ok
     included = read("MILK  1.20\nTOTAL inc VAT  £1.20\nCARD  £1.20")
     assert included.vat.value is None and not included.arithmetic_ok
+
+
+@pytest.mark.parametrize(
+    "signal",
+    ["VAT SUMMARY", "VAT   RATE   NET   VAT", "A = 20%  Z = 0%"],
+)
+def test_a_till_that_shows_vat_was_charged_never_reads_vat_zero_when_its_figures_are_unreadable(signal):
+    result = read(f"MILK  A  1.20\nBREAD  A  1.00\nTOTAL  £2.20\n{signal}\n#  ##.#%  #.##  #.##")
+    assert result.vat.value is None and not result.arithmetic_ok
