@@ -94,10 +94,10 @@ def _build(day: str, month: str, year: str) -> date | None:
 def find_dates(text: str) -> list[FoundDate]:
     """Every date in ``text``, left to right (overlapping readings keep the first pattern's)."""
     found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters already part of a date (checked per match, not per date found)
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if any(match.start() < e and s < match.end() for s, e in taken):
+            if any(taken[match.start() : match.end()]):
                 continue
             groups = match.groupdict()
             raw = (groups["d"], groups.get("m") or "", groups["y"])
@@ -108,13 +108,13 @@ def find_dates(text: str) -> list[FoundDate]:
             fixed = any(not c.isdigit() for c in "".join(raw))
             if value is not None:
                 found.append(FoundDate(value, match.start(), match.end(), day, month, year, fixed))
-                taken.append((match.start(), match.end()))
+                taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
             elif len(year) == 4 and (readings := _readings(day, groups.get("mon") or month, year)):
                 # a misread day or month made it impossible; only with a four-digit year (not a sort code)
                 found.append(
                     FoundDate(readings[0], match.start(), match.end(), day, month, year, fixed, tuple(readings))
                 )
-                taken.append((match.start(), match.end()))
+                taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     return sorted(found, key=lambda f: f.start)
 
 

@@ -80,8 +80,9 @@ def _candidates(lines: Sequence[TextLine]) -> list[tuple[int, float, FoundDate, 
                     moved = FoundDate(hit.value, hit.start + max(offset, 0), hit.end + max(offset, 0), hit.day,
                                       hit.month, hit.year, hit.ocr_fixed)  # fmt: skip
                     out.append((rank, BELOW, moved, under))
+        plain_line: bool | None = None  # no amounts and no other date's label: computed once, when needed
         for hit in find_dates(line.text):
-            before = line.text[: hit.start]
+            before = line.text[max(0, hit.start - 80) : hit.start]  # a label is printed just before its date
             if re.search(r"\bto\s*$|-\s*$", before, re.IGNORECASE):
                 continue  # the end of a period ("01/03/2026 to 31/03/2026")
             segment_before = re.split(r"\s{2,}", before.rstrip())[-1] if before.strip() else ""
@@ -90,8 +91,11 @@ def _candidates(lines: Sequence[TextLine]) -> list[tuple[int, float, FoundDate, 
                 rank = _rank(before)
             if rank is not None:
                 out.append((rank, LABELLED, hit, line))
-            elif not NOT_ISSUE.search(before) and not find_amounts(line.text) and not NOT_ISSUE.search(line.text):
-                out.append((2, GUESS, hit, line))
+            elif not NOT_ISSUE.search(before):
+                if plain_line is None:
+                    plain_line = not find_amounts(line.text) and not NOT_ISSUE.search(line.text)
+                if plain_line:
+                    out.append((2, GUESS, hit, line))
     return out
 
 

@@ -28,7 +28,7 @@ _INLINE = re.compile(
 )
 _TAIL = re.compile(r"^\s*(?:(?P<code>[A-Z])|\(?(?P<rate>\d{1,2}(?:\.\d)?\s?%)\)?|(?P<word>exempt|zero))?\s*$", re.I)
 _LOST_POINT = re.compile(r"\s{2,}(?P<int>\d{3,7})(?=\s*(?:[A-Z]|\(?\d{1,2}(?:\.\d)?\s?%\)?)?\s*$)")
-_BARE = re.compile(r"^(?P<desc>.*[A-Za-z]{2}.*?)\s{2,}(?P<int>\d{3,7})\s*(?:[A-Z])?$")
+_BARE = re.compile(r"\s{2,}(?P<int>\d{3,7})\s*(?:[A-Z])?$")
 _NUMERIC = re.compile(r"^\(?[-−]?[£€$]?\s?[-−]?[\d.,]+(?:\s?(?:GBP|EUR))?\)?[.:;]?$")
 
 
@@ -126,6 +126,16 @@ def parse_item_line(line: TextLine, codes: dict[str, Decimal]) -> RawItem | None
     return RawItem(description, last.magnitude, rate, quantity, unit, line, alternative)
 
 
+def _bare(line: TextLine) -> RawItem | None:
+    """'Gate repairs   1250': a described line ending in a figure with no point (its pence, if anything)."""
+    match = _BARE.search(line.text)
+    description = line.text[: match.start()] if match else ""
+    if match is None or not re.search(r"[A-Za-z]{2}", description) or classify(description) is not None:
+        return None
+    amount = to_money(Decimal(match.group("int")) / 100)
+    return RawItem(clean_value(description), amount, None, None, None, line)
+
+
 def find_items(lines: Sequence[TextLine], totals: Totals, *, targets: Sequence[Decimal | None] = ()) -> list[RawItem]:
     """Item lines between each page's item header (if any) and the start of the totals block.
 
@@ -145,9 +155,8 @@ def find_items(lines: Sequence[TextLine], totals: Totals, *, targets: Sequence[D
             previous = None
             continue
         amounts = find_amounts(line.text)
-        if not amounts and (bare := _BARE.match(line.text)) and classify(bare.group("desc")) is None:
-            amount = to_money(Decimal(bare.group("int")) / 100)
-            pointless.append(RawItem(clean_value(bare.group("desc")), amount, None, None, None, line))
+        if not amounts and (bare := _bare(line)) is not None:
+            pointless.append(bare)
         if not amounts or classify(line.text[: amounts[-1].start]) is not None:
             previous = line if not amounts else None
             continue

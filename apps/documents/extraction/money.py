@@ -123,9 +123,10 @@ def find_amounts(text: str, *, repair: bool = False) -> list[Amount]:
             match.group("sign") or match.group("sign2") or match.group("cr") or match.group("trail") or opened
         )
         cur = match.group("cur") or match.group("suffix")
-        repaired = sep not in ".," or sep == "," or any(start <= i < end for i in changed)
+        letters = any(i in changed for i in range(start, end))  # (a set lookup per character of the match)
+        repaired = sep not in ".," or sep == "," or letters
         alternatives = ()
-        if fixed[start:end].lstrip("(-−– ").startswith("$") and any(i in changed for i in range(start, end)):
+        if letters and fixed[start:end].lstrip("(-−– ").startswith("$"):
             alternatives = (Decimal("5" + integer.replace(",", "") + "." + match.group("dec")),)  # S was a 5
         found.append(_amount(value, start, end, cur, negative, repaired, alternatives))
     if repair:
@@ -138,7 +139,9 @@ _SPLIT = re.compile(r"(?:^|\s{2,}|[£€$]\s?)(?P<head>\d{1,3}) $")
 
 def split_reading(text: str, amount: Amount) -> Decimal | None:
     """OCR split a figure at a space ("Total  1 2.50"): the joined magnitude, when the shape allows it."""
-    match = _SPLIT.search(text[: amount.start])
+    start = amount.start
+    window = ("x" if start > 10 else "") + text[max(0, start - 10) : start]  # "x": not the line's start
+    match = _SPLIT.search(window)
     if match is None or amount.magnitude >= 1000:
         return None
     return Decimal(match.group("head") + f"{amount.magnitude:.2f}".zfill(4))

@@ -36,7 +36,8 @@ NO_VAT_TAIL = re.compile(
     re.IGNORECASE,
 )
 VAT_TABLE = re.compile(
-    r"\bvat\b.*\b(net|rate|summary|analysis|code|goods)\b|\b(net|rate|summary|analysis|code|goods)\b.*\bvat\b", re.I
+    r"\bvat\b.{0,60}?\b(net|rate|summary|analysis|code|goods)\b|\b(net|rate|summary|analysis|code|goods)\b.{0,60}?\bvat\b",
+    re.I,
 )
 # VAT charged but not itemised ("Total inc VAT", "VAT included"): VAT is not zero, whatever else is unreadable
 VAT_INCLUDED = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of)\s*vat\b|\bvat\s*(included|inclusive|incl)\b", re.I)
@@ -257,11 +258,13 @@ def _repaired_total(line: TextLine, totals: Totals) -> list[Amount]:
     A VAT line with a non-zero rate and no readable figure at all is recorded in ``vat_unread``: its VAT is
     unknown, never zero.
     """
+    if len(line.text) > 200:
+        return []  # no totals line is this long (labels are at most 60 characters)
     loose = find_amounts(line.text, repair=True)
     if loose:
         return loose[-1:] if classify(line.text[: loose[-1].start]) in ("net", "vat", "gross") else []
     segments = line.segments()
-    for k in range(len(segments), 0, -1):  # "VAT @ 20%   ZO.OO%": the label is before the garbled figure
+    for k in range(len(segments), max(0, len(segments) - 3), -1):  # "VAT @ 20%   ZO.OO%": label, garbled figure
         label = "  ".join(segments[:k])
         if classify(label) == "vat":
             rate = rate_value(label)
