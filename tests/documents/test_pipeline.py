@@ -90,3 +90,18 @@ def test_a_soft_time_limit_ends_in_failed_with_the_limit_in_words(bakery, in_ten
     document = process(bakery, document, in_tenant)
     assert document.state == DocumentState.FAILED
     assert f"longer than {settings.DOCUMENT_TASK_SOFT_TIME_LIMIT} seconds" in document.failure_reason
+
+
+def test_the_pipeline_checks_the_issue_date_against_the_documents_received_date(bakery, in_tenant, monkeypatch):
+    from apps.documents.extraction import errors, reader
+
+    seen = {}
+
+    def spy(*args, received_on=None, **kwargs):
+        seen["received_on"] = received_on
+        raise errors.ReadError("stop here")
+
+    monkeypatch.setattr(reader, "read_document", spy)
+    document = upload_document(tenant=bakery, content=pdf_bytes(["dated"]), filename="dated.pdf").document
+    document = process(bakery, document, in_tenant)
+    assert seen["received_on"] is not None and seen["received_on"] == document.received_date

@@ -4,7 +4,10 @@ Why read from the right: whatever the layout, an item line ends with its
 amount (perhaps followed by a till's VAT code), and the columns before it are
 the rate, the unit price and the quantity. A quantity and unit price are kept
 only when they multiply to the amount, which is what tells "3  £24.50" (a
-quantity and price) from "pump 4, 38.42 L" (part of the description).
+quantity and price) from "pump 4, 38.42 L" (part of the description). An
+amount column whose point OCR lost ("1800" after "£18.00") is read in pence
+when the line has another figure with pence; quantity x price, or the totals,
+then referee it (parse._repair).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import combinations
 
-from .money import find_amounts, parse_amount, to_money
+from .money import Amount, find_amounts, parse_amount, to_money
 from .text import TextLine, clean_value
 from .totals import RATE_TOKEN, Totals, classify, rate_value
 
@@ -23,6 +27,8 @@ _INLINE = re.compile(
     r"(?P<qty>\d+(?:\.\d+)?)\s*(?:x|×|@)\s*(?P<unit>[£€]?\s?\d[\d,]*[.,]\d{2}(?:\s?(?:GBP|EUR))?)", re.IGNORECASE
 )
 _TAIL = re.compile(r"^\s*(?:(?P<code>[A-Z])|\(?(?P<rate>\d{1,2}(?:\.\d)?\s?%)\)?|(?P<word>exempt|zero))?\s*$", re.I)
+_LOST_POINT = re.compile(r"\s{2,}(?P<int>\d{3,7})(?=\s*(?:[A-Z]|\(?\d{1,2}(?:\.\d)?\s?%\)?)?\s*$)")
+_BARE = re.compile(r"\s{2,}(?P<int>\d{3,7})\s*(?:[A-Z])?$")
 _NUMERIC = re.compile(r"^\(?[-−]?[£€$]?\s?[-−]?[\d.,]+(?:\s?(?:GBP|EUR))?\)?[.:;]?$")
 
 
@@ -78,6 +84,11 @@ def parse_item_line(line: TextLine, codes: dict[str, Decimal]) -> RawItem | None
     if not amounts:
         return None
     last = amounts[-1]
+    if (lost := _LOST_POINT.search(line.text, last.end)) is not None:
+        # "Desk lamp  1  £18.00  20%  1800": the amount column lost its point; every other figure has pence
+        value = to_money(Decimal(lost.group("int")) / 100)
+        last = Amount(value, lost.start("int"), lost.end("int"), None, False, ocr_fixed=True)
+        amounts = [*amounts, last]
     tail = _TAIL.match(line.text[last.end :])
     if not tail:
         return None
@@ -115,11 +126,26 @@ def parse_item_line(line: TextLine, codes: dict[str, Decimal]) -> RawItem | None
     return RawItem(description, last.magnitude, rate, quantity, unit, line, alternative)
 
 
-def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
-    """Item lines between each page's item header (if any) and the start of the totals block."""
+def _bare(line: TextLine) -> RawItem | None:
+    """'Gate repairs   1250': a described line ending in a figure with no point (its pence, if anything)."""
+    match = _BARE.search(line.text)
+    description = line.text[: match.start()] if match else ""
+    if match is None or not re.search(r"[A-Za-z]{2}", description) or classify(description) is not None:
+        return None
+    amount = to_money(Decimal(match.group("int")) / 100)
+    return RawItem(clean_value(description), amount, None, None, None, line)
+
+
+def find_items(lines: Sequence[TextLine], totals: Totals, *, targets: Sequence[Decimal | None] = ()) -> list[RawItem]:
+    """Item lines between each page's item header (if any) and the start of the totals block.
+
+    ``targets``: the net and gross read. An item whose amount lost its decimal point ("Gate repairs   1250"
+    among figures with pence) is taken, in pence, only when that makes the lines add up to one of them.
+    """
     headers = {line.page: line.index for line in lines if _is_header(line)}
     stop = totals.first_total_index
     items: list[RawItem] = []
+    pointless: list[RawItem] = []
     previous: TextLine | None = None
     for line in lines:
         if stop is not None and line.index >= stop:
@@ -129,6 +155,8 @@ def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
             previous = None
             continue
         amounts = find_amounts(line.text)
+        if not amounts and (bare := _bare(line)) is not None:
+            pointless.append(bare)
         if not amounts or classify(line.text[: amounts[-1].start]) is not None:
             previous = line if not amounts else None
             continue
@@ -149,4 +177,23 @@ def find_items(lines: Sequence[TextLine], totals: Totals) -> list[RawItem]:
         if re.search(r"[A-Za-z]{2}", item.description) and not RATE_TOKEN.fullmatch(item.description):
             items.append(item)
         previous = None
-    return items
+    return _with_pointless(items, pointless, [t for t in targets if t is not None])
+
+
+def _with_pointless(items: list[RawItem], pointless: list[RawItem], targets: list[Decimal]) -> list[RawItem]:
+    """Add the amounts that lost their point only when the arithmetic asks for them (and nothing else fits)."""
+    if not pointless or not items or not targets or len(pointless) > 6:
+        return items
+    printed = sum((i.amount for i in items), Decimal("0.00"))
+    near = lambda total: any(abs(total - t) <= Decimal("0.01") for t in targets)  # noqa: E731
+    if near(printed):
+        return items
+    fits = [
+        chosen
+        for size in range(1, len(pointless) + 1)
+        for chosen in combinations(pointless, size)
+        if near(printed + sum((i.amount for i in chosen), Decimal("0.00")))
+    ]
+    if len(fits) != 1:
+        return items  # none, or more than one way to make it add up: the arithmetic check flags the document
+    return sorted([*items, *fits[0]], key=lambda i: i.line.index)

@@ -14,6 +14,7 @@ the money confidences are halved instead (checks.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from apps.ledger.extraction import EXEMPT_RATE, DocumentKind, Extracted, Extraction, LineItem, VatBreakdown
@@ -22,10 +23,12 @@ from . import header
 from .calibration import calibrate
 from .checks import apply_checks
 from .direction import Business, decide
+from .figures import money_fields
+from .issued import issue_date
 from .items import RawItem, find_items
 from .money import format_money, to_money
 from .text import PageLines, TextLine, build_lines
-from .totals import Chosen, Totals, choose, find_totals, unique_rows
+from .totals import Totals, choose, find_totals, unique_rows
 from .vatnumber import VatNumber, find_vat_numbers, normalise_vat_number
 
 ZERO = Decimal("0.00")
@@ -38,11 +41,13 @@ def extract_fields(
     own_names: Sequence[str] = (),
     own_vat_numbers: Sequence[str] = (),
     own_company_numbers: Sequence[str] = (),
+    received_on: date | None = None,
 ) -> Extraction:
     """Every field of the contract from the pages' text (``pages`` are not attached; the reader does that).
 
     ``own_*``: what identifies the business itself, so that its own sales invoices are told from bills
-    (direction.py) and its own VAT number is never taken for a supplier's.
+    (direction.py) and its own VAT number is never taken for a supplier's. ``received_on``: the day the
+    document arrived, against which its issue date is checked (issued.py); None skips that check.
     """
     lines = build_lines(pages)
     result = Extraction()
@@ -66,12 +71,14 @@ def extract_fields(
         result.supplier_name = _confirm(supplier)  # it matched one of the business's own names
         result.customer_name = header.customer_name(lines, supplier.value, own_names)
     result.document_number = header.document_number(lines, credit_note=result.kind.value == DocumentKind.CREDIT_NOTE)
-    result.issue_date = header.issue_date(lines)
+    result.issue_date, date_warnings = issue_date(lines, received_on=received_on)
+    result.warnings.extend(date_warnings)
     result.currency = header.currency(lines)
 
     totals = find_totals(lines)
-    net, vat, gross = _money(totals, choose(totals))
-    raw_items = find_items(lines, totals)
+    net, vat, gross, money_warnings = money_fields(totals, choose(totals))
+    result.warnings.extend(money_warnings)
+    raw_items = find_items(lines, totals, targets=(net.value, gross.value))
     if net.value is None and raw_items and gross.value is None:
         net = Extracted(sum((i.amount for i in raw_items), ZERO), 0.5)
     result.net, result.vat, result.gross = net, vat, gross
@@ -121,31 +128,6 @@ def _vat_number(found: Sequence[tuple[TextLine, VatNumber]], own: Sequence[str],
     line, number = chosen
     # the check digits confirm the OCR reading: halve the remaining doubt
     return Extracted(number.compact, _confirmed(header.LABELLED * line.confidence_at(number.start, number.end)))
-
-
-def _money(totals: Totals, chosen: Chosen) -> tuple[Extracted, Extracted, Extracted]:
-    def take(candidate) -> Extracted:
-        if candidate is None:
-            return Extracted()
-        return Extracted(candidate.value, round(header.LABELLED * candidate.strength * candidate.confidence, 3))
-
-    net, vat, gross = take(chosen.net), take(chosen.vat), take(chosen.gross)
-    if gross.value is None and net.present and vat.present:
-        gross = Extracted(net.value + vat.value, DERIVED * min(net.confidence, vat.confidence))
-    if net.value is None and gross.present and vat.present and vat.value <= gross.value:
-        net = Extracted(gross.value - vat.value, DERIVED * min(gross.confidence, vat.confidence))
-    if vat.value is None and net.present and gross.present and net.value <= gross.value:
-        vat = Extracted(gross.value - net.value, DERIVED * min(gross.confidence, net.confidence))
-    if (
-        vat.value is None
-        and net.value is None
-        and gross.present
-        and (totals.exempt_mentioned or not totals.vat_mentioned)
-    ):
-        # no VAT printed at all (an unregistered trader, or exempt): the whole total is net
-        vat = Extracted(ZERO, 0.7 * gross.confidence)
-        net = Extracted(gross.value, 0.7 * gross.confidence)
-    return net, vat, gross
 
 
 def _breakdown(

@@ -24,6 +24,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import partial
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -86,6 +87,7 @@ def read_document(
     ocr_timeout: int = ocr.DEFAULT_TIMEOUT,
     psm: int = ocr.DEFAULT_PSM,
     ocr_budget: float = DEFAULT_OCR_BUDGET,
+    received_on: date | None = None,
 ) -> Extraction:
     """Read the document and extract its fields. Raises ReadError when the content cannot be read.
 
@@ -101,7 +103,7 @@ def read_document(
     else:
         raise ReadError(f"Files of type {content_type!r} cannot be read; upload a PDF, PNG, JPEG or TIFF.")
     own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
-           "own_company_numbers": tuple(own_company_numbers)}  # fmt: skip
+           "own_company_numbers": tuple(own_company_numbers), "received_on": received_on}  # fmt: skip
     pages = read(enhance=False)
     if all(p.method == "blank" for p in pages):
         raise ReadError(f"Every page of this document is blank ({len(pages)} checked), so there is nothing to read.")
@@ -121,7 +123,7 @@ def read_document(
     return result
 
 
-def _extract(pages: list[_Page], own: dict[str, tuple[str, ...]]) -> Extraction:
+def _extract(pages: list[_Page], own: dict) -> Extraction:
     result = extract_fields([PageLines(p.text, p.confidence, p.line_confidences, p.line_words) for p in pages], **own)
     result.pages = [PageText(i, p.text, p.method, p.confidence, p.seconds) for i, p in enumerate(pages, start=1)]
     return result

@@ -11,18 +11,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import product
 
 from apps.ledger.extraction import EXEMPT_RATE
 
-from .money import Amount, find_amounts, to_money
+from .money import Amount, find_amounts, split_reading, to_money
 from .text import TextLine
 
 ZERO = Decimal("0.00")
-RATE_TOKEN = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)\s?%")
-EXEMPT_WORDS = re.compile(r"\b(exempt|outside\s*(?:the\s*)?scope|no\s*vat\s*(?:is\s*)?charged)\b", re.IGNORECASE)
+REPAIRED = 0.85  # a figure read by shape repair ("13:40" for 13.40) keeps 85% of its confidence
+ALTERNATIVE = 0.6  # another reading of a repaired print: chosen only when the arithmetic prefers it
+RATE_TOKEN = re.compile(r"(?<![\d.])(\d[\dO]?(?:[.,][\dO]{1,2})?)\s?%")  # "20%", "20.0%", OCR's "2O.O%"
+EXEMPT_WORDS = re.compile(
+    r"\b(exempt|outside\s*(?:the\s*)?scope|no\s*vat(?:\s*(?:is\s*)?charged)?|vat\s*free|non-?\s*vat(?:able)?|"
+    r"not\s*subject\s*to\s*vat)\b",
+    re.IGNORECASE,
+)
+# "Disbursements (no VAT)", "Postage - VAT free": a net outside VAT, whatever the words before it
+NO_VAT_TAIL = re.compile(
+    r"\(?\s*\b(?:no\s*vat|vat\s*free|non-?\s*vat(?:able)?|not\s*subject\s*to\s*vat|outside\s*(?:the\s*)?scope"
+    r"(?:\s*of\s*vat)?)\b\s*\)?\W*$",
+    re.IGNORECASE,
+)
+VAT_TABLE = re.compile(
+    r"\bvat\b.{0,60}?\b(net|rate|summary|analysis|code|goods)\b|\b(net|rate|summary|analysis|code|goods)\b.{0,60}?\bvat\b",
+    re.I,
+)
+# VAT charged but not itemised ("Total inc VAT", "VAT included"): VAT is not zero, whatever else is unreadable
+VAT_INCLUDED = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of)\s*vat\b|\bvat\s*(included|inclusive|incl)\b", re.I)
 SKIP = re.compile(
     r"carried\s*forward|brought\s*forward|page\s*total|\bc/f\b|\bb/f\b|\bcard\b|\bcash\b|\bchange\b|\bpaid\b|"
     r"payment|tendered|contactless|savings|discount|deposit|points|previous\s*balance|\bvisa\b|mastercard|maestro|"
@@ -30,84 +48,24 @@ SKIP = re.compile(
     re.IGNORECASE,
 )
 _NET = re.compile(
-    r"\b(ex(cl)?(uding|\.)?|before|exclusive\s*of|without)\s*vat\b|\bnet\b|sub-?\s*total|goods\s*total|"
+    r"\b(ex(cl)?(uding|\.)?|before|exclusive\s*of|without|less)\s*(vat|tax)\b|\bnet\b|sub-?\s*total|\bgoods\b|"
     r"total\s*fees|zero-?\s*rated|exempt|total\s*premium",
     re.IGNORECASE,
 )
-_GROSS_VAT = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of|with)\s*vat\b", re.IGNORECASE)
-_VAT = re.compile(r"\bvat\b", re.IGNORECASE)
+_GROSS_VAT = re.compile(r"\b(inc(l)?(uding|\.)?|inclusive\s*of|with|after)\s*(vat|tax)\b", re.IGNORECASE)
+_VAT = re.compile(r"\bvat\b|\btax\b(?!\s*(?:point|date|invoice|code))|\bv\.a\.t\b", re.IGNORECASE)
 _GROSS = re.compile(
     r"\btotal\b|amount\s*(due|payable|owing)|balance\s*(due|to\s*pay|payable)|to\s*pay|\bdue\b", re.IGNORECASE
 )
 _STRONG_GROSS = re.compile(r"total\s*(due|credit|payable|to\s*pay)|amount\s*due|grand|balance\s*due|inc", re.IGNORECASE)
-VOCABULARY = set(
-    [
-        "total",
-        "sub",
-        "subtotal",
-        "sub-total",
-        "net",
-        "vat",
-        "gross",
-        "amount",
-        "due",
-        "balance",
-        "to",
-        "pay",
-        "payable",
-        "grand",
-        "inc",
-        "incl",
-        "including",
-        "excl",
-        "ex",
-        "excluding",
-        "exclusive",
-        "inclusive",
-        "of",
-        "before",
-        "after",
-        "at",
-        "on",
-        "rate",
-        "standard",
-        "reduced",
-        "zero",
-        "zero-rated",
-        "rated",
-        "exempt",
-        "from",
-        "invoice",
-        "credit",
-        "fees",
-        "premium",
-        "the",
-        "goods",
-        "services",
-        "sum",
-        "owing",
-        "outstanding",
-        "now",
-        "summary",
-        "analysis",
-        "code",
-        "less",
-        "plus",
-        "outside",
-        "scope",
-        "gbp",
-        "eur",
-        "and",
-        "for",
-        "this",
-        "bill",
-        "final",
-        "charges",
-        "value",
-        "added",
-        "tax",
-    ]
-)
+VOCABULARY = frozenset([
+    "total", "sub", "subtotal", "sub-total", "net", "vat", "gross", "amount", "due", "balance", "to", "pay",
+    "payable", "grand", "inc", "incl", "including", "excl", "ex", "excluding", "exclusive", "inclusive", "of",
+    "before", "after", "at", "on", "rate", "standard", "reduced", "zero", "zero-rated", "rated", "exempt", "from",
+    "invoice", "credit", "fees", "premium", "the", "goods", "services", "sum", "owing", "outstanding", "now",
+    "summary", "analysis", "code", "less", "plus", "outside", "scope", "gbp", "eur", "and", "for", "this", "bill",
+    "final", "charges", "value", "added", "tax",
+])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,7 +74,8 @@ class Candidate:
     value: Decimal  # magnitude
     line: TextLine
     strength: float
-    confidence: float = 1.0  # of the OCR words that printed the value
+    confidence: float = 1.0  # of the OCR words that printed the value (lowered when repaired by shape)
+    alternative: bool = False  # another reading of a repaired print, kept for the arithmetic to referee
 
 
 @dataclass(frozen=True)
@@ -128,6 +87,7 @@ class RateRow:
     code: str | None = None
     gross_based: bool = False  # a till's analysis: the rate's gross was printed too
     confidence: float = 1.0  # of the OCR words that printed the figures
+    alternatives: tuple[Decimal, ...] = ()  # other readings of a repaired VAT figure
 
 
 @dataclass
@@ -139,13 +99,26 @@ class Totals:
     first_total_index: int | None = None  # where the totals block starts (items stop there)
     exempt_mentioned: bool = False
     vat_mentioned: bool = False  # "VAT" on a line with an amount
+    vat_unread: list[Decimal] = field(default_factory=list)  # rates of VAT lines whose amount could not be read
+    vat_included: bool = False  # "Total inc VAT", "VAT included": VAT was charged
+    vat_table: bool = False  # a VAT summary's heading ("VAT  Rate  Net  VAT"), read or not
+
+    def vat_signalled(self) -> bool:
+        """Something on the page says VAT was charged, even if no VAT figure could be read."""
+        charged_codes = any(r != EXEMPT_RATE and r > 0 for r in self.codes.values())
+        return bool(self.printed_rates()) or self.vat_included or self.vat_table or charged_codes
+
+    def printed_rates(self) -> set[Decimal]:
+        """The non-zero VAT rates printed on totals lines (read or not): VAT is not zero on this document."""
+        rows = [*self.rate_vats, *self.rows]
+        return {r.rate for r in rows if r.rate != EXEMPT_RATE and r.rate > 0} | set(self.vat_unread)
 
 
 def rate_value(text: str) -> Decimal | None:
     """'20%' -> 20, '5.0%' -> 5, 'Exempt' -> EXEMPT_RATE, 'zero' -> 0."""
     match = RATE_TOKEN.search(text)
     if match:
-        value = Decimal(match.group(1))
+        value = Decimal(match.group(1).replace("O", "0").replace(",", "."))
         return Decimal(int(value)) if value == int(value) else value
     lowered = text.lower()
     if EXEMPT_WORDS.search(lowered) or re.search(r"\b(exempt|outside)\b", lowered):
@@ -215,10 +188,16 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
     for line in lines:
         if EXEMPT_WORDS.search(line.text):
             totals.exempt_mentioned = True
+        if VAT_INCLUDED.search(line.text):
+            totals.vat_included = True
+        if VAT_TABLE.search(line.text) and not find_amounts(line.text):
+            totals.vat_table = True
         for code, phrase in re.findall(r"\b([A-Z])\s*=\s*([^,;]+)", line.text):
             if (rate := rate_value(phrase)) is not None:
                 totals.codes[code] = rate
         amounts = find_amounts(line.text)
+        if not amounts:
+            amounts = _repaired_total(line, totals)
         if not amounts:
             continue
         if _VAT.search(line.text):
@@ -230,12 +209,23 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
                 totals.codes.setdefault(row.code, row.rate)
             totals.first_total_index = _first(totals.first_total_index, line.index)
             continue
-        kind = classify(label)
+        kind = "vat" if NO_VAT_TAIL.search(label) and len(amounts) == 1 else classify(label)
+        printed = rate_value(label) if kind != "vat" and RATE_TOKEN.search(label) and is_totals_label(label) else None
+        if printed is not None and printed != EXEMPT_RATE and printed > 0:
+            totals.vat_unread.append(printed)  # a VAT summary row that does not add up: VAT unknown, not zero
         rate = rate_value(label) if kind == "vat" else None
         if kind == "vat" and rate is not None:
             last = amounts[-1]
+            confidence = line.confidence_at(last.start, last.end) * (REPAIRED if last.ocr_fixed else 1.0)
+            if rate == EXEMPT_RATE:  # "Disbursements (no VAT)  £45.00": a net outside VAT, not a VAT figure
+                totals.rate_vats.append(RateRow(rate, last.magnitude, ZERO, line, confidence=confidence))
+                totals.first_total_index = _first(totals.first_total_index, line.index)
+                continue
+            base = amounts[0].magnitude if len(amounts) >= 2 else None  # "VAT @ 20% on £500.00  £100.00"
+            if base is not None and abs(to_money(base * rate / 100) - last.magnitude) > Decimal("0.02"):
+                base = None
             totals.rate_vats.append(
-                RateRow(rate, None, last.magnitude, line, confidence=line.confidence_at(last.start, last.end))
+                RateRow(rate, base, last.magnitude, line, confidence=confidence, alternatives=last.alternatives)
             )
             totals.first_total_index = _first(totals.first_total_index, line.index)
             continue
@@ -246,10 +236,43 @@ def find_totals(lines: Sequence[TextLine]) -> Totals:
             kind = classify(piece)
             if kind in ("net", "vat", "gross"):
                 strength = 1.0 if kind != "gross" or _STRONG_GROSS.search(piece) else 0.9
-                confidence = line.confidence_at(amount.start, amount.end)
+                confidence = line.confidence_at(amount.start, amount.end) * (REPAIRED if amount.ocr_fixed else 1.0)
                 totals.candidates.append(Candidate(kind, amount.magnitude, line, strength, confidence))
+                split = split_reading(line.text, amount)
+                for other in (*amount.alternatives, *([split] if split is not None else [])):
+                    totals.candidates.append(
+                        Candidate(kind, other, line, strength * ALTERNATIVE, confidence * ALTERNATIVE, True)
+                    )
                 totals.first_total_index = _first(totals.first_total_index, line.index)
+    if totals.rows:  # a VAT summary and a separate "(no VAT)" line: one breakdown
+        known = {r.rate for r in totals.rows}
+        moved = [r for r in totals.rate_vats if r.rate == EXEMPT_RATE and r.rate not in known]
+        totals.rows.extend(moved)
+        totals.rate_vats = [r for r in totals.rate_vats if r not in moved]
     return totals
+
+
+def _repaired_total(line: TextLine, totals: Totals) -> list[Amount]:
+    """The last figure of a labelled totals line the strict reading found none on ("VAT @ 20%  13:40").
+
+    A VAT line with a non-zero rate and no readable figure at all is recorded in ``vat_unread``: its VAT is
+    unknown, never zero.
+    """
+    if len(line.text) > 200:
+        return []  # no totals line is this long (labels are at most 60 characters)
+    loose = find_amounts(line.text, repair=True)
+    if loose:
+        return loose[-1:] if classify(line.text[: loose[-1].start]) in ("net", "vat", "gross") else []
+    segments = line.segments()
+    for k in range(len(segments), max(0, len(segments) - 3), -1):  # "VAT @ 20%   ZO.OO%": label, garbled figure
+        label = "  ".join(segments[:k])
+        if classify(label) == "vat":
+            rate = rate_value(label)
+            if rate is not None and rate != EXEMPT_RATE and rate > 0:
+                totals.vat_unread.append(rate)
+                totals.first_total_index = _first(totals.first_total_index, line.index)
+            break
+    return []
 
 
 def _first(current: int | None, index: int) -> int:
@@ -273,21 +296,46 @@ def choose(totals: Totals) -> Chosen:
         rows = _unique_rates(totals.rate_vats)
         summed = sum((r.vat for r in rows), ZERO)
         vats.append(Candidate("vat", summed, line, 0.95, min(r.confidence for r in rows)))
+        if len(rows) == 1:
+            vats.extend(
+                Candidate("vat", other, line, 0.95 * ALTERNATIVE, rows[0].confidence * ALTERNATIVE, True)
+                for other in rows[0].alternatives
+            )
     if totals.rows:
         rows = unique_rows(totals.rows)
         confidence = min(r.confidence for r in rows)
         nets.append(Candidate("net", sum((r.net or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
         vats.append(Candidate("vat", sum((r.vat or ZERO for r in rows), ZERO), rows[-1].line, 0.9, confidence))
+    outside = sum((r.net or ZERO for r in _unique_rates(totals.rate_vats) if r.rate == EXEMPT_RATE), ZERO)
+    if outside:  # "Subtotal" of the taxable part beside "Disbursements (no VAT)": the net is both
+        nets.extend(replace(n, value=n.value + outside, strength=n.strength * 0.95) for n in list(nets))
+    rates = totals.printed_rates()
     best: tuple[float, Chosen] | None = None
     for n, v, g in product(nets or [None], vats or [None], grosses or [None]):
         parts = [x for x in (n, v, g) if x is not None]
         if not parts:
             continue
         consistent = n is not None and v is not None and g is not None and n.value + v.value == g.value
-        score = sum(x.strength for x in parts) + (3 if consistent else 0) + (g.line.index / 1e6 if g else 0)
+        fits = n is not None and v is not None and rate_fits(n.value, v.value, rates)
+        score = (
+            sum(x.strength for x in parts) + (3 if consistent else 0) + (1 if fits else 0)
+            + (g.line.index / 1e6 if g else 0)
+        )  # fmt: skip
         if best is None or score > best[0]:
             best = (score, Chosen(n, v, g, consistent))
-    return best[1] if best else Chosen(None, None, None, False)
+    chosen = best[1] if best else Chosen(None, None, None, False)
+    if chosen.vat is not None and chosen.vat.alternative and len(rows := _unique_rates(totals.rate_vats)) == 1:
+        # the arithmetic preferred another reading of the "VAT @ rate" figure: the breakdown uses it too
+        totals.rate_vats = [replace(rows[0], vat=chosen.vat.value, alternatives=())]
+    return chosen
+
+
+def rate_fits(net: Decimal, vat: Decimal, rates: set[Decimal]) -> bool:
+    """VAT is the one printed rate of net, within rounding (1p, plus 0.05% of net for per-line rounding)."""
+    if len(rates) != 1 or net <= 0:
+        return False
+    (rate,) = rates
+    return abs(to_money(net * rate / 100) - vat) <= Decimal("0.01") + net * Decimal("0.0005")
 
 
 def _unique_rates(rows: Sequence[RateRow]) -> list[RateRow]:

@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -54,6 +54,7 @@ class Claim:
     tenant_company_number: str = ""
     # The data-key version the stored file is sealed under (None: a plain file from before encryption).
     file_key_version: int | None = None
+    received_on: date | None = None  # the issue date read is checked against it (extraction/issued.py)
 
 
 def _finish_run(run: TaskRun, transition: str, *, error: str = "", step: str = "") -> None:
@@ -135,7 +136,8 @@ def claim(*, tenant_id: uuid.UUID, document_id: uuid.UUID, run_id: uuid.UUID, ce
         )
         tenant = document.tenant
         return Claim(document.pk, run.pk, document.content_type, document.storage_name, tenant.name,
-                     tenant.vat_number or "", tenant.company_number or "", document.file_key_version)  # fmt: skip
+                     tenant.vat_number or "", tenant.company_number or "", document.file_key_version,
+                     document.received_date)  # fmt: skip
 
 
 def documents_being_read(tenant_id: uuid.UUID) -> int:
@@ -185,6 +187,7 @@ def _read(tenant_id: uuid.UUID, work: Claim):
         own_vat_numbers=[work.tenant_vat_number] if work.tenant_vat_number else [],
         own_company_numbers=[work.tenant_company_number] if work.tenant_company_number else [],
         ocr_budget=settings.DOCUMENT_OCR_BUDGET_SECONDS,
+        received_on=work.received_on,
     )
 
 

@@ -91,3 +91,48 @@ def test_format_money_for_warnings():
     assert format_money(D("1234.5"), "EUR") == "€1,234.50"
     assert format_money(D("-3"), "USD") == "-3.00 USD"
     assert format_money(None) == "nothing"
+
+
+def readings(text: str, *, repair: bool = False) -> list[tuple[str, bool, tuple[str, ...]]]:
+    return [
+        (str(a.value), a.ocr_fixed, tuple(str(x) for x in a.alternatives)) for a in find_amounts(text, repair=repair)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Net  12;50", [("12.50", True, ())]),
+        ("Net  12'50", [("12.50", True, ())]),
+        ("Total  £13:40", [("13.40", True, ())]),  # ":" only after a currency sign outside totals lines
+        ("Total  1S.5O", [("15.50", True, ())]),  # S for 5, O for 0
+        ("Total  £l2.5O", [("12.50", True, ())]),
+        ("Total  S12.50", [("12.50", True, ("512.50",))]),  # £ read as S, or a 5: both kept
+        ("Total  $12.50", [("12.50", False, ())]),  # "$" on a UK document: a misread £, no currency
+        ("Refund  12.50-", [("-12.50", False, ())]),
+        ("Refund  12.50 CR", [("-12.50", False, ())]),
+        ("Total  £1 250.00", [("1250.00", False, ())]),
+    ],
+)
+def test_repair_by_shape(text, expected):
+    assert readings(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("VAT @ 20%   13:40", [("13.40", True, ())]),
+        ("Total   12 50", [("12.50", True, ())]),
+        ("Total   1250", [("12.50", True, ("1250.00",))]),  # the point lost: pence, or whole pounds
+        ("Total  £12", [("12.00", True, ("0.12",))]),
+        ("Total qty  3", []),  # a count, not money
+    ],
+)
+def test_totals_lines_read_what_the_strict_pattern_refuses(text, expected):
+    assert readings(text) == [] or "VAT" in text or "Total" in text
+    assert readings(text, repair=True) == expected
+
+
+@pytest.mark.parametrize("text", ["Time: 10:42", "Date 18/03/2026 10:42", "Qty 2  x 3", "Ref SO1234"])
+def test_times_and_counts_are_not_repaired_into_money(text):
+    assert find_amounts(text) == []

@@ -173,7 +173,9 @@ def _fake_ocr(monkeypatch, first: str, second: str) -> list[bool]:
 
 
 GOOD_TEXT = "\n".join(INVOICE)
-MISREAD = GOOD_TEXT.replace("£67.00", "£61.00")  # the subtotal misread: nothing adds up any more
+# The subtotal misread in two digits: nothing adds up any more (one misread digit would be corrected by the
+# arithmetic itself, extraction/reread.py, and need no second reading).
+MISREAD = GOOD_TEXT.replace("£67.00", "£91.00")
 
 
 def test_a_second_reading_with_more_contrast_is_kept_when_it_adds_up(monkeypatch, invoice_scan):
@@ -189,7 +191,7 @@ def test_the_first_reading_stays_when_the_second_does_not_add_up_either(monkeypa
     result = read_document(image_bytes([invoice_scan], "PNG"), PNG)
     assert calls == [False, True]
     assert not result.arithmetic_ok and result.vat.value == Decimal("13.40")
-    assert "The lines add up to £67.00 but the net total says £61.00." in result.warnings
+    assert "The lines add up to £67.00 but the net total says £91.00." in result.warnings
 
 
 def test_no_second_reading_when_the_first_adds_up_or_there_was_no_ocr(monkeypatch, invoice_scan):
@@ -199,3 +201,14 @@ def test_no_second_reading_when_the_first_adds_up_or_there_was_no_ocr(monkeypatc
     calls.clear()
     assert not read_document(make_pdf([MISREAD.splitlines()]), PDF).arithmetic_ok  # a text layer is read once
     assert calls == []
+
+
+def test_the_received_date_reaches_the_issue_date_check(no_ocr):
+    from datetime import date
+
+    misread = [line.replace("05/03/2026", "05/03/2028") for line in INVOICE]
+    result = read_document(make_pdf([misread]), "application/pdf", received_on=date(2026, 3, 9))
+    assert result.issue_date.value == date(2026, 3, 5)
+    assert any("05 Mar 2028" in w for w in result.warnings)
+    unchecked = read_document(make_pdf([misread]), "application/pdf")
+    assert unchecked.issue_date.value == date(2028, 3, 5)

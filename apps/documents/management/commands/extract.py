@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from stdnum.gb import vat as gb_vat
 
 from apps.documents.extraction import calibration
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 own_names=own_names or [],
                 own_vat_numbers=own_vat_numbers or [],
                 ocr_timeout=options.get("ocr_timeout") or DEFAULT_TIMEOUT,
+                received_on=timezone.localdate(),
             )
         except ReadError as exc:
             raise CommandError(exc.message) from exc
