@@ -1,0 +1,163 @@
+"""Per-page image preparation before Tesseract: measure cheaply, then apply only the steps the page needs.
+
+Why per page and by measurement: a clean 300-dpi scan or a rendered PDF page
+reads best exactly as it is, and must cost no more than bare Tesseract
+(``make bench-ocr``: pipeline <= 1.2x). A phone photo does not: Tesseract's
+global (Otsu) threshold turns the darker side of an unevenly lit page into
+black or white (issue #12: 100% -> 45% light lost the whole amounts column),
+and a page turned more than a couple of degrees loses its lines. So each page
+gets a few measurements on a small copy (milliseconds, PIL only):
+
+* **unevenness**: how much the paper's brightness (text removed by a max
+  filter) varies across the page; past ``UNEVEN`` the page's light is
+  flattened (divided by its own background) and Tesseract is asked for
+  adaptive Sauvola thresholding (``thresholding_method=2``);
+* **skew**: the angle that makes text rows sharpest (projection profile);
+  past ``SKEW_MIN`` degrees the page is turned straight.
+
+A page that needs neither is handed over untouched (the fast path). The
+thresholds were chosen on the golden set's scans and photo variants
+(golden/gen/photo.py) and are recorded in docs/decisions/0029.
+No numpy, no OpenCV: Pillow's C filters do each step in tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter, ImageMath
+
+MEASURE_WIDTH = 400  # pixels: the small copy the measurements use
+UNEVEN = 0.18  # paper brightness spread (p95 - p5) / p95 past which the light is flattened
+SKEW_MIN = 2.0  # degrees: below this Tesseract copes on its own (the golden scans tilt up to 1.5° and read well)
+SKEW_MAX = 8.0  # degrees searched either way
+FLOOR = 0.4  # the least paper brightness, as a share of the brightest, that flattening divides by
+UPSCALE_BELOW = 200  # dpi: a photo or poor scan under this is enlarged twice before reading
+SAUVOLA = "-c thresholding_method=2"
+
+
+@dataclass(frozen=True)
+class Measurements:
+    unevenness: float  # spread of the paper's brightness across the page, 0 (even) .. 1
+    skew: float  # degrees the text is turned anticlockwise (rotate by -skew to straighten)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    image: Image.Image
+    steps: tuple[str, ...] = ()  # what was done, for the page record and the bench ("" = fast path)
+    tesseract_config: str = ""  # extra Tesseract options the steps call for
+    measurements: Measurements | None = None
+    scale: int = 1  # the image was enlarged this many times (its resolution with it)
+
+
+def measure(grey: Image.Image, *, skew: bool = True) -> Measurements:
+    """Unevenness and skew of a grayscale page, from a copy ``MEASURE_WIDTH`` pixels wide."""
+    small = _small(grey)
+    background = _background(small)
+    p5, p95 = _percentile(background, 0.05), _percentile(background, 0.95)
+    unevenness = (p95 - p5) / p95 if p95 else 1.0
+    angle = estimate_skew(small, background) if skew else 0.0
+    return Measurements(round(unevenness, 3), angle)
+
+
+def prepare_page(grey: Image.Image, dpi: int = 300) -> Prepared:
+    """The page as Tesseract should see it, with the steps taken; the input image is never modified."""
+    import time
+
+    started = time.monotonic()
+    found = measure(grey)
+    found = Measurements(found.unevenness, found.skew, time.monotonic() - started)
+    steps: list[str] = []
+    config = ""
+    image = grey
+    if found.unevenness > UNEVEN:
+        image = flatten(image)
+        steps.append("flatten")
+        config = SAUVOLA
+        steps.append("sauvola")
+    if steps and dpi < UPSCALE_BELOW:
+        image = image.resize((image.width * 2, image.height * 2), Image.Resampling.BICUBIC)
+        steps.append("upscale")
+    if abs(found.skew) >= SKEW_MIN:
+        image = image.rotate(found.skew * -1, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        steps.append("deskew")
+    return Prepared(image, tuple(steps), config, found, scale=2 if "upscale" in steps else 1)
+
+
+def flatten(grey: Image.Image) -> Image.Image:
+    """Divide the page by its own paper brightness, so paper is white everywhere and ink keeps its contrast.
+
+    A desk around a photographed page is its own background, so it turns white
+    too, and the page's edge stays where it is (see ``_background``). The
+    divisor never goes under ``FLOOR`` of the brightest paper: dividing a dark
+    desk by itself would multiply its grain and JPEG noise into specks that
+    Tesseract reads as letters.
+    """
+    small = _small(grey)
+    background = _background(small)
+    floor = FLOOR * _percentile(background, 0.95)
+    background = background.resize(grey.size, Image.Resampling.BILINEAR)
+    return ImageMath.lambda_eval(
+        lambda args: args["convert"](args["min"](args["a"] * 255.0 / args["max"](args["b"], floor), 255.0), "L"),
+        a=grey,
+        b=background,
+    )
+
+
+def estimate_skew(small: Image.Image, background: Image.Image | None = None) -> float:
+    """The text's angle in degrees by projection profile: the rotation whose row sums vary the most.
+
+    Coarse 1° steps over ±SKEW_MAX, then 0.1° around the best; ink is taken
+    relative to the local paper (so a shadow is not mistaken for a text row).
+    """
+    background = background or _background(small)
+    ink = ImageMath.lambda_eval(
+        lambda args: args["convert"](args["max"](args["b"] - args["a"] - 20.0, 0.0) * 4.0, "L"),
+        a=small,
+        b=background,
+    )
+    ink = ink.point(lambda v: 255 if v > 40 else 0)
+
+    def score(angle: float) -> float:
+        turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=0)
+        rows = turned.resize((1, turned.height), Image.Resampling.BOX).histogram()
+        count = sum(rows) or 1  # the variance of the row means, from their histogram
+        mean = sum(v * n for v, n in enumerate(rows)) / count
+        return sum(n * (v - mean) ** 2 for v, n in enumerate(rows)) / count
+
+    coarse = max((float(a) for a in range(-int(SKEW_MAX), int(SKEW_MAX) + 1)), key=score)
+    fine = max((coarse + step / 10 for step in range(-9, 10)), key=score)
+    # rotate(angle) straightens the text, so the text is turned by -angle
+    return round(-fine, 2)
+
+
+def _small(grey: Image.Image) -> Image.Image:
+    factor = max(1, -(-grey.width // MEASURE_WIDTH))
+    return grey.reduce(factor) if factor > 1 else grey.copy()
+
+
+def _background(small: Image.Image) -> Image.Image:
+    """The paper's brightness without the ink: a morphological closing wider than a letter, on a quarter-size copy.
+
+    Two 3x3 max filters at a quarter of ``small`` span about 20 of its pixels,
+    wider than a letter, and remove the ink; two min filters then give back
+    what is wider than that (a desk, a shadow's edge) at its place, so
+    dividing by it leaves no dark band at a page's edge. A single wide rank
+    filter would cost ten times as much.
+    """
+    tiny = small.reduce(4) if min(small.size) >= 64 else small.copy()
+    for rank in (ImageFilter.MaxFilter, ImageFilter.MaxFilter, ImageFilter.MinFilter, ImageFilter.MinFilter):
+        tiny = tiny.filter(rank(3))
+    return tiny.resize(small.size, Image.Resampling.BILINEAR)
+
+
+def _percentile(image: Image.Image, share: float) -> int:
+    histogram = image.histogram()
+    wanted, seen = share * sum(histogram), 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if seen >= wanted:
+            return value
+    return 255
