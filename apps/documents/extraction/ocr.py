@@ -69,7 +69,7 @@ def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, 
     if page.image is not prepared:
         prepared.close()
         prepared = page.image
-        dpi *= page.scale
+        dpi = round(dpi * page.scale)
     if enhance:  # the second reading, when the first did not add up (see reader.py)
         stretched = ImageOps.autocontrast(prepared, cutoff=1)
         prepared.close()

@@ -224,7 +224,7 @@ def test_only_the_faded_pages_are_read_again(monkeypatch, invoice_scan):
 
     def fake(image, *, page_number=1, psm=6, timeout=60, enhance=False):
         calls.append((page_number, enhance))
-        text = ("Page one of the order" if page_number == 1 else (GOOD_TEXT if enhance else MISREAD))
+        text = "Page one of the order" if page_number == 1 else (GOOD_TEXT if enhance else MISREAD)
         return ocr.OcrPage([ocr.Line(line, 0.9) for line in text.splitlines()], 0.9, 0.01,
                            contrast=0.8 if page_number == 1 else 0.2)  # fmt: skip
 
