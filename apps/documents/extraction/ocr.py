@@ -21,6 +21,7 @@ from PIL import Image, ImageOps
 
 from . import preprocess
 from .errors import OcrUnavailable, ReadError
+from .preprocess import contrast_span  # noqa: F401 - part of this module's interface (reader.py, tests)
 
 DEFAULT_PSM = 6
 DEFAULT_TIMEOUT = 60  # seconds per page
@@ -50,7 +51,7 @@ class OcrPage:
         return "\n".join(line.text for line in self.lines)
 
 
-def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, int, str, tuple[str, ...]]:
+def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, int, str, tuple[str, ...], float]:
     """A grayscale copy (Tesseract binarises it itself) and the scan's resolution (300 when unknown).
 
     Nothing else on the first reading, by measurement on the golden set
@@ -75,33 +76,7 @@ def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, 
         prepared.close()
         prepared = stretched
     prepared.format = "PPM"  # pytesseract hands Tesseract an uncompressed PGM: PNG-encoding a noisy scan costs ~1 s
-    return prepared, dpi, page.tesseract_config, page.steps
-
-
-def contrast_span(grey: Image.Image) -> float:
-    """The share of 0-255 between the page's 1st and 99th percentile: what ``autocontrast(cutoff=1)`` stretches.
-
-    Why: the second reading is that stretch (``enhance``). It changes a page
-    in proportion to 1 / span: a faded or sparse scan whose 1st-99th
-    percentile spans a quarter of the range is stretched fourfold, a crisp
-    one hardly at all, and a page whose two percentiles meet is left as it is
-    (span 1.0 here): rereading those would give the first reading again
-    (reader.py, RETRY_CONTRAST).
-    """
-    histogram = grey.histogram()[:256]
-    total = sum(histogram)
-    low = high = None
-    seen = 0
-    for value, count in enumerate(histogram):
-        seen += count
-        if low is None and seen > 0.01 * total:
-            low = value
-        if seen >= 0.99 * total:
-            high = value
-            break
-    if low is None or high is None or high <= low:
-        return 1.0
-    return (high - low) / 255
+    return prepared, dpi, page.tesseract_config, page.steps, page.contrast
 
 
 def is_blank(image: Image.Image) -> bool:
@@ -130,8 +105,7 @@ def ocr_image(
 ) -> OcrPage:
     """OCR one page. Raises ReadError on timeout or when Tesseract rejects the image."""
     started = time.monotonic()
-    prepared, dpi, extra_config, steps = prepare(image, enhance=enhance)
-    contrast = contrast_span(prepared)
+    prepared, dpi, extra_config, steps, contrast = prepare(image, enhance=enhance)
     try:
         data = pytesseract.image_to_data(
             prepared,

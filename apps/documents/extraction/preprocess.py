@@ -23,6 +23,7 @@ No numpy, no OpenCV: Pillow's C filters do each step in tens of milliseconds.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageMath
@@ -51,11 +52,15 @@ class Prepared:
     tesseract_config: str = ""  # extra Tesseract options the steps call for
     measurements: Measurements | None = None
     scale: float = 1.0  # the image was enlarged this many times (its resolution with it)
+    contrast: float = 1.0  # contrast_span of what Tesseract will see
 
 
 def measure(grey: Image.Image, *, skew: bool = True) -> Measurements:
     """Unevenness and skew of a grayscale page, from a copy ``MEASURE_WIDTH`` pixels wide."""
-    small = _small(grey)
+    return _measure(_small(grey), skew=skew)
+
+
+def _measure(small: Image.Image, *, skew: bool = True) -> Measurements:
     background = _background(small)
     p5, p95 = _percentile(background, 0.05), _percentile(background, 0.95)
     unevenness = (p95 - p5) / p95 if p95 else 1.0
@@ -65,10 +70,9 @@ def measure(grey: Image.Image, *, skew: bool = True) -> Measurements:
 
 def prepare_page(grey: Image.Image, dpi: int = 300) -> Prepared:
     """The page as Tesseract should see it, with the steps taken; the input image is never modified."""
-    import time
-
     started = time.monotonic()
-    found = measure(grey)
+    small = _small(grey)
+    found = _measure(small)
     found = Measurements(found.unevenness, found.skew, time.monotonic() - started)
     steps: list[str] = []
     config = ""
@@ -86,7 +90,36 @@ def prepare_page(grey: Image.Image, dpi: int = 300) -> Prepared:
     if abs(found.skew) >= SKEW_MIN:
         image = image.rotate(found.skew * -1, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
         steps.append("deskew")
-    return Prepared(image, tuple(steps), config, found, scale=scale)
+    contrast = contrast_span(image)
+    return Prepared(image, tuple(steps), config, found, scale=scale, contrast=contrast)
+
+
+def contrast_span(grey: Image.Image) -> float:
+    """The share of 0-255 between the page's 1st and 99th percentile: what ``autocontrast(cutoff=1)`` stretches.
+
+    Why: the second reading is that stretch (ocr.py, ``enhance``). It changes a
+    page in proportion to 1 / span: a faded or sparse scan whose 1st-99th
+    percentile spans a quarter of the range is stretched fourfold, a crisp one
+    hardly at all, and a page whose two percentiles meet is left as it is (span
+    1.0 here): rereading those would give the first reading again (reader.py,
+    RETRY_CONTRAST).
+    """
+    if grey.width * grey.height > 1_000_000:  # every 4th pixel each way: the same tones (a reduced copy would
+        grey = grey.resize((grey.width // 4, grey.height // 4), Image.Resampling.NEAREST)  # average ink away)
+    histogram = grey.histogram()[:256]
+    total = sum(histogram)
+    low = high = None
+    seen = 0
+    for value, count in enumerate(histogram):
+        seen += count
+        if low is None and seen > 0.01 * total:
+            low = value
+        if seen >= 0.99 * total:
+            high = value
+            break
+    if low is None or high is None or high <= low:
+        return 1.0
+    return (high - low) / 255
 
 
 def flatten(grey: Image.Image) -> Image.Image:
@@ -112,7 +145,8 @@ def flatten(grey: Image.Image) -> Image.Image:
 def estimate_skew(small: Image.Image, background: Image.Image | None = None) -> float:
     """The text's angle in degrees by projection profile: the rotation whose row sums vary the most.
 
-    Coarse 1° steps over ±SKEW_MAX, then 0.1° around the best; ink is taken
+    Coarse 1° steps over ±SKEW_MAX, then 0.1° around the best when it is near
+    or past SKEW_MIN (a straight page costs the coarse search only); ink is taken
     relative to the local paper (so a shadow is not mistaken for a text row).
     """
     background = background or _background(small)
@@ -131,6 +165,8 @@ def estimate_skew(small: Image.Image, background: Image.Image | None = None) -> 
         return sum(n * (v - mean) ** 2 for v, n in enumerate(rows)) / count
 
     coarse = max((float(a) for a in range(-int(SKEW_MAX), int(SKEW_MAX) + 1)), key=score)
+    if abs(coarse) < SKEW_MIN - 1:  # straight enough whatever the decimals: the fine search would change nothing
+        return round(-coarse, 2)
     fine = max((coarse + step / 10 for step in range(-9, 10)), key=score)
     # rotate(angle) straightens the text, so the text is turned by -angle
     return round(-fine, 2)

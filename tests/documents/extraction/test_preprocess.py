@@ -70,7 +70,7 @@ def test_a_small_uneven_photo_is_enlarged_and_tesseract_told_its_new_resolution(
     assert "upscale" in prepared.steps and prepared.scale == 2
     assert prepared.image.size == (small.width * 2, small.height * 2)
     small.info["dpi"] = (150, 150)
-    _, dpi, config, steps = ocr.prepare(small)
+    _, dpi, config, steps, _ = ocr.prepare(small)
     assert dpi == 300 and "upscale" in steps and config == preprocess.SAUVOLA
 
 
