@@ -7,7 +7,10 @@ users send them: ``upload_document`` in one committed transaction, whose
 commit publishes them (outbox) to the OCR queues; the clock runs from that
 commit until none of them is still in the pipeline. The bench tenant and its
 documents stay in the database (they are committed; a worker in another
-process cannot see a transaction that is rolled back).
+process cannot see a transaction that is rolled back). A document-store
+identity this run had to claim (none before it) is removed again, marker and
+row, so the rolled-back runs that follow (``golden``, upload-to-posted) may
+use their temporary stores as before.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from apps.documents.models import IN_PROGRESS, Document
+from apps.documents.models import IN_PROGRESS, Document, DocumentStoreIdentity
 from apps.documents.queueing import OCR_QUEUES
 from apps.documents.services.upload import upload_document
 from apps.ledger.services.accounts import seed_chart_of_accounts
@@ -53,6 +56,7 @@ def worker_throughput(cases: Sequence, processes: int) -> WorkerRun:
                                    status=Tenant.Status.ACTIVE)  # fmt: skip
     with tenant_context(tenant):
         seed_chart_of_accounts(tenant)
+    claimed_before = DocumentStoreIdentity.objects.exists()
     name = f"bench-ocr-{uuid.uuid4().hex[:6]}@localhost"
     with tempfile.TemporaryDirectory(prefix="bench-ocr-metrics-") as metrics:
         env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PROMETHEUS_MULTIPROC_DIR": metrics}
@@ -73,6 +77,8 @@ def worker_throughput(cases: Sequence, processes: int) -> WorkerRun:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+            if not claimed_before:
+                _unclaim_store()
     with tenant_context(tenant):
         states = Counter(Document.objects.values_list("state", flat=True))
     return WorkerRun(seconds, ", ".join(f"{state} {n}" for state, n in sorted(states.items())))
@@ -84,6 +90,16 @@ def bare_throughput(paths: Sequence[Path], processes: int, run: Callable[[Path],
     with ThreadPoolExecutor(max_workers=processes) as pool:  # each thread waits on its own tesseract process
         list(pool.map(run, paths))
     return time.perf_counter() - started
+
+
+def _unclaim_store() -> None:
+    from django.core.files.storage import default_storage
+
+    from apps.documents.services.store_identity import MARKER_NAME
+
+    DocumentStoreIdentity.objects.all().delete()
+    if default_storage.exists(MARKER_NAME):
+        default_storage.delete(MARKER_NAME)
 
 
 def _wait_ready(app, name: str, worker: subprocess.Popen) -> None:
