@@ -8,17 +8,23 @@ work. With no broker configured, tasks run in-process (the embedded demo).
 import os
 
 from celery import Celery
-from celery.signals import beat_init, celeryd_init, worker_process_init
+from celery.signals import beat_init, celeryd_init, worker_process_init, worker_process_shutdown
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # One OCR thread per worker process (Tesseract inherits this): processes, not threads,
 # are how OCR scales here, and threads fight over the cores.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# A worker's pool processes keep their metrics in files here (prometheus_client's multiprocess mode), read by
+# :9808/metrics; the folder must exist before any metric is created, i.e. before Django loads the apps.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 app = Celery("strongroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("ocr", "filing", "integrations", "maintenance", "default")]
+# ocr.bulk.*: a tenant's documents past its burst allowance (apps/documents/queueing.py); OCR workers consume all.
+OCR_QUEUES = ("ocr", "ocr.bulk.0", "ocr.bulk.1", "ocr.bulk.2", "ocr.bulk.3")
+app.conf.task_queues = [Queue(name) for name in (*OCR_QUEUES, "filing", "integrations", "maintenance", "default")]
 app.autodiscover_tasks()
 
 
@@ -27,6 +33,15 @@ def _tracing_after_fork(**kwargs) -> None:
     from apps.observability.tracing import configure_tracing
 
     configure_tracing("strongroom-worker")
+
+
+@worker_process_shutdown.connect
+def _metrics_of_a_finished_process(pid=None, **kwargs) -> None:
+    """A pool process that ends takes its live gauges with it (its counters and histograms stay counted)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
 
 
 @celeryd_init.connect

@@ -422,13 +422,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", de
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "documents.*": {"queue": "ocr"},
-    "filing.*": {"queue": "filing"},
-    "integrations.*": {"queue": "integrations"},
-    "maintenance.*": {"queue": "maintenance"},
-    "audit.*": {"queue": "maintenance"},
-}
+# Document processing is routed per tenant (a burst goes to the bulk OCR queues: apps/documents/queueing.py);
+# the rest by name.
+CELERY_TASK_ROUTES = (
+    "apps.documents.queueing.route_task",
+    {
+        "documents.*": {"queue": "ocr"},
+        "filing.*": {"queue": "filing"},
+        "integrations.*": {"queue": "integrations"},
+        "maintenance.*": {"queue": "maintenance"},
+        "audit.*": {"queue": "maintenance"},
+    },
+)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reconcile-documents": {"task": "maintenance.reconcile_documents", "schedule": 600.0},

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from golden.gen import scan  # noqa: E402
+from golden.gen import photo, scan  # noqa: E402
 from golden.gen.catalogue import BAD_INPUTS, DUPLICATES, OVERSIZED_BYTES, OWN_NAMES, documents  # noqa: E402
 from golden.gen.model import DocSpec  # noqa: E402
 from golden.gen.templates import render  # noqa: E402
@@ -95,6 +95,12 @@ def build() -> tuple[dict[str, bytes], dict[str, dict]]:
         files[spec.name] = document_bytes(spec)
         outputs[spec.name] = expected(spec)
     by_number = {s.number: s for s in specs}
+    for variant in photo.VARIANTS:  # phone-photo variants: the original's rendering and truth, another name
+        original = by_number[variant.original]
+        spec = photo.variant_spec(original, variant)
+        files[spec.name] = photo.photo_bytes(render(original), spec, variant)
+        outputs[spec.name] = expected(spec)
+        outputs[spec.name]["about"] |= {"photo_of": original.name, "degradation": variant.degradation}
     for number, (slug, original) in DUPLICATES.items():
         name = f"{number:03d}-{slug}.{by_number[original].name.rsplit('.', 1)[1]}"
         files[name] = files[by_number[original].name]

@@ -170,20 +170,24 @@ def _option(service: dict, name: str) -> str:
 
 
 def test_ocr_and_filing_have_their_own_worker_pools_and_every_queue_is_served(compose):
+    from apps.documents.queueing import BULK_QUEUES, OCR_QUEUES
     from apps.observability.collectors import QUEUES
 
     services = compose["services"]
-    assert _queues(services["worker-ocr"]) == {"ocr"}, "OCR alone: a burst of it delays nothing else"
+    assert _queues(services["worker-ocr"]) == set(OCR_QUEUES), "OCR alone: a burst of it delays nothing else"
     assert _queues(services["worker-filing"]) == {"filing", "integrations"}
     assert _queues(services["worker-maintenance"]) == {"maintenance", "default"}
     served = [queue for worker in WORKERS for queue in _queues(services[worker])]
-    assert sorted(served) == sorted(QUEUES), "every queue served by exactly one worker service"
+    assert sorted(served) == sorted((*QUEUES, *BULK_QUEUES)), "every queue served by exactly one worker service"
     for worker in WORKERS:
         assert re.fullmatch(r"\$\{[A-Z_]+_CONCURRENCY:-[1-9]\d*\}", _option(services[worker], "--concurrency")), worker
         assert services[worker]["environment"]["WORKER_HTTP_PORT"] == "9808"
         assert services[worker]["healthcheck"]["test"][-1].endswith(":9808/health')")
     assert _option(services["worker-ocr"], "--prefetch-multiplier") == "1", "long OCR tasks are not hoarded"
     assert services["worker-ocr"]["environment"]["OMP_THREAD_LIMIT"] == "1"
+    for worker in WORKERS:  # the pool's processes' metrics reach :9808/metrics (issue #18), fresh per start
+        directory = services[worker]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        assert directory in services[worker]["tmpfs"], worker
 
 
 def test_redis_keeps_an_append_only_file_on_its_volume(compose):

@@ -43,7 +43,17 @@ def test_celery_is_configured_for_at_least_once_delivery():
     assert (conf.task_serializer, conf.accept_content) == ("json", ["json"])
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert {q.name for q in conf.task_queues} == {"ocr", "filing", "integrations", "maintenance", "default"}
+    assert {q.name for q in conf.task_queues} == {
+        "ocr",
+        "filing",
+        "integrations",
+        "maintenance",
+        "default",
+        "ocr.bulk.0",
+        "ocr.bulk.1",
+        "ocr.bulk.2",
+        "ocr.bulk.3",
+    }
     assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 import pytesseract
 from PIL import Image, ImageOps
 
+from . import preprocess
 from .errors import OcrUnavailable, ReadError
+from .preprocess import contrast_span  # noqa: F401 - part of this module's interface (reader.py, tests)
 
 DEFAULT_PSM = 6
 DEFAULT_TIMEOUT = 60  # seconds per page
 COLUMN_GAP = "   "  # what a wide gap between two words becomes
 BLANK_INK = 0.00005  # a page with fewer dark pixels than this share (two letters at 300 dpi) is blank
+SPECK_CONFIDENCE = 40  # Tesseract's 0-100: a word under this at a photo line's end is a speck (see _lines)
 NOISE = frozenset(".,;:'`‘’\"_-—–|~^*°«»!")  # a "word" made only of these is a speck or a leader, not text
 
 
@@ -40,13 +43,15 @@ class OcrPage:
     lines: list[Line]
     confidence: float
     seconds: float
+    steps: tuple[str, ...] = ()  # what preprocess did to the page before Tesseract (empty: the fast path)
+    contrast: float = 1.0  # share of 0-255 between the 1st and 99th percentile of what Tesseract saw
 
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
 
-def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, int]:
+def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, int, str, tuple[str, ...], float]:
     """A grayscale copy (Tesseract binarises it itself) and the scan's resolution (300 when unknown).
 
     Nothing else on the first reading, by measurement on the golden set
@@ -61,12 +66,17 @@ def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, 
     if not 50 <= dpi <= 1200:
         dpi = 300
     prepared = image.convert("L") if image.mode != "L" else image.copy()
+    page = preprocess.prepare_page(prepared, dpi)  # measured per page: untouched unless it needs a step
+    if page.image is not prepared:
+        prepared.close()
+        prepared = page.image
+        dpi = round(dpi * page.scale)
     if enhance:  # the second reading, when the first did not add up (see reader.py)
         stretched = ImageOps.autocontrast(prepared, cutoff=1)
         prepared.close()
         prepared = stretched
     prepared.format = "PPM"  # pytesseract hands Tesseract an uncompressed PGM: PNG-encoding a noisy scan costs ~1 s
-    return prepared, dpi
+    return prepared, dpi, page.tesseract_config, page.steps, page.contrast
 
 
 def is_blank(image: Image.Image) -> bool:
@@ -95,12 +105,12 @@ def ocr_image(
 ) -> OcrPage:
     """OCR one page. Raises ReadError on timeout or when Tesseract rejects the image."""
     started = time.monotonic()
-    prepared, dpi = prepare(image, enhance=enhance)
+    prepared, dpi, extra_config, steps, contrast = prepare(image, enhance=enhance)
     try:
         data = pytesseract.image_to_data(
             prepared,
             lang="eng",
-            config=f"--psm {psm} --dpi {dpi}",
+            config=f"--psm {psm} --dpi {dpi} {extra_config}".strip(),
             output_type=pytesseract.Output.DICT,
             timeout=timeout,
         )
@@ -114,17 +124,27 @@ def ocr_image(
         raise ReadError(f"OCR could not read page {page_number} ({exc.message.strip()[:120]}).") from exc
     finally:
         prepared.close()
-    lines = _lines(data)
+    lines = _lines(data, trim_specks=bool(steps))
     confidences = [conf for line in lines for _, _, conf in line.words]
     return OcrPage(
         lines=lines,
         confidence=statistics.fmean(confidences) if confidences else 0.0,
         seconds=time.monotonic() - started,
+        steps=steps,
+        contrast=contrast,
     )
 
 
-def _lines(data: dict[str, list]) -> list[Line]:
-    """Group Tesseract's words into lines; a gap wider than the line's height becomes COLUMN_GAP."""
+def _lines(data: dict[str, list], *, trim_specks: bool = False) -> list[Line]:
+    """Group Tesseract's words into lines; a gap wider than the line's height becomes COLUMN_GAP.
+
+    ``trim_specks`` (pages that needed preprocessing: photos) drops words under
+    SPECK_CONFIDENCE at either end of a line, and lines made only of them: a
+    photo's creases, page edge and desk read as short nonsense words at the
+    ends of real lines ("rs Unsalted butter"), which the parsers would take
+    for part of a description or a supplier's name. A doubtful word with a
+    digit at a line's end stays: it may be the line's amount.
+    """
     grouped: dict[tuple[int, int, int], list[int]] = {}
     for i, word in enumerate(data["text"]):
         word = str(word).strip()
@@ -135,6 +155,13 @@ def _lines(data: dict[str, list]) -> list[Line]:
     out = []
     for indexes in grouped.values():
         indexes.sort(key=lambda i: data["left"][i])
+        if trim_specks:
+            while indexes and float(data["conf"][indexes[0]]) < SPECK_CONFIDENCE:
+                indexes.pop(0)
+            while indexes and float(data["conf"][indexes[-1]]) < SPECK_CONFIDENCE and not _has_digit(data, indexes[-1]):
+                indexes.pop()  # an amount ends a line: a doubtful one is kept for the arithmetic to judge
+            if not indexes:
+                continue
         height = statistics.median(data["height"][i] for i in indexes) or 1
         text = ""
         words: list[tuple[int, int, float]] = []
@@ -149,3 +176,7 @@ def _lines(data: dict[str, list]) -> list[Line]:
             previous_right = data["left"][i] + data["width"][i]
         out.append(Line(text, statistics.fmean(c for _, _, c in words), tuple(words)))
     return out
+
+
+def _has_digit(data: dict[str, list], index: int) -> bool:
+    return any(ch.isdigit() for ch in str(data["text"][index]))

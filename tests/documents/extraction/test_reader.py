@@ -159,14 +159,18 @@ def test_ocr_keeps_wide_gaps_as_columns_and_line_confidences(invoice_scan):
     assert 0.7 < page.confidence <= 1
 
 
-def _fake_ocr(monkeypatch, first: str, second: str) -> list[bool]:
-    """OCR that reads ``first`` normally and ``second`` with enhanced contrast; returns the calls' ``enhance``."""
+def _fake_ocr(monkeypatch, first: str, second: str, *, contrast: float = 0.25, confidence: float = 0.9) -> list[bool]:
+    """OCR that reads ``first`` normally and ``second`` with enhanced contrast; returns the calls' ``enhance``.
+
+    ``contrast``: the tones' span the first reading reports (0.25: a faded scan, a candidate for a second one).
+    """
     calls: list[bool] = []
 
     def fake(image, *, page_number=1, psm=6, timeout=60, enhance=False):
         calls.append(enhance)
         text = second if enhance else first
-        return ocr.OcrPage([ocr.Line(line, 0.9) for line in text.splitlines()], 0.9, 0.01)
+        conf = confidence if enhance else 0.9
+        return ocr.OcrPage([ocr.Line(line, conf) for line in text.splitlines()], conf, 0.01, contrast=contrast)
 
     monkeypatch.setattr(ocr, "ocr_image", fake)
     return calls
@@ -194,6 +198,13 @@ def test_the_first_reading_stays_when_the_second_does_not_add_up_either(monkeypa
     assert "The lines add up to £67.00 but the net total says £91.00." in result.warnings
 
 
+def test_when_neither_reading_adds_up_the_surer_one_is_kept(monkeypatch, invoice_scan):
+    calls = _fake_ocr(monkeypatch, MISREAD, MISREAD.replace("£13.40", "£13.90"), confidence=0.97)
+    result = read_document(image_bytes([invoice_scan], "PNG"), PNG)
+    assert calls == [False, True]
+    assert not result.arithmetic_ok and result.vat.value == Decimal("13.90")
+
+
 def test_no_second_reading_when_the_first_adds_up_or_there_was_no_ocr(monkeypatch, invoice_scan):
     calls = _fake_ocr(monkeypatch, GOOD_TEXT, MISREAD)
     assert read_document(image_bytes([invoice_scan], "PNG"), PNG).arithmetic_ok
@@ -212,3 +223,40 @@ def test_the_received_date_reaches_the_issue_date_check(no_ocr):
     assert any("05 Mar 2028" in w for w in result.warnings)
     unchecked = read_document(make_pdf([misread]), "application/pdf")
     assert unchecked.issue_date.value == date(2028, 3, 5)
+
+
+def test_no_second_reading_of_a_page_whose_contrast_a_stretch_would_not_change(monkeypatch, invoice_scan):
+    calls = _fake_ocr(monkeypatch, MISREAD, GOOD_TEXT, contrast=0.7)
+    assert not read_document(image_bytes([invoice_scan], "PNG"), PNG).arithmetic_ok
+    assert calls == [False]
+
+
+def test_only_the_faded_pages_are_read_again(monkeypatch, invoice_scan):
+    """Two frames: the second is faded (low contrast); only it is read a second time."""
+    calls: list[tuple[int, bool]] = []
+
+    def fake(image, *, page_number=1, psm=6, timeout=60, enhance=False):
+        calls.append((page_number, enhance))
+        text = "Page one of the order" if page_number == 1 else (GOOD_TEXT if enhance else MISREAD)
+        return ocr.OcrPage([ocr.Line(line, 0.9) for line in text.splitlines()], 0.9, 0.01,
+                           contrast=0.8 if page_number == 1 else 0.2)  # fmt: skip
+
+    monkeypatch.setattr(ocr, "ocr_image", fake)
+    result = read_document(image_bytes([invoice_scan, invoice_scan], "TIFF"), TIFF)
+    assert calls == [(1, False), (2, False), (2, True)]
+    assert result.arithmetic_ok and result.pages[0].text == "Page one of the order"
+
+
+def test_keyword_context_passes_through_to_extract_fields(monkeypatch, invoice_pdf):
+    from apps.documents.extraction import reader
+
+    seen = {}
+
+    def fake_extract(pages, **kwargs):
+        seen.update(kwargs)
+        return real(pages, **{k: v for k, v in kwargs.items() if k.startswith("own_")})
+
+    real = reader.extract_fields
+    monkeypatch.setattr(reader, "extract_fields", fake_extract)
+    read_document(invoice_pdf, PDF, own_names=["Hollybush Bakery Ltd"], received_on="2026-03-06")
+    assert seen["received_on"] == "2026-03-06" and seen["own_names"] == ("Hollybush Bakery Ltd",)

@@ -4,7 +4,15 @@ A benchmark, not a test: it prints figures and asserts nothing (these machines
 are shared and noisy). The comparison is a ratio measured in the same run:
 
 * OCR per page: the pipeline's recorded time per scanned page of the golden
-  set, and ``tesseract <page> stdout --psm 6`` on the very same page image;
+  set, and ``tesseract <page> stdout --psm 6`` on the very same page image,
+  for the scans and, separately, the phone-photo variants (what preprocessing
+  costs them);
+* throughput with the real worker: a ``celery worker`` process on the OCR
+  queues with ``--concurrency`` = cores is fed the scanned documents through
+  the real upload service (committed, under a new bench tenant), timed from
+  the commit that sends them until the last one has left the pipeline; then
+  bare ``tesseract`` on the same page images with as many processes, in the
+  same run; the ratio of the two throughputs (issue #18: >= 0.95);
 * upload to posted: one-page receipts through the real upload service and the
   real task in this process (one worker, no broker), in a transaction that is
   rolled back;
@@ -23,6 +31,7 @@ import time
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -64,50 +73,93 @@ class _Rollback(Exception):
     pass
 
 
+def bare_tesseract(path: Path) -> float:
+    """Seconds of one ``tesseract <page> stdout --psm 6`` (one OCR thread)."""
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603
+        ["tesseract", str(path), "stdout", "--psm", str(DEFAULT_PSM), "-l", "eng"],  # noqa: S607
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
 class Command(BaseCommand):
     help = "Benchmark OCR and upload-to-posted on the golden set against bare Tesseract."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="OCR processes (cores)")
+        parser.add_argument("--no-worker", action="store_true", help="skip the real-worker throughput run")
+
+    def handle(self, *args, processes: int = 1, no_worker: bool = False, **options) -> None:
         from golden.cases import load_cases
 
         cases = [c for c in load_cases(group="good")]
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        pipeline, bare, ratios = [], [], []
+        w = self.stdout.write
+        pages: dict[str, list[Path]] = {"scans": [], "photos": []}
+        scanned_cases = []
         with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
-            for case in cases:
-                content = case.content()
-                info = inspect_upload(content)
-                extraction = read_document(content, info.content_type, own_names=case.own_names)
-                scanned = [p for p in extraction.pages if p.method == "ocr"]
-                if not scanned:
-                    continue
-                images = page_images(content, info.content_type)
-                for page in scanned:
-                    path = Path(tmp) / f"{uuid.uuid4().hex}.png"
-                    images[page.number - 1].save(path, dpi=(300, 300))
-                    started = time.perf_counter()
-                    subprocess.run(  # noqa: S603
-                        ["tesseract", str(path), "stdout", "--psm", str(DEFAULT_PSM), "-l", "eng"],  # noqa: S607
-                        env=env, capture_output=True, check=True,
-                    )  # fmt: skip
-                    seconds = time.perf_counter() - started
-                    pipeline.append(page.seconds)
-                    bare.append(seconds)
-                    ratios.append(page.seconds / seconds)
+            for group in ("scans", "photos"):
+                pipeline, bare, ratios = [], [], []
+                for case in cases:
+                    if ("photo_of" in case.expected.get("about", {})) != (group == "photos"):
+                        continue
+                    content = case.content()
+                    info = inspect_upload(content)
+                    extraction = read_document(content, info.content_type, own_names=case.own_names)
+                    scanned = [p for p in extraction.pages if p.method == "ocr"]
+                    if not scanned:
+                        continue
+                    scanned_cases.append(case)
+                    images = page_images(content, info.content_type)
+                    for page in scanned:
+                        path = Path(tmp) / f"{uuid.uuid4().hex}.png"
+                        images[page.number - 1].save(path, dpi=(300, 300))
+                        pages[group].append(path)
+                        seconds = bare_tesseract(path)
+                        pipeline.append(page.seconds)
+                        bare.append(seconds)
+                        ratios.append(page.seconds / seconds)
+                what = "scanned page" if group == "scans" else "phone-photo page (golden/gen/photo.py)"
+                w(f"OCR per {what}, {len(pipeline)} pages of the golden set (psm {DEFAULT_PSM}, OMP_THREAD_LIMIT=1):")
+                w(f"  pipeline         median {statistics.median(pipeline):.2f} s   p95 {p95(pipeline):.2f} s")
+                w(f"  bare tesseract   median {statistics.median(bare):.2f} s   p95 {p95(bare):.2f} s")
+                w(
+                    f"  ratio pipeline / bare, per page: median {statistics.median(ratios):.2f}×   "
+                    f"p95 {p95(ratios):.2f}×"
+                )
+                w(f"  ratio of the medians: {statistics.median(pipeline) / statistics.median(bare):.2f}×")
+            if not no_worker:
+                self._throughput([c for c in scanned_cases if "photo_of" not in c.expected.get("about", {})],
+                                 pages["scans"], processes)  # fmt: skip
         posted = self._upload_to_posted(cases)
         child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        w = self.stdout.write
-        w(f"OCR per scanned page, {len(pipeline)} pages of the golden set (psm {DEFAULT_PSM}, OMP_THREAD_LIMIT=1):")
-        w(f"  pipeline         median {statistics.median(pipeline):.2f} s   p95 {p95(pipeline):.2f} s")
-        w(f"  bare tesseract   median {statistics.median(bare):.2f} s   p95 {p95(bare):.2f} s")
-        w(f"  ratio pipeline / bare, per page: median {statistics.median(ratios):.2f}×   p95 {p95(ratios):.2f}×")
-        w(f"  ratio of the medians: {statistics.median(pipeline) / statistics.median(bare):.2f}×")
         for label, timings in posted.items():
             if timings:
                 w(f"Upload to posted, one-page receipts, {label} (in-process, one worker, n={len(timings)}):")
                 w(f"  median {statistics.median(timings):.2f} s   p95 {p95(timings):.2f} s   max {max(timings):.2f} s")
         w(f"Peak memory: largest OCR child (tesseract) {child:.0f} MB; this process {own:.0f} MB")
+
+    def _throughput(self, cases, page_paths: list[Path], processes: int) -> None:
+        from apps.devtools.ocr_throughput import bare_throughput, worker_throughput
+
+        w = self.stdout.write
+        if not settings.CELERY_BROKER_URL:
+            w("Throughput with the real worker: skipped (no CELERY_BROKER_URL: a worker needs Redis).")
+            return
+        worker = worker_throughput(cases, processes)
+        bare = bare_throughput(page_paths, processes, bare_tesseract)
+        pages = len(page_paths)
+        w(f"Throughput, {len(cases)} scanned documents ({pages} pages), {processes} processes, {os.cpu_count()} cores:")
+        w(
+            f"  real celery worker (-Q ocr…, --concurrency {processes}, upload → left the pipeline): "
+            f"{worker.seconds:.1f} s = {60 * pages / worker.seconds:.0f} pages/min ({worker.states})"
+        )
+        w(
+            f"  bare tesseract, {processes} processes, same page images: {bare:.1f} s = "
+            f"{60 * pages / bare:.0f} pages/min"
+        )
+        w(f"  ratio worker / bare throughput: {bare / worker.seconds:.2f}× (target ≥ 0.95)")
 
     def _upload_to_posted(self, cases) -> dict[str, list[float]]:
 
