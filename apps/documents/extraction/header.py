@@ -15,6 +15,7 @@ from apps.ledger.extraction import DocumentKind, Extracted
 
 from .dates import FoundDate, find_dates
 from .direction import Direction
+from .docnumber import document_number as document_number  # parse.py reads it from here
 from .money import find_amounts
 from .text import TextLine, clean_value, same_name
 
@@ -36,12 +37,6 @@ CUSTOMER_LABEL = re.compile(
 )
 FROM_LABEL = re.compile(r"^(from|supplier|issued\s*by)\s*[:.]\s*(?P<rest>.+)$", re.IGNORECASE)
 ITEM_HEADER = re.compile(r"\b(description|qty|quantity|details|item)\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\b(?P<label>credit\s*note|invoice|inv|bill|receipt|document|our\s*ref(?:erence)?)\s*"
-    r"(?:no\.?|number|num\.?|#|ref(?:erence)?)?\s*[:#.]?\s*(?P<value>[A-Z0-9$][A-Z0-9/\-.]*[A-Z0-9])",
-    re.IGNORECASE,
-)
-_NOT_OURS = re.compile(r"(against|original|your|order|account|customer|vat|company|policy|po|the)\s*$", re.IGNORECASE)
 _DATE_LABEL = re.compile(
     r"\b(invoice\s*date|date\s*of\s*(?:issue|invoice|supply)|issue\s*date|tax\s*point(?:\s*date)?|dated|date|issued)"
     r"\b\W*$",
@@ -129,11 +124,6 @@ def customer_name(lines: Sequence[TextLine], supplier: str | None, own_names: Se
     return Extracted()
 
 
-_LABEL_ONLY = re.compile(
-    r"^(?P<label>credit\s*note|invoice|inv|bill|receipt|document)\s*(?:no\.?|number|num\.?|#)\s*[:.]?$", re.IGNORECASE
-)
-
-
 def below(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLine] | None:
     """The value printed under column ``column`` of line ``i`` (labels above values, as some systems print)."""
     if i + 1 >= len(lines) or lines[i + 1].page != lines[i].page:
@@ -142,34 +132,6 @@ def below(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLine
     if not under:
         return None
     return (under[column] if len(under) == len(above) else under[0]), lines[i + 1]
-
-
-def document_number(lines: Sequence[TextLine], *, credit_note: bool = False) -> Extracted[str]:
-    best: tuple[int, str, float] | None = None
-    for i, line in enumerate(lines):
-        for column, segment in enumerate(line.segments()):
-            match = _LABEL_ONLY.match(segment)
-            found = below(lines, i, column) if match else None
-            if found and re.fullmatch(r"[A-Z0-9$][A-Z0-9/\-.]*[A-Z0-9]", found[0].strip(), re.IGNORECASE):
-                value = found[0].strip()
-                if any(c.isdigit() for c in value) and not find_dates(value):
-                    rank = 0 if credit_note and "credit" in match.group("label").lower() else 1
-                    if best is None or rank < best[0]:
-                        best = (rank, value, LIKELY * found[1].confidence_of(value))
-        for match in _NUMBER.finditer(line.text):
-            value = match.group("value").rstrip(".-/")
-            if value.startswith("$"):
-                value = "S" + value[1:]  # OCR reads a leading S as $
-            if not any(c.isdigit() for c in value) or find_dates(value) or len(value) < 3:
-                continue
-            if _NOT_OURS.search(line.text[: match.start()]):
-                continue
-            label = re.sub(r"\s+", " ", match.group("label").lower())
-            rank = {"credit note": 0 if credit_note else 2, "our ref": 3, "our reference": 3}.get(label, 1)
-            confidence = (LABELLED if rank < 3 else LIKELY) * line.confidence_at(*match.span("value"))
-            if best is None or rank < best[0]:
-                best = (rank, value, confidence)
-    return Extracted(best[1], best[2]) if best else Extracted()
 
 
 def issue_date(lines: Sequence[TextLine]) -> Extracted:
