@@ -22,9 +22,10 @@ from __future__ import annotations
 import io
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
@@ -86,12 +87,14 @@ def read_document(
     ocr_timeout: int = ocr.DEFAULT_TIMEOUT,
     psm: int = ocr.DEFAULT_PSM,
     ocr_budget: float = DEFAULT_OCR_BUDGET,
+    known_suppliers: Mapping[str, str] | None = None,
 ) -> Extraction:
     """Read the document and extract its fields. Raises ReadError when the content cannot be read.
 
     When OCR was needed and the figures do not add up, the scanned pages are read a second time with
     their contrast stretched; that reading is kept only if its figures add up (the arithmetic check is
     the referee, so a second reading can fix a misread line but never override one that agrees).
+    ``known_suppliers``: compact VAT number -> supplier name on the business's record (optional).
     """
     budget = _Budget(ocr_budget, ocr_timeout)
     if content_type == PDF:
@@ -101,7 +104,7 @@ def read_document(
     else:
         raise ReadError(f"Files of type {content_type!r} cannot be read; upload a PDF, PNG, JPEG or TIFF.")
     own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
-           "own_company_numbers": tuple(own_company_numbers)}  # fmt: skip
+           "own_company_numbers": tuple(own_company_numbers), "known_suppliers": known_suppliers}  # fmt: skip
     pages = read(enhance=False)
     if all(p.method == "blank" for p in pages):
         raise ReadError(f"Every page of this document is blank ({len(pages)} checked), so there is nothing to read.")
@@ -121,7 +124,7 @@ def read_document(
     return result
 
 
-def _extract(pages: list[_Page], own: dict[str, tuple[str, ...]]) -> Extraction:
+def _extract(pages: list[_Page], own: dict[str, Any]) -> Extraction:
     result = extract_fields([PageLines(p.text, p.confidence, p.line_confidences, p.line_words) for p in pages], **own)
     result.pages = [PageText(i, p.text, p.method, p.confidence, p.seconds) for i, p in enumerate(pages, start=1)]
     return result
