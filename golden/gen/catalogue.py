@@ -798,8 +798,12 @@ def _scanned(T: Party) -> list[DocSpec]:
             ],
             title="CREDIT NOTE",
             negative_style="minus",
-            expected_state="needs_review",
-            review_note="A speck beside the supplier's name makes OCR unsure of it (61%): a person should confirm.",
+            expected_state="posted",
+            review_note=(
+                "A speck beside the supplier's name makes OCR unsure of it (61%); its VAT number is the one Sunrise "
+                "Packaging Ltd's earlier invoice (016) was posted under, so the name on record confirms it "
+                "(decision 0030)."
+            ),
             money_style="plain",
             extra={"against": "SP-31177"},
         ),
