@@ -32,7 +32,7 @@ _VOCABULARY: tuple[tuple[str, int], ...] = (
     (r"(?:sales\s*)?order", ORDER),
 )
 _LABEL_NAMES = "|".join(f"(?P<r{rank}_{i}>{pattern})" for i, (pattern, rank) in enumerate(_VOCABULARY))
-_NUMBER_WORD = r"(?:\s*(?:no\b\.?|nr\b\.?|number\b|num\b\.?|id\b|#|ref(?:erence)?\b\.?))?"
+_NUMBER_WORD = r"(?:\.?\s*(?:no\b\.?|nr\b\.?|number\b|num\b\.?|id\b|#|ref(?:erence)?\b\.?))?"
 _CODE = r"[A-Z0-9$#][A-Z0-9/\-._]*[A-Z0-9]|[0-9]"
 # A label, then a separator (never glued to the number: "INV00123" is a number, not "INV" + "00123"),
 # then the value; a short letter prefix printed with a space ("INV 00123") stays with its digits.
