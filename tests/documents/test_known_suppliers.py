@@ -41,7 +41,8 @@ def test_a_posted_purchase_records_its_supplier_and_an_automatic_posting_never_r
         remember_supplier(tenant_a.pk, purchase("Quillfeather Stationers Ltd"), own_vat_numbers=[], by_person=False)
         remember_supplier(tenant_a.pk, purchase("Qui11feather Stat"), own_vat_numbers=[], by_person=False)
         (known,) = KnownSupplier.objects.all()
-        assert (known.name, known.documents_posted, known.confirmed_by_person) == ("Quillfeather Stationers Ltd", 2, False)
+        recorded = (known.name, known.documents_posted, known.confirmed_by_person)
+        assert recorded == ("Quillfeather Stationers Ltd", 2, False)
 
 
 def test_a_person_confirming_a_name_wins(tenant_a, in_tenant):

@@ -33,7 +33,8 @@ def test_confidence_does_not_depend_on_a_legal_suffix():
 
 def test_a_name_the_document_repeats_is_surer():
     alone = extract(bill("Marlow Finch Accountancy")).supplier_name
-    footer = extract(bill("Marlow Finch Accountancy", footer="Cheques payable to Marlow Finch Accountancy")).supplier_name
+    payable = "Cheques payable to Marlow Finch Accountancy"
+    footer = extract(bill("Marlow Finch Accountancy", footer=payable)).supplier_name
     domain = extract(bill("Marlow Finch Accountancy", footer="accounts@marlowfinch.example")).supplier_name
     assert footer.confidence > alone.confidence and domain.confidence > alone.confidence
 
