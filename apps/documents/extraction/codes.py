@@ -37,8 +37,11 @@ def _is_digitish(c: str) -> bool:
     return c.isdigit() or c in TO_DIGIT
 
 
-def _known_prefix(token: str) -> tuple[str, str] | None:
-    """(prefix as letters, rest) when ``token`` starts with a known prefix, possibly misread with digits."""
+def _known_prefix(token: str, *, whole_part: bool = False) -> tuple[str, str] | None:
+    """(prefix as letters, rest) when ``token`` starts with a known prefix, possibly misread with digits.
+
+    ``whole_part``: the token is all that comes before a "/" (``SI/2026/0042``), where a short prefix
+    misread with a digit (``$1/``, ``5I/``) is still unmistakable."""
     for prefix in KNOWN_PREFIXES:
         head, rest = token[: len(prefix)], token[len(prefix) :]
         if len(head) < len(prefix) or not any(c.isalpha() for c in head):
@@ -50,7 +53,7 @@ def _known_prefix(token: str) -> tuple[str, str] | None:
         if head.upper() == prefix:
             return head, rest
         # a misread prefix is read back only when it is long enough to be unmistakable ("1NV", not "S1")
-        if len(prefix) >= 3 and sum(c.isalpha() for c in head) >= 2:
+        if (len(prefix) >= 3 and sum(c.isalpha() for c in head) >= 2) or (whole_part and not rest):
             return as_letters, rest
     return None
 
@@ -73,16 +76,16 @@ def _as_digits(run: str) -> str:
     return "".join(out)
 
 
-def _repair_token(token: str, *, first: bool) -> str:
+def _repair_token(token: str, *, first: bool, whole_part: bool = False) -> str:
     if not token:
         return token
     prefix, rest = "", token
-    known = _known_prefix(token) if first else None
+    known = _known_prefix(token, whole_part=whole_part) if first else None
     if known:
         prefix, rest = known
     elif first and token[0] == "$":
         prefix, rest = "S", token[1:]  # a document number never starts with a dollar sign; OCR reads S as $
-        known_rest = _known_prefix(prefix + rest)
+        known_rest = _known_prefix(prefix + rest, whole_part=whole_part)
         if known_rest:
             prefix, rest = known_rest
     else:
@@ -101,7 +104,8 @@ def _repair_token(token: str, *, first: bool) -> str:
 def repair_code(value: str) -> Repaired:
     """``value`` with OCR look-alikes swapped where the code's shape says which character it must be."""
     parts = _SEPARATOR.split(value)
-    out = [part if i % 2 else _repair_token(part, first=i == 0) for i, part in enumerate(parts)]
+    whole_part = len(parts) > 2 and parts[1] == "/" and bool(re.fullmatch(r"[\d/]+", "".join(parts[2:])))
+    out = [part if i % 2 else _repair_token(part, first=i == 0, whole_part=whole_part) for i, part in enumerate(parts)]
     repaired = "".join(out)
     return Repaired(repaired, repaired != value)
 

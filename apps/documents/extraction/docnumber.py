@@ -26,7 +26,7 @@ from .text import TextLine
 CREDIT, STRONG, REFERENCE, BARE, ORDER = 0, 1, 2, 3, 4
 _VOCABULARY: tuple[tuple[str, int], ...] = (
     (r"credit\s*note|credit|cr\s*note|c/?n", CREDIT),
-    (r"(?:tax\s*|sales\s*|vat\s*)?invoice|inv|receipt|rcpt|document|doc|bill|folio|voucher|ticket", STRONG),
+    (r"(?:tax\s*|sales\s*|vat\s*)?invoice|inv|receipt|rcpt|document|doc|bill|folio|voucher|ticket|check", STRONG),
     (r"our\s*ref(?:erence)?|ref(?:erence)?|trans(?:action)?|txn|transaction\s*id", REFERENCE),
     (r"no|nr|number|num", BARE),
     (r"(?:sales\s*)?order", ORDER),
@@ -96,13 +96,24 @@ def _confidence(rank: int, ocr: float, repaired: bool, below: bool = False) -> f
     return round(confidence, 3)
 
 
+def _spans(line: TextLine) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line.text)]
+
+
 def _under(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLine] | None:
+    """The value printed under column ``column`` of line ``i``: the same column when both lines have as
+    many columns, else the segment below that overlaps the label horizontally (a box row whose empty
+    boxes print nothing), never simply the first one (that is another box's value)."""
     if i + 1 >= len(lines) or lines[i + 1].page != lines[i].page:
         return None
-    above, under = lines[i].segments(), lines[i + 1].segments()
+    above, under = _spans(lines[i]), _spans(lines[i + 1])
     if not under:
         return None
-    return (under[column] if len(under) == len(above) else under[0]), lines[i + 1]
+    if len(under) == len(above):
+        return under[column][2], lines[i + 1]
+    start, end, _ = above[column]
+    overlapping = [text for s, e, text in under if s < end + 2 and start - 2 < e]
+    return (overlapping[0], lines[i + 1]) if len(overlapping) == 1 else None
 
 
 def _in_line(line: TextLine, credit_note: bool) -> list[_Found]:
@@ -125,9 +136,6 @@ def _below(lines: Sequence[TextLine], i: int, credit_note: bool) -> list[_Found]
     for column, segment in enumerate(lines[i].segments()):
         match = _LABEL_ONLY.match(segment.strip())
         if not match:
-            continue
-        before = " ".join(lines[i].segments()[:column])
-        if _NOT_OURS.search(segment[: match.start()] or before):
             continue
         found = _under(lines, i, column)
         if not found or not re.fullmatch(rf"(?:[A-Z]{{1,4}} (?=\d))?(?:{_CODE})", found[0].strip(), re.I):

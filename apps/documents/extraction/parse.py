@@ -57,9 +57,10 @@ def extract_fields(
         tuple(n for n in (normalise_vat_number(v) for v in own_vat_numbers) if n),
         tuple(c.strip().upper() for c in own_company_numbers if c and c.strip()),
     )
-    supplier, supplier_line = header.supplier_name(lines)
-    result.supplier_name = supplier
     found = _vat_numbers(lines, result)
+    ours_printed = any(n.compact in us.vat_numbers for _, n in found)
+    supplier, supplier_line = header.supplier_name(lines, own_names, ours_printed=ours_printed or not us.vat_numbers)
+    result.supplier_name = supplier
     direction = decide(lines, supplier.value, [n.compact for _, n in found if n.valid], us)
     if direction.doubt:
         result.doubts.append(direction.doubt)

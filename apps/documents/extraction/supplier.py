@@ -72,8 +72,15 @@ def top_lines(lines: Sequence[TextLine], limit: int = 14) -> list[TextLine]:
     return out
 
 
-def supplier_name(lines: Sequence[TextLine]) -> tuple[Extracted[str], TextLine | None]:
-    """The issuer: a "From:" label, else a business-like line at the top of page one (not the customer's)."""
+def supplier_name(
+    lines: Sequence[TextLine], own_names: Sequence[str] = (), ours_printed: bool = True
+) -> tuple[Extracted[str], TextLine | None]:
+    """The issuer: a "From:" label, else a business-like line at the top of page one (not the customer's).
+
+    A letter addressed to the business prints the business's name top left and the sender's beside it:
+    when the name first found is the business's own, the business's VAT number is not printed
+    (``ours_printed`` False) and another name stands on the same line, that other name is the sender.
+    """
     for line in lines[:30]:
         match = FROM_LABEL.match(line.text.strip())
         if match and is_name_like(value := clean_value(match.group("rest"))):
@@ -96,6 +103,10 @@ def supplier_name(lines: Sequence[TextLine]) -> tuple[Extracted[str], TextLine |
     position = next((i for i, (_, v) in enumerate(first_four) if other[i] and COMPANY.search(v)), 0)
     line, value = first_four[position]
     base = FIRST if position == 0 else LATER
+    if not ours_printed and any(same_name(value, own) for own in own_names):
+        beside = [v for ln, v in candidates if ln.index == line.index and not any(same_name(v, o) for o in own_names)]
+        if beside and not any(same_name(beside[0], b) for b in billed):
+            value, base = beside[0], LATER
     if corroborated(value, lines, line):
         base = confirmed(base)
     return Extracted(value, round(base * line.confidence_of(value), 3)), line

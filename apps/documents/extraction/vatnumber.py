@@ -17,7 +17,7 @@ from stdnum.gb import vat as gb_vat
 from .codes import digits_for_vat
 
 _NUMBER = re.compile(
-    r"(?<![\w-])(?P<prefix>GB|XI)?[ :.]{0,4}(?P<a>\d{3})[ .-]{0,4}(?P<b>\d{4})[ .-]{0,4}(?P<c>\d{2})"
+    r"(?<![\w-])(?P<prefix>GB|XI)?[ :.-]{0,4}(?P<a>\d{3})[ .-]{0,4}(?P<b>\d{4})[ .-]{0,4}(?P<c>\d{2})"
     r"(?:[ .-]?(?P<branch>\d{3}))?(?![\w-])",
     re.IGNORECASE,
 )
