@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Letters (and signs) that OCR prints for a digit.
-TO_DIGIT = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "S": "5", "s": "5",
-            "$": "5", "B": "8", "Z": "2", "z": "2"}  # fmt: skip
+# Letters (and signs) that OCR prints for a digit, inside a document number: only the unmistakable ones
+# (a D or a Q inside a code such as PX3D5292 is as likely a real letter).
+TO_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "i": "1", "S": "5", "s": "5", "$": "5", "B": "8",
+            "Z": "2", "z": "2"}  # fmt: skip
+# In a VAT number every character is a digit and the check digits referee, so D and Q count too.
+VAT_TO_DIGIT = {**TO_DIGIT, "D": "0", "Q": "0"}
 # Digits that OCR prints for a letter (only used to recognise a known prefix).
 TO_LETTER = {"0": "O", "1": "I", "l": "I", "|": "I", "5": "S", "$": "S", "8": "B", "2": "Z", "6": "G"}
 # Only these look-alikes are read as digits at the end of a digit run: a trailing B or S is often a real
@@ -112,6 +115,6 @@ def repair_code(value: str) -> Repaired:
 
 def digits_for_vat(token: str) -> str | None:
     """The digits a VAT-number group was meant to be ("98O" -> "980"), or None if it is not digit-shaped."""
-    if not token or not all(_is_digitish(c) for c in token) or not any(c.isdigit() for c in token):
+    if not token or not all(c.isdigit() or c in VAT_TO_DIGIT for c in token) or not any(c.isdigit() for c in token):
         return None
-    return "".join(TO_DIGIT.get(c, c) for c in token)
+    return "".join(VAT_TO_DIGIT.get(c, c) for c in token)

@@ -52,7 +52,12 @@ _NOT_OURS = re.compile(
     re.IGNORECASE,
 )
 _ORDER_BEFORE = re.compile(r"\b(order|po)\W*$", re.IGNORECASE)
-_NUMBER_WORD_VALUE = re.compile(r"^(?:no|nr|num|ref|id)\.?\s+", re.IGNORECASE)
+# A number word left in front of the value: "No 12345", or glued to it when OCR dropped the space
+# ("NumberPX3D5292", "No.4471"): never part of a document number.
+_NUMBER_WORD_VALUE = re.compile(
+    r"^(?:(?:no|nr|num|ref|id)\.?\s+|(?:number|no\.|nr\.|num\.)(?=[A-Z0-9]))", re.IGNORECASE
+)
+_MONEY = re.compile(r"(?:(?:GBP|EUR|USD)\s*)?\d{1,3}(?:,\d{3})*\.\d{2}|(?:GBP|EUR|USD)\s*\d+", re.IGNORECASE)
 _FACTOR = {CREDIT: 0.95, STRONG: 0.95, REFERENCE: 0.85, BARE: 0.8, ORDER: 0.6}
 REPAIRED = 0.85  # a value whose look-alikes were repaired keeps 85% of its confidence
 BELOW = 0.9  # a value printed under its label (a column layout) rather than after it
@@ -86,7 +91,7 @@ def _accept(value: str, rank: int) -> tuple[str, bool] | None:
         return None
     if len(value.replace(" ", "")) < (2 if rank <= STRONG else 3):
         return None
-    if re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", value):  # money, not a number
+    if _MONEY.fullmatch(value):  # an amount (with or without its currency), not a number
         return None
     return value, repaired.repaired
 
@@ -111,9 +116,12 @@ def _under(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLin
         return None
     if len(under) == len(above):
         return under[column][2], lines[i + 1]
-    start, end, _ = above[column]
-    overlapping = [text for s, e, text in under if s < end + 2 and start - 2 < e]
-    return (overlapping[0], lines[i + 1]) if len(overlapping) == 1 else None
+    # the value below whose centre is nearest this label's, if this label is also the nearest to it
+    centre = lambda span: (span[0] + span[1]) / 2  # noqa: E731
+    label = above[column]
+    value = min(under, key=lambda span: abs(centre(span) - centre(label)))
+    nearest_label = min(above, key=lambda span: abs(centre(span) - centre(value)))
+    return (value[2], lines[i + 1]) if nearest_label == label else None
 
 
 def _in_line(line: TextLine, credit_note: bool) -> list[_Found]:

@@ -24,6 +24,7 @@ TITLE_WORDS = {
     "invoice", "tax", "vat", "receipt", "sales", "credit", "note", "bill", "ticket", "electricity", "gas",
     "business", "rates", "statement", "copy", "original", "page", "proforma", "remittance", "advice", "of",
     "customer", "duplicate", "summary", "the", "thank", "you", "welcome", "to",
+    "no", "number", "date", "ref", "reference", "account", "order", "your", "our", "total", "due", "tel", "phone",
 }  # fmt: skip
 COMPANY = re.compile(
     r"\b(ltd|limited|llp|plc|co|company|cafe|café|council|shop|stores?|services|partners|associates|sons|group|"
@@ -48,9 +49,23 @@ _PAYEE = re.compile(
 )
 
 
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_STREET = re.compile(
+    r"\b(street|road|lane|avenue|drive|crescent|terrace|wharf|unit|suite|floor|po\s*box|industrial\s*estate)\b",
+    re.IGNORECASE,
+)
+
+
+def is_address(segment: str) -> bool:
+    """An address line ("4 Bridge Street", "Unit 4, Canal Wharf", a postcode), not a business's name."""
+    if _POSTCODE.search(segment):
+        return True
+    return bool(_STREET.search(segment)) and (bool(re.match(r"\s*\d", segment)) or not COMPANY.search(segment))
+
+
 def is_name_like(segment: str) -> bool:
     words = re.findall(r"[A-Za-z&']+", segment)
-    if len(segment) < 3 or not words or sum(c.isdigit() for c in segment) >= 2:
+    if len(segment) < 3 or not words or sum(c.isdigit() for c in segment) >= 2 or is_address(segment):
         return False
     if any(c in segment for c in "@:/") or re.search(r"www\.|\.com|\.co\.uk|\.example", segment, re.IGNORECASE):
         return False
@@ -77,9 +92,9 @@ def supplier_name(
 ) -> tuple[Extracted[str], TextLine | None]:
     """The issuer: a "From:" label, else a business-like line at the top of page one (not the customer's).
 
-    A letter addressed to the business prints the business's name top left and the sender's beside it:
-    when the name first found is the business's own, the business's VAT number is not printed
-    (``ours_printed`` False) and another name stands on the same line, that other name is the sender.
+    A letter addressed to the business may print the business's name (the recipient block) before the
+    sender's: when the name found is the business's own, the business's VAT number is not printed
+    (``ours_printed`` False) and another business name stands among the top lines, that one is the sender.
     """
     for line in lines[:30]:
         match = FROM_LABEL.match(line.text.strip())
@@ -103,10 +118,15 @@ def supplier_name(
     position = next((i for i, (_, v) in enumerate(first_four) if other[i] and COMPANY.search(v)), 0)
     line, value = first_four[position]
     base = FIRST if position == 0 else LATER
-    if not ours_printed and any(same_name(value, own) for own in own_names):
-        beside = [v for ln, v in candidates if ln.index == line.index and not any(same_name(v, o) for o in own_names)]
-        if beside and not any(same_name(beside[0], b) for b in billed):
-            value, base = beside[0], LATER
+    billed_to_others = any(not any(same_name(b, o) for o in own_names) for b in billed)
+    if not ours_printed and not billed_to_others and any(same_name(value, own) for own in own_names):
+        others = [
+            (ln, v)
+            for ln, v in first_four
+            if not any(same_name(v, o) for o in own_names) and not any(same_name(v, b) for b in billed)
+        ]
+        if others:
+            (line, value), base = others[0], LATER
     if corroborated(value, lines, line):
         base = confirmed(base)
     return Extracted(value, round(base * line.confidence_of(value), 3)), line

@@ -88,3 +88,28 @@ def test_ocr_confidence_of_the_words_carries_through():
 def test_extraction_uses_the_vocabulary():
     text = "Copper Kettle Cafe\nVAT No: GB 980 7806 84\nRef: INV0042\nTotal  £4.80"
     assert extract_fields([PageLines(text, 1.0)]).document_number.value == "INV0042"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Invoice NumberPX3D5292", "PX3D5292"),  # the number word glued to the value; D stays a letter
+        ("Invoice No.4471", "4471"),
+        ("Invoice No: $1/108088", "SI/108088"),  # a short prefix before "/" read back as letters
+        ("Invoice No: 5I/449362", "SI/449362"),
+        # a box row whose empty box prints nothing: the value is the one under its own label
+        ("Account No    Your Order No    Our Ref     Tax Point     Invoice No\n"
+         "BR-1001                        BR/9003     01/03/2026    SI/449362", "SI/449362"),
+    ],
+)  # fmt: skip
+def test_glued_labels_misread_prefixes_and_box_rows(text, expected):
+    assert number(text).value == expected
+
+
+@pytest.mark.parametrize("text", ["Credit Note No: GBP 10.74", "Ref: 312.58", "Invoice No: 1,234.50"])
+def test_an_amount_is_never_a_document_number(text):
+    assert number(text, credit_note=True).value is None
+
+
+def test_a_value_under_another_label_is_not_taken():
+    assert number("Account No   Invoice No\n   A-1").value is None

@@ -104,3 +104,21 @@ def test_a_sales_invoice_is_never_reconciled_with_a_supplier_record():
     lines = bill("Hollybush Bakery Ltd", billed="Riverside Deli Ltd")
     result = extract(lines, known=KNOWN, own_names=["Hollybush Bakery Ltd"])
     assert result.supplier_name.value == "Hollybush Bakery Ltd"
+
+
+def test_a_letter_to_the_business_takes_the_sender_not_the_recipient_block():
+    lines = ["Hollybush Bakery Ltd", "4 Bridge Street", "Felpersham FE2 9XY", "Ostler & Vane Chartered Surveyors",
+             VAT_LINE, "Dear Sirs,", "Fees  £500.00", "VAT @ 20%  £100.00", "Total due  £600.00"]  # fmt: skip
+    own = {"own_names": ["Hollybush Bakery Ltd"], "own_vat_numbers": ["459670743"]}
+    result = extract_fields([PageLines("\n".join(lines), 1.0)], **own)
+    assert result.supplier_name.value == "Ostler & Vane Chartered Surveyors"
+    assert result.supplier_name.confidence == 0.8  # not the first line: less sure
+
+
+def test_our_own_sales_invoice_keeps_our_name_as_issuer():
+    lines = ["Hollybush Bakery Ltd", "VAT Reg No: GB 459 6707 43", "Invoice to: Riverside Deli Ltd",
+             "Riverside Deli Ltd", "Invoice No: HB-7", "Total  £12.00"]  # fmt: skip
+    result = extract_fields(
+        [PageLines("\n".join(lines), 1.0)], own_names=["Hollybush Bakery Ltd"], own_vat_numbers=["459670743"]
+    )
+    assert result.supplier_name.value == "Hollybush Bakery Ltd"
