@@ -116,12 +116,17 @@ def _under(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLin
         return None
     if len(under) == len(above):
         return under[column][2], lines[i + 1]
-    # the value below whose centre is nearest this label's, if this label is also the nearest to it
-    centre = lambda span: (span[0] + span[1]) / 2  # noqa: E731
+    # the value below nearest this label (aligned left, centred or right), if this label is also the
+    # nearest to it: a box left empty prints nothing, and its neighbour's value is not its own
     label = above[column]
-    value = min(under, key=lambda span: abs(centre(span) - centre(label)))
-    nearest_label = min(above, key=lambda span: abs(centre(span) - centre(value)))
+    value = min(under, key=lambda span: _apart(span, label))
+    nearest_label = min(above, key=lambda span: _apart(span, value))
     return (value[2], lines[i + 1]) if nearest_label == label else None
+
+
+def _apart(a: tuple[int, int, str], b: tuple[int, int, str]) -> float:
+    """How far apart two printed segments are: by their left edges, centres or right edges, the closest."""
+    return min(abs(a[0] - b[0]), abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2), abs(a[1] - b[1]))
 
 
 def _in_line(line: TextLine, credit_note: bool) -> list[_Found]:

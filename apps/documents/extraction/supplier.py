@@ -50,17 +50,16 @@ _PAYEE = re.compile(
 
 
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-_STREET = re.compile(
-    r"\b(street|road|lane|avenue|drive|crescent|terrace|wharf|unit|suite|floor|po\s*box|industrial\s*estate)\b",
-    re.IGNORECASE,
-)
+_STREET = re.compile(r"\b(street|road|lane|avenue|drive|crescent|terrace|wharf|way|close|place)\b", re.IGNORECASE)
+_PREMISES = re.compile(r"\b(unit|suite|floor|po\s*box|industrial\s*estate)\b\W*\d", re.IGNORECASE)
 
 
 def is_address(segment: str) -> bool:
-    """An address line ("4 Bridge Street", "Unit 4, Canal Wharf", a postcode), not a business's name."""
-    if _POSTCODE.search(segment):
+    """An address line ("4 Bridge Street", "Unit 4, Canal Wharf", a postcode), not a business's name
+    (a street word alone is not enough: "Thimble Lane Market Stall" is a name)."""
+    if _POSTCODE.search(segment) or _PREMISES.search(segment):
         return True
-    return bool(_STREET.search(segment)) and (bool(re.match(r"\s*\d", segment)) or not COMPANY.search(segment))
+    return bool(_STREET.search(segment)) and bool(re.match(r"\s*\d", segment))
 
 
 def is_name_like(segment: str) -> bool:

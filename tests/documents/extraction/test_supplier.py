@@ -122,3 +122,14 @@ def test_our_own_sales_invoice_keeps_our_name_as_issuer():
         [PageLines("\n".join(lines), 1.0)], own_names=["Hollybush Bakery Ltd"], own_vat_numbers=["459670743"]
     )
     assert result.supplier_name.value == "Hollybush Bakery Ltd"
+
+
+@pytest.mark.parametrize(
+    ("segment", "address"),
+    [("4 Bridge Street", True), ("Unit 4, Canal Wharf", True), ("Felpersham FE2 9XY", True),
+     ("Thimble Lane Market Stall", False), ("Penny Lane Cafe", False), ("Marlow Finch Accountancy", False)],
+)  # fmt: skip
+def test_address_lines_are_told_from_names(segment, address):
+    from apps.documents.extraction.supplier import is_address
+
+    assert is_address(segment) is address
