@@ -33,6 +33,11 @@ _DATE_LABEL = re.compile(
     r"\b\W*$",
     re.IGNORECASE,
 )
+# A restaurant's bill ("Check #", covers, a table number, the server, a service charge or gratuity).
+_TABLE_SERVICE = re.compile(
+    r"\b(covers?\s*:?\s*\d+|table\s*(?:no\.?|#)?\s*:?\s*\d+|check\s*#|server\s*:|gratuity|service\s*charge)",
+    re.IGNORECASE,
+)
 NOT_ISSUE = re.compile(
     r"\b(due|payment|pay\s*by|period|delivery|order|expir\w*|renewal|from|until|valid|service|start|end|"
     r"sort\s*code|statement|for\s*the\s*year|year\s*to)\b",
@@ -118,6 +123,8 @@ def document_kind(lines: Sequence[TextLine], direction: Direction) -> Extracted:
     title = " ".join(line.lower for line in lines[:12])
     if re.search(r"\breceipt\b", title) and not re.search(r"\binvoice\b", title):
         return Extracted(DocumentKind.RECEIPT, 0.9)
+    if _TABLE_SERVICE.search(everything) and not re.search(r"\binvoice\b", everything):
+        return Extracted(DocumentKind.RECEIPT, 0.8)  # a restaurant's bill is paid at the table: a receipt
     if re.search(r"\b(tax\s*)?invoice\b|\bbill\b", everything):
         return Extracted(DocumentKind.PURCHASE_INVOICE, 0.85)
     if re.search(r"\b(receipt|change|card\s*payment|cash|contactless|visa|mastercard|debit\s*card)\b", everything):

@@ -113,3 +113,14 @@ def test_an_amount_is_never_a_document_number(text):
 
 def test_a_value_under_another_label_is_not_taken():
     assert number("Account No   Invoice No\n   A-1").value is None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [["Nightowl Noodle Bar", "Table 12   Covers: 2", "Check # 4471", "Ramen   £12.00", "Total   £12.00"],
+     ["The Brass Lantern", "BILL", "Server: Ana", "Service charge 12.5%   £1.50", "Total   £13.50"]],
+)  # fmt: skip
+def test_a_restaurant_bill_is_a_receipt(lines):
+    from apps.ledger.extraction import DocumentKind
+
+    assert extract_fields([PageLines("\n".join(lines), 1.0)]).kind.value == DocumentKind.RECEIPT
