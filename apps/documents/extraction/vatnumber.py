@@ -60,7 +60,8 @@ def _fixed(line: str, *, labelled: bool) -> str:
     start = match.end() if match else 0
     tokens = re.split(r"(\s+)", line[start:])
     for i, token in enumerate(tokens):
-        has_prefix = token[:2].upper() in _PREFIX_SLIPS
+        # a slip of the prefix ("G8", "6B") only when it stands alone or before a whole number: "6B00" is digits
+        has_prefix = token[:2].upper() == "GB" or (token[:2].upper() in _PREFIX_SLIPS and len(token) in (2, 11, 14))
         prefix, body = ("GB", token[2:]) if has_prefix else ("", token)
         if not (labelled or (has_prefix and (len(body) >= 7 or not body))):
             continue

@@ -99,3 +99,8 @@ def test_any_valid_number_with_one_look_alike_letter_is_repaired_to_itself(numbe
     printed = f"{read[:3]} {read[3:7]} {read[7:]}" if "{} " not in style and "Reg" in style else read
     (found,) = find_vat_numbers(style.format(printed))
     assert (found.compact, found.valid, found.repaired) == (number, True, True)
+
+
+def test_a_digit_group_that_starts_like_a_prefix_slip_is_digits():
+    (number,) = find_vat_numbers("VAT Reg No: 164 6B00 03")  # 6B00 is 6800 with a look-alike, not "GB" + 00
+    assert (number.compact, number.valid, number.repaired) == ("164680003", True, True)
