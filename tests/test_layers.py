@@ -126,6 +126,7 @@ CROSS_APP_RELATIONS: set[str] = {
     "documents.Document.tenant -> tenancy.Tenant",
     "documents.Document.uploaded_by -> accounts.User",
     "documents.DocumentSearchToken.tenant -> tenancy.Tenant",
+    "documents.KnownSupplier.tenant -> tenancy.Tenant",
     "documents.TaskRun.tenant -> tenancy.Tenant",
     "filing.FilingPeriodOverview.tenant -> tenancy.Tenant",
     "filing.SubmissionAttempt.tenant -> tenancy.Tenant",
@@ -186,6 +187,9 @@ SIGNAL_RECEIVERS: set[str] = {
     # Issue #15 (decision 0024): the documents' encrypted fields mark raw saves the same way.
     "django.db.models.signals.post_save [documents.Document] -> apps.security_center.crypto.fields._unmark_raw_save",
     "django.db.models.signals.pre_save [documents.Document] -> apps.security_center.crypto.fields._mark_raw_save",
+    # Issue #12 (decision 0030): the known suppliers' sealed name and VAT number, the same way.
+    "django.db.models.signals.post_save [documents.KnownSupplier] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
+    "django.db.models.signals.pre_save [documents.KnownSupplier] -> apps.security_center.crypto.fields._mark_raw_save",
     # pii (decision 0025): every model with a sealed field gets the raw-save (loaddata) receivers.
     "django.db.models.signals.post_save [filing.VatReturn] -> apps.security_center.crypto.fields._unmark_raw_save",
     "django.db.models.signals.pre_save [filing.VatReturn] -> apps.security_center.crypto.fields._mark_raw_save",

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from apps.documents.sealing import duplicate_index_of
 from apps.documents.search import document_tokens
+from apps.security_center.crypto.blind_index import blind_index
 from apps.security_center.crypto.fields import EncryptedJSONField, EncryptedTextField, Sealed
 from apps.tenancy.models import TenantScopedModel
 
@@ -256,3 +257,44 @@ class DocumentStoreIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"Document store {self.marker}"
+
+
+KNOWN_SUPPLIER_VAT_INDEX = "documents.known_supplier.vat_number"
+
+
+class KnownSupplier(TenantScopedModel):
+    """A supplier this business has posted documents from, keyed on its VAT number: the name on record.
+
+    Why: a printed name is read with OCR slips, brand lines and taglines; a VAT number whose check digits
+    passed is not. Extraction reconciles the name it read with this one (extraction/supplier.py). The name
+    and number are sealed (decision 0025); the lookup goes through a blind index of the compact number.
+    A name a person confirmed in review is never overwritten by an automatic posting (decision 0030).
+    """
+
+    vat_number = EncryptedTextField("VAT number (compact)", label=KNOWN_SUPPLIER_VAT_INDEX)
+    name = EncryptedTextField("supplier name", label="documents.known_supplier.name")
+    vat_index = models.BinaryField(editable=False)
+    confirmed_by_person = models.BooleanField(default=False)
+    documents_posted = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "vat_index"], name="documents_known_supplier_vat_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return "known supplier"  # the name is sealed; it is not written to logs or admin titles
+
+    def save(self, *args, **kwargs) -> None:
+        """Recompute the blind index from the (plain, in memory) VAT number before it is sealed."""
+        self.vat_index = known_supplier_index(self.tenant_id, self.vat_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "vat_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "vat_index"}
+        super().save(*args, **kwargs)
+
+
+def known_supplier_index(tenant_id, compact_vat_number: str) -> bytes:
+    """The blind index a known supplier is found by (raises ValueError for an empty number)."""
+    return blind_index(tenant_id, compact_vat_number, label=KNOWN_SUPPLIER_VAT_INDEX)

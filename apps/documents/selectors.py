@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -11,9 +11,20 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.core.pagination import KeysetPage, keyset_page
-from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
+from apps.documents.extraction.vatnumber import normalise_vat_number
+from apps.documents.models import (
+    Document,
+    DocumentSearchToken,
+    DocumentState,
+    KnownSupplier,
+    TaskRun,
+    known_supplier_index,
+)
 from apps.documents.sealing import duplicate_index_of, duplicate_values
 from apps.documents.search import query_tokens
+from apps.ledger.models import VAT_INDEX, Rule, rule_index
+from apps.ledger.rules_engine import compact_vat_number
+from apps.tenancy.context import tenant_context
 
 # The list's order and keyset (index ``document_list_idx`` / ``document_list_state_idx``).
 LIST_ORDER = ("-uploaded_at", "-id")
@@ -164,3 +175,55 @@ def _issue_date(document: Document) -> date | None:
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+class KnownSuppliers(Mapping[str, str]):
+    """Compact VAT number -> the supplier's name on the business's record, looked up one number at a time.
+
+    Why a lazy mapping and not a dict of every supplier: extraction asks for one or two numbers per
+    document, and each record is sealed, so loading (and decrypting) a business's whole supplier list
+    for every document would grow with the business. Each lookup is one indexed query (blind index) in
+    the tenant's context, so another tenant's record can never answer: the index key is per tenant and
+    row-level security scopes the query. Sources, first match wins: the names recorded from posted and
+    reviewed documents (``KnownSupplier``), then a tenant rule that names both a VAT number and a supplier.
+    """
+
+    def __init__(self, tenant_id: uuid.UUID) -> None:
+        self.tenant_id = tenant_id
+        self._cache: dict[str, str | None] = {}
+
+    def __getitem__(self, vat_number: str) -> str:
+        name = self._lookup(vat_number)
+        if name is None:
+            raise KeyError(vat_number)
+        return name
+
+    def _lookup(self, vat_number: str) -> str | None:
+        compact = normalise_vat_number(vat_number or "")
+        if not compact:
+            return None
+        if compact not in self._cache:
+            self._cache[compact] = known_supplier_name(self.tenant_id, compact)
+        return self._cache[compact]
+
+    def __iter__(self) -> Iterator[str]:
+        with tenant_context(self.tenant_id):
+            numbers = [s.vat_number for s in KnownSupplier.objects.only("vat_number")]
+        return iter(numbers)
+
+    def __len__(self) -> int:
+        with tenant_context(self.tenant_id):
+            return KnownSupplier.objects.count()
+
+
+def known_supplier_name(tenant_id: uuid.UUID, number: str) -> str | None:
+    """The name on record for a supplier's (valid, compact) VAT number in this tenant, or None."""
+    with tenant_context(tenant_id):
+        known = KnownSupplier.objects.filter(vat_index=known_supplier_index(tenant_id, number)).first()
+        if known is not None and known.vat_number == number:  # a blind index may collide: confirm
+            return known.name
+        rules = Rule.objects.filter(supplier_vat_index=rule_index(tenant_id, number, VAT_INDEX), is_active=True)
+        for rule in rules.order_by("priority", "created_at"):
+            if rule.supplier_exact.strip() and compact_vat_number(rule.supplier_vat_number) == number:
+                return rule.supplier_exact.strip()
+    return None

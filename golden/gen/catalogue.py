@@ -798,8 +798,9 @@ def _scanned(T: Party) -> list[DocSpec]:
             ],
             title="CREDIT NOTE",
             negative_style="minus",
-            expected_state="needs_review",
-            review_note="A speck beside the supplier's name makes OCR unsure of it (61%): a person should confirm.",
+            # A speck beside the supplier's name makes OCR unsure of it (61%), but its VAT number is the one
+            # Sunrise Packaging Ltd's earlier invoice (016) was posted under: the name on record confirms it
+            # and it is posted (decision 0030; it went to review before the business's history was used).
             money_style="plain",
             extra={"against": "SP-31177"},
         ),

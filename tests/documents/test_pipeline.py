@@ -105,3 +105,21 @@ def test_the_pipeline_checks_the_issue_date_against_the_documents_received_date(
     document = upload_document(tenant=bakery, content=pdf_bytes(["dated"]), filename="dated.pdf").document
     document = process(bakery, document, in_tenant)
     assert seen["received_on"] is not None and seen["received_on"] == document.received_date
+
+
+def test_a_posted_purchase_teaches_the_supplier_and_the_next_document_is_read_with_it(bakery, in_tenant):
+    from apps.documents.models import KnownSupplier
+
+    case = CASES["016"]  # Sunrise Packaging Ltd's invoice, posted
+    first = process(bakery, upload_document(tenant=bakery, content=case.content(), filename=case.file).document,
+                    in_tenant)  # fmt: skip
+    assert first.state == DocumentState.POSTED, first.review_reasons
+    with in_tenant(bakery):
+        (known,) = KnownSupplier.objects.all()
+        assert (known.name, known.vat_number) == ("Sunrise Packaging Ltd", "984352686002")
+    # The next one prints the name with a slip; its VAT number is on record: the recorded name is used.
+    lines = ["Sunrise Packagng", "VAT Reg No: GB 984 3526 86 002", "Invoice No: SP-9001", "Date: 02/03/2026",
+             "Bread bags   £10.00", "VAT 20%   £2.00", "Total   £12.00"]  # fmt: skip
+    second = process(bakery, upload_document(tenant=bakery, content=pdf_bytes(lines), filename="s.pdf").document,
+                     in_tenant)  # fmt: skip
+    assert second.extraction["supplier_name"]["value"] == "Sunrise Packaging Ltd"

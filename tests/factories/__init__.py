@@ -97,7 +97,7 @@ SCOPED_FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
 
 
 # --- documents ---------------------------------------------------------------
-from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun  # noqa: E402
+from apps.documents.models import Document, DocumentSearchToken, DocumentState, KnownSupplier, TaskRun  # noqa: E402
 
 
 class DocumentFactory(TenantScopedFactory):
@@ -129,9 +129,19 @@ class DocumentSearchTokenFactory(TenantScopedFactory):
     token = factory.Sequence(lambda n: n.to_bytes(16, "big"))
 
 
+class KnownSupplierFactory(TenantScopedFactory):
+    class Meta:
+        model = KnownSupplier
+
+    vat_number = "980780684"
+    name = factory.Sequence(lambda n: f"Quillfeather Stationers {n} Ltd")
+    documents_posted = 1
+
+
 SCOPED_FACTORIES[Document] = DocumentFactory
 SCOPED_FACTORIES[DocumentSearchToken] = DocumentSearchTokenFactory
 SCOPED_FACTORIES[TaskRun] = TaskRunFactory
+SCOPED_FACTORIES[KnownSupplier] = KnownSupplierFactory
 
 
 # --- Ledger ----------------------------------------------------------------

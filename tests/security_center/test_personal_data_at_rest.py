@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 
+from apps.documents.models import KnownSupplier
 from apps.integrations.hmrc.models import OAuthState
 from apps.ledger.models import NAME_INDEX, VAT_INDEX, BankTransaction, JournalEntry, Rule, rule_index
 from apps.onboarding.models import OnboardingProgress
@@ -27,6 +28,7 @@ from apps.tenancy.errors import TenantContextError
 from tests.factories import (
     BankTransactionFactory,
     JournalEntryFactory,
+    KnownSupplierFactory,
     OAuthStateFactory,
     OnboardingProgressFactory,
     RuleFactory,
@@ -99,6 +101,18 @@ SEALED = {
         "ignored_reason",
         lambda t, c: BankTransactionFactory(tenant=t, status="ignored", ignored_reason=f"Own transfer {c}"),
         lambda r: _text(r, "ignored_reason"),
+    ),
+    "documents.known_supplier.name": Sealed(
+        KnownSupplier,
+        "name",
+        lambda t, c: KnownSupplierFactory(tenant=t, name=f"{c} Plumbing"),
+        lambda r: _text(r, "name"),
+    ),
+    "documents.known_supplier.vat_number": Sealed(
+        KnownSupplier,
+        "vat_number",
+        lambda t, c: KnownSupplierFactory(tenant=t, vat_number=c[-12:]),
+        lambda r: _text(r, "vat_number"),
     ),
     "ledger.entry.description": Sealed(
         JournalEntry,

@@ -1,9 +1,9 @@
 """The header fields: who issued the document, to whom, its number, its date, its kind and currency.
 
-Why heuristics in this order: the issuer's name is nearly always the first
-business-like line of page one (a letterhead or a till receipt's top line);
-labels ("Invoice No:", "Date:", "Bill To:") are the strongest evidence for the
-rest, and a value found without its label gets a lower confidence.
+Why heuristics in this order: labels ("Date:", "Bill To:") are the strongest
+evidence, and a value found without its label gets a lower confidence. The
+issuer (supplier.py) and the document number (docnumber.py) have modules of
+their own; they are re-exported here, where parse.py reads the header fields.
 """
 
 from __future__ import annotations
@@ -14,89 +14,20 @@ from collections.abc import Sequence
 from apps.ledger.extraction import Extracted
 
 from . import kind
-from .dates import FoundDate, find_dates
 from .direction import Direction
+from .docnumber import document_number as document_number  # parse.py reads the header fields from here
 from .money import find_amounts
+from .supplier import COMPANY, is_name_like
+from .supplier import supplier_name as supplier_name
 from .text import TextLine, clean_value, same_name
 
 LABELLED, LIKELY, GUESS, DEFAULT = 0.95, 0.8, 0.6, 0.5
 
-TITLE_WORDS = {
-    "invoice", "tax", "vat", "receipt", "sales", "credit", "note", "bill", "ticket", "electricity", "gas",
-    "business", "rates", "statement", "copy", "original", "page", "proforma", "remittance", "advice", "of",
-    "customer", "duplicate", "summary", "the",
-}  # fmt: skip
-COMPANY = re.compile(
-    r"\b(ltd|limited|llp|plc|co|company|cafe|café|council|shop|stores?|services|partners|associates|sons|group|"
-    r"trust|inc|gmbh|bakery|garage|station|surgery|hotel|pub)\b\.?$",
-    re.IGNORECASE,
-)
 CUSTOMER_LABEL = re.compile(
-    r"^(bill(?:ed)?\s*to|invoice\s*to|sold\s*to|customer(?:\s*name)?|client|to|for|fao)\b\s*[:.]?\s*(?P<rest>.*)$",
+    r"^(bill(?:ed)?\s*to|invoice(?:d)?\s*to|sold\s*to|charge\s*to|customer(?:\s*name)?|client(?:\s*name)?|to|for|"
+    r"fao|attn)\b\s*[:.]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-FROM_LABEL = re.compile(r"^(from|supplier|issued\s*by)\s*[:.]\s*(?P<rest>.+)$", re.IGNORECASE)
-ITEM_HEADER = re.compile(r"\b(description|qty|quantity|details|item)\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\b(?P<label>credit\s*note|invoice|inv|bill|receipt|document|our\s*ref(?:erence)?)\s*"
-    r"(?:no\.?|number|num\.?|#|ref(?:erence)?)?\s*[:#.]?\s*(?P<value>[A-Z0-9$][A-Z0-9/\-.]*[A-Z0-9])",
-    re.IGNORECASE,
-)
-_NOT_OURS = re.compile(r"(against|original|your|order|account|customer|vat|company|policy|po|the)\s*$", re.IGNORECASE)
-_DATE_LABEL = re.compile(
-    r"\b(invoice\s*date|date\s*of\s*(?:issue|invoice|supply)|issue\s*date|tax\s*point(?:\s*date)?|dated|date|issued)"
-    r"\b\W*$",
-    re.IGNORECASE,
-)
-NOT_ISSUE = re.compile(
-    r"\b(due|payment|pay\s*by|period|delivery|order|expir\w*|renewal|from|until|valid|service|start|end|"
-    r"sort\s*code|statement|for\s*the\s*year|year\s*to)\b",
-    re.IGNORECASE,
-)
-
-
-def _is_name_like(segment: str) -> bool:
-    words = re.findall(r"[A-Za-z&']+", segment)
-    if len(segment) < 3 or not words or sum(c.isdigit() for c in segment) >= 2:
-        return False
-    if any(c in segment for c in "@:/") or re.search(r"www\.|\.com|\.co\.uk|\.example", segment, re.IGNORECASE):
-        return False
-    return not all(w.lower() in TITLE_WORDS for w in words)
-
-
-def _top_lines(lines: Sequence[TextLine], limit: int = 14) -> list[TextLine]:
-    out = []
-    for line in lines:
-        if line.page != 1 or len(out) >= limit:
-            break
-        first = line.segments()[0] if line.segments() else ""
-        if CUSTOMER_LABEL.match(first) and first.lower().startswith(("bill", "invoice to", "sold", "customer")):
-            break
-        if ITEM_HEADER.search(line.text) and len(line.segments()) >= 2:
-            break
-        out.append(line)
-    return out
-
-
-def supplier_name(lines: Sequence[TextLine]) -> tuple[Extracted[str], TextLine | None]:
-    """The issuer: a "From:" label, else the first business-like line at the top of page one."""
-    for line in lines[:30]:
-        match = FROM_LABEL.match(line.text.strip())
-        if match and _is_name_like(value := clean_value(match.group("rest"))):
-            return Extracted(value, LABELLED * line.confidence_of(value)), line
-    candidates: list[tuple[TextLine, str]] = []
-    for line in _top_lines(lines):
-        for segment in line.segments():
-            value = clean_value(segment)
-            if _is_name_like(value):
-                candidates.append((line, value))
-    for position, (line, value) in enumerate(candidates[:4]):
-        if COMPANY.search(value):
-            return Extracted(value, (0.9 if position == 0 else LIKELY) * line.confidence_of(value)), line
-    if candidates:
-        line, value = candidates[0]
-        return Extracted(value, GUESS * line.confidence_of(value)), line
-    return Extracted(), None
 
 
 def customer_name(lines: Sequence[TextLine], supplier: str | None, own_names: Sequence[str] = ()) -> Extracted[str]:
@@ -110,17 +41,17 @@ def customer_name(lines: Sequence[TextLine], supplier: str | None, own_names: Se
         if not match:
             continue
         rest = clean_value(match.group("rest"))
-        if rest and _is_name_like(rest):
+        if rest and is_name_like(rest):
             return Extracted(rest, LABELLED * line.confidence_of(rest))
         if not rest and i + 1 < len(page_one):
             following = page_one[i + 1]
             value = clean_value(following.segments()[0]) if following.segments() else ""
-            if _is_name_like(value):
+            if is_name_like(value):
                 return Extracted(value, LABELLED * following.confidence_of(value))
     for line in page_one[:25]:
         for segment in line.segments():
             value = clean_value(segment)
-            if not _is_name_like(value) or not COMPANY.search(value):
+            if not is_name_like(value) or not COMPANY.search(value):
                 continue
             if supplier and same_name(value, supplier):
                 continue
@@ -128,11 +59,6 @@ def customer_name(lines: Sequence[TextLine], supplier: str | None, own_names: Se
                 continue
             return Extracted(value, GUESS * line.confidence_of(value))
     return Extracted()
-
-
-_LABEL_ONLY = re.compile(
-    r"^(?P<label>credit\s*note|invoice|inv|bill|receipt|document)\s*(?:no\.?|number|num\.?|#)\s*[:.]?$", re.IGNORECASE
-)
 
 
 def below(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLine] | None:
@@ -143,60 +69,6 @@ def below(lines: Sequence[TextLine], i: int, column: int) -> tuple[str, TextLine
     if not under:
         return None
     return (under[column] if len(under) == len(above) else under[0]), lines[i + 1]
-
-
-def document_number(lines: Sequence[TextLine], *, credit_note: bool = False) -> Extracted[str]:
-    best: tuple[int, str, float] | None = None
-    for i, line in enumerate(lines):
-        for column, segment in enumerate(line.segments()):
-            match = _LABEL_ONLY.match(segment)
-            found = below(lines, i, column) if match else None
-            if found and re.fullmatch(r"[A-Z0-9$][A-Z0-9/\-.]*[A-Z0-9]", found[0].strip(), re.IGNORECASE):
-                value = found[0].strip()
-                if any(c.isdigit() for c in value) and not find_dates(value):
-                    rank = 0 if credit_note and "credit" in match.group("label").lower() else 1
-                    if best is None or rank < best[0]:
-                        best = (rank, value, LIKELY * found[1].confidence_of(value))
-        for match in _NUMBER.finditer(line.text):
-            value = match.group("value").rstrip(".-/")
-            if value.startswith("$"):
-                value = "S" + value[1:]  # OCR reads a leading S as $
-            if not any(c.isdigit() for c in value) or find_dates(value) or len(value) < 3:
-                continue
-            if _NOT_OURS.search(line.text[: match.start()]):
-                continue
-            label = re.sub(r"\s+", " ", match.group("label").lower())
-            rank = {"credit note": 0 if credit_note else 2, "our ref": 3, "our reference": 3}.get(label, 1)
-            confidence = (LABELLED if rank < 3 else LIKELY) * line.confidence_at(*match.span("value"))
-            if best is None or rank < best[0]:
-                best = (rank, value, confidence)
-    return Extracted(best[1], best[2]) if best else Extracted()
-
-
-def issue_date(lines: Sequence[TextLine]) -> Extracted:
-    """A labelled date ("Invoice date", "Date", "Tax point"); else the one date of page one (a letter's)."""
-    unlabelled: list[tuple[TextLine, FoundDate]] = []
-    for i, line in enumerate(lines):
-        for column, segment in enumerate(line.segments()):
-            if _DATE_LABEL.fullmatch(segment.strip().rstrip(":")) and not NOT_ISSUE.search(segment):
-                found = below(lines, i, column)
-                dates = find_dates(found[0]) if found else []
-                if dates:
-                    return Extracted(dates[0].value, LIKELY * found[1].confidence_of(found[0]))
-        for found in find_dates(line.text):
-            before = line.text[: found.start]
-            segment_before = re.split(r"\s{2,}", before.rstrip())[-1] if before.strip() else ""
-            if NOT_ISSUE.search(before) or re.search(r"\bto\s*$", before, re.IGNORECASE):
-                continue
-            if _DATE_LABEL.search(segment_before) or _DATE_LABEL.search(before):
-                return Extracted(found.value, LABELLED * line.confidence_at(found.start, found.end))
-            if not find_amounts(line.text) and not NOT_ISSUE.search(line.text):
-                unlabelled.append((line, found))
-    if not unlabelled:
-        return Extracted()
-    line, found = unlabelled[0]
-    alone = len({f.value for line_, f in unlabelled if line_.page == 1}) == 1  # nothing else it could be
-    return Extracted(found.value, (LIKELY + 0.05 if alone else 0.7) * line.confidence_at(found.start, found.end))
 
 
 def document_kind(lines: Sequence[TextLine], direction: Direction) -> Extracted:

@@ -13,7 +13,7 @@ the money confidences are halved instead (checks.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -23,13 +23,15 @@ from . import header
 from .calibration import calibrate
 from .checks import apply_checks
 from .direction import Business, decide
+from .docnumber import REPAIRED
 from .figures import money_fields
 from .issued import issue_date
 from .items import RawItem, find_items
 from .money import format_money, to_money
+from .supplier import reconcile as reconcile_supplier
 from .text import PageLines, TextLine, build_lines
 from .totals import Totals, choose, find_totals, unique_rows
-from .vatnumber import VatNumber, find_vat_numbers, normalise_vat_number
+from .vatnumber import VatNumber, find_vat_numbers, is_bare_label, normalise_vat_number
 
 ZERO = Decimal("0.00")
 DERIVED = 0.8  # a figure computed from two others keeps 80% of their confidence
@@ -42,12 +44,15 @@ def extract_fields(
     own_vat_numbers: Sequence[str] = (),
     own_company_numbers: Sequence[str] = (),
     received_on: date | None = None,
+    known_suppliers: Mapping[str, str] | None = None,
 ) -> Extraction:
     """Every field of the contract from the pages' text (``pages`` are not attached; the reader does that).
 
     ``own_*``: what identifies the business itself, so that its own sales invoices are told from bills
     (direction.py) and its own VAT number is never taken for a supplier's. ``received_on``: the day the
     document arrived, against which its issue date is checked (issued.py); None skips that check.
+    ``known_suppliers``: compact VAT number -> the supplier's name on the business's record
+    (supplier.reconcile), optional.
     """
     lines = build_lines(pages)
     result = Extraction()
@@ -59,9 +64,10 @@ def extract_fields(
         tuple(n for n in (normalise_vat_number(v) for v in own_vat_numbers) if n),
         tuple(c.strip().upper() for c in own_company_numbers if c and c.strip()),
     )
-    supplier, _ = header.supplier_name(lines)
-    result.supplier_name = supplier
     found = _vat_numbers(lines, result)
+    ours_printed = any(n.compact in us.vat_numbers for _, n in found)
+    supplier, supplier_line = header.supplier_name(lines, own_names, ours_printed=ours_printed or not us.vat_numbers)
+    result.supplier_name = supplier
     direction = decide(lines, supplier.value, [n.compact for _, n in found if n.valid], us)
     if direction.doubt:
         result.doubts.append(direction.doubt)
@@ -70,6 +76,12 @@ def extract_fields(
     if result.kind.value == DocumentKind.SALES_INVOICE:
         result.supplier_name = _confirm(supplier)  # it matched one of the business's own names
         result.customer_name = header.customer_name(lines, supplier.value, own_names)
+    else:
+        result.supplier_name, doubt = reconcile_supplier(
+            supplier, supplier_line, lines, result.supplier_vat_number, known_suppliers
+        )
+        if doubt:
+            result.doubts.append(doubt)
     result.document_number = header.document_number(lines, credit_note=result.kind.value == DocumentKind.CREDIT_NOTE)
     result.issue_date, date_warnings = issue_date(lines, received_on=received_on)
     result.warnings.extend(date_warnings)
@@ -102,8 +114,9 @@ def _confirm(item: Extracted) -> Extracted:
 def _vat_numbers(lines: Sequence[TextLine], result: Extraction) -> list[tuple[TextLine, VatNumber]]:
     """Every VAT number printed, in order; a number whose check digits fail is recorded and warned about."""
     found: list[tuple[TextLine, VatNumber]] = []
-    for line in lines:
-        for number in find_vat_numbers(line.text):
+    for i, line in enumerate(lines):
+        after_label = i > 0 and lines[i - 1].page == line.page and is_bare_label(lines[i - 1].text)
+        for number in find_vat_numbers(line.text, after_label=after_label):
             found.append((line, number))
             if not number.valid:
                 result.invalid_vat_numbers.append(number.compact)
@@ -126,8 +139,10 @@ def _vat_number(found: Sequence[tuple[TextLine, VatNumber]], own: Sequence[str],
     if chosen is None:
         return Extracted()
     line, number = chosen
-    # the check digits confirm the OCR reading: halve the remaining doubt
-    return Extracted(number.compact, _confirmed(header.LABELLED * line.confidence_at(number.start, number.end)))
+    # the check digits confirm the OCR reading (or the repair of its look-alikes): halve the remaining doubt
+    repaired = REPAIRED if number.repaired else 1.0
+    confidence = header.LABELLED * repaired * line.confidence_at(number.start, number.end)
+    return Extracted(number.compact, _confirmed(confidence))
 
 
 def _breakdown(

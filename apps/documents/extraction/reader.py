@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -96,14 +96,16 @@ def read_document(
     psm: int = ocr.DEFAULT_PSM,
     ocr_budget: float = DEFAULT_OCR_BUDGET,
     received_on: date | None = None,
+    known_suppliers: Mapping[str, str] | None = None,
     **context: Any,
 ) -> Extraction:
     """Read the document and extract its fields. Raises ReadError when the content cannot be read.
 
-    ``context``: further keyword arguments of ``extract_fields`` (what the tenant knows, the upload's
-    date), passed through unchanged. When OCR was needed and the figures do not add up, the scanned
-    pages a contrast stretch can change are read a second time; the arithmetic check is the referee,
-    so a second reading can fix a misread line but never override one that agrees.
+    ``known_suppliers``: compact VAT number -> supplier name on the business's record (optional).
+    ``context``: further keyword arguments of ``extract_fields``, passed through unchanged. When OCR was
+    needed and the figures do not add up, the scanned pages a contrast stretch can change are read a
+    second time; the arithmetic check is the referee, so a second reading can fix a misread line but
+    never override one that agrees.
     """
     budget = _Budget(ocr_budget, ocr_timeout)
     if content_type == PDF:
@@ -113,7 +115,8 @@ def read_document(
     else:
         raise ReadError(f"Files of type {content_type!r} cannot be read; upload a PDF, PNG, JPEG or TIFF.")
     own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
-           "own_company_numbers": tuple(own_company_numbers), "received_on": received_on, **context}  # fmt: skip
+           "own_company_numbers": tuple(own_company_numbers), "received_on": received_on,
+           "known_suppliers": known_suppliers, **context}  # fmt: skip
     pages = read(enhance=False)
     if all(p.method == "blank" for p in pages):
         raise ReadError(f"Every page of this document is blank ({len(pages)} checked), so there is nothing to read.")

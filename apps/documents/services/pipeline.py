@@ -27,7 +27,9 @@ from django.utils import timezone
 
 from apps.documents.errors import StoredFileUnreadable
 from apps.documents.models import FINISHED, Document, DocumentState, TaskRun
+from apps.documents.selectors import KnownSuppliers
 from apps.documents.services.storage import read_stored_file
+from apps.documents.services.suppliers import remember_supplier
 from apps.documents.states import RUN_STATES, move_document, move_run
 from apps.ledger.errors import LedgerError
 from apps.ledger.services.posting import post_document
@@ -188,6 +190,7 @@ def _read(tenant_id: uuid.UUID, work: Claim):
         own_company_numbers=[work.tenant_company_number] if work.tenant_company_number else [],
         ocr_budget=settings.DOCUMENT_OCR_BUDGET_SECONDS,
         received_on=work.received_on,
+        known_suppliers=KnownSuppliers(tenant_id),
     )
 
 
@@ -261,6 +264,7 @@ def finish(tenant_id: uuid.UUID, work: Claim, extraction) -> str:
         try:
             with transaction.atomic():
                 entry = post_document(document_id=document.pk, extraction=extraction, classification=classification)
+                remember_supplier(tenant_id, extraction, own_vat_numbers=[work.tenant_vat_number], by_person=False)
         except LedgerError as exc:
             move_document(document, "ask_review", changes={"review_reasons": [*reasons, str(exc)]})
         else:

@@ -24,6 +24,7 @@ from apps.documents.actions import require_action
 from apps.documents.errors import DocumentError
 from apps.documents.models import Document, DocumentState
 from apps.documents.services.pipeline import classification_json
+from apps.documents.services.suppliers import remember_supplier
 from apps.documents.states import move_document
 from apps.ledger.extraction import DocumentKind, Extracted, Extraction, VatBreakdown
 from apps.ledger.rules_engine import Classification, vat_number_reason
@@ -176,6 +177,8 @@ def approve_document(*, document: Document, correction: Correction, learn: bool,
         )
         entry = post_document(document_id=document.pk, extraction=to_post, classification=classification,
                               actor=actor, entry_date=posted_on)  # fmt: skip
+        own = tenant_vat_numbers(document.tenant_id)
+        remember_supplier(document.tenant_id, extraction, own_vat_numbers=own, by_person=True)
         before = Extraction.from_json(document.extraction or {}).to_json(with_confidence=False)
         after = extraction.to_json(with_confidence=False)
         move_document(document, "approve", changes={

@@ -190,6 +190,7 @@ def test_check_digits_and_own_names_confirm_a_reading():
     )
     result = extract(text, confidence=0.8, own_names=OWN)
     assert result.supplier_vat_number.confidence == pytest.approx(1 - (1 - 0.95 * 0.8) / 2, abs=0.001)
+    # the first line of the letterhead (0.9, with or without a "Ltd"), confirmed by the business's own names
     assert result.supplier_name.confidence == pytest.approx(1 - (1 - 0.9 * 0.8) / 2, abs=0.001)
 
 
