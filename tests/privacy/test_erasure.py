@@ -14,7 +14,7 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.audit.models import PLATFORM_CHAIN
 from apps.audit.selectors import verify_chain
-from apps.documents.models import Document, DocumentState
+from apps.documents.models import Document, DocumentState, KnownSupplier
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.ledger.models import JournalEntry
 from apps.onboarding.models import OnboardingProgress
@@ -27,7 +27,13 @@ from apps.security_center.crypto.envelope import decrypt
 from apps.security_center.crypto.errors import KeyDestroyed
 from apps.tenancy.models import Membership, Role, Tenant
 from tests.conftest import make_member
-from tests.factories import DocumentFactory, HmrcConnectionFactory, InvitationFactory, OnboardingProgressFactory
+from tests.factories import (
+    DocumentFactory,
+    HmrcConnectionFactory,
+    InvitationFactory,
+    KnownSupplierFactory,
+    OnboardingProgressFactory,
+)
 from tests.factories.books import sale
 from tests.helpers import audit_events
 
@@ -86,6 +92,7 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
         DocumentFactory(tenant=tenant_a, state=DocumentState.REJECTED)
         InvitationFactory(tenant=tenant_a, invited_by=owner_a)
         OnboardingProgressFactory(tenant=tenant_a, data={"business": {"contact": "Olive Owner"}}, review_note="call me")
+        KnownSupplierFactory(tenant=tenant_a)
     request = open_request(kind=K.ERASURE, subject_tenant=tenant_a, requested_by=owner_a)
     certificate = erase_business(request=request, actor=officer, reason="ticket SR-16")
     tenant_a.refresh_from_db()
@@ -95,6 +102,7 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
     with in_tenant(tenant_a):
         assert list(Document.objects.values_list("pk", flat=True)) == [posted.pk]
         assert JournalEntry.objects.count() == 1
+        assert not KnownSupplier.objects.exists()  # remembered suppliers are a reading aid, not a statutory record
         progress = OnboardingProgress.objects.get()
         # Blanked, then crypto-shredded with every sealed value of the business: nothing is readable any more.
         with pytest.raises(KeyDestroyed):
@@ -104,6 +112,7 @@ def test_business_erasure_restricts_statutory_records_and_erases_the_rest(
     body = json.loads(certificate.body)
     assert body["restricted"]["journal_entries"] == 1 and body["restricted"]["documents"] == 1
     assert body["erased"]["set_aside_documents"] == 1 and body["erased"]["invitations"] == 1
+    assert body["erased"]["known_suppliers"] == 1
     # Six years after the end of the accounting period (taken as twelve months after the latest record).
     assert body["restricted"]["may_be_erased_from"] >= "2032-01-01"
     request.refresh_from_db()

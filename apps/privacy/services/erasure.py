@@ -27,7 +27,7 @@ from apps.accounts.models import User
 from apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from apps.audit.privileged import privileged
 from apps.audit.services import record_event
-from apps.documents.models import Document
+from apps.documents.models import Document, KnownSupplier
 from apps.filing.models import VatReturn
 from apps.integrations.hmrc.models import HmrcConnection
 from apps.ledger.models import BankTransaction, JournalEntry
@@ -231,6 +231,8 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         set_aside = Tally()
         _delete_documents(Document.objects.filter(state__in=SET_ASIDE), set_aside, apply=True)
         hmrc = HmrcConnection.objects.all().delete()[0]
+        # Suppliers remembered for reading (sealed names and VAT numbers): a cache, not a record kept by law.
+        known_suppliers = KnownSupplier.objects.all().delete()[0]
         # The wizard's answers, the Companies House profile and the notes to and from staff (free text).
         # Sealed fields take values only through the instance (decision 0025); the keys are shredded below anyway.
         onboarding = 0
@@ -264,6 +266,7 @@ def erase_business(*, request: PrivacyRequest, actor, reason: str) -> ErasureCer
         "erased": {
             "set_aside_documents": set_aside.deleted,
             "hmrc_connection": hmrc,
+            "known_suppliers": known_suppliers,
             "onboarding_answers_and_notes": onboarding,
             "invitations": invitations,
             "memberships": len(memberships),

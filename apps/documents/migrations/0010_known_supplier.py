@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_document_drop_plain_columns'),
+        ('documents', '0009_fill_search_tokens'),
         ('tenancy', '0004_drop_data_region'),
     ]
 
