@@ -101,6 +101,8 @@ class JournalEntry(TenantScopedModel):
     class Meta:
         ordering = ["-date", "-number"]
         verbose_name_plural = "journal entries"
+        # Date-ordered reads bounded to a period (VAT figures, drill-downs, an account's ledger page).
+        indexes = [models.Index(fields=["tenant", "date", "number"], name="ledger_entry_tenant_date")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="ledger_entry_tenant_number_unique"),
             models.UniqueConstraint(

@@ -15,7 +15,15 @@ from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Va
 from django.db.models.functions import Coalesce
 
 from apps.ledger.domain import ZERO, EntryKind
-from apps.ledger.models import Account, BankTransaction, JournalAttachment, JournalEntry, JournalLine, Rule
+from apps.ledger.models import (
+    Account,
+    BankTransaction,
+    JournalAttachment,
+    JournalCounter,
+    JournalEntry,
+    JournalLine,
+    Rule,
+)
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -213,6 +221,17 @@ def vat_relevant_lines(*, up_to: date, since: date | None = None, exclude=None) 
     if exclude is not None:
         lines = lines.exclude(pk__in=exclude)
     return lines.order_by("entry__date", "entry__number", "position")
+
+
+def last_journal_number() -> int:
+    """The highest journal number handed out (0 before the first posting).
+
+    Numbers come from the locked per-tenant counter and commit with it, so every
+    entry numbered up to this value is committed and visible to the caller's next
+    statement: the filing app records it when it claims a period's lines.
+    """
+    found = JournalCounter.objects.values_list("last_number", flat=True).first()
+    return found or 0
 
 
 def unbalanced_as_of(as_of: date) -> Decimal:
