@@ -47,6 +47,7 @@ from apps.filing.calculation import correction_problems
 from apps.filing.domain import FROZEN_STATUSES, ZERO, VatBoxes
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.ledger.models import JournalLine
+from apps.ledger.paging import Cursor
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 WARNING = 0  # the pseudo-box of a net line with no VAT treatment (left out of boxes 6 and 7, said on the page)
@@ -208,36 +209,6 @@ def period_figures(
 # --- The drill-down: one box, a page at a time, in (date, journal number, position) order ---
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where a drill-down or ledger page ends: the last row's entry date, journal number and line position."""
-
-    day: date
-    number: int
-    position: int
-
-    def encode(self) -> str:
-        return f"{self.day.isoformat()}.{self.number}.{self.position}"
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        """Parse ``YYYY-MM-DD.number.position``; ValueError for anything else (the view answers 400)."""
-        day, number, position = text.split(".")
-        found = cls(date.fromisoformat(day), int(number), int(position))
-        if found.number < 0 or found.position < 0:
-            raise ValueError("negative cursor")
-        return found
-
-    def after(self, prefix: str = "") -> Q:
-        """Rows strictly after this one in (date, number, position) order."""
-        d, n, p = f"{prefix}entry__date", f"{prefix}entry__number", f"{prefix}position"
-        return (
-            Q(**{f"{d}__gt": self.day})
-            | Q(**{d: self.day, f"{n}__gt": self.number})
-            | Q(**{d: self.day, n: self.number, f"{p}__gt": self.position})
-        )
-
-
 @dataclass
 class BoxPage:
     rows: list[tuple[JournalLine, Decimal, bool]]  # line, what it counts, a late posting
@@ -277,7 +248,7 @@ def box_page(
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1][0] if more else None
-    cursor = Cursor(last.entry.date, last.entry.number, last.position).encode() if last else ""
+    cursor = Cursor.of(last).encode() if last else ""
     return BoxPage(rows, cursor)
 
 
