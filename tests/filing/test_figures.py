@@ -149,3 +149,24 @@ def test_the_vat_pages_query_count_does_not_grow_with_the_ledger(
             sale(date(2025, 4, day), "10.00", "2.00", actor=owner_a)
     many = [_queries(client, page) for page in pages]
     assert many == few
+
+
+def test_the_backfill_gives_returns_frozen_before_a_watermark_below_their_first_unclaimed_line(
+    tenant_a, owner_a, books_a
+):
+    import importlib
+    from types import SimpleNamespace
+
+    backfill = importlib.import_module("apps.filing.migrations.0008_return_claimed_through_backfill").backfill
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        sale(date(2025, 2, 1), "100.00", "20.00", actor=owner_a)  # journal 1, claimed
+        freeze(q1, owner_a)
+        sale(date(2025, 3, 15), "50.00", "10.00", actor=owner_a)  # journal 2: late, unclaimed
+        sale(date(2025, 5, 1), "10.00", "2.00", actor=owner_a)  # journal 3
+        VatReturn.objects.filter(obligation=q1).update(claimed_through=None)
+    backfill(None, SimpleNamespace(connection=connection))
+    with tenant_context(tenant_a):
+        assert VatReturn.objects.get(obligation=q1).claimed_through == 1
+        sql, reference = both(q2)
+    assert sql.boxes == reference.boxes and sql.boxes.box1 == D("12.00")
