@@ -37,10 +37,11 @@ def copy_insert(objs: Sequence[models.Model]) -> int:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-        raw = cursor.cursor
-        with raw.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([_value(f, obj) for f in fields])
+        # Values first: sealing may read the tenant's data key, and no query can run while COPY streams.
+        rows = [[_value(f, obj) for f in fields] for obj in objs]
+        with cursor.cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp}")  # noqa: S608
         cursor.execute(f"TRUNCATE {temp}")
     return len(objs)

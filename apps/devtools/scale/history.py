@@ -140,8 +140,13 @@ def _state(rng: random.Random) -> str:
     return DocumentState.POSTED
 
 
-def history(*, seed: int, key: str, own_name: str, documents: int, first_day: date, last_day: date) -> list[Made]:
-    """``documents`` documents of one business dated ``first_day``..``last_day``, in upload order."""
+def history(
+    *, seed: int, key: str, own_name: str, documents: int, first_day: date, last_day: date, namespace: uuid.UUID
+) -> list[Made]:
+    """``documents`` documents of one business dated ``first_day``..``last_day``, in upload order.
+
+    Ids are derived from ``namespace`` (the business's id), so they never collide with another business's.
+    """
     rng = random.Random(f"{seed}:{key}")  # noqa: S311 - reproducible data, not secrets
     regular = suppliers(rng)
     span = (last_day - first_day).days
@@ -162,7 +167,7 @@ def history(*, seed: int, key: str, own_name: str, documents: int, first_day: da
             hours=rng.randrange(7, 19), minutes=rng.randrange(60), days=rng.randrange(3)
         )
         item = Made(
-            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            id=uuid.uuid5(namespace, f"document-{i}"),
             number=number,
             state=state,
             extraction=extraction,

@@ -21,7 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.gb import vat as gb_vat
 
 from apps.accounts.models import User
+from apps.filing.models import VatSettings
 from apps.permissions.models import StaffRoleGrant
+from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 from apps.tenancy.services import create_tenant
 
@@ -103,7 +105,15 @@ def seed_business(
         clock.append(time.monotonic())
         return f"{clock[-1] - clock[-2]:.1f} s"
 
-    made = history(seed=seed, key=slug, own_name=name, documents=documents, first_day=periods[0][0], last_day=today)
+    made = history(
+        seed=seed,
+        key=slug,
+        own_name=name,
+        documents=documents,
+        first_day=periods[0][0],
+        last_day=today,
+        namespace=tenant.pk,
+    )
     phases = [f"made {lap()}"]
     counts = write_history(tenant, made, owner_id=owner.pk)
     phases.append(f"written {lap()}")
@@ -133,7 +143,12 @@ def seed_scale(
     plan = [(SMALL_SLUG, "Small Bench Trading Ltd", small_documents)] if small_documents else []
     plan += [(f"{SLUG}{k:02d}", f"Bench Trading {k:02d} Ltd", documents_per_tenant) for k in range(1, tenants + 1)]
     for slug, name, n in plan:
-        if Tenant.objects.filter(slug=slug).exists():
+        existing = Tenant.objects.filter(slug=slug).first()
+        if existing is not None:
+            with tenant_context(existing):
+                complete = VatSettings.objects.exists()  # the last phase: a business interrupted before it has none
+            if not complete:
+                raise RuntimeError(f"{slug} was left half-seeded by an interrupted run: start from an empty database")
             report(f"  {slug}: already seeded, kept")
             continue
         t0 = time.monotonic()
