@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,6 +85,13 @@ def staff_user() -> User:
     return user
 
 
+def business_plan(*, tenants: int, documents_per_tenant: int, small_documents: int) -> list[tuple[str, str, int]]:
+    """(slug, name, documents) of every business to seed: the small one first."""
+    plan = [(SMALL_SLUG, "Small Bench Trading Ltd", small_documents)] if small_documents else []
+    plan += [(f"{SLUG}{k:02d}", f"Bench Trading {k:02d} Ltd", documents_per_tenant) for k in range(1, tenants + 1)]
+    return plan
+
+
 def seed_business(
     *, slug: str, name: str, documents: int, seed: int, today: date, report: Callable[[str], None]
 ) -> dict[str, int]:
@@ -133,16 +140,21 @@ def seed_scale(
     small_documents: int,
     seed: int,
     today: date | None = None,
+    only: Collection[str] = (),
     report: Callable[[str], None] = print,
 ) -> Seeded:
-    """Seed ``tenants`` businesses of ``documents_per_tenant`` documents and one of ``small_documents``."""
+    """Seed ``tenants`` businesses of ``documents_per_tenant`` documents and one of ``small_documents``.
+
+    ``only`` restricts the run to those slugs (``seed_scale --jobs`` gives each process its share).
+    """
     today = today or timezone.localdate()
     started = time.monotonic()
     result = Seeded()
     staff_user()
-    plan = [(SMALL_SLUG, "Small Bench Trading Ltd", small_documents)] if small_documents else []
-    plan += [(f"{SLUG}{k:02d}", f"Bench Trading {k:02d} Ltd", documents_per_tenant) for k in range(1, tenants + 1)]
+    plan = business_plan(tenants=tenants, documents_per_tenant=documents_per_tenant, small_documents=small_documents)
     for slug, name, n in plan:
+        if only and slug not in only:
+            continue
         existing = Tenant.objects.filter(slug=slug).first()
         if existing is not None:
             with tenant_context(existing):
