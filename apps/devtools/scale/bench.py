@@ -32,6 +32,7 @@ P95_LIMIT_MS = 100.0
 HTML_LIMIT_KB = 100.0
 BOX = "7"  # purchases net: the box with the most lines
 ACCOUNT = "800"  # accounts payable: every purchase posts to it
+OFFICER_EMAIL = "officer@bench.strongroom.test"
 
 
 @dataclass
@@ -81,6 +82,34 @@ def signed_in(user: User) -> Client:
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+def elevated(staff: User, tenant: Tenant) -> str:
+    """An approved elevation of the benchmark's staff member into ``tenant``, through the real services.
+
+    The staff pages that open a business's data answer 404 without one (decision 0013); a second staff member,
+    a security officer, approves it (nobody approves their own). Returns the elevation's id.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from apps.permissions.models import AccessElevation, StaffRoleGrant
+    from apps.permissions.services.elevation import approve_elevation, request_elevation
+
+    current = AccessElevation.objects.filter(
+        requester=staff, tenant=tenant, status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
+    ).first()
+    if current is not None:
+        return str(current.pk)
+    officer = User.objects.filter(email=OFFICER_EMAIL).first()
+    if officer is None:
+        officer = User.objects.create_user(OFFICER_EMAIL, None, full_name="Bench Officer", is_staff=True)
+        StaffRoleGrant.objects.create(user=officer, role="security_officer", reason="bench_scale")
+    elevation = request_elevation(
+        requester=staff, verified=True, tenant=tenant, reason="bench_scale: timing the staff pages",
+        minutes=settings.ELEVATION_MAX_MINUTES,
+    )  # fmt: skip
+    return str(approve_elevation(elevation_id=elevation.pk, approver=officer, verified=True).pk)
 
 
 def values_for(tenant: Tenant) -> dict[str, str]:
@@ -137,11 +166,15 @@ def run(*, repeats: int, big_slug: str | None = None, report: Callable[[str], No
     big = big_business(big_slug)
     big_values = values_for(big)
     small_values = values_for(small) if small else None
-    chosen, left = pages({k: v for k, v in big_values.items()})
-    skipped = [(route, "no seeded value for its id") for route in left]
     owner_big = signed_in(User.objects.get(email=owner_email(big.slug)))
     owner_small = signed_in(User.objects.get(email=owner_email(small.slug))) if small else None
-    staff = signed_in(User.objects.get(email=STAFF_EMAIL))
+    staff_user = User.objects.get(email=STAFF_EMAIL)
+    big_values["elevation_id"] = elevated(staff_user, big)
+    if small_values is not None:
+        small_values["elevation_id"] = elevated(staff_user, small)
+    staff = signed_in(staff_user)
+    chosen, left = pages(big_values)
+    skipped = [(route, "no seeded value for its id") for route in left]
     rows: list[Row] = []
     for page in chosen:
         client = staff if page.staff else owner_big
@@ -150,11 +183,13 @@ def run(*, repeats: int, big_slug: str | None = None, report: Callable[[str], No
             skipped.append((page.route, f"answers {timing.status} to a GET"))
             continue
         small_timing = None
-        if not page.staff and small_values is not None:
-            small_path = _path(page, small_values)
-            for key in ("tenant_slug", "document_id", "entry_id", "period_key"):
+        per_business = not page.staff or "<uuid:tenant_id>" in page.route or "<uuid:elevation_id>" in page.route
+        if per_business and small_values is not None:
+            small_path = _path(page, big_values)
+            for key in ("tenant_slug", "tenant_id", "elevation_id", "document_id", "review_document_id", "entry_id",
+                        "period_key"):  # fmt: skip
                 small_path = small_path.replace(big_values[key], small_values[key])
-            small_timing = measure(owner_small, small_path, repeats)
+            small_timing = measure(staff if page.staff else owner_small, small_path, repeats)
         rows.append(Row(page, small_timing, timing))
         report(f"  {page.route:55} p95 {timing.p(0.95):8.1f} ms  {timing.bytes / 1024:7.1f} KB  {timing.queries} q")
     return rows, skipped
