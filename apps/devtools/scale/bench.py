@@ -195,18 +195,29 @@ def run(*, repeats: int, big_slug: str | None = None, report: Callable[[str], No
     return rows, skipped
 
 
-def table(rows: list[Row], *, small_docs: int, big_docs: int) -> str:
+def extrapolated(row: Row, *, small_docs: int, big_docs: int, target: int) -> float | None:
+    """p50 at ``target`` documents in one business, on a straight line through the two measured sizes (a guess)."""
+    if row.small is None or not row.small.ms or big_docs <= small_docs:
+        return None
+    small, big = row.small.p(0.5), row.big.p(0.5)
+    return max(big, big + (big - small) * (target - big_docs) / (big_docs - small_docs))
+
+
+def table(rows: list[Row], *, small_docs: int, big_docs: int, target: int = 50_000) -> str:
     """The markdown table the README keeps."""
     head = (
         f"| page | p50 ms | p95 ms | KB | queries | p50 ms at {small_docs:,} docs | queries at {small_docs:,} | "
-        f"growth ({small_docs:,} → {big_docs:,}) | over |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        f"growth ({small_docs:,} → {big_docs:,}) | p50 ms at {target // 1000}k docs (linear guess) | over |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     lines = []
     for row in rows:
         s = row.small
+        guess = extrapolated(row, small_docs=small_docs, big_docs=big_docs, target=target)
         lines.append(
             f"| `{row.page.route}` | {row.big.p(0.5):.1f} | {row.big.p(0.95):.1f} | {row.big.bytes / 1024:.1f} | "
             f"{row.big.queries} | {f'{s.p(0.5):.1f}' if s and s.ms else '–'} | {s.queries if s and s.ms else '–'} | "
-            f"{f'{row.growth:.2f}×' if row.growth is not None else '–'} | {row.flags} |"
+            f"{f'{row.growth:.2f}×' if row.growth is not None else '–'} | "
+            f"{f'{guess:.0f}' if guess is not None else '–'} | {row.flags} |"
         )
     return head + "\n".join(lines)
