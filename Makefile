@@ -153,6 +153,18 @@ bench-ocr: $(VENV)/.dev system-deps
 bench-restore: $(VENV)/.dev test-system-deps
 	STRONGROOM_ENV=development $(BIN)/python manage.py bench_restore $(BENCH_RESTORE_ARGS)
 
+# Scale benchmark (issue #18): seeds 20 businesses x 10,000 documents (+ one of 1,000) on PostgreSQL with RLS in
+# the database of DATABASE_URL / DATABASE_OWNER_URL (reused when already seeded), then times every portal and staff
+# page as the application role: p50/p95, bytes, queries, growth small -> big business. Prints a markdown table.
+.PHONY: seed-scale bench-scale
+seed-scale: $(VENV)/.dev
+	@if [ -n "$$DATABASE_OWNER_URL" ]; then STRONGROOM_ENV=development $(BIN)/python manage.py migrate --database owner --no-input -v 0; \
+	else STRONGROOM_ENV=development $(BIN)/python manage.py migrate --no-input -v 0; fi
+	STRONGROOM_ENV=development $(BIN)/python manage.py seed_scale $(SEED_SCALE_ARGS)
+
+bench-scale: seed-scale
+	STRONGROOM_ENV=development $(BIN)/python manage.py bench_scale $(BENCH_SCALE_ARGS)
+
 golden: $(VENV)/.dev system-deps
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} $(BIN)/python manage.py migrate --no-input -v 0
 	STRONGROOM_ENV=development STRONGROOM_VAR_DIR=$${STRONGROOM_VAR_DIR:-var/golden-run} OMP_THREAD_LIMIT=1 $(BIN)/python manage.py golden

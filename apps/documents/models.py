@@ -195,6 +195,11 @@ class TaskRun(TenantScopedModel):
 
     class Meta:
         ordering = ["queued_at"]
+        indexes = [
+            # The SLO dashboard's OCR latency reads each tenant's runs finished in the last 30 days (issue #18):
+            # a range, not a scan of the tenant's whole history.
+            models.Index(fields=["tenant", "task_name", "finished_at"], name="taskrun_finished_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.attempt} ({self.state})"

@@ -88,6 +88,11 @@ class VatReturn(TenantScopedModel):
     box8 = _money()
     box9 = _money()
     computed_at = models.DateTimeField(null=True, blank=True)
+    # The tenant's last journal number when this return first claimed its lines (the lowest over its freezes;
+    # decision 0034). Every box-counting line dated in the period and numbered up to it is claimed by some
+    # frozen return while this one is frozen, so only lines numbered above it can be late postings to carry.
+    # None (returns frozen before it existed) means "any line may be": the period is scanned whole.
+    claimed_through = models.PositiveIntegerField(null=True, blank=True, editable=False)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -163,6 +168,8 @@ class VatReturnLine(TenantScopedModel):
 
     class Meta:
         ordering = ["box", "journal_line__entry__date"]
+        # The frozen drill-down: one box of one return.
+        indexes = [models.Index(fields=["tenant", "vat_return", "box"], name="filing_return_line_box")]
         constraints = [
             # A journal line counts in one return only: what makes a filed figure final.
             models.UniqueConstraint(fields=["tenant", "journal_line"], name="filing_return_line_claimed_once"),

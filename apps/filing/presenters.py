@@ -16,6 +16,7 @@ from django.conf import settings
 from apps.filing import calculation, selectors
 from apps.filing.actions import Facts, available_actions
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus, rejection_advice
+from apps.filing.figures import correction_warnings, period_figures
 from apps.filing.models import VatObligation
 from apps.filing.services import hmrc_live
 from apps.filing.services.returns import fingerprint
@@ -46,7 +47,7 @@ def period_page(obligation: VatObligation, *, tenant, viewer: Viewer) -> dict:
     """Everything ``filing/period.html`` shows (the forms are the view's), computed once."""
     settings = selectors.vat_settings_for(tenant)
     vat_return = selectors.return_for(obligation)
-    figures = calculation.figures_for(obligation, vat_return, settings)
+    figures = period_figures(obligation, vat_return, settings)  # SQL, bounded to the period (decision 0034)
     status_now = vat_return.status if vat_return is not None else ReturnStatus.DRAFT
     frozen = vat_return is not None and vat_return.status in FROZEN_STATUSES
     blockers = [] if frozen else calculation.blockers_for(obligation, figures.boxes, settings)
@@ -63,7 +64,7 @@ def period_page(obligation: VatObligation, *, tenant, viewer: Viewer) -> dict:
             "number": n,
             "label": BOX_LABELS[n],
             "value": getattr(figures.boxes, f"box{n}"),
-            "lines": len(figures.lines_by_box.get(n, [])),
+            "lines": figures.counts.get(n, 0),
             "whole": n >= 6,
         }
         for n in range(1, 10)
@@ -79,7 +80,7 @@ def period_page(obligation: VatObligation, *, tenant, viewer: Viewer) -> dict:
         "boxes": boxes,
         "blockers": blockers,
         "todos": [] if frozen else calculation.document_todos(),
-        "correction_warnings": calculation.correction_warnings(obligation, figures),
+        "correction_warnings": correction_warnings(obligation, vat_return, settings, figures.boxes.box6),
         "frozen": frozen,
         "four_eyes": four_eyes,
         "can_prepare": viewer.can_prepare,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.filing import calculation
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
+from apps.filing.figures import period_figures
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
 from apps.ledger.services.periods import FrozenPeriod
 from apps.permissions.policy import member_roles
@@ -114,7 +115,8 @@ def control_tower_rows(*, with_blockers: bool = True) -> list[PeriodRow]:
         if vat_return is not None and vat_return.computed_at:
             net, repayment = vat_return.box5, vat_return.box4 > vat_return.box3
         if status in (PeriodStatus.OPEN, PeriodStatus.READY, PeriodStatus.OVERDUE) and with_blockers:
-            figures = calculation.figures_for(obligation, vat_return, settings)
+            # Summed in SQL, bounded to the period (decision 0034): never the ledger's history loaded here.
+            figures = period_figures(obligation, vat_return, settings)
             net, repayment = figures.boxes.box5, figures.boxes.is_repayment
             blockers = len(calculation.blockers_for(obligation, figures.boxes, settings))
         rows.append(PeriodRow(obligation, vat_return, status, net, repayment, blockers))
@@ -294,6 +296,14 @@ def stuck_returns(now: datetime | None = None) -> dict[str, tuple[int, float]]:
 
 # Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).
 GOOD_OUTCOMES = ("submitted", "reconciled", "rejected")
+
+
+def filing_outcomes(since: datetime) -> list[tuple[datetime, bool]]:
+    """(when, good) of every submission attempt since ``since``, in one query (the SLO dashboard's events)."""
+    from apps.filing.models import SubmissionOutcomeLog
+
+    rows = SubmissionOutcomeLog.objects.filter(at__gte=since).values_list("at", "outcome")
+    return [(at, outcome in GOOD_OUTCOMES) for at, outcome in rows]
 
 
 def filing_sli(since: datetime) -> tuple[int, int]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
-from apps.filing import calculation, presenters, selectors
+from apps.filing import calculation, figures, presenters, selectors
 from apps.filing.errors import FilingError
 from apps.filing.forms import ApproveForm, FiguresForm, ReturnToDraftForm, VatSettingsForm
 from apps.filing.models import VatObligation
@@ -85,18 +86,30 @@ def period(request: HttpRequest, tenant_slug: str, period_key: str) -> HttpRespo
 @require_GET
 @permission_required_for("tenancy.view_business")
 def box_lines(request: HttpRequest, tenant_slug: str, period_key: str, box: int) -> HttpResponse:
+    """One page of the lines behind a box (keyset on date, journal number, position; decision 0034)."""
     if box not in BOX_LABELS:
         raise Http404("There are nine boxes on a VAT return.")
     obligation = _obligation_or_404(period_key)
+    after = None
+    if request.GET.get("after"):
+        try:
+            after = figures.Cursor.decode(request.GET["after"])
+        except ValueError:
+            raise BadRequest("That page of the drill-down does not exist: start again from the first page.") from None
     settings = selectors.vat_settings_for(request.tenant)
-    figures = calculation.figures_for(obligation, selectors.return_for(obligation), settings)
+    vat_return = selectors.return_for(obligation)
+    period = figures.period_figures(obligation, vat_return, settings)
+    page = figures.box_page(obligation, vat_return, settings, box, after=after)
     context = {
         "obligation": obligation,
         "box": box,
         "label": BOX_LABELS[box],
-        "value": getattr(figures.boxes, f"box{box}"),
-        "lines": figures.lines_by_box.get(box, []),
-        "frozen": figures.frozen,
+        "value": getattr(period.boxes, f"box{box}"),
+        "count": period.counts.get(box, 0),
+        "lines": page.rows,
+        "next_cursor": page.next_cursor,
+        "paged": after is not None,
+        "frozen": period.frozen,
     }
     return render(request, "filing/box_lines.html", context)
 

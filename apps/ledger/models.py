@@ -101,7 +101,8 @@ class JournalEntry(TenantScopedModel):
     class Meta:
         ordering = ["-date", "-number"]
         verbose_name_plural = "journal entries"
-        # The journal's keyset order (decision 0035), led by the tenant like the RLS policy's filter.
+        # The journal's keyset order (decision 0035), led by the tenant like the RLS policy's filter; scanned
+        # backwards it also serves date-ordered reads bounded to a period (VAT figures, drill-downs; decision 0034).
         indexes = [models.Index(fields=["tenant", "-date", "-number", "-id"], name="ledger_entry_list_idx")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="ledger_entry_tenant_number_unique"),

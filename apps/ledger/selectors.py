@@ -14,8 +14,18 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from apps.ledger import paging
 from apps.ledger.domain import ZERO, EntryKind
-from apps.ledger.models import Account, BankTransaction, JournalAttachment, JournalEntry, JournalLine, Rule
+from apps.ledger.models import (
+    Account,
+    BankTransaction,
+    JournalAttachment,
+    JournalCounter,
+    JournalEntry,
+    JournalLine,
+    Rule,
+)
+from apps.ledger.paging import Cursor
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -97,58 +107,82 @@ class LedgerRow:
 
 @dataclass(frozen=True)
 class AccountLedger:
+    """One page of an account's lines; the opening, totals and closing are the whole range's (SQL sums)."""
+
     account: Account
     date_from: date | None
     date_to: date | None
-    opening_balance: Decimal
+    opening_balance: Decimal  # before date_from
     rows: list[LedgerRow]
-
-    @property
-    def total_debit(self) -> Decimal:
-        return sum((r.debit for r in self.rows), ZERO)
-
-    @property
-    def total_credit(self) -> Decimal:
-        return sum((r.credit for r in self.rows), ZERO)
+    total_debit: Decimal = ZERO  # over the whole range, every page
+    total_credit: Decimal = ZERO
+    brought_forward: Decimal | None = None  # the balance before this page's first row, when not the first page
+    next_cursor: str = ""  # "" on the last page
 
     @property
     def closing_balance(self) -> Decimal:
         return self.opening_balance + self.total_debit - self.total_credit
 
 
-def account_ledger(account: Account, date_from: date | None = None, date_to: date | None = None) -> AccountLedger:
-    """The account's lines in date order with a running balance (two queries: opening, then lines)."""
+LEDGER_PAGE_SIZE = 100
+
+
+def account_ledger(
+    account: Account,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    *,
+    after: Cursor | None = None,
+    size: int = LEDGER_PAGE_SIZE,
+) -> AccountLedger:
+    """A page of the account's lines in date order with a running balance right across pages.
+
+    Two queries whatever the account's size: one aggregate (opening, the range's totals and, past the first
+    page, the balance brought forward, all summed in SQL), then the page found by its keyset.
+    """
     lines = JournalLine.objects.filter(account=account)
-    opening = ZERO
+    in_range = Q()
     if date_from:
-        totals = lines.filter(entry__date__lt=date_from).aggregate(
-            debit=Coalesce(Sum("debit"), Value(ZERO), output_field=_MONEY),
-            credit=Coalesce(Sum("credit"), Value(ZERO), output_field=_MONEY),
-        )
-        opening = totals["debit"] - totals["credit"]
-        lines = lines.filter(entry__date__gte=date_from)
+        in_range &= Q(entry__date__gte=date_from)
     if date_to:
-        lines = lines.filter(entry__date__lte=date_to)
+        in_range &= Q(entry__date__lte=date_to)
+
+    def total(column: str, where: Q) -> Coalesce:
+        return Coalesce(Sum(column, filter=where or None), Value(ZERO), output_field=_MONEY)
+
+    nothing = Q(pk__isnull=True)  # no line matches: a sum of none is zero
+    before = Q(entry__date__lt=date_from) if date_from else nothing
+    earlier = (in_range & ~after.after()) if after else nothing
+    sums = lines.aggregate(
+        open_d=total("debit", before), open_c=total("credit", before),
+        range_d=total("debit", in_range), range_c=total("credit", in_range),
+        page_d=total("debit", earlier), page_c=total("credit", earlier),
+    )  # fmt: skip
+    opening = sums["open_d"] - sums["open_c"]
+    balance = opening + sums["page_d"] - sums["page_c"]
+    page = lines.filter(in_range)
+    if after:
+        page = page.filter(after.after())
+    found = list(page.select_related("entry").order_by(*paging.ORDER)[: size + 1])
+    more = len(found) > size
     rows: list[LedgerRow] = []
-    balance = opening
-    for line in lines.select_related("entry").order_by("entry__date", "entry__number", "position"):
+    brought_forward = balance if after else None
+    for line in found[:size]:
         balance += line.debit - line.credit
         description = line.entry.description
         if line.description and line.description not in description:
             description = f"{description} · {line.description}" if description else line.description
         rows.append(
             LedgerRow(
-                line.entry_id,
-                line.entry.number,
-                line.entry.date,
-                description,
-                line.entry.kind,
-                line.debit,
-                line.credit,
-                balance,
+                line.entry_id, line.entry.number, line.entry.date, description, line.entry.kind,
+                line.debit, line.credit, balance,
             )
-        )
-    return AccountLedger(account, date_from, date_to, opening, rows)
+        )  # fmt: skip
+    return AccountLedger(
+        account, date_from, date_to, opening, rows,
+        total_debit=sums["range_d"], total_credit=sums["range_c"], brought_forward=brought_forward,
+        next_cursor=Cursor.of(found[size - 1]).encode() if more else "",
+    )  # fmt: skip
 
 
 def chart_of_accounts() -> QuerySet[Account]:
@@ -213,6 +247,17 @@ def vat_relevant_lines(*, up_to: date, since: date | None = None, exclude=None) 
     if exclude is not None:
         lines = lines.exclude(pk__in=exclude)
     return lines.order_by("entry__date", "entry__number", "position")
+
+
+def last_journal_number() -> int:
+    """The highest journal number handed out (0 before the first posting).
+
+    Numbers come from the locked per-tenant counter and commit with it, so every
+    entry numbered up to this value is committed and visible to the caller's next
+    statement: the filing app records it when it claims a period's lines.
+    """
+    found = JournalCounter.objects.values_list("last_number", flat=True).first()
+    return found or 0
 
 
 def unbalanced_as_of(as_of: date) -> Decimal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +28,7 @@ from apps.ledger.forms import (
 )
 from apps.ledger.list_selectors import JournalFilters, journal_page
 from apps.ledger.models import Account, JournalEntry
+from apps.ledger.paging import Cursor
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
 from apps.ledger.services.periods import correction_notices, frozen_period_on
 from apps.ledger.services.posting import reversal_date
@@ -137,7 +139,13 @@ def account(request: HttpRequest, tenant_slug: str, code: str) -> HttpResponse:
             date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         else:
             status = 400
-    ledger = selectors.account_ledger(acct, date_from, date_to)
+    after = None
+    if request.GET.get("after"):
+        try:
+            after = Cursor.decode(request.GET["after"])
+        except ValueError:
+            raise BadRequest("That page of the ledger does not exist: start again from the first page.") from None
+    ledger = selectors.account_ledger(acct, date_from, date_to, after=after)
     return render(request, "ledger/account.html", {"ledger": ledger, "form": form}, status=status)
 
 

@@ -3,12 +3,14 @@
 Each SLO in :mod:`apps.observability.slos` gets a *source*: a function ``count(since)`` that
 returns (good, total) events at or after ``since``. Everything the page shows derives from it:
 the 30-day value, the error budget left, the 1 h and 6 h burn rates and the daily budget points
-(cumulative since the window start: count(start) − count(end of day)). The events are the same
-ones the metrics count:
+(cumulative since the window start: count(start) − count(end of day)). Each source reads its window
+once (one query, whatever the number of businesses) and answers every ``count`` by bisecting, so the
+page's query count does not grow with tenants or history (issue #18). The events are the same ones the
+metrics count:
 
 - OCR latency: document task runs (started → finished) from ``documents_taskrun``;
-- filing success: ``apps.filing.selectors.filing_sli``;
-- onboarding duration: ``apps.onboarding.selectors.onboarding_durations``;
+- filing success: ``apps.filing.selectors.filing_outcomes``;
+- onboarding duration: ``apps.onboarding.selectors.onboarding_completions``;
 - synthetic success: :class:`SyntheticRun` rows (skipped runs excluded);
 - portal availability and latency: there is no request log, so "Prometheus only".
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,23 +71,36 @@ def task_run_durations(task: str, since: datetime) -> list[tuple[datetime, float
         return [(finished, (finished - started).total_seconds()) for started, finished in rows]
 
 
+# One read per window and page: both OCR SLOs take the same task runs (the read visits every tenant).
+_window_reads: ContextVar[dict | None] = ContextVar("sli_window_reads", default=None)
+
+
+def _read_once(key: tuple, read: Callable[[], list]) -> list:
+    cache = _window_reads.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
 def _ocr_latency(threshold: float) -> Callable[[datetime], Counter]:
     def source(since: datetime) -> Counter:
-        return _from_events([(at, seconds <= threshold) for at, seconds in task_run_durations(OCR_TASK, since)])
+        runs = _read_once((OCR_TASK, since), lambda: task_run_durations(OCR_TASK, since))
+        return _from_events([(at, seconds <= threshold) for at, seconds in runs])
 
     return source
 
 
 def _filing(since: datetime) -> Counter:
-    return filing_selectors.filing_sli
+    """One query for the window; the chart's points and burn rates are bisects, not a query each."""
+    return _from_events(filing_selectors.filing_outcomes(since))
 
 
 def _onboarding(since: datetime) -> Counter:
-    def count(s: datetime) -> tuple[int, int]:
-        durations = onboarding_selectors.onboarding_durations(s)
-        return sum(d <= timedelta(minutes=10) for d in durations), len(durations)
-
-    return count
+    """One query for the window (not one per point, nor one per business: the page stays flat with tenants)."""
+    completions = onboarding_selectors.onboarding_completions(since)
+    return _from_events([(at, duration <= timedelta(minutes=10)) for at, duration in completions])
 
 
 def _synthetic(since: datetime) -> Counter:
@@ -166,7 +182,12 @@ def report(slo: slos.SLO, *, now: datetime | None = None) -> SloReport:
 
 
 def reports(*, now: datetime | None = None) -> list[SloReport]:
-    return [report(slo, now=now) for slo in slos.SLOS]
+    now = now or timezone.now()
+    token = _window_reads.set({})
+    try:
+        return [report(slo, now=now) for slo in slos.SLOS]
+    finally:
+        _window_reads.reset(token)
 
 
 def budget_chart(points: list[tuple[datetime, float]], *, width: int = 240, height: int = 60) -> dict:

@@ -44,3 +44,28 @@ class DegradedDependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dependency}: {self.message}"
+
+
+class DocumentStateTally(models.Model):
+    """Documents per state, kept by a trigger on the documents table: what /metrics reads in constant time.
+
+    Why stored and not counted: counting at each scrape visited every document of every tenant (row-level
+    security forces a per-tenant pass), so a scrape grew with the platform's history. Why stripes: one row
+    per state would make every upload on the platform wait on the same row lock; tenants hash onto
+    ``STRIPES`` rows per state, so the read stays bounded (states x stripes rows) and no tenant is named.
+    The trigger (migration 0005) adds and subtracts per statement, in the writer's transaction.
+    """
+
+    STRIPES = 16
+    # Only the trigger (SECURITY DEFINER, the table owner) writes here; the application role reads.
+    app_role_privileges = ("SELECT",)
+
+    stripe = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=16)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stripe", "state"], name="observability_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.state} (stripe {self.stripe}): {self.n}"

@@ -4,6 +4,9 @@ Each page is requested with one row of what it lists, then with many; the
 number of queries must be the same, and within the bound. The bounds are the
 counts measured on PostgreSQL when this was written (RLS adds a set_config
 per tenant scope; SQLite needs fewer) plus two: raise one only with a reason.
+The VAT pages and the account ledger grow with postings in the open period;
+``/metrics`` and ``/staff/slo/`` with businesses (each with documents, task
+runs, a finished onboarding and filing outcomes): issue #18.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.documents.models import DocumentState
 from apps.ledger import services as ledger
@@ -23,7 +28,8 @@ from apps.ledger.services import seed_chart_of_accounts
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
-from tests.factories import DocumentFactory, TaskRunFactory, TenantFactory
+from tests.factories import DocumentFactory, OnboardingProgressFactory, TaskRunFactory, TenantFactory
+from tests.factories.filing import VatSettingsFactory, quarter
 from tests.helpers import commit_data_keys
 from tests.ledger.builders import classified, make_extraction
 
@@ -109,6 +115,14 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         for _ in range(n):
             make_member(tenant, Role.BOOKKEEPER)
 
+    # The open VAT period (25A1) the postings fall in: make_extraction dates them 14 March 2025.
+    with tenant_context(tenant):
+        VatSettingsFactory(tenant=tenant, first_period_start=date(2025, 1, 1))
+        period = quarter(tenant, date(2025, 1, 1)).period_key
+
+    def vat(name: str, **kwargs) -> Callable[[], str]:
+        return lambda: reverse(name, kwargs={"tenant_slug": slug, **kwargs})
+
     return {
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
@@ -120,10 +134,26 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         "trial balance": Page(lambda: reverse("ledger:trial-balance", args=[slug]), lambda n: _post(tenant, n), 16),
         "journal": Page(lambda: reverse("ledger:journal", args=[slug]), lambda n: _post(tenant, n), 17),
         "team": Page(lambda: reverse("tenancy:team", args=[slug]), more_members, 17),
+        # Issue #18: bounds are today's counts on PostgreSQL plus two.
+        "VAT control tower": Page(vat("filing:home"), lambda n: _post(tenant, n), 27),
+        "open VAT period": Page(vat("filing:period", period_key=period), lambda n: _post(tenant, n), 26),
+        "box drill-down": Page(vat("filing:box", period_key=period, box=7), lambda n: _post(tenant, n), 20),
+        "account ledger": Page(vat("ledger:account", code="800"), lambda n: _post(tenant, n), 17),
     }
 
 
-PAGES = ["documents list", "document detail", "review panel", "trial balance", "journal", "team"]
+PAGES = [
+    "documents list",
+    "document detail",
+    "review panel",
+    "trial balance",
+    "journal",
+    "team",
+    "VAT control tower",
+    "open VAT period",
+    "box drill-down",
+    "account ledger",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -153,6 +183,38 @@ def test_staff_console_home_does_not_grow_with_tenants(staff_user, verified_clie
     with django_assert_max_num_queries(24):
         client.get(reverse("staff:home"))
     assert queries(client, reverse("staff:home")) == one
+
+
+def _active_business(n: int) -> None:
+    """``n`` businesses that each did what the platform pages count: documents read, onboarding finished."""
+    from apps.filing.models import SubmissionOutcomeLog
+
+    now = timezone.now()
+    for _ in range(n):
+        tenant = TenantFactory()
+        with tenant_context(tenant):
+            document = DocumentFactory(tenant=tenant, state=DocumentState.POSTED)
+            TaskRunFactory(tenant=tenant, document=document, task_name="documents.process_document",
+                           state="succeeded", started_at=now - timedelta(seconds=5), finished_at=now)  # fmt: skip
+            OnboardingProgressFactory(tenant=tenant, started_at=now - timedelta(minutes=8), completed_at=now)
+        SubmissionOutcomeLog.objects.create(outcome="submitted")
+
+
+@pytest.mark.parametrize(("name", "bound"), [("metrics", 30), ("staff-slo", 21)])
+def test_platform_pages_do_not_grow_with_businesses(
+    name, bound, staff_user, verified_client, django_assert_max_num_queries
+):
+    """/metrics and /staff/slo/ read stored counters or one grouped query per figure, never a pass per business."""
+    client = verified_client(staff_user)
+    url = "/metrics" if name == "metrics" else reverse("slo:dashboard")
+    _active_business(1)
+    client.get(url)  # warm
+    one = queries(client, url)
+    _active_business(MANY - 1)
+    with django_assert_max_num_queries(bound):
+        client.get(url)
+    many = queries(client, url)
+    assert many == one, f"{name}: {one} queries with one business, {many} with {MANY}"
 
 
 def test_the_check_catches_an_n_plus_one(member_client, business):

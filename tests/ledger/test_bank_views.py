@@ -276,3 +276,17 @@ def test_sealed_counterparty_and_reason_round_trip_through_the_page(bookkeeper_c
     assert who.encode() not in stored and reason.encode() not in stored
     page = bookkeeper_client.get(url("bank", chart_a), {"status": "all"}).content.decode()
     assert who in page and reason in page
+
+
+def test_the_accounts_are_listed_once_for_every_line(bookkeeper_client, chart_a, in_tenant):
+    """One shared list of postable accounts, not a select of the whole chart in each row (decision 0034)."""
+    with in_tenant(chart_a):
+        for n in range(20):
+            BankTransactionFactory(tenant=chart_a, amount=D(f"-{n + 3}.00"), date=date(2025, 2, 10))
+    response = bookkeeper_client.get(url("bank", chart_a))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('list="postable-accounts"') == 20  # each row's account field, labelled, uses the list
+    assert body.count('<datalist id="postable-accounts">') == 1
+    assert body.count('<option value="461">') == 1
+    assert len(response.content) < 100_000

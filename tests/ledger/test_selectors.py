@@ -109,7 +109,7 @@ def test_account_ledger_has_a_running_balance(
     commit_data_keys(chart_a, django_capture_on_commit_callbacks)  # descriptions are sealed: key cached as on commit
     with in_tenant(chart_a):
         payables = Account.objects.get(code="800")
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):  # the sums (opening, totals), then the page
             full = selectors.account_ledger(payables)
         with django_assert_num_queries(2):
             february = selectors.account_ledger(payables, date_from=date(2025, 2, 1), date_to=date(2025, 2, 28))
@@ -133,3 +133,31 @@ def test_entry_for_document_and_entry_detail(chart_a, in_tenant):
         assert selectors.entry_for_document(uuid.uuid4()) is None
         detail = selectors.entry_detail(entry.pk)
         assert [line.account.code for line in detail.lines.all()] == ["461", "820", "800"]
+
+
+def test_account_ledger_pages_carry_the_running_balance_across(
+    chart_a, in_tenant, owner_a, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Page by page (a keyset on date, journal, position), each page's balances continue the last page's, and
+    the totals and closing are the whole range's, in two queries a page (decision 0034)."""
+    from apps.ledger.paging import Cursor
+
+    with in_tenant(chart_a):
+        for _ in range(3):
+            _post_month(owner_a)
+    commit_data_keys(chart_a, django_capture_on_commit_callbacks)
+    with in_tenant(chart_a):
+        payables = Account.objects.get(code="800")
+        whole = selectors.account_ledger(payables)
+        pages, after = [], None
+        while True:
+            with django_assert_num_queries(2):
+                page = selectors.account_ledger(payables, after=after, size=4)
+            pages.append(page)
+            if not page.next_cursor:
+                break
+            after = Cursor.decode(page.next_cursor)
+    assert len(pages) == 2 and [len(p.rows) for p in pages] == [4, 2]
+    assert [r.balance for p in pages for r in p.rows] == [r.balance for r in whole.rows]
+    assert pages[0].brought_forward is None and pages[1].brought_forward == pages[0].rows[-1].balance
+    assert {p.closing_balance for p in pages} == {whole.closing_balance}

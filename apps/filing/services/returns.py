@@ -25,6 +25,7 @@ from apps.filing.errors import ApprovalRefused, ReturnNotReady
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
 from apps.filing.services.overview import refresh_overview
 from apps.filing.states import move_return
+from apps.ledger import selectors as ledger_selectors
 from apps.outbox.models import Dependency
 from apps.outbox.services import enqueue
 from apps.permissions import require
@@ -58,6 +59,10 @@ def _locked_return(obligation: VatObligation) -> VatReturn:
 
 
 def _freeze(vat_return: VatReturn, obligation: VatObligation, settings: VatSettings | None, *, ignore=frozenset()):
+    # Read before the lines (decision 0034): every entry numbered up to it is committed, so the computation
+    # below sees it; keep the lowest over re-freezes, because a line another return claimed meanwhile may be
+    # released later and must then still be found as a late posting.
+    through = ledger_selectors.last_journal_number()
     computation, _ = calculation.compute(obligation, settings)
     blockers = [b for b in calculation.blockers_for(obligation, computation.boxes, settings) if b.code not in ignore]
     if blockers:
@@ -78,6 +83,8 @@ def _freeze(vat_return: VatReturn, obligation: VatObligation, settings: VatSetti
     )
     vat_return.set_boxes(computation.boxes)
     vat_return.computed_at = timezone.now()
+    if vat_return.claimed_through is None or through < vat_return.claimed_through:
+        vat_return.claimed_through = through
     return computation.boxes
 
 
