@@ -32,6 +32,7 @@ from django.db import transaction
 
 from apps.documents.models import IN_PROGRESS, Document, DocumentStoreIdentity
 from apps.documents.queueing import OCR_QUEUES
+from apps.documents.services.store_identity import MARKER_NAME
 from apps.documents.services.upload import upload_document
 from apps.ledger.services.accounts import seed_chart_of_accounts
 from apps.tenancy.context import tenant_context
@@ -94,8 +95,6 @@ def bare_throughput(paths: Sequence[Path], processes: int, run: Callable[[Path],
 
 def _unclaim_store() -> None:
     from django.core.files.storage import default_storage
-
-    from apps.documents.services.store_identity import MARKER_NAME
 
     DocumentStoreIdentity.objects.all().delete()
     if default_storage.exists(MARKER_NAME):

@@ -22,6 +22,8 @@ from apps.accounts.models import User
 from apps.documents.models import Document, DocumentState
 from apps.filing.models import VatObligation
 from apps.ledger.models import JournalEntry
+from apps.permissions.models import AccessElevation, StaffRoleGrant
+from apps.permissions.services.elevation import approve_elevation, request_elevation
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
 
@@ -92,9 +94,6 @@ def elevated(staff: User, tenant: Tenant) -> str:
     """
     from django.conf import settings
     from django.utils import timezone
-
-    from apps.permissions.models import AccessElevation, StaffRoleGrant
-    from apps.permissions.services.elevation import approve_elevation, request_elevation
 
     current = AccessElevation.objects.filter(
         requester=staff, tenant=tenant, status=AccessElevation.Status.APPROVED, expires_at__gt=timezone.now()
