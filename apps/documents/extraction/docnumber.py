@@ -61,6 +61,10 @@ _MONEY = re.compile(r"(?:(?:GBP|EUR|USD)\s*)?\d{1,3}(?:,\d{3})*\.\d{2}|(?:GBP|EU
 _FACTOR = {CREDIT: 0.95, STRONG: 0.95, REFERENCE: 0.85, BARE: 0.8, ORDER: 0.6}
 REPAIRED = 0.85  # a value whose look-alikes were repaired keeps 85% of its confidence
 BELOW = 0.9  # a value printed under its label (a column layout) rather than after it
+# A stronger label is printed whose value could not be read (a box row read out of order, a value lost to
+# OCR): the weaker label's value may well be another reference, so it keeps half of its confidence and the
+# review gate holds the document rather than posting someone else's reference as its number.
+UNRESOLVED = 0.5
 
 
 @dataclass(frozen=True)
@@ -144,28 +148,39 @@ def _in_line(line: TextLine, credit_note: bool) -> list[_Found]:
     return out
 
 
-def _below(lines: Sequence[TextLine], i: int, credit_note: bool) -> list[_Found]:
+def _below(lines: Sequence[TextLine], i: int, credit_note: bool, unresolved: list[int]) -> list[_Found]:
+    """Values printed under label-only segments; the rank of each such label left without one goes to
+    ``unresolved`` when it is plainly a number's label (a number word, or one box of a row of labels)."""
     out = []
-    for column, segment in enumerate(lines[i].segments()):
+    segments = lines[i].segments()
+    row_of_labels = sum(1 for segment in segments if _LABEL_ONLY.match(segment.strip())) > 1
+    for column, segment in enumerate(segments):
         match = _LABEL_ONLY.match(segment.strip())
         if not match:
             continue
-        found = _under(lines, i, column)
-        if not found or not re.fullmatch(rf"(?:[A-Z]{{1,4}} (?=\d))?(?:{_CODE})", found[0].strip(), re.I):
-            continue
         rank = _rank_of(match, credit_note=credit_note)
-        accepted = _accept(found[0], rank)
+        found = _under(lines, i, column)
+        accepted = None
+        if found and re.fullmatch(rf"(?:[A-Z]{{1,4}} (?=\d))?(?:{_CODE})", found[0].strip(), re.I):
+            accepted = _accept(found[0], rank)
         if accepted:
             value, repaired = accepted
             out.append(_Found(rank, value, _confidence(rank, found[1].confidence_of(found[0]), repaired, True)))
+        elif row_of_labels or re.search(r"(?:\bno\b|\bnr\b|number|#)", segment, re.IGNORECASE):
+            unresolved.append(rank)  # a number's label left without a value (a title such as "RECEIPT" is not)
     return out
 
 
 def document_number(lines: Sequence[TextLine], *, credit_note: bool = False) -> Extracted[str]:
     """The document's own number: the best-ranked label's value, the first one printed on a tie."""
     best: _Found | None = None
+    unresolved: list[int] = []
     for i, line in enumerate(lines):
-        for found in [*_below(lines, i, credit_note), *_in_line(line, credit_note)]:
+        for found in [*_below(lines, i, credit_note, unresolved), *_in_line(line, credit_note)]:
             if best is None or found.rank < best.rank:
                 best = found
-    return Extracted(best.value, best.confidence) if best else Extracted()
+    if best is None:
+        return Extracted()
+    if unresolved and min(unresolved) < best.rank:
+        return Extracted(best.value, round(best.confidence * UNRESOLVED, 3))
+    return Extracted(best.value, best.confidence)

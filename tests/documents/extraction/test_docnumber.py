@@ -124,3 +124,31 @@ def test_a_restaurant_bill_is_a_receipt(lines):
     from apps.ledger.extraction import DocumentKind
 
     assert extract_fields([PageLines("\n".join(lines), 1.0)]).kind.value == DocumentKind.RECEIPT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a box row whose invoice-number box was read without its value (lost to OCR, or read out of order),
+        # and an in-line reference elsewhere: that reference may be someone else's, so it is not confident
+        "Account No    Our Ref     Invoice No\nKT-2231\nOur Ref: KT/7781",
+        "Invoice No:\nRef: KT/7781",
+    ],
+)
+def test_a_weaker_label_s_value_is_doubtful_when_a_stronger_label_has_none(text):
+    found = number(text)
+    assert found.value == "KT/7781"
+    assert found.confidence < 0.5  # below any review threshold: a person confirms it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RECEIPT\nTrans: 100234",  # a title, not a label waiting for its value
+        "RECEIPT     05/03/2026\nTrans: 100234",
+        "Ref: KT/7781",
+    ],
+)
+def test_a_title_or_a_lone_reference_keeps_its_confidence(text):
+    found = number(text)
+    assert found.value in {"100234", "KT/7781"} and found.confidence >= 0.8
