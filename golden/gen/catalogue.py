@@ -798,9 +798,10 @@ def _scanned(T: Party) -> list[DocSpec]:
             ],
             title="CREDIT NOTE",
             negative_style="minus",
-            # A speck beside the supplier's name makes OCR unsure of it (61%), but its VAT number is the one
-            # Sunrise Packaging Ltd's earlier invoice (016) was posted under: the name on record confirms it
-            # and it is posted (decision 0030; it went to review before the business's history was used).
+            expected_state="needs_review",
+            review_note="OCR is unsure of the credit note's number (its words read at low confidence): a person "
+            "should confirm. The supplier's name, which OCR also doubts, is confirmed by the name on record for "
+            "its VAT number (invoice 016; decision 0030).",
             money_style="plain",
             extra={"against": "SP-31177"},
         ),

@@ -42,7 +42,8 @@ _LABELLED = re.compile(
     re.IGNORECASE,
 )
 # A label with no value after it ("Invoice No:" above its value, in a column layout).
-_LABEL_ONLY = re.compile(rf"^(?:{_LABEL_NAMES}){_NUMBER_WORD}\s*[:.#]?$", re.IGNORECASE)
+# "Our invoice no." is the issuer speaking of its own number (never "Your ...": that is the customer's).
+_LABEL_ONLY = re.compile(rf"^(?:our\s+)?(?:{_LABEL_NAMES}){_NUMBER_WORD}\s*[:.#]?$", re.IGNORECASE)
 # Words just before a label that make it someone else's reference.
 _NOT_OURS = re.compile(
     r"\b(your|customer|cust|client|account|acct|a/c|purchase|p\.?o|vat|company|co|policy|member|membership|"
@@ -174,13 +175,21 @@ def _below(lines: Sequence[TextLine], i: int, credit_note: bool, unresolved: lis
 def document_number(lines: Sequence[TextLine], *, credit_note: bool = False) -> Extracted[str]:
     """The document's own number: the best-ranked label's value, the first one printed on a tie."""
     best: _Found | None = None
+    best_line = -1
     unresolved: list[int] = []
+    readings: list[tuple[int, _Found]] = []  # (line index, candidate)
     for i, line in enumerate(lines):
         for found in [*_below(lines, i, credit_note, unresolved), *_in_line(line, credit_note)]:
+            readings.append((i, found))
             if best is None or found.rank < best.rank:
-                best = found
+                best, best_line = found, i
     if best is None:
         return Extracted()
+    confidence = best.confidence
+    if any(i != best_line and f.rank == best.rank and f.value == best.value for i, f in readings):
+        # printed again under the same label (each page's header, a remittance slip): two readings that
+        # agree are independent evidence, so half of the remaining doubt goes
+        confidence = 1 - (1 - confidence) / 2
     if unresolved and min(unresolved) < best.rank:
-        return Extracted(best.value, round(best.confidence * UNRESOLVED, 3))
-    return Extracted(best.value, best.confidence)
+        confidence *= UNRESOLVED
+    return Extracted(best.value, round(confidence, 3))

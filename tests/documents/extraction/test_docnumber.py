@@ -100,6 +100,9 @@ def test_extraction_uses_the_vocabulary():
         # a box row whose empty box prints nothing: the value is the one under its own label
         ("Account No    Your Order No    Our Ref     Tax Point     Invoice No\n"
          "BR-1001                        BR/9003     01/03/2026    SI/449362", "SI/449362"),
+        # the issuer's own words for its number ("Our invoice no.") in a box row beside "Our Ref"
+        ("Account No     Your Order No     Our Ref     Dated     Our invoice no.\n"
+         "KT201          PO 5521           KT/7781     5th March 2026     SI/512204", "SI/512204"),
     ],
 )  # fmt: skip
 def test_glued_labels_misread_prefixes_and_box_rows(text, expected):
@@ -152,3 +155,11 @@ def test_a_weaker_label_s_value_is_doubtful_when_a_stronger_label_has_none(text)
 def test_a_title_or_a_lone_reference_keeps_its_confidence(text):
     found = number(text)
     assert found.value in {"100234", "KT/7781"} and found.confidence >= 0.8
+
+
+def test_a_number_read_twice_under_the_same_label_is_surer_than_once():
+    once = number("Invoice No:   SS-0915", confidence=0.6)
+    twice = number("Invoice No:   SS-0915\nTotal   £10.00\nInvoice No:   SS-0915", confidence=0.6)
+    differing = number("Invoice No:   SS-0915\nInvoice No:   SS-0916", confidence=0.6)
+    assert once.value == twice.value == "SS-0915"
+    assert twice.confidence > once.confidence == differing.confidence
