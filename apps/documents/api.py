@@ -124,6 +124,7 @@ class DocumentListView(TenantAPIView):
         return [UploadThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
+        operation_id="v1_documents_list",
         parameters=LIST_PARAMETERS,
         responses={
             200: OpenApiResponse(

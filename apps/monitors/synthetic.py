@@ -131,6 +131,9 @@ def check_login() -> None:
         raise RuntimeError("the synthetic user's sign-in was refused (locked out, or inactive)")
 
 
+SUPPLIER_VAT_NUMBER = "123456727"  # fictitious; passes HMRC's check digits
+
+
 def synthetic_invoice(number: str) -> bytes:
     """A one-page born-digital invoice with a text layer the extractor reads with high confidence."""
     from reportlab.lib.pagesizes import A4
@@ -142,6 +145,9 @@ def synthetic_invoice(number: str) -> bytes:
     c.drawString(60, 780, "Synthetic Stationery Ltd")
     c.setFont("Helvetica", 9)
     c.drawString(60, 766, "1 Monitor Street, Leeds, LS1 1AA")
+    # A valid VAT invoice shows the supplier's VAT number; without one its VAT is never reclaimed unchecked.
+    vrn = SUPPLIER_VAT_NUMBER
+    c.drawString(60, 754, f"VAT Reg No: GB {vrn[:3]} {vrn[3:7]} {vrn[7:]}")
     c.setFont("Helvetica-Bold", 12)
     c.drawString(60, 730, "Invoice")
     c.setFont("Helvetica", 10)

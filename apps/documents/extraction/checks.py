@@ -44,11 +44,12 @@ def check_arithmetic(
     missing = [name for name, value in (("net amount", net), ("VAT amount", vat), ("total", gross)) if value is None]
     if missing:
         warnings.append(f"No {' or '.join(missing)} was found on the document.")
-    if net is not None and vat is not None and gross is not None and abs(net + vat - gross) > PENNY:
+    if net is not None and vat is not None and gross is not None and net + vat != gross:  # printed totals add exactly
         warnings.append(f"The net {m(net)} plus VAT {m(vat)} makes {m(net + vat)}, but the total says {m(gross)}.")
     if lines and net is not None:
         total = sum((li.net for li in lines), Decimal("0.00"))
-        tolerance = PENNY + (HALF_PENNY * len(lines) if inclusive else 0)
+        # exact for net-priced lines (a 1p slip must not pass); VAT-inclusive lines carry each line's rounding
+        tolerance = PENNY + HALF_PENNY * len(lines) if inclusive else Decimal("0.00")
         outside = sum((b.net for b in breakdown if b.rate == EXEMPT_RATE), Decimal("0.00"))
         if abs(total - net) > tolerance and not (outside and abs(total + outside - net) <= tolerance):
             # (items beside a separate "Disbursements (no VAT)" line: the lines and that net make the total)

@@ -38,6 +38,7 @@ _CODE = r"[A-Z0-9$#][A-Z0-9/\-._]*[A-Z0-9]|[0-9]"
 # then the value; a short letter prefix printed with a space ("INV 00123") stays with its digits.
 _LABELLED = re.compile(
     rf"(?<![A-Za-z0-9])(?:{_LABEL_NAMES}){_NUMBER_WORD}(?=[\s:#.]|$)\s*[:#.]?\s*[:#]?\s*"
+    rf"(?:(?-i:[a-z]{{1,2}})\s{{2,}}(?=\S*\d))?"  # a speck OCR read as a stray lower-case word before the value
     rf"(?P<value>(?:[A-Z]{{1,4}} (?=\d))?(?:{_CODE}))",
     re.IGNORECASE,
 )

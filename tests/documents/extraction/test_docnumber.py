@@ -163,3 +163,8 @@ def test_a_number_read_twice_under_the_same_label_is_surer_than_once():
     differing = number("Invoice No:   SS-0915\nInvoice No:   SS-0916", confidence=0.6)
     assert once.value == twice.value == "SS-0915"
     assert twice.confidence > once.confidence == differing.confidence
+
+
+def test_a_stray_speck_word_between_label_and_number_is_passed_over():
+    assert number("Invoice No:   ae   SS-0915").value == "SS-0915"
+    assert number("Invoice No:   A 12345").value == "A 12345"  # an upper-case prefix stays with its digits
