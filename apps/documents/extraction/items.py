@@ -185,15 +185,20 @@ def _with_pointless(items: list[RawItem], pointless: list[RawItem], targets: lis
     if not pointless or not items or not targets or len(pointless) > 6:
         return items
     printed = sum((i.amount for i in items), Decimal("0.00"))
-    near = lambda total: any(abs(total - t) <= Decimal("0.01") for t in targets)  # noqa: E731
-    if near(printed):
-        return items
-    fits = [
-        chosen
-        for size in range(1, len(pointless) + 1)
-        for chosen in combinations(pointless, size)
-        if near(printed + sum((i.amount for i in chosen), Decimal("0.00")))
-    ]
-    if len(fits) != 1:
-        return items  # none, or more than one way to make it add up: the arithmetic check flags the document
-    return sorted([*items, *fits[0]], key=lambda i: i.line.index)
+    # Exact first: with penny amounts a 1p tolerance would call "£0.01 of £0.02" adding up and drop the line
+    # that lost its point; the tolerance only serves lines that add up to a penny of a rounded total.
+    for tolerance in (Decimal("0.00"), Decimal("0.01")):
+        near = lambda total, tol=tolerance: any(abs(total - t) <= tol for t in targets)  # noqa: E731
+        if near(printed):
+            return items
+        fits = [
+            chosen
+            for size in range(1, len(pointless) + 1)
+            for chosen in combinations(pointless, size)
+            if near(printed + sum((i.amount for i in chosen), Decimal("0.00")))
+        ]
+        if len(fits) > 1:
+            return items  # more than one way to make it add up: the arithmetic check flags the document
+        if fits:
+            return sorted([*items, *fits[0]], key=lambda i: i.line.index)
+    return items

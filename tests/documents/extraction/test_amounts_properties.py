@@ -207,3 +207,31 @@ def test_a_misread_year_is_reread_or_held_never_taken_confidently(issued, delay,
         assert confidence < 0.5 and any("received" in w for w in result.warnings), (printed, value, confidence)
     else:
         assert confidence < 0.95 * 0.95, "a re-read date must not keep the confidence of a clean print"
+
+
+def test_a_penny_line_that_lost_its_point_is_taken_when_the_lines_then_add_up_exactly():
+    """Found by the property above: with 1p lines, a 1p tolerance called £0.01 of a £0.02 subtotal 'adding up'."""
+    text = "\n".join(
+        [
+            "Brackenbury Office Supplies Ltd",
+            "INVOICE",
+            "Invoice No:  BOS-5521",
+            "Invoice Date:  01/01/2026",
+            "",
+            "Description                      Amount",
+            "Copier paper                     001",
+            "Desk lamp                        £0.01",
+            "",
+            "Subtotal            £0.02",
+            "VAT @ 20%            £0.00",
+            "Total            £0.02",
+        ]
+    )
+    result = extract_fields([PageLines(text, 0.9)], received_on=date(2026, 1, 1))
+    assert [line.net for line in result.lines] == [Decimal("0.01"), Decimal("0.01")]
+    assert (result.net.value, result.vat.value, result.gross.value) == (
+        Decimal("0.02"),
+        Decimal("0.00"),
+        Decimal("0.02"),
+    )
+    assert result.arithmetic_ok
