@@ -51,7 +51,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,  # pytest-xdist: each worker its own test database (name suffix _gwN)
+):
     """pytest-django's fixture, plus the owner alias so that it creates and migrates."""
     from django.test.utils import setup_databases, teardown_databases
 

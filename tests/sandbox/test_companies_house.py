@@ -61,6 +61,8 @@ def test_a_company_added_at_run_time(client):
 @pytest.mark.parametrize(
     "auth",
     ["", basic("wrong-key"), basic(api_key(), "a-password"), "Bearer " + api_key(), "Basic !!!", basic("")],
+    # The demo key is generated per process: ids by position, the same in every pytest-xdist worker.
+    ids=["none", "wrong-key", "key-with-password", "bearer", "not-base64", "empty-key"],
 )
 def test_bad_or_missing_key_is_401(client, auth):
     response = get(client, DEMO_COMPANY_NUMBER, auth)
