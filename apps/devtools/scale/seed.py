@@ -124,7 +124,7 @@ def seed_business(
     phases = [f"made {lap()}"]
     counts = write_history(tenant, made, owner_id=owner.pk)
     phases.append(f"written {lap()}")
-    counts["bank_lines"] = write_bank_lines(tenant, made, seed=seed)
+    counts["bank_lines"] = write_bank_lines(tenant, made, seed=seed, today=today)
     phases.append(f"bank {lap()}")
     counts.update(seed_vat(tenant, owner, periods, stagger, made))
     phases.append(f"VAT {lap()}")
