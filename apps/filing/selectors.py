@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,6 +12,7 @@ from apps.filing import calculation
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
 from apps.filing.figures import period_figures
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+from apps.filing.staff_overview import STUCK_SUBMITTING_AFTER, staff_overview_rows
 from apps.ledger.services.periods import FrozenPeriod
 from apps.permissions.policy import member_roles
 from apps.tenancy.models import Membership
@@ -208,8 +209,6 @@ def rejection_rows(vat_return: VatReturn) -> list[dict]:
 
 # --- Platform reads (no tenant context): the staff control tower, metrics and the SLO dashboard ---
 
-RISK_ORDER = {"rejected": 0, "stuck": 1, "overdue": 2, "due_soon": 3, "": 9}
-
 
 @dataclass
 class StaffRow:
@@ -219,39 +218,13 @@ class StaffRow:
 
 
 def staff_overview(*, status: str = "", risk: str = "", sort: str = "due", today: date | None = None) -> list[StaffRow]:
-    today = today or timezone.localdate()
-    now = timezone.now()
-    rows = []
-    for o in FilingPeriodOverview.objects.select_related("tenant").order_by("due", "tenant__name"):
-        row_status = status_of(
-            return_status=o.return_status, obligation_status=o.obligation_status, due=o.due, end=o.end, today=today
-        )
-        row_risk = _risk(o, row_status, today, now)
-        if status and row_status != status:
-            continue
-        if risk and row_risk != risk:
-            continue
-        rows.append(StaffRow(o, row_status, row_risk))
-    if sort == "risk":
-        rows.sort(key=lambda r: (RISK_ORDER.get(r.risk, 9), r.overview.due))
-    elif sort == "-due":
-        rows.sort(key=lambda r: r.overview.due, reverse=True)
-    return rows
+    """Every period matching the filters (the control tower pages through ``staff_overview_rows`` instead)."""
+    return [staff_row(o) for o in staff_overview_rows(status=status, risk=risk, sort=sort, today=today)]
 
 
-def _risk(o: FilingPeriodOverview, status: str, today: date, now: datetime) -> str:
-    if status == PeriodStatus.REJECTED:
-        return "rejected"
-    if status == PeriodStatus.SUBMITTING and (
-        (o.submitting_since and o.submitting_since < now - timedelta(minutes=10))
-        or (o.return_status == ReturnStatus.APPROVED and o.last_error_code)
-    ):
-        return "stuck"
-    if status == PeriodStatus.OVERDUE:
-        return "overdue"
-    if status not in (PeriodStatus.SUBMITTED, PeriodStatus.SUBMITTING) and o.due <= today + timedelta(days=7):
-        return "due_soon"
-    return ""
+def staff_row(o: FilingPeriodOverview) -> StaffRow:
+    """A row of ``staff_overview_rows`` with the status and risk SQL gave it."""
+    return StaffRow(o, o.row_status, o.row_risk)
 
 
 def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
@@ -264,9 +237,6 @@ def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
     return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
 
 
-# A return still "submitting" this long after its attempt started has outlived the lease and the sweep's
-# next look (a few minutes): something is wrong with the workers, the sweep, or this return.
-STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
 STUCK_STATES = ("submitting", "awaiting_person")
 
 
