@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from apps.filing import calculation
@@ -228,40 +228,36 @@ def staff_row(o: FilingPeriodOverview) -> StaffRow:
 
 
 def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
-    """Returns approved but not yet submitted, and the age in seconds of the oldest (for the metrics)."""
+    """Returns approved but not yet submitted, and the age in seconds of the oldest (for the metrics; one query)."""
     now = now or timezone.now()
-    waiting: QuerySet = FilingPeriodOverview.objects.filter(
+    found = FilingPeriodOverview.objects.filter(
         Q(return_status=ReturnStatus.APPROVED) | Q(return_status=ReturnStatus.SUBMITTING)
-    )
-    oldest = waiting.exclude(approved_at=None).order_by("approved_at").values_list("approved_at", flat=True).first()
-    return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
-
-
-STUCK_STATES = ("submitting", "awaiting_person")
+    ).aggregate(n=Count("id"), oldest=Min("approved_at"))
+    oldest = found["oldest"]
+    return found["n"], (now - oldest).total_seconds() if oldest else 0.0
 
 
 def stuck_returns(now: datetime | None = None) -> dict[str, tuple[int, float]]:
-    """Returns stuck, by state: (how many, age in seconds of the oldest). Read from the platform projection.
+    """Returns stuck, by state: (how many, age in seconds of the oldest). One query on the platform projection.
 
     ``submitting``: an attempt started over ``STUCK_SUBMITTING_AFTER`` ago and never finished.
     ``awaiting_person``: approved, a failed attempt behind it and no automatic attempt scheduled (the
     attempts are used up, HMRC's connection must be renewed, or HMRC would not show its copy back).
     """
     now = now or timezone.now()
-    submitting = FilingPeriodOverview.objects.filter(
-        return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER
+    submitting = Q(return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER)
+    waiting = Q(return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True) & ~Q(last_error_code="")
+    found = FilingPeriodOverview.objects.filter(submitting | waiting).aggregate(
+        submitting_n=Count("id", filter=submitting),
+        submitting_oldest=Min("submitting_since", filter=submitting),
+        awaiting_person_n=Count("id", filter=waiting),
+        awaiting_person_oldest=Min("approved_at", filter=waiting),
     )
-    waiting = FilingPeriodOverview.objects.filter(
-        return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True
-    ).exclude(last_error_code="")
-    found = {}
-    for state, rows, since in (
-        ("submitting", submitting, "submitting_since"),
-        ("awaiting_person", waiting, "approved_at"),
-    ):
-        oldest = rows.exclude(**{since: None}).order_by(since).values_list(since, flat=True).first()
-        found[state] = (rows.count(), (now - oldest).total_seconds() if oldest else 0.0)
-    return found
+    result = {}
+    for state in ("submitting", "awaiting_person"):
+        oldest = found[f"{state}_oldest"]
+        result[state] = (found[f"{state}_n"], (now - oldest).total_seconds() if oldest else 0.0)
+    return result
 
 
 # Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).

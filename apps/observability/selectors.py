@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Max, Sum
 
 from apps.observability.models import DegradedDependency, SyntheticRun, TaskRunTally
@@ -20,18 +21,22 @@ class CheckStatus:
 
 
 def synthetic_status(checks: tuple[str, ...] = CHECKS) -> list[CheckStatus]:
-    """Latest run and last success of each check (a handful of indexed queries)."""
+    """Latest run and last success of each check (two indexed queries on PostgreSQL)."""
     last_ok = dict(
         SyntheticRun.objects.filter(ok=True, skipped=False)
         .values_list("check_name")
         .annotate(at=Max("at"))
         .values_list("check_name", "at")
     )
-    statuses = []
-    for check in checks:
-        latest = SyntheticRun.objects.filter(check_name=check).order_by("-at").first()
-        statuses.append(CheckStatus(check, latest, last_ok.get(check)))
-    return statuses
+    if connection.vendor == "postgresql":  # each check's latest run in one query, not one per check
+        latest = {
+            run.check_name: run
+            for run in SyntheticRun.objects.filter(check_name__in=checks).order_by("check_name", "-at", "-id")
+            .distinct("check_name")
+        }  # fmt: skip
+    else:
+        latest = {c: SyntheticRun.objects.filter(check_name=c).order_by("-at", "-id").first() for c in checks}
+    return [CheckStatus(check, latest.get(check), last_ok.get(check)) for check in checks]
 
 
 def degraded_dependencies() -> list[DegradedDependency]:

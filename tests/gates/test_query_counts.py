@@ -208,7 +208,7 @@ def _active_business(n: int) -> None:
 PLATFORM_PAGES = {"metrics": "/metrics", "staff-slo": "/staff/slo/", "staff-filing": "/staff/filing/"}
 
 
-@pytest.mark.parametrize(("name", "bound"), [("metrics", 30), ("staff-slo", 21), ("staff-filing", 12)])
+@pytest.mark.parametrize(("name", "bound"), [("metrics", 23), ("staff-slo", 17), ("staff-filing", 12)])
 def test_platform_pages_do_not_grow_with_businesses(
     name, bound, staff_user, verified_client, django_assert_max_num_queries
 ):
