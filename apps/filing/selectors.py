@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from apps.filing import calculation
 from apps.filing.domain import FROZEN_STATUSES, PeriodStatus, ReturnStatus
 from apps.filing.figures import period_figures
 from apps.filing.models import FilingPeriodOverview, VatObligation, VatReturn, VatSettings
+from apps.filing.staff_overview import STUCK_SUBMITTING_AFTER, staff_overview_rows
 from apps.ledger.services.periods import FrozenPeriod
 from apps.permissions.policy import member_roles
 from apps.tenancy.models import Membership
@@ -208,8 +209,6 @@ def rejection_rows(vat_return: VatReturn) -> list[dict]:
 
 # --- Platform reads (no tenant context): the staff control tower, metrics and the SLO dashboard ---
 
-RISK_ORDER = {"rejected": 0, "stuck": 1, "overdue": 2, "due_soon": 3, "": 9}
-
 
 @dataclass
 class StaffRow:
@@ -219,79 +218,46 @@ class StaffRow:
 
 
 def staff_overview(*, status: str = "", risk: str = "", sort: str = "due", today: date | None = None) -> list[StaffRow]:
-    today = today or timezone.localdate()
-    now = timezone.now()
-    rows = []
-    for o in FilingPeriodOverview.objects.select_related("tenant").order_by("due", "tenant__name"):
-        row_status = status_of(
-            return_status=o.return_status, obligation_status=o.obligation_status, due=o.due, end=o.end, today=today
-        )
-        row_risk = _risk(o, row_status, today, now)
-        if status and row_status != status:
-            continue
-        if risk and row_risk != risk:
-            continue
-        rows.append(StaffRow(o, row_status, row_risk))
-    if sort == "risk":
-        rows.sort(key=lambda r: (RISK_ORDER.get(r.risk, 9), r.overview.due))
-    elif sort == "-due":
-        rows.sort(key=lambda r: r.overview.due, reverse=True)
-    return rows
+    """Every period matching the filters (the control tower pages through ``staff_overview_rows`` instead)."""
+    return [staff_row(o) for o in staff_overview_rows(status=status, risk=risk, sort=sort, today=today)]
 
 
-def _risk(o: FilingPeriodOverview, status: str, today: date, now: datetime) -> str:
-    if status == PeriodStatus.REJECTED:
-        return "rejected"
-    if status == PeriodStatus.SUBMITTING and (
-        (o.submitting_since and o.submitting_since < now - timedelta(minutes=10))
-        or (o.return_status == ReturnStatus.APPROVED and o.last_error_code)
-    ):
-        return "stuck"
-    if status == PeriodStatus.OVERDUE:
-        return "overdue"
-    if status not in (PeriodStatus.SUBMITTED, PeriodStatus.SUBMITTING) and o.due <= today + timedelta(days=7):
-        return "due_soon"
-    return ""
+def staff_row(o: FilingPeriodOverview) -> StaffRow:
+    """A row of ``staff_overview_rows`` with the status and risk SQL gave it."""
+    return StaffRow(o, o.row_status, o.row_risk)
 
 
 def filing_backlog(now: datetime | None = None) -> tuple[int, float]:
-    """Returns approved but not yet submitted, and the age in seconds of the oldest (for the metrics)."""
+    """Returns approved but not yet submitted, and the age in seconds of the oldest (for the metrics; one query)."""
     now = now or timezone.now()
-    waiting: QuerySet = FilingPeriodOverview.objects.filter(
+    found = FilingPeriodOverview.objects.filter(
         Q(return_status=ReturnStatus.APPROVED) | Q(return_status=ReturnStatus.SUBMITTING)
-    )
-    oldest = waiting.exclude(approved_at=None).order_by("approved_at").values_list("approved_at", flat=True).first()
-    return waiting.count(), (now - oldest).total_seconds() if oldest else 0.0
-
-
-# A return still "submitting" this long after its attempt started has outlived the lease and the sweep's
-# next look (a few minutes): something is wrong with the workers, the sweep, or this return.
-STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
-STUCK_STATES = ("submitting", "awaiting_person")
+    ).aggregate(n=Count("id"), oldest=Min("approved_at"))
+    oldest = found["oldest"]
+    return found["n"], (now - oldest).total_seconds() if oldest else 0.0
 
 
 def stuck_returns(now: datetime | None = None) -> dict[str, tuple[int, float]]:
-    """Returns stuck, by state: (how many, age in seconds of the oldest). Read from the platform projection.
+    """Returns stuck, by state: (how many, age in seconds of the oldest). One query on the platform projection.
 
     ``submitting``: an attempt started over ``STUCK_SUBMITTING_AFTER`` ago and never finished.
     ``awaiting_person``: approved, a failed attempt behind it and no automatic attempt scheduled (the
     attempts are used up, HMRC's connection must be renewed, or HMRC would not show its copy back).
     """
     now = now or timezone.now()
-    submitting = FilingPeriodOverview.objects.filter(
-        return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER
+    submitting = Q(return_status=ReturnStatus.SUBMITTING, submitting_since__lt=now - STUCK_SUBMITTING_AFTER)
+    waiting = Q(return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True) & ~Q(last_error_code="")
+    found = FilingPeriodOverview.objects.filter(submitting | waiting).aggregate(
+        submitting_n=Count("id", filter=submitting),
+        submitting_oldest=Min("submitting_since", filter=submitting),
+        awaiting_person_n=Count("id", filter=waiting),
+        awaiting_person_oldest=Min("approved_at", filter=waiting),
     )
-    waiting = FilingPeriodOverview.objects.filter(
-        return_status=ReturnStatus.APPROVED, next_attempt_at__isnull=True
-    ).exclude(last_error_code="")
-    found = {}
-    for state, rows, since in (
-        ("submitting", submitting, "submitting_since"),
-        ("awaiting_person", waiting, "approved_at"),
-    ):
-        oldest = rows.exclude(**{since: None}).order_by(since).values_list(since, flat=True).first()
-        found[state] = (rows.count(), (now - oldest).total_seconds() if oldest else 0.0)
-    return found
+    result = {}
+    for state in ("submitting", "awaiting_person"):
+        oldest = found[f"{state}_oldest"]
+        result[state] = (found[f"{state}_n"], (now - oldest).total_seconds() if oldest else 0.0)
+    return result
 
 
 # Outcomes that count as the service working: HMRC accepted it, or said no to the figures (the user's to fix).

@@ -8,7 +8,9 @@ once (one query, whatever the number of businesses) and answers every ``count`` 
 page's query count does not grow with tenants or history (issue #18). The events are the same ones the
 metrics count:
 
-- OCR latency: document task runs (started → finished) from ``documents_taskrun``;
+- OCR latency: document task runs (started → finished) from ``documents_taskrun``, counted per five-minute
+  bucket by a trigger (``observability.TaskRunTally``; decision 0038): a run is placed at its bucket's end,
+  so the 1 h and 6 h burn rates may include up to five minutes more; the per-run read is the demo's (SQLite);
 - filing success: ``apps.filing.selectors.filing_outcomes``;
 - onboarding duration: ``apps.onboarding.selectors.onboarding_completions``;
 - synthetic success: :class:`SyntheticRun` rows (skipped runs excluded);
@@ -23,12 +25,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from apps.documents.models import TaskRun
 from apps.filing import selectors as filing_selectors
 from apps.observability import slos
 from apps.observability.models import SyntheticRun
+from apps.observability.selectors import task_run_buckets
 from apps.onboarding import selectors as onboarding_selectors
 
 Counter = Callable[[datetime], tuple[int, int]]
@@ -39,25 +43,29 @@ class Unavailable(Exception):
     """This SLI cannot be computed from the application's records (the message says why)."""
 
 
-def _from_events(events: list[tuple[datetime, bool]]) -> Counter:
-    """A counter over materialised (at, good) events: one query, then bisects."""
-    events = sorted(events)
-    times = [at for at, _ in events]
-    good_prefix = [0]
-    for _, good in events:
-        good_prefix.append(good_prefix[-1] + int(good))
+def _from_counts(counts: list[tuple[datetime, int, int]]) -> Counter:
+    """A counter over materialised (at, good, total) counts: one query, then bisects."""
+    counts = sorted(counts)
+    times = [at for at, _, _ in counts]
+    good_prefix, total_prefix = [0], [0]
+    for _, good, total in counts:
+        good_prefix.append(good_prefix[-1] + good)
+        total_prefix.append(total_prefix[-1] + total)
 
     def count(since: datetime) -> tuple[int, int]:
         i = bisect.bisect_left(times, since)
-        return good_prefix[-1] - good_prefix[i], len(times) - i
+        return good_prefix[-1] - good_prefix[i], total_prefix[-1] - total_prefix[i]
 
     return count
 
 
+def _from_events(events: list[tuple[datetime, bool]]) -> Counter:
+    """A counter over materialised (at, good) events."""
+    return _from_counts([(at, int(good), 1) for at, good in events])
+
+
 def task_run_durations(task: str, since: datetime) -> list[tuple[datetime, float]]:
     """(finished_at, seconds) of finished runs of ``task`` in every tenant."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":  # FORCE RLS: through the definer function (migration 0003)
         with connection.cursor() as cursor:
             cursor.execute("SELECT finished_at, seconds FROM strongroom_task_run_durations(%s, %s)", [task, since])
@@ -85,7 +93,13 @@ def _read_once(key: tuple, read: Callable[[], list]) -> list:
 
 
 def _ocr_latency(threshold: float) -> Callable[[datetime], Counter]:
+    """Runs within ``threshold`` (one of ``TaskRunTally.LATENCY_BOUNDS``) out of all finished runs."""
+    within = {6.0: "within_6s", 30.0: "within_30s"}[threshold]
+
     def source(since: datetime) -> Counter:
+        if connection.vendor == "postgresql":
+            buckets = _read_once(("tally", OCR_TASK, since), lambda: task_run_buckets(OCR_TASK, since))
+            return _from_counts([(b.ends_at, getattr(b, within), b.total) for b in buckets])
         runs = _read_once((OCR_TASK, since), lambda: task_run_durations(OCR_TASK, since))
         return _from_events([(at, seconds <= threshold) for at, seconds in runs])
 

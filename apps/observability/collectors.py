@@ -24,7 +24,10 @@ from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("ocr", "filing", "integrations", "maintenance", "default")
+# The fair OCR queues (``apps.documents.queueing.BULK_QUEUES``, decision 0029) are named here too: this app sits
+# below documents and cannot import them; tests/observability/test_collectors.py keeps the two lists in step.
+BULK_OCR_QUEUES = ("ocr.bulk.0", "ocr.bulk.1", "ocr.bulk.2", "ocr.bulk.3")
+QUEUES = ("ocr", *BULK_OCR_QUEUES, "filing", "integrations", "maintenance", "default")
 # Set on every published task by :func:`stamp_enqueue_time`; read back from the oldest message.
 ENQUEUED_AT_HEADER = "x_enqueued_at"
 

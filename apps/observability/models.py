@@ -7,6 +7,8 @@ degraded-dependency automation all read these rows, so the figures agree everywh
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -69,3 +71,36 @@ class DocumentStateTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} (stripe {self.stripe}): {self.n}"
+
+
+class TaskRunTally(models.Model):
+    """Finished task runs per task, five-minute bucket and stripe: what the SLO dashboard's OCR SLIs read.
+
+    Why stored: the dashboard read every OCR task run of the last 30 days, tenant by tenant (FORCE ROW LEVEL
+    SECURITY), so the page grew with tenants and with their recent work (issue #18). A statement trigger on
+    ``documents_taskrun`` (migration 0006) adds and subtracts each statement's finished runs (``succeeded`` or
+    ``failed``, with a start) in the writer's transaction; a 30-day read visits at most 30 x 288 buckets x
+    ``STRIPES`` rows whatever the number of businesses and documents. ``within_6s`` and ``within_30s`` count
+    the runs that finished within the OCR SLOs' thresholds (``LATENCY_BOUNDS``; a test keeps them equal).
+    Stripes as in ``DocumentStateTally``: workers finishing runs for different tenants do not queue on one row.
+    """
+
+    STRIPES = 16
+    BUCKET = timedelta(minutes=5)
+    LATENCY_BOUNDS = (6.0, 30.0)
+    app_role_privileges = ("SELECT",)
+
+    task_name = models.CharField(max_length=100)
+    bucket = models.DateTimeField()
+    stripe = models.PositiveSmallIntegerField()
+    total = models.BigIntegerField(default=0)
+    within_6s = models.BigIntegerField(default=0)
+    within_30s = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task_name", "bucket", "stripe"], name="observability_run_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.bucket:%Y-%m-%d %H:%M} (stripe {self.stripe}): {self.total}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.devtools.scale.bench import Row, Timing, extrapolated, table
-from apps.devtools.scale.pages import Page, pages
+from apps.devtools.scale.pages import Page, pages, selected
 
 VALUES = {"tenant_slug": "acme", "document_id": "d", "period_key": "25A1", "box": "7", "code": "800",
           "entry_id": "e", "tenant_id": "t", "elevation_id": "x"}  # fmt: skip
@@ -28,3 +28,13 @@ def test_the_table_marks_slow_big_and_growing_pages_and_extrapolates_on_a_line()
     assert extrapolated(row, small_docs=1_000, big_docs=10_000, target=50_000) == 500.0
     text = table([row], small_docs=1_000, big_docs=10_000)
     assert "| `t/<slug:tenant_slug>/documents/` | 100.0 | 100.0 | 200.0 | 16 | 10.0 | 15 | 10.00× | 500 |" in text
+
+
+def test_pages_picks_the_named_routes_or_paths_by_shell_pattern():
+    found, _ = pages(VALUES)
+    assert selected(found, []) == found
+    picked = {p.route for p in selected(found, ["metrics", "/staff/slo/", "staff/filing/*"])}
+    assert {"metrics", "staff/slo/", "staff/filing/", "staff/filing/tenants/<uuid:tenant_id>/"} <= picked
+    assert not any(r.startswith("t/") or r == "staff/" for r in picked)
+    assert {p.path for p in selected(found, ["/t/acme/filing/25A1/"])} == {"/t/acme/filing/25A1/"}
+    assert selected(found, ["no/such/page/"]) == []

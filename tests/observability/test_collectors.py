@@ -8,6 +8,7 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
+from apps.documents.queueing import OCR_QUEUES
 from apps.monitors import collectors as product_collectors
 from apps.monitors.collectors import DocumentsInStateCollector, FilingBacklogCollector, SyntheticCollector
 from apps.observability import collectors
@@ -170,3 +171,27 @@ def test_stuck_returns_by_state_and_age_come_from_the_platform_projection(tenant
     assert got[("strongroom_filing_returns_stuck", (("state", "awaiting_person"),))] == 1
     assert 1790 <= got[("strongroom_filing_returns_stuck_oldest_age_seconds", (("state", "submitting"),))] < 1900
     assert 7190 <= got[("strongroom_filing_returns_stuck_oldest_age_seconds", (("state", "awaiting_person"),))] < 7300
+
+
+def test_every_ocr_queue_a_worker_consumes_has_a_depth_gauge():
+    from config.celery import app
+
+    assert set(OCR_QUEUES) <= set(collectors.QUEUES)
+    assert {q.name for q in app.conf.task_queues} <= set(collectors.QUEUES)
+
+
+@pytest.mark.redis
+def test_a_bulk_ocr_queue_reports_its_depth(settings):
+    import redis
+
+    from config.celery import app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete("ocr.bulk.2")
+    try:
+        app.send_task("observability.test_noop", queue="ocr.bulk.2")
+        got = samples(QueueCollector())
+        assert got[("strongroom_queue_depth", (("queue", "ocr.bulk.2"),))] == 1
+        assert got[("strongroom_queue_depth", (("queue", "ocr.bulk.0"),))] == 0
+    finally:
+        client.delete("ocr.bulk.2")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from apps.security_center.crypto import keystore
-from apps.security_center.crypto.envelope import MIN_BLOB_BYTES, decrypt, dek_version_of, encrypt
+from apps.security_center.crypto.envelope import MIN_BLOB_BYTES, decrypt, dek_version_of, encrypt, sealer
 from apps.security_center.crypto.errors import DecryptionError
 from apps.security_center.models import TenantKey
 from apps.tenancy.errors import TenantContextError
@@ -42,6 +42,20 @@ def test_round_trip_and_format(tenant_a, in_tenant):
     assert dek_version_of(blob) == 1
     assert len(blob) == MIN_BLOB_BYTES + len(SECRET)
     assert SECRET not in blob
+
+
+def test_a_tenants_sealer_writes_what_encrypt_writes_bound_to_each_row(tenant_a, tenant_b, in_tenant):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    with in_tenant(tenant_a):
+        seal = sealer(tenant_a.pk)
+        blob, other = seal(LABEL, first, SECRET), seal(LABEL, second, SECRET)
+        assert _open(tenant_a, first, blob) == SECRET == _open(tenant_a, second, other)
+        assert blob[: MIN_BLOB_BYTES - 16 - 12] == _seal(tenant_a, first)[: MIN_BLOB_BYTES - 16 - 12]  # header
+        assert blob != seal(LABEL, first, SECRET)  # a fresh nonce each time
+        with pytest.raises(DecryptionError):
+            _open(tenant_a, second, blob)  # bound to its own row, as encrypt's are
+    with in_tenant(tenant_b), pytest.raises(DecryptionError):
+        _open(tenant_b, first, blob)
 
 
 def test_each_seal_uses_a_fresh_nonce(tenant_a, in_tenant):

@@ -12,10 +12,8 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from apps.documents.models import DocumentState
 from apps.documents.services.pipeline import classification_json
@@ -151,7 +149,9 @@ def history(
     regular = suppliers(rng)
     span = (last_day - first_day).days
     days = sorted(first_day + timedelta(days=rng.randrange(span + 1)) for _ in range(documents))
-    now = timezone.now()
+    # Uploads end before the day ``last_day`` starts (not "now"): the same arguments make the same times.
+    tz = UTC
+    cutoff = datetime.combine(last_day, datetime.min.time(), tzinfo=tz) - timedelta(minutes=5)
     made: list[Made] = []
     for i, day in enumerate(days):
         kind = rng.choices(
@@ -163,7 +163,7 @@ def history(
         extraction = _extraction(rng, kind, supplier, own_name, number, day)
         classification = _classification(rng, kind, state == DocumentState.NEEDS_REVIEW)
         plan = plan_document_entry(extraction, classification) if state == DocumentState.POSTED else None
-        uploaded = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) + timedelta(
+        uploaded = datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(
             hours=rng.randrange(7, 19), minutes=rng.randrange(60), days=rng.randrange(3)
         )
         item = Made(
@@ -173,7 +173,7 @@ def history(
             extraction=extraction,
             classification=classification,
             plan=plan,
-            uploaded_at=min(uploaded, now - timedelta(minutes=5)),
+            uploaded_at=min(uploaded, cutoff),
             processed_seconds=round(rng.lognormvariate(1.0, 0.6), 3),
             sha256=hashlib.sha256(f"{seed}:{key}:{i}".encode()).hexdigest(),
             pages=1 + (len(extraction.lines) > 3),

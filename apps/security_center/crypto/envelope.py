@@ -12,6 +12,7 @@ import os
 import re
 import struct
 import uuid
+from collections.abc import Callable
 
 import structlog
 from cryptography.exceptions import InvalidTag
@@ -21,7 +22,7 @@ from apps.security_center.crypto import keystore
 from apps.security_center.crypto.errors import DecryptionError, KeyDestroyed
 from apps.security_center.crypto.keystore import clear_key_cache
 
-__all__ = ["DecryptionError", "KeyDestroyed", "clear_key_cache", "decrypt", "encrypt"]
+__all__ = ["DecryptionError", "KeyDestroyed", "clear_key_cache", "decrypt", "encrypt", "sealer"]
 
 FORMAT_V1 = 0x01
 _HEADER = struct.Struct(">BI")
@@ -77,6 +78,24 @@ def encrypt(*, tenant_id: object, label: str, row_id: object, plaintext: bytes) 
     version, dek = keystore.active_key(tenant_id)
     nonce = os.urandom(NONCE_BYTES)
     return _HEADER.pack(FORMAT_V1, version) + nonce + AESGCM(dek).encrypt(nonce, bytes(plaintext), aad)
+
+
+def sealer(tenant_id: object) -> Callable[[str, object, bytes], bytes]:
+    """``encrypt`` for many values of one tenant: ``seal(label, row_id, plaintext)``.
+
+    Why: a bulk writer (the scale seed) seals hundreds of thousands of values; resolving the active key and
+    building the cipher once per tenant instead of once per value is most of the cost. Each value still gets
+    its own nonce and its own row's associated data: the bytes are exactly what ``encrypt`` would write.
+    """
+    version, dek = keystore.active_key(tenant_id)
+    header, aead = _HEADER.pack(FORMAT_V1, version), AESGCM(dek)
+
+    def seal(label: str, row_id: object, plaintext: bytes) -> bytes:
+        aad = associated_data(tenant_id=tenant_id, label=label, row_id=row_id)
+        nonce = os.urandom(NONCE_BYTES)
+        return header + nonce + aead.encrypt(nonce, bytes(plaintext), aad)
+
+    return seal
 
 
 def decrypt(*, tenant_id: object, label: str, row_id: object, blob: bytes) -> bytes:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.devtools.scale.seed import business_plan, seed_scale, staff_user
+from apps.devtools.scale.seed import analyze_tables, business_plan, seed_scale, staff_user
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=date.fromisoformat, default=None, help="Dates end here (ISO).")
         parser.add_argument("--jobs", type=int, default=1, help="Processes, each seeding its share of businesses.")
         parser.add_argument("--only", default="", help="Comma-separated slugs (what --jobs hands each process).")
+        parser.add_argument("--no-analyze", action="store_true", help="Leave ANALYZE to the caller (--jobs does).")
 
     def handle(self, *args, **options) -> None:
         if settings.IS_PRODUCTION:
@@ -48,6 +49,13 @@ class Command(BaseCommand):
         )
         for key, n in sorted(result.rows.items()):
             self.stdout.write(f"  {key:14} {n:>10,}")
+        if not options["no_analyze"]:
+            self._analyze()
+
+    def _analyze(self) -> None:
+        started = time.monotonic()
+        tables = analyze_tables()
+        self.stdout.write(f"Analysed {len(tables)} tables in {time.monotonic() - started:.1f} s")
 
     def _in_parallel(self, options) -> None:
         """Children of this command, one per job, each given every ``jobs``-th business (round robin)."""
@@ -61,7 +69,7 @@ class Command(BaseCommand):
         common = [
             sys.executable, sys.argv[0], "seed_scale", "--seed", str(options["seed"]), "--today", today,
             "--tenants", str(options["tenants"]), "--documents-per-tenant", str(options["documents_per_tenant"]),
-            "--small-documents", str(options["small_documents"]),
+            "--small-documents", str(options["small_documents"]), "--no-analyze",
         ]  # fmt: skip
         started = time.monotonic()
         children = [
@@ -77,3 +85,4 @@ class Command(BaseCommand):
             f"Seeded {len(plan)} businesses ({documents:,} documents) with {options['jobs']} processes in "
             f"{seconds:.1f} s ({documents / seconds:,.0f} documents/s)"
         )
+        self._analyze()
