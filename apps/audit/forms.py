@@ -57,11 +57,3 @@ class AuditFilterForm(forms.Form):
             since=_day_start(data["since"]) if data.get("since") else None,
             until=_day_start(data["until"] + timedelta(days=1)) if data.get("until") else None,
         )
-
-
-def page_number(value: str | None) -> int:
-    """The ``page`` query parameter; anything that is not a positive number is the first page."""
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1

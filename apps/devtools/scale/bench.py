@@ -159,8 +159,15 @@ def big_business(slug: str | None = None) -> Tenant:
     return Tenant.objects.filter(slug__startswith=SLUG).exclude(slug=SMALL_SLUG).order_by("slug").first()
 
 
-def run(*, repeats: int, big_slug: str | None = None, report: Callable[[str], None] = print) -> tuple[list, list]:
-    """Measure every page; return (rows, skipped) where skipped lists (route, why)."""
+def _matches(route: str, part: str) -> bool:
+    """``part`` within the route, or the whole route when it starts with "=" ("=staff/")."""
+    return route == part[1:] if part.startswith("=") else part in route
+
+
+def run(
+    *, repeats: int, big_slug: str | None = None, report: Callable[[str], None] = print, only: tuple[str, ...] = ()
+) -> tuple[list, list]:
+    """Measure every page (or those whose route contains one of ``only``); return (rows, skipped): (route, why)."""
     small = Tenant.objects.filter(slug=SMALL_SLUG).first()
     big = big_business(big_slug)
     big_values = values_for(big)
@@ -173,6 +180,8 @@ def run(*, repeats: int, big_slug: str | None = None, report: Callable[[str], No
         small_values["elevation_id"] = elevated(staff_user, small)
     staff = signed_in(staff_user)
     chosen, left = pages(big_values)
+    if only:
+        chosen = [page for page in chosen if any(_matches(page.route, part) for part in only)]
     skipped = [(route, "no seeded value for its id") for route in left]
     rows: list[Row] = []
     for page in chosen:

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--repeats", type=int, default=30, help="Timed requests per page (after one warm-up).")
         parser.add_argument("--business", default=None, help="The big business's slug (default: the first one).")
         parser.add_argument("--output", default="", help="Also write the markdown table to this file.")
+        parser.add_argument(
+            "--only", default="", help="Comma-separated parts of routes: time only the pages whose route has one."
+        )
 
     def handle(self, *args, **options) -> None:
         if settings.IS_PRODUCTION:
@@ -38,7 +41,10 @@ class Command(BaseCommand):
             raise CommandError("bench_scale measures PostgreSQL with row-level security; DATABASE_URL is not.")
         if not Tenant.objects.filter(slug=SMALL_SLUG).exists():
             raise CommandError("No seeded businesses: run manage.py seed_scale (or make bench-scale) first.")
-        rows, skipped = bench.run(repeats=options["repeats"], big_slug=options["business"], report=self.stdout.write)
+        only = tuple(part for part in options["only"].split(",") if part)
+        rows, skipped = bench.run(
+            repeats=options["repeats"], big_slug=options["business"], report=self.stdout.write, only=only
+        )
         big = (rows[0].page and options["business"]) or Tenant.objects.filter(slug__startswith="scale-").exclude(
             slug=SMALL_SLUG).order_by("slug").first().slug  # fmt: skip
         total = sum(1 for _ in Tenant.objects.all())
