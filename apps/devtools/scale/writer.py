@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from apps.audit.models import ZERO_HASH, AuditEvent
 from apps.audit.services import canonical_json
-from apps.documents.models import Document, DocumentState, TaskRun
+from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
 from apps.documents.sealing import duplicate_index_of
+from apps.documents.search import document_tokens
 from apps.ledger.models import Account, BankTransaction, JournalCounter, JournalEntry, JournalLine
 from apps.security_center.crypto import keystore
 from apps.tenancy.context import tenant_context
@@ -189,6 +190,16 @@ def write_history(tenant: Tenant, made: list[Made], *, owner_id, first_number: i
                 events.append(_audit(tenant, entry, summary, item, done))
             for rows in (docs, runs, entries, lines, events):
                 copy_insert(rows)
+            # The documents' search and period tokens, as Document.save writes them (decisions 0035, 0037).
+            DocumentSearchToken.objects.bulk_create(
+                [
+                    DocumentSearchToken(tenant=tenant, document_id=item.id, token=token)
+                    for item in batch
+                    if item.state != DocumentState.FAILED  # as _document: a failed one has no extraction
+                    for token in sorted(document_tokens(tenant.pk, item.extraction.to_json()))
+                ],
+                batch_size=2000,
+            )
         for key, n in (("documents", len(docs)), ("task_runs", len(runs)), ("entries", len(entries)),
                        ("lines", len(lines)), ("audit_events", len(events))):  # fmt: skip
             counts[key] += n
