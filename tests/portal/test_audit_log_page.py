@@ -66,7 +66,8 @@ def test_filters_narrow_the_log_and_keep_the_filter_across_pages(verified_client
     body = c.get(url, {"action": "ledger.entry.posted"}).content.decode()
     assert "posted journal 59" in body and "action=ledger.entry.posted" in _next(body)
     second = c.get(_next(body)).content.decode()
-    assert "posted journal 9" in second and "posted journal 0" in second and "changed the business details (name)" not in second
+    assert "posted journal 9" in second and "posted journal 0" in second
+    assert "changed the business details (name)" not in second
     body = c.get(url, {"actor": owner_a.email, "since": "2000-01-01", "until": "2000-01-31"}).content.decode()
     assert "No matching events. 61 events in the log." in body
 
