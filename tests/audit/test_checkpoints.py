@@ -87,3 +87,25 @@ def test_tampering_after_at_and_before_the_checkpoint(committed_db):
     assert f"chain {tenant.pk} seq 2" in str(excinfo.value)
     stored = ChainCheckpoint.objects.get(chain=tenant.pk)
     assert not stored.ok and stored.full and stored.broken_seq == 2
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_reads_from_checkpoints_and_the_daily_one_from_the_start(tenant_a):
+    from django.conf import settings
+
+    from apps.security_center import tasks
+    from apps.security_center.models import ChainVerification
+    from config.celery import app
+
+    _events(tenant_a, 4)
+    assert tasks.verify_audit_chains_full() is True
+    full = ChainVerification.objects.order_by("-verified_at").first()
+    assert full.full and full.events >= 4
+    _events(tenant_a, 2, start=4)
+    assert tasks.verify_audit_chains(requested_by="staff:officer@example.test") is True
+    hourly = ChainVerification.objects.order_by("-verified_at").first()
+    assert not hourly.full and hourly.trigger == "request" and hourly.requested_by == "staff:officer@example.test"
+    assert ChainCheckpoint.objects.get(chain=tenant_a.pk).seq == 6
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"maintenance.verify_audit_chains", "maintenance.verify_audit_chains_full"} <= schedule
+    assert "maintenance.verify_audit_chains_full" in app.tasks
