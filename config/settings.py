@@ -770,6 +770,11 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "security-checks": {"task": "maintenance.run_security_checks", "schedule": crontab(minute=20)},
         "verify-audit-chains": {"task": "maintenance.verify_audit_chains", "schedule": crontab(minute=5)},
+        # The full re-verification (every chain from its first event; decision 0037), daily at a quiet hour.
+        "verify-audit-chains-full": {
+            "task": "maintenance.verify_audit_chains_full",
+            "schedule": crontab(hour=3, minute=35),
+        },
     }
 )
 SECURITY_CHECK_HISTORY_DAYS = env.int("SECURITY_CHECK_HISTORY_DAYS", default=90)

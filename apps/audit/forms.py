@@ -6,7 +6,10 @@ import re
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.audit.labels import LABELS
 from apps.audit.selectors import EventFilter
@@ -27,11 +30,24 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+class ActionSelect(forms.Select):
+    """The action filter's ``<select>``, built in one pass: it lists every labelled action (about 150), and
+    rendering each option through its own widget template cost more than the rest of the page (decision 0037)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = str(value or "")
+        selected = mark_safe(" selected")  # a constant: never data
+        rows = ((key, selected if str(key) == chosen else "", label) for key, label in self.choices)
+        options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+
+
 class AuditFilterForm(forms.Form):
     """Bound to the query string; every field is optional, and the dates are whole days in local time."""
 
     actor = forms.CharField(label="Who", required=False, max_length=254, help_text="Part of an email, or a user id.")
-    action = forms.ChoiceField(label="What", required=False)
+    action = forms.ChoiceField(label="What", required=False, widget=ActionSelect)
     target = forms.CharField(label="Object", required=False, max_length=100, help_text="Its type or id.")
     since = forms.DateField(label="From", required=False, widget=IsoDateInput())
     until = forms.DateField(label="To", required=False, widget=IsoDateInput())
@@ -57,11 +73,3 @@ class AuditFilterForm(forms.Form):
             since=_day_start(data["since"]) if data.get("since") else None,
             until=_day_start(data["until"] + timedelta(days=1)) if data.get("until") else None,
         )
-
-
-def page_number(value: str | None) -> int:
-    """The ``page`` query parameter; anything that is not a positive number is the first page."""
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1

@@ -106,6 +106,9 @@ LABELS = {
     "security_center.kek.rotated": "rotated the key-encryption key to version {kek_version}",
     "security_center.kek.retired": "retired key-encryption key versions below {kek_version}",
     "security_center.tenant_key.reencrypted": "re-encrypted {rows} values under data key version {dek_version}",
+    # Security center (decision 0037): a verification or a check run asked for from a page's button
+    "security_center.chain_verification.requested": "asked for the audit chains to be verified now",
+    "security_center.check_run.requested": "asked for the security checks to run now ({scope})",
     # Backups and restore drills (apps/backups)
     "backups.drill.requested": "asked for a restore drill ({kind})",
     # One business's rows put back from a point-in-time copy (docs/dr/tenant-data-corrupted.md; H6)

@@ -50,7 +50,41 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["chain", "seq"]
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
-        indexes = [models.Index(fields=["action", "occurred_at"], name="audit_action_time_idx")]
+        indexes = [
+            models.Index(fields=["action", "occurred_at"], name="audit_action_time_idx"),
+            # The log filtered to one action, newest first (keyset on seq; decision 0037).
+            models.Index(fields=["chain", "action", "-seq"], name="audit_chain_action_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} #{self.seq}"
+
+
+class ChainCheckpoint(models.Model):
+    """How far one chain has been verified: every link through ``seq``, whose event's hash is ``hash``.
+
+    Verification then only reads the events after ``seq`` and first re-checks
+    that the event at ``seq`` still hashes to ``hash`` (decision 0037). Not
+    tenant-scoped, like the security center's records: a chain id, a position,
+    a hash and a status, no personal data; written by the verification job for
+    every chain in one pass and always read by ``chain``. ``ok`` is the last
+    run's verdict; ``seq``/``hash`` only ever move over links that held.
+    """
+
+    chain = models.UUIDField(primary_key=True)
+    seq = models.BigIntegerField(default=0)  # 0: nothing verified yet (the chain starts after ZERO_HASH)
+    hash = models.BinaryField(default=ZERO_HASH)
+    verified_at = models.DateTimeField()
+    verified_by = models.CharField(max_length=100)  # "beat", "command", or who asked ("staff:…", "owner:…")
+    full = models.BooleanField(default=False)  # the last run re-verified from the chain's first event
+    ok = models.BooleanField(default=True)
+    broken_seq = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=500, blank=True)
+    checked = models.BigIntegerField(default=0)  # events the last run read
+    full_verified_at = models.DateTimeField(null=True, blank=True)  # the last run that started at the first event
+
+    class Meta:
+        ordering = ["chain"]
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} verified through #{self.seq}"

@@ -11,15 +11,18 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent
+from apps.audit.models import PLATFORM_CHAIN, ZERO_HASH, AuditEvent, ChainCheckpoint
 from apps.audit.privileged import note_recorded
 from apps.observability.context import current_request_info
 from apps.observability.metrics import AUDIT_EVENTS, safely
+
+if TYPE_CHECKING:
+    from apps.audit.selectors import ChainReport
 
 # Keys whose values never reach the audit log, wherever they appear: any name containing one of
 # these words, or having one of the short words as a part ("api_key", "otp_code", "backup_codes").
@@ -144,3 +147,34 @@ def record_event(
             event.save(force_insert=True)
     safely(AUDIT_EVENTS.inc)
     return event
+
+
+def checkpoint_chain(chain: uuid.UUID, *, full: bool = False, by: str = "beat") -> ChainReport:
+    """Verify one chain from its checkpoint (or from its first event when ``full``) and store where it got to.
+
+    The checkpoint only moves over links that held; a break is stored with the
+    problem and found again by every later run until someone repairs the chain
+    (decision 0037).
+    """
+    # A function-level import: selectors imports link_hash from this module.
+    from apps.audit.selectors import verify_since
+
+    current = ChainCheckpoint.objects.filter(chain=chain).first()
+    start_seq, start_hash = (0, ZERO_HASH) if full or current is None else (current.seq, bytes(current.hash))
+    report = verify_since(chain, start_seq, start_hash)
+    now = timezone.now()
+    values = {
+        "verified_at": now,
+        "verified_by": by[:100],
+        "full": report.full,
+        "ok": report.ok,
+        "broken_seq": report.broken_seq,
+        "problem": report.reason[:500],
+        "checked": report.events,
+    }
+    if report.ok or report.through_seq > start_seq:
+        values |= {"seq": report.through_seq, "hash": report.through_hash}
+    if report.full and report.ok:
+        values["full_verified_at"] = now
+    ChainCheckpoint.objects.update_or_create(chain=chain, defaults=values)
+    return report

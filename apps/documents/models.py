@@ -164,7 +164,11 @@ class DocumentSearchToken(TenantScopedModel):
     token = models.BinaryField(max_length=16)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "token"], name="document_search_token_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "token"], name="document_search_token_idx"),
+            # "Which of these documents holds this token" (the undated to-do's anti-join; decision 0037).
+            models.Index(fields=["document", "token"], name="document_token_by_doc_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"search token of {self.document_id}"

@@ -7,16 +7,25 @@ written by ``Document.save`` whenever the extraction is written. A search turns 
 typed words into tokens the same way and asks SQL for documents holding every one:
 no row is decrypted to search, and a token means nothing outside its tenant (the
 index key is the tenant's own). Equality on whole words only: no prefixes.
+
+The same rows carry the document's *period* tokens (decision 0037), under their
+own label so they can never match a typed word: one for the month of its own
+(sealed) date and one saying it has a date. A VAT period's blockers then ask SQL
+for the unresolved documents of the period's months, and open only those to
+compare the exact day, instead of opening every unresolved document ever kept.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from apps.security_center.crypto.blind_index import blind_index, normalize
 
 SEARCH_LABEL = "documents.search"
+PERIOD_LABEL = "documents.period"
+DATED = "dated"
 MAX_QUERY_WORDS = 8
 
 
@@ -46,9 +55,46 @@ def _token(tenant_id: uuid.UUID, term: str) -> bytes:
     return blind_index(tenant_id, term, label=SEARCH_LABEL)
 
 
+def issue_date(extraction: Any) -> date | None:
+    """The document's own date as read or corrected, or None when it is not known (or not a date)."""
+    value = _value(extraction, "issue_date")
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_terms(extraction: Any) -> set[str]:
+    """ "dated" and the month of the document's own date; nothing for a document whose date is not known."""
+    day = issue_date(extraction)
+    return {DATED, _month(day)} if day else set()
+
+
+def _period_token(tenant_id: uuid.UUID, term: str) -> bytes:
+    return blind_index(tenant_id, term, label=PERIOD_LABEL)
+
+
+def month_tokens(tenant_id: uuid.UUID, start: date, end: date) -> list[bytes]:
+    """The period tokens of every month that ``start``..``end`` touches (a quarter: three)."""
+    tokens, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        tokens.append(_period_token(tenant_id, f"{year:04d}-{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tokens
+
+
+def dated_token(tenant_id: uuid.UUID) -> bytes:
+    return _period_token(tenant_id, DATED)
+
+
 def document_tokens(tenant_id: uuid.UUID, extraction: Any) -> set[bytes]:
-    """Tokens to store for a document (needs the tenant's context: the index key)."""
-    return {_token(tenant_id, term) for term in search_terms(extraction)}
+    """Tokens to store for a document: its search words and its period (needs the tenant's context: the key)."""
+    search = {_token(tenant_id, term) for term in search_terms(extraction)}
+    return search | {_period_token(tenant_id, term) for term in period_terms(extraction)}
 
 
 def query_tokens(tenant_id: uuid.UUID, query: str) -> tuple[list[bytes], bytes | None]:

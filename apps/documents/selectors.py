@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.pagination import KeysetPage, keyset_page
@@ -21,10 +21,10 @@ from apps.documents.models import (
     known_supplier_index,
 )
 from apps.documents.sealing import duplicate_index_of, duplicate_values
-from apps.documents.search import query_tokens
+from apps.documents.search import dated_token, issue_date, month_tokens, query_tokens
 from apps.ledger.models import VAT_INDEX, Rule, rule_index
 from apps.ledger.rules_engine import compact_vat_number
-from apps.tenancy.context import tenant_context
+from apps.tenancy.context import current_tenant_id, tenant_context
 
 # The list's order and keyset (index ``document_list_idx`` / ``document_list_state_idx``).
 LIST_ORDER = ("-uploaded_at", "-id")
@@ -147,21 +147,41 @@ def latest_reconciliation():
 UNRESOLVED = (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.REVERSED)
 
 
+def _holding(token_values: list[bytes]) -> Exists:
+    return Exists(DocumentSearchToken.objects.filter(document=OuterRef("pk"), token__in=token_values))
+
+
 def unresolved_documents(*, start: date, end: date) -> list[Document]:
     """Documents needing review, failed or reversed-not-reposted whose date is in [start, end].
 
     A document without a readable date blocks no period (it would block every
     one): it is listed by ``undated_documents`` instead, asking for its date.
-    The date lives in the extraction JSON, so the (small) set is filtered here.
+    The date is sealed in the extraction, so SQL narrows to the period's months
+    by their blind-index tokens (decision 0037) and only those are opened to
+    compare the day: the cost follows the period, not the business's history.
     """
-    candidates = Document.objects.filter(state__in=UNRESOLVED).select_related("duplicate_of", "uploaded_by")
-    return [d for d in candidates.order_by("uploaded_at") if (issued := _issue_date(d)) and start <= issued <= end]
+    if start > end:
+        return []
+    months = month_tokens(current_tenant_id(), start, end)
+    candidates = (
+        Document.objects.filter(_holding(months), state__in=UNRESOLVED)
+        .select_related("duplicate_of", "uploaded_by")
+        .order_by("uploaded_at")
+    )
+    return [d for d in candidates if (issued := _issue_date(d)) and start <= issued <= end]
 
 
 def undated_documents() -> list[Document]:
-    """Unresolved documents whose date is not known: a to-do ("add the document's date"), not a blocker."""
-    candidates = Document.objects.filter(state__in=UNRESOLVED).select_related("duplicate_of", "uploaded_by")
-    return [d for d in candidates.order_by("uploaded_at") if _issue_date(d) is None]
+    """Unresolved documents whose date is not known: a to-do ("add the document's date"), not a blocker.
+
+    Those without the "dated" period token, in SQL: no extraction is opened (decision 0037).
+    """
+    dated = dated_token(current_tenant_id())
+    return list(
+        Document.objects.filter(~_holding([dated]), state__in=UNRESOLVED)
+        .select_related("duplicate_of", "uploaded_by")
+        .order_by("uploaded_at")
+    )
 
 
 def issue_date_of(document: Document) -> date | None:
@@ -170,11 +190,7 @@ def issue_date_of(document: Document) -> date | None:
 
 
 def _issue_date(document: Document) -> date | None:
-    value = ((document.extraction or {}).get("issue_date") or {}).get("value")
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    return issue_date(document.extraction)
 
 
 class KnownSuppliers(Mapping[str, str]):

@@ -65,8 +65,11 @@ class CheckRun(models.Model):
 
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    trigger = models.CharField(max_length=16, default="beat")  # "beat" or "command"
+    trigger = models.CharField(max_length=16, default="beat")  # "beat", "command" or "request" (a button)
     tenants = models.PositiveIntegerField(default=0)
+    # A run one business's owner asked for covers that business only; NULL: the platform and every business.
+    tenant_id = models.UUIDField(null=True, blank=True)
+    requested_by = models.CharField(max_length=254, blank=True)  # who pressed the button (the run is audited)
 
     class Meta:
         ordering = ["-started_at"]
@@ -90,6 +93,7 @@ class CheckRecord(models.Model):
     status = models.CharField(max_length=8)
     summary = models.CharField(max_length=300)
     figures = models.JSONField(default=dict, blank=True)
+    evidence_url = models.CharField(max_length=300, blank=True)  # the check's link when it ran (decision 0037)
 
     class Meta:
         ordering = ["check_id"]
@@ -110,6 +114,9 @@ class ChainVerification(models.Model):
     broken_chains = models.JSONField(default=list, blank=True)  # chain ids (str) that failed
     first_problem = models.CharField(max_length=500, blank=True)
     seconds = models.FloatField(default=0.0)
+    # Whether every chain was read from its first event; otherwise each from its checkpoint (decision 0037).
+    full = models.BooleanField(default=True)
+    requested_by = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering = ["-verified_at"]

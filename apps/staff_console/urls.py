@@ -61,6 +61,8 @@ outbox_pages = [
 # The security center (issue #15, decision 0027): live checks, their evidence, the compliance checklist.
 security_pages = [
     path("", security_views.security_center, name="center"),
+    path("run/", security_views.run_checks_now, name="run"),  # POST: queue a run (decision 0037)
+    path("verify-chains/run/", security_views.verify_chains_now, name="verify-chains"),  # POST: queue a verification
     path("evidence/<str:check_id>/", security_views.evidence, name="evidence"),
 ]
 

@@ -6,7 +6,10 @@ counts measured on PostgreSQL when this was written (RLS adds a set_config
 per tenant scope; SQLite needs fewer) plus two: raise one only with a reason.
 The VAT pages and the account ledger grow with postings in the open period;
 ``/metrics`` and ``/staff/slo/`` with businesses (each with documents, task
-runs, a finished onboarding and filing outcomes): issue #18.
+runs, a finished onboarding and filing outcomes): issue #18. The audit logs,
+the security centers and the staff pages of one business grow with audit
+events, recorded check runs, businesses and unresolved documents outside the
+VAT period (decision 0037).
 """
 
 from __future__ import annotations
@@ -123,6 +126,14 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
     def vat(name: str, **kwargs) -> Callable[[], str]:
         return lambda: reverse(name, kwargs={"tenant_slug": slug, **kwargs})
 
+    def more_unresolved_elsewhere(n: int) -> None:
+        """Documents still needing review, dated in earlier years: history the open period must not read."""
+        with tenant_context(tenant):
+            for i in range(n):
+                doc = DocumentFactory(tenant=tenant, uploaded_by=user, state=DocumentState.NEEDS_REVIEW)
+                doc.extraction = {"issue_date": {"value": f"{2015 + i % 9}-{1 + i % 12:02d}-11"}}
+                doc.save(update_fields=["extraction"])
+
     return {
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
@@ -139,6 +150,11 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         "open VAT period": Page(vat("filing:period", period_key=period), lambda n: _post(tenant, n), 26),
         "box drill-down": Page(vat("filing:box", period_key=period, box=7), lambda n: _post(tenant, n), 20),
         "account ledger": Page(vat("ledger:account", code="800"), lambda n: _post(tenant, n), 17),
+        # Decision 0037: history outside the period, the audit log, recorded runs of the security checks.
+        "VAT control tower, old documents": Page(vat("filing:home"), more_unresolved_elsewhere, 27),
+        "open VAT period, old documents": Page(vat("filing:period", period_key=period), more_unresolved_elsewhere, 28),
+        "audit log": Page(vat("tenancy:audit"), lambda n: _audit_events(tenant, n), 26),
+        "security center": Page(vat("security:center"), lambda n: _check_runs(n), 20),
     }
 
 
@@ -153,7 +169,27 @@ PAGES = [
     "open VAT period",
     "box drill-down",
     "account ledger",
+    "VAT control tower, old documents",
+    "open VAT period, old documents",
+    "audit log",
+    "security center",
 ]
+
+
+def _audit_events(tenant, n: int) -> None:
+    from apps.audit.services import record_event
+
+    with tenant_context(tenant):
+        for i in range(n):
+            record_event("ledger.entry.posted", tenant_id=tenant.pk, after={"number": i})
+
+
+def _check_runs(n: int) -> None:
+    from apps.security_center.center.services import record_check_run, verify_and_record_chains
+
+    for _ in range(n):
+        record_check_run()
+        verify_and_record_chains()
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -241,3 +277,63 @@ def test_the_check_catches_an_n_plus_one(member_client, business):
 
     one, many = naive_count(docs[:1]), naive_count(docs)
     assert many == one + MANY - 1  # grows with the rows: the comparison above fails such a page
+
+
+def _business_with_history(n: int, tenant=None):
+    """A business (new, or ``tenant``) with ``n`` more audit events, unresolved old documents and postings."""
+    from apps.audit.services import record_event
+
+    new = tenant is None
+    tenant = tenant or TenantFactory()
+    with tenant_context(tenant):
+        if new:
+            seed_chart_of_accounts(tenant)
+            VatSettingsFactory(tenant=tenant, first_period_start=date(2025, 1, 1))
+            quarter(tenant, date(2025, 1, 1))
+        for i in range(n):
+            record_event("ledger.entry.posted", tenant_id=tenant.pk, after={"number": i})
+            doc = DocumentFactory(tenant=tenant, state=DocumentState.NEEDS_REVIEW)
+            doc.extraction = {"issue_date": {"value": f"{2016 + i % 8}-{1 + i % 12:02d}-09"}}
+            doc.save(update_fields=["extraction"])
+    _post(tenant, n)
+    return tenant
+
+
+STAFF_PAGES = {
+    # name: (url for the business, bound)
+    "staff audit log": (lambda t: reverse("staff:audit"), 24),
+    "staff security center": (lambda t: reverse("staff-security:center"), 16),
+    "staff business": (lambda t: reverse("staff:tenant", kwargs={"tenant_id": t.pk}), 41),
+    "staff business audit log": (lambda t: reverse("staff:tenant-audit", kwargs={"tenant_id": t.pk}), 39),
+    "staff business VAT periods": (lambda t: reverse("staff-filing:tenant", kwargs={"tenant_id": t.pk}), 38),
+}
+
+
+@pytest.mark.parametrize("name", list(STAFF_PAGES))
+def test_staff_pages_do_not_grow_with_history_or_businesses(
+    name, verified_client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Decision 0037: verification and checks are read from what was stored, never recomputed per request."""
+    from apps.security_center.center.services import record_check_run, verify_and_record_chains
+    from tests.factories.permissions import elevate, make_staff
+
+    officer = make_staff("security_officer")
+    client = verified_client(officer)
+    tenant = _business_with_history(1)
+    commit_data_keys(tenant, django_capture_on_commit_callbacks)
+    elevate(officer, tenant, minutes=60)
+    record_check_run()
+    verify_and_record_chains()
+    url_for, bound = STAFF_PAGES[name]
+    url = url_for(tenant)
+    client.get(url)  # warm
+    one = queries(client, url)
+    _business_with_history(MANY - 1, tenant)
+    for _ in range(3):
+        _business_with_history(2)
+    record_check_run()
+    verify_and_record_chains()
+    with django_assert_max_num_queries(bound):
+        client.get(url)
+    many = queries(client, url)
+    assert many == one, f"{name}: {one} queries at first, {many} with more history and businesses"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from apps.audit.services import record_event
+from apps.audit.services import checkpoint_chain, record_event
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.factories import MembershipFactory
@@ -28,28 +30,46 @@ def events(tenant_a, tenant_b, in_tenant, owner_a):
         record_event("ledger.account.created", tenant_id=tenant_b.pk, after={"account": "7777", "name": "Secret"})
 
 
-def test_owner_reads_the_log_paged_with_counts_and_the_chain_intact(verified_client, owner_a, url, events):
+def _next(body: str) -> str:
+    return re.search(r'href="([^"]+)" rel="next"', body).group(1).replace("&amp;", "&")
+
+
+def test_owner_reads_the_log_paged_with_the_stored_verification(verified_client, owner_a, url, events, tenant_a):
     page = verified_client(owner_a).get(url)
     body = page.content.decode()
     assert page.status_code == 200
-    assert "Showing 1–50 of 61 matching events (61 in the log)" in body
-    assert "Intact" in body and "All 61 events of this business" in body
+    assert "61 events in the log" in body
+    assert "Not verified yet" in body and "61 newer events not verified yet" in body  # the page never verifies
     assert "changed the business details (name)" in body and "posted journal 59" in body
     assert "posted journal 10" not in body  # on the second page
     assert "Secret" not in body and "7777" not in body  # another business's chain
-    second = verified_client(owner_a).get(url, {"page": 2}).content.decode()
-    assert "Showing 51–61 of 61" in second and "posted journal 10" in second and "posted journal 59" not in second
-    assert "Page 2 of 2" in second
+    second = verified_client(owner_a).get(_next(body)).content.decode()
+    assert "posted journal 10" in second and "posted journal 59" not in second and 'rel="next"' not in second
+    assert 'rel="first"' in second
+    checkpoint_chain(tenant_a.pk)
+    verified = verified_client(owner_a).get(url).content.decode()
+    assert "Intact" in verified and "Events 1–61 link up" in verified and "Every event is verified" in verified
+    with tenant_context(tenant_a):
+        record_event("tenancy.tenant.updated", actor=owner_a, tenant_id=tenant_a.pk, after={"name": "Later"})
+    assert "1 newer event not verified yet" in verified_client(owner_a).get(url).content.decode()
+
+
+def test_a_cursor_that_is_not_ours_is_a_400(verified_client, owner_a, url, events):
+    assert verified_client(owner_a).get(url, {"cursor": "forged"}).status_code == 400
 
 
 def test_filters_narrow_the_log_and_keep_the_filter_across_pages(verified_client, owner_a, url, events):
     c = verified_client(owner_a)
     body = c.get(url, {"action": "tenancy.tenant.updated"}).content.decode()
-    assert "Showing 1–1 of 1 matching event (61 in the log)" in body and "posted journal 5" not in body
+    assert "Matching events, newest first" in body and "posted journal 5" not in body
+    assert "changed the business details (name)" in body and 'rel="next"' not in body
     body = c.get(url, {"action": "ledger.entry.posted"}).content.decode()
-    assert "of 60 matching events" in body and "action=ledger.entry.posted&amp;page=2" in body
+    assert "posted journal 59" in body and "action=ledger.entry.posted" in _next(body)
+    second = c.get(_next(body)).content.decode()
+    assert "posted journal 9" in second and "posted journal 0" in second
+    assert "changed the business details (name)" not in second
     body = c.get(url, {"actor": owner_a.email, "since": "2000-01-01", "until": "2000-01-31"}).content.decode()
-    assert "No matching events (61 in the log)" in body
+    assert "No matching events. 61 events in the log." in body
 
 
 def test_bad_filters_are_a_400_with_the_reason(verified_client, owner_a, url, events):

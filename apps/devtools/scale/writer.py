@@ -20,7 +20,7 @@ from apps.audit.models import ZERO_HASH, AuditEvent
 from apps.audit.services import canonical_json
 from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
 from apps.documents.sealing import duplicate_index_of
-from apps.documents.search import SEARCH_LABEL, search_terms
+from apps.documents.search import PERIOD_LABEL, SEARCH_LABEL, period_terms, search_terms
 from apps.ledger.models import Account, BankTransaction, JournalCounter, JournalEntry, JournalLine
 from apps.security_center.crypto import envelope
 from apps.security_center.crypto.blind_index import blind_index
@@ -103,7 +103,7 @@ def _run(tenant_id: uuid.UUID, item: Made) -> dict:
 
 
 class SearchTokens:
-    """A document's search tokens as ``Document.save`` writes them (``apps.documents.search``).
+    """A document's search and period tokens as ``Document.save`` writes them (``apps.documents.search``).
 
     A term's token is the tenant's HMAC of it, the same for every document holding the term (a supplier's
     words and VAT number recur across thousands of invoices), so it is computed once per business.
@@ -111,16 +111,18 @@ class SearchTokens:
 
     def __init__(self, tenant_id: uuid.UUID) -> None:
         self.tenant_id = tenant_id
-        self._tokens: dict[str, bytes] = {}
+        self._tokens: dict[tuple[str, str], bytes] = {}
 
-    def token(self, term: str) -> bytes:
-        found = self._tokens.get(term)
+    def token(self, term: str, label: str = SEARCH_LABEL) -> bytes:
+        found = self._tokens.get((label, term))
         if found is None:
-            found = self._tokens[term] = blind_index(self.tenant_id, term, label=SEARCH_LABEL)
+            found = self._tokens[(label, term)] = blind_index(self.tenant_id, term, label=label)
         return found
 
     def rows(self, document_id: uuid.UUID, extraction: dict | None) -> list[dict]:
-        tokens = sorted({self.token(term) for term in search_terms(extraction)})
+        terms = [(term, SEARCH_LABEL) for term in search_terms(extraction)]
+        terms += [(term, PERIOD_LABEL) for term in period_terms(extraction)]  # decision 0037
+        tokens = sorted({self.token(term, label) for term, label in terms})
         return [
             {"id": uuid.uuid5(document_id, f"search-{t.hex()}"), "tenant_id": self.tenant_id,
              "document_id": document_id, "token": t}

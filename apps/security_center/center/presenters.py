@@ -10,16 +10,17 @@ from apps.security_center.center import compliance, selectors
 from apps.security_center.checks import (
     EXPECTED_IDS,
     NOT_REGISTERED,
+    Check,
     CheckResult,
     Evidence,
     Status,
+    all_checks,
     evidence_provider,
     get_check,
     in_scope,
     is_registered,
-    run_checks,
 )
-from apps.security_center.models import CheckRecord
+from apps.security_center.models import CheckRecord, CheckRun
 
 if TYPE_CHECKING:
     from apps.tenancy.models import Tenant
@@ -45,11 +46,35 @@ def _expected_but_missing() -> list[str]:
     return [cid for cid in EXPECTED_IDS if not is_registered(cid)]
 
 
+NEVER_RUN = "not recorded yet: no run of the checks has finished (the hourly job, or the button, records one)"
+NOT_IN_RUN = "not in the last recorded run (registered since): the next run records it"
+
+
+def recorded_results(tenant: Tenant | None) -> tuple[CheckRun | None, list[tuple[Check, CheckResult]]]:
+    """Every check in scope with its result from the last recorded run: the page never runs a check (0037).
+
+    A check the run did not record (none yet, or registered since) is UNKNOWN
+    and says why: nothing turns into PASS by default (decision 0027).
+    """
+    run = selectors.last_run_for(tenant.pk if tenant is not None else None)
+    records = selectors.records_of(run, tenant.pk if tenant is not None else None)
+    pairs = []
+    for check in all_checks():
+        if not in_scope(check, tenant):
+            continue
+        record = records.get(check.id)
+        if record is None:
+            result = CheckResult(Status.UNKNOWN, NEVER_RUN if run is None else NOT_IN_RUN)
+        else:
+            result = CheckResult(Status(record.status), record.summary, record.figures, record.evidence_url)
+        pairs.append((check, result))
+    return run, pairs
+
+
 def page(tenant: Tenant | None) -> dict[str, Any]:
-    """Every check in scope, computed now, with its recent history and the checklist built from the same results."""
-    pairs = run_checks(tenant)
+    """Every check in scope as the last recorded run left it, its recent history, its age and the checklist."""
+    run, pairs = recorded_results(tenant)
     past = selectors.history(tenant.pk if tenant is not None else None)
-    run = selectors.last_run()
     spread = selectors.across_businesses(run) if tenant is None else {}
     rows = [
         Row(

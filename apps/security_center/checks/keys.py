@@ -74,8 +74,8 @@ def compute_keys(tenant: Tenant | None) -> CheckResult:
 
 def last_kek_rotation() -> datetime | None:
     """When ``rotate_kek`` last ran (the platform audit chain's newest ``security_center.kek.rotated``)."""
-    page = search_events(PLATFORM_CHAIN, EventFilter(action="security_center.kek.rotated"), per_page=1)
-    return page.events[0].occurred_at if page.events else None
+    page = search_events(PLATFORM_CHAIN, EventFilter(action="security_center.kek.rotated"), size=1)
+    return page.items[0].occurred_at if page.items else None
 
 
 def _days(when: datetime | None, now: datetime) -> int | None:

@@ -1,4 +1,7 @@
-"""/staff/audit/: the platform chain's log and every chain's verification; one business's log behind a grant."""
+"""/staff/audit/: the platform chain's log and every chain's stored verification; one business's log behind a grant.
+
+Nothing here verifies a chain (decision 0037): the pages read each chain's checkpoint.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,14 @@ from django.views.decorators.http import require_GET
 from apps.audit.models import PLATFORM_CHAIN
 from apps.audit.views import log_context
 from apps.permissions.access import staff_tenant_context
-from apps.security_center.selectors import verify_all_chains
+from apps.security_center.selectors import chain_statuses
 from apps.tenancy.models import Tenant
 
 
 @require_GET
 def platform_audit_log(request: HttpRequest) -> HttpResponse:
     context, status = log_context(request, PLATFORM_CHAIN)
-    context |= {"chains": verify_all_chains(), "chain_name": "the platform log", "show_request": True}
+    context |= {"chains": chain_statuses(), "chain_name": "the platform log", "show_request": True}
     return render(request, "staff_console/audit/platform.html", context, status=status)
 
 

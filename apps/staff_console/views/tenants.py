@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import PLATFORM_CHAIN
-from apps.audit.selectors import recent_events, verify_chain
+from apps.audit.selectors import chain_status, recent_events
 from apps.documents.selectors import latest_reconciliation
 from apps.permissions.access import staff_tenant_context
 from apps.permissions.selectors import elevated_tenant_ids
@@ -25,7 +25,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
         "staff_console/home.html",
         {
             "summary": platform_summary(),
-            "platform_chain": verify_chain(PLATFORM_CHAIN),
+            "platform_chain": chain_status(PLATFORM_CHAIN),
             "events": recent_events(PLATFORM_CHAIN, limit=15),
             "reconciliation": latest_reconciliation(),
         },
@@ -51,6 +51,6 @@ def tenant_detail(request: HttpRequest, tenant_id: uuid.UUID) -> HttpResponse:
                 "members": tenant_members(tenant),
                 "invitations": list(pending_invitations()),
                 "events": recent_events(tenant.pk, limit=25),
-                "chain": verify_chain(tenant.pk),
+                "chain": chain_status(tenant.pk),
             },
         )
