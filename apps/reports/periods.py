@@ -39,12 +39,32 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same length that ends the day before this one starts."""
+        """The period of the same length that ends the day before this one starts.
+
+        Whole calendar months compare with as many whole months before (Q1 with Q4, not with the 90 days
+        before it); any other range with the same number of days.
+        """
         end = self.start - timedelta(days=1)
+        months = self.whole_months()
+        if months:
+            first = _month_start(self.start, -months)
+            return Period(first, end, "Previous period")
         return Period(end - timedelta(days=self.days - 1), end, "Previous period")
+
+    def whole_months(self) -> int:
+        """How many calendar months the period spans exactly (0 when it does not start and end on month ends)."""
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return 0
+        after = self.end + timedelta(days=1)
+        return (after.year - self.start.year) * 12 + after.month - self.start.month
 
     def describe(self) -> str:
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+
+def _month_start(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 PRESETS = {
