@@ -35,6 +35,7 @@ from tests.ledger.builders import classified, make_extraction
 
 pytestmark = pytest.mark.django_db
 MANY = 12
+Q1_2025 = "?date_from=2025-01-01&date_to=2025-03-31"
 ACCOUNTS = ["461", "463", "445", "489", "493", "473", "425", "433", "408", "412", "404", "400"]
 
 
@@ -123,6 +124,9 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
     def vat(name: str, **kwargs) -> Callable[[], str]:
         return lambda: reverse(name, kwargs={"tenant_slug": slug, **kwargs})
 
+    def report(name: str, query: str, **kwargs) -> Callable[[], str]:
+        return lambda: reverse(f"reports:{name}", kwargs={"tenant_slug": slug, **kwargs}) + query
+
     return {
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
@@ -139,6 +143,12 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         "open VAT period": Page(vat("filing:period", period_key=period), lambda n: _post(tenant, n), 26),
         "box drill-down": Page(vat("filing:box", period_key=period, box=7), lambda n: _post(tenant, n), 20),
         "account ledger": Page(vat("ledger:account", code="800"), lambda n: _post(tenant, n), 17),
+        # Issue #13: the reports, over the period the postings fall in.
+        "profit and loss": Page(report("profit-and-loss", Q1_2025), lambda n: _post(tenant, n), 18),
+        "balance sheet": Page(report("balance-sheet", Q1_2025), lambda n: _post(tenant, n), 19),
+        "reports trial balance": Page(report("trial-balance", ""), lambda n: _post(tenant, n), 16),
+        "aged payables": Page(report("aged", "?as_of=2025-06-30", kind="payables"), lambda n: _post(tenant, n), 17),
+        "VAT detail": Page(report("vat-detail", "", period_key=period), lambda n: _post(tenant, n), 20),
     }
 
 
@@ -153,6 +163,11 @@ PAGES = [
     "open VAT period",
     "box drill-down",
     "account ledger",
+    "profit and loss",
+    "balance sheet",
+    "reports trial balance",
+    "aged payables",
+    "VAT detail",
 ]
 
 
