@@ -8,6 +8,7 @@ in (date, journal number, position) order and streamed by the exports, never lis
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,9 @@ from django.db.models.functions import Coalesce
 from apps.filing.domain import FROZEN_STATUSES, ZERO, VatBoxes, whole_pounds
 from apps.filing.figures import scope_for, scope_lines
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
+from apps.ledger.paging import Cursor
+from apps.ledger.selectors import last_journal_number
+from apps.tenancy.context import tenant_context
 
 DETAIL_BOXES = (1, 4, 6, 7)  # the boxes journal lines count in; 2, 8 and 9 are zero (no NI treatments), 3 and 5 sums
 BOX_NAMES = {
@@ -103,20 +107,51 @@ def vat_detail(obligation: VatObligation, vat_return: VatReturn | None, settings
 
 
 def detail_rows(
-    obligation: VatObligation, vat_return: VatReturn | None, settings: VatSettings | None, *, chunk: int = 2000
+    obligation: VatObligation,
+    vat_return: VatReturn | None,
+    settings: VatSettings | None,
+    *,
+    tenant_id: uuid.UUID | None = None,
+    chunk: int = 2000,
 ) -> Iterator[DetailRow]:
-    """Every line behind boxes 1, 4, 6 and 7, box by box in ledger order, read in chunks (for the exports)."""
-    rows, prefix, amount = _source(obligation, vat_return, settings)
-    order = ("box", f"{prefix}entry__date", f"{prefix}entry__number", f"{prefix}position")
-    related = (f"{prefix}entry", f"{prefix}account") if prefix else ("entry", "account")
-    queryset = rows.filter(box__in=DETAIL_BOXES).annotate(counted=amount).select_related(*related).order_by(*order)
-    for row in queryset.iterator(chunk_size=chunk):
-        line = row.journal_line if prefix else row
-        entry = line.entry
-        description = entry.description
-        if line.description and line.description not in description:
-            description = f"{description} · {line.description}" if description else line.description
-        yield DetailRow(
-            row.box, entry.date, entry.number, line.account.code, line.account.name, description,
-            line.vat_treatment, row.counted, entry.date < obligation.start,
-        )  # fmt: skip
+    """Every line behind boxes 1, 4, 6 and 7, box by box in ledger order, a keyset chunk per short transaction.
+
+    Lines numbered above the last journal number at the start are left out, so a stream that outlives a
+    posting is still one consistent return. Safe inside a transaction too (the chunks are then savepoints).
+    """
+    tenant_id = tenant_id or obligation.tenant_id
+    with tenant_context(tenant_id):
+        through = last_journal_number()
+    for box in DETAIL_BOXES:
+        after: Cursor | None = None
+        while True:
+            with tenant_context(tenant_id):
+                rows, prefix, amount = _source(obligation, vat_return, settings)
+                related = (f"{prefix}entry", f"{prefix}account")
+                found = (
+                    rows.filter(box=box, **{f"{prefix}entry__number__lte": through})
+                    .annotate(counted=amount)
+                    .select_related(*related)
+                    .defer(f"{prefix}entry__explanation")
+                    .order_by(f"{prefix}entry__date", f"{prefix}entry__number", f"{prefix}position")
+                )
+                if after is not None:
+                    found = found.filter(after.after(prefix))
+                batch = list(found[:chunk])
+                lines = [(row, row.journal_line if prefix else row) for row in batch]
+                out = [_detail_row(obligation, box, row.counted, line) for row, line in lines]
+            yield from out
+            if len(batch) < chunk:
+                break
+            after = Cursor.of(lines[-1][1])
+
+
+def _detail_row(obligation: VatObligation, box: int, counted: Decimal, line) -> DetailRow:
+    entry = line.entry
+    description = entry.description
+    if line.description and line.description not in description:
+        description = f"{description} · {line.description}" if description else line.description
+    return DetailRow(
+        box, entry.date, entry.number, line.account.code, line.account.name, description,
+        line.vat_treatment, counted, entry.date < obligation.start,
+    )  # fmt: skip

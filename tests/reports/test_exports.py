@@ -168,3 +168,11 @@ class TestLedgerZip:
     def test_csv_lines_go_out_one_at_a_time(self):
         lines = csv_lines(["a"], ([n] for n in range(3)))
         assert next(lines) == "a\r\n" and list(lines) == ["0\r\n", "1\r\n", "2\r\n"]
+
+
+def test_ledger_lines_in_small_chunks_are_every_line_once(tenant_with_books, monkeypatch):
+    tenant = tenant_with_books.tenant
+    whole = list(ledger_zip_module.journal_line_rows(tenant.pk))
+    monkeypatch.setattr(ledger_zip_module, "CHUNK", 2)
+    assert list(ledger_zip_module.journal_line_rows(tenant.pk)) == whole
+    assert len(whole) == 17 and len({(r[0], r[4]) for r in whole}) == 17

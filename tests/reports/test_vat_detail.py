@@ -58,3 +58,13 @@ def test_the_page_shows_each_box_with_a_link_to_its_lines(viewer_client, tenant_
     assert 'data-box="1">£2,050.00' in body and 'data-box="5">£1,250.00' in body and 'data-box="6">£14,500' in body
     assert reverse("filing:box", args=[tenant.slug, q1.period_key, 7]) in body
     assert viewer_client.get(reverse("reports:vat-detail", args=[tenant.slug, "ZZZZ"])).status_code == 404
+
+
+def test_small_chunks_give_the_same_rows(tenant_with_books):
+    """The keyset between chunks neither repeats nor skips a line (boxes hold 1 to 4 lines here)."""
+    tenant, q1 = tenant_with_books.tenant, tenant_with_books.q1
+    with tenant_context(tenant):
+        settings = VatSettings.objects.first()
+        whole = list(detail_rows(q1, None, settings))
+        chunked = list(detail_rows(q1, None, settings, chunk=1))
+    assert chunked == whole and len(whole) == 10
