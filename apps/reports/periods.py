@@ -14,6 +14,8 @@ from apps.core.errors import ApplicationError
 
 # The widest range a report accepts: longer ranges are almost always a typo in the year.
 MAX_DAYS = 366 * 10
+# Far enough from date.min and date.max that the comparison period and the year before always exist.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class BadPeriod(ApplicationError):
@@ -29,6 +31,8 @@ class Period:
     label: str = ""
 
     def __post_init__(self) -> None:
+        if not (self.start >= EARLIEST and self.end <= LATEST):
+            raise BadPeriod(f"Reports cover dates from {EARLIEST:%Y} to {LATEST:%Y}: check the years of the dates.")
         if self.start > self.end:
             raise BadPeriod("The start date is after the end date.")
         if (self.end - self.start).days >= MAX_DAYS:

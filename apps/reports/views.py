@@ -76,9 +76,9 @@ def profit_and_loss_page(request: HttpRequest, tenant_slug: str) -> HttpResponse
     try:
         export = _export_format(request)
         form, period = _period(request)
+        report = profit_and_loss(period)  # its comparison period is checked too
     except BadPeriod as exc:
         return _refused(request, "reports/profit_and_loss.html", exc)
-    report = profit_and_loss(period)
     if export:
         return _download(tables.profit_and_loss_table(report, request.tenant.name), export)
     return render(request, "reports/profit_and_loss.html", {"form": form, "report": report})
@@ -90,9 +90,9 @@ def balance_sheet_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     try:
         export = _export_format(request)
         form, period = _period(request)
+        report = balance_sheet_for(period)
     except BadPeriod as exc:
         return _refused(request, "reports/balance_sheet.html", exc)
-    report = balance_sheet_for(period)
     if export:
         return _download(tables.balance_sheet_table(report, request.tenant.name), export)
     return render(request, "reports/balance_sheet.html", {"form": form, "report": report, "period": period})

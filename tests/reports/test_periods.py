@@ -62,4 +62,8 @@ def test_bad_ranges_are_refused_in_words():
         Period(date(2025, 2, 1), date(2025, 1, 1))
     with pytest.raises(BadPeriod, match="at most ten years"):
         Period(date(2000, 1, 1), date(2025, 1, 1))
+    with pytest.raises(BadPeriod, match="from 1900 to 2999"):
+        Period(date(1, 1, 1), date(1, 3, 31))
+    with pytest.raises(BadPeriod, match="from 1900 to 2999"):
+        Period(date(9999, 1, 1), date(9999, 3, 31))
     assert BadPeriod.status == 400

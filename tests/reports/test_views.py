@@ -56,6 +56,8 @@ class TestProfitAndLoss:
             ({"date_from": "2025-04-01"}, "Give both a start and an end date"),
             ({"date_from": "1900-01-01", "date_to": "2025-03-31"}, "at most ten years"),
             ({"preset": "next-century"}, "Select a valid choice"),
+            ({"date_from": "0001-01-01", "date_to": "0001-03-31"}, "from 1900 to 2999"),
+            ({"date_from": "1900-01-01", "date_to": "1900-03-31"}, "from 1900 to 2999"),  # its comparison
             ({"date_from": "2025-01-01", "date_to": "2025-03-31", "export": "xlsx"}, "Exports are csv or pdf"),
         ],
     )
