@@ -52,6 +52,7 @@ class OpenItem:
     outstanding: Decimal
     original: Decimal
     age_days: int
+    entry_id: object = None  # the invoice's journal entry (the page links to it)
 
     @property
     def bucket(self) -> str:
@@ -106,7 +107,7 @@ def open_items(kind: str, as_of: date, *, chunk: int = 2000) -> tuple[Decimal, I
             open_part = min(amount, balance - line.newer)
             yield OpenItem(
                 line.entry.date, line.entry.number, line.description or line.entry.description,
-                open_part, amount, (as_of - line.entry.date).days,
+                open_part, amount, (as_of - line.entry.date).days, line.entry_id,
             )  # fmt: skip
 
     return balance, items()

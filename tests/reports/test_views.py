@@ -85,6 +85,8 @@ class TestOtherPages:
         assert "£16,550.00" in viewer_client.get(url("trial-balance", tenant)).content.decode()
         aged = viewer_client.get(url("aged", tenant, kind="receivables"), {"as_of": "2025-03-31"})
         assert aged.status_code == 200 and "invoice date" in aged.content.decode()
+        entry = tenant_with_books.entries[0]  # the first sale: still owed at the end of March
+        assert reverse("ledger:entry", args=[tenant.slug, entry.pk]) in aged.content.decode()
         assert viewer_client.get(url("aged", tenant, kind="debtors")).status_code == 404
         assert viewer_client.get(url("aged", tenant, kind="payables"), {"as_of": "2025-02-30"}).status_code == 400
         assert viewer_client.get(url("trial-balance", tenant), {"as_of": "2025-13-01"}).status_code == 400
