@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "apps.backups",  # backups, PITR, restore drills (issue #16)
     "apps.outbox",  # the transactional outbox (issue #17)
     "apps.privacy",  # retention, erasure, access requests (issue #15, decision 0026)
+    "apps.reports",  # reports and exports (issue #13, decision 0041)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

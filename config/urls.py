@@ -20,6 +20,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),
     path("t/<slug:tenant_slug>/ledger/", include("apps.ledger.urls")),
     path("t/<slug:tenant_slug>/filing/", include("apps.filing.urls")),
+    path("t/<slug:tenant_slug>/reports/", include("apps.reports.urls")),  # reports and exports (issue #13)
     path("t/<slug:tenant_slug>/onboarding/", include("apps.onboarding.urls")),
     path("t/<slug:tenant_slug>/integrations/", include("apps.integrations.urls")),
     path("t/<slug:tenant_slug>/settings/data/", include("apps.backups.urls")),  # Data & backups (issue #16)

@@ -38,6 +38,7 @@ from tests.ledger.builders import classified, make_extraction
 
 pytestmark = pytest.mark.django_db
 MANY = 12
+Q1_2025 = "?date_from=2025-01-01&date_to=2025-03-31"
 ACCOUNTS = ["461", "463", "445", "489", "493", "473", "425", "433", "408", "412", "404", "400"]
 
 
@@ -134,6 +135,9 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
                 doc.extraction = {"issue_date": {"value": f"{2015 + i % 9}-{1 + i % 12:02d}-11"}}
                 doc.save(update_fields=["extraction"])
 
+    def report(name: str, query: str, **kwargs) -> Callable[[], str]:
+        return lambda: reverse(f"reports:{name}", kwargs={"tenant_slug": slug, **kwargs}) + query
+
     return {
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
@@ -155,6 +159,12 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         "open VAT period, old documents": Page(vat("filing:period", period_key=period), more_unresolved_elsewhere, 28),
         "audit log": Page(vat("tenancy:audit"), lambda n: _audit_events(tenant, n), 26),
         "security center": Page(vat("security:center"), lambda n: _check_runs(n), 20),
+        # Issue #13: the reports, over the period the postings fall in.
+        "profit and loss": Page(report("profit-and-loss", Q1_2025), lambda n: _post(tenant, n), 18),
+        "balance sheet": Page(report("balance-sheet", Q1_2025), lambda n: _post(tenant, n), 19),
+        "reports trial balance": Page(report("trial-balance", ""), lambda n: _post(tenant, n), 16),
+        "aged payables": Page(report("aged", "?as_of=2025-06-30", kind="payables"), lambda n: _post(tenant, n), 17),
+        "VAT detail": Page(report("vat-detail", "", period_key=period), lambda n: _post(tenant, n), 20),
     }
 
 
@@ -173,6 +183,11 @@ PAGES = [
     "open VAT period, old documents",
     "audit log",
     "security center",
+    "profit and loss",
+    "balance sheet",
+    "reports trial balance",
+    "aged payables",
+    "VAT detail",
 ]
 
 

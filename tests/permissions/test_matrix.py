@@ -168,6 +168,7 @@ def business(tenant_a, principals, books_a):
         "tenant_slug": tenant_a.slug,
         "period_key": books_a[0].period_key,
         "box": "1",
+        "kind": "receivables",  # reports: aged receivables
         "code": "200",
         "entry_id": str(entry.pk),
         "document_id": str(document.pk),
