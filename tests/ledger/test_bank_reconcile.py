@@ -1,4 +1,4 @@
-"""Bank reconciliation services: suggestions and their reasons, settling bills and invoices, split, rules, undo, bulk."""
+"""Bank reconciliation: suggestions and their reasons, settling bills and invoices, split, rules, undo, bulk."""
 
 from __future__ import annotations
 
@@ -28,8 +28,15 @@ def bill(supplier: str, gross: str, on: date, *, number: str = "INV-1", account:
     vat = D(gross) - net
     return services.post_document(
         document_id=uuid.uuid4(),
-        extraction=make_extraction(supplier=supplier, number=number, issue_date=on, net=str(net), vat=str(vat),
-                                   gross=gross, breakdown=(("20", str(net), str(vat)),)),  # fmt: skip
+        extraction=make_extraction(
+            supplier=supplier,
+            number=number,
+            issue_date=on,
+            net=str(net),
+            vat=str(vat),
+            gross=gross,
+            breakdown=(("20", str(net), str(vat)),),
+        ),
         classification=classified(account),
     )
 
@@ -39,9 +46,18 @@ def sales_invoice(customer: str, gross: str, on: date) -> JournalEntry:
     vat = D(gross) - net
     return services.post_document(
         document_id=uuid.uuid4(),
-        extraction=make_extraction(kind="sales_invoice", supplier=None, vat_number=None, customer=customer,
-                                   number="S-1", issue_date=on, net=str(net), vat=str(vat), gross=gross,
-                                   breakdown=(("20", str(net), str(vat)),)),  # fmt: skip
+        extraction=make_extraction(
+            kind="sales_invoice",
+            supplier=None,
+            vat_number=None,
+            customer=customer,
+            number="S-1",
+            issue_date=on,
+            net=str(net),
+            vat=str(vat),
+            gross=gross,
+            breakdown=(("20", str(net), str(vat)),),
+        ),
         classification=classified("200"),
     )
 
@@ -64,7 +80,9 @@ class TestSuggestions:
         found, _ = bank_selectors.suggestions_by_line([out])
         best = found[out.pk][0]
         assert best.kind == "bill" and best.ref == str(paid.pk)
-        assert best.why == "same amount £120.00, 2 days after the invoice date, payee ≈ supplier 'Quillfeather Stationers Ltd'"
+        assert best.why == (
+            "same amount £120.00, 2 days after the invoice date, payee ≈ supplier 'Quillfeather Stationers Ltd'"
+        )
         assert len(found[out.pk]) == 2  # the other bill of the same amount ranks below
 
     def test_a_receipt_is_offered_the_sales_invoice(self, books):
@@ -127,9 +145,11 @@ class TestSettle:
             with pytest.raises(LedgerError, match="split the line or post it"):
                 bank_reconcile.settle_invoice(line=wrong, invoice=paid, actor=owner_a)
         manual = services.post_manual_entry(
-            entry_date=date(2025, 3, 1), description="Opening", actor=owner_a,
+            entry_date=date(2025, 3, 1),
+            description="Opening",
+            actor=owner_a,
             lines=[services.LineSpec("090", debit=D("5.00")), services.LineSpec("970", credit=D("5.00"))],
-        )  # fmt: skip
+        )
         with pytest.raises(LedgerError, match="not a bill or a sales invoice"):
             bank_reconcile.settle_invoice(line=line(books, "-5.00", date(2025, 3, 2)), invoice=manual, actor=owner_a)
         assert JournalEntry.objects.count() == before + 1 and not BankSettlement.objects.exists()
@@ -189,9 +209,15 @@ class TestRules:
         match = line(books, "-45.00", date(2025, 3, 1), "Northern Power plc")
         other = line(books, "-45.00", date(2025, 3, 1), "Someone Else")
         result = bank_reconcile.create_bank_rule(
-            name="", payee_contains="northern power", direction="out", amount_min=D("10"), amount_max=D("100"),
-            account_code="445", vat_treatment="reduced", actor=owner_a,
-        )  # fmt: skip
+            name="",
+            payee_contains="northern power",
+            direction="out",
+            amount_min=D("10"),
+            amount_max=D("100"),
+            account_code="445",
+            vat_treatment="reduced",
+            actor=owner_a,
+        )
         assert result.applied == 1
         match.refresh_from_db()
         other.refresh_from_db()
@@ -217,8 +243,15 @@ class TestRules:
         ],
     )
     def test_bad_rules_are_refused(self, books, owner_a, kw, message):
-        values = {"name": "", "payee_contains": "x", "direction": "out", "amount_min": None, "amount_max": None,
-                  "account_code": "461", "vat_treatment": "standard"} | kw  # fmt: skip
+        values = {
+            "name": "",
+            "payee_contains": "x",
+            "direction": "out",
+            "amount_min": None,
+            "amount_max": None,
+            "account_code": "461",
+            "vat_treatment": "standard",
+        } | kw
         with pytest.raises(LedgerError, match=message):
             bank_reconcile.create_bank_rule(actor=owner_a, **values)
         assert not BankRule.objects.exists()
@@ -257,11 +290,16 @@ class TestBulk:
 
 def test_the_statement_check_explains_the_difference(books, owner_a):
     services.post_manual_entry(
-        entry_date=date(2025, 1, 1), description="Opening balance", actor=owner_a,
+        entry_date=date(2025, 1, 1),
+        description="Opening balance",
+        actor=owner_a,
         lines=[services.LineSpec("090", debit=D("1000.00")), services.LineSpec("970", credit=D("1000.00"))],
-    )  # fmt: skip
+    )
     line(books, "-200.00", date(2025, 1, 5))
     check = bank_selectors.statement_check(as_of=date(2025, 1, 31), statement_balance=D("800.00"))
     assert (check.ledger_balance, check.difference, check.not_in_books, check.unexplained) == (
-        D("1000.00"), D("-200.00"), D("-200.00"), D("0.00"),
-    )  # fmt: skip
+        D("1000.00"),
+        D("-200.00"),
+        D("-200.00"),
+        D("0.00"),
+    )
