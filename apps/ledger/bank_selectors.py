@@ -234,11 +234,10 @@ def _item_suggestion(line: BankTransaction, item: OpenItem) -> Suggestion:
     if alike >= SIMILAR:
         reasons.append(f"payee ≈ {who} '{item.party}'")
     score += 100 * alike
-    label = (
-        f"Pay {noun} (journal {item.number}, {item.party})"
-        if item.kind == SuggestionKind.BILL
-        else (f"Receipt for {noun} (journal {item.number}, {item.party})")
-    )
+    # The party is named once: in the reasons when the payee is like it, else in the label.
+    bill = item.kind == SuggestionKind.BILL
+    party = "" if alike >= SIMILAR else f" {'to' if bill else 'from'} {item.party}"
+    label = f"{'Pay' if bill else 'Receipt for'} {noun} {item.number}{party}"
     return Suggestion(item.kind, str(item.entry_id), label, ", ".join(reasons), score)
 
 
