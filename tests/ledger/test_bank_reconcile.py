@@ -303,3 +303,31 @@ def test_the_statement_check_explains_the_difference(books, owner_a):
         D("-200.00"),
         D("0.00"),
     )
+
+
+def test_the_feed_import_posts_what_a_bank_rule_covers_and_names_it(chart_a, sandbox_http, in_tenant, owner_a):
+    """The sandbox feed's monthly rent standing order (Millrace Yard Estates, £1,250) is posted by a rule on import."""
+    from apps.sandbox.fixtures import DEMO_COMPANY_NUMBER
+    from apps.sandbox.services.faults import clear_faults
+
+    chart_a.company_number = DEMO_COMPANY_NUMBER
+    chart_a.save(update_fields=["company_number"])
+    clear_faults()
+    with in_tenant(chart_a):
+        rule = BankRule.objects.create(
+            tenant=chart_a,
+            name="Rent",
+            payee_contains="millrace yard",
+            direction="out",
+            account_code="469",
+            vat_treatment="exempt",
+        )
+    result = bank_services.sync_bank_feed(tenant=chart_a, actor=owner_a)
+    with in_tenant(chart_a):
+        rent = list(BankTransaction.objects.filter(rule=rule))
+        others = BankTransaction.objects.exclude(rule=rule)
+        assert rent and result.by_rule == len(rent) and all(line.status == "posted" for line in rent)
+        assert all(line.counterparty == "Millrace Yard Estates" for line in rent)
+        assert not others.filter(status="posted").exists()
+        assert entry_lines(rent[0].journal_entry) == [("469", "1250.00", "0.00"), ("090", "0.00", "1250.00")]
+    assert f"{len(rent)} posted by bank rules" in result.summary
