@@ -183,3 +183,45 @@ def test_a_quarter_of_bank_lines_with_a_rule_a_suggestion_and_bulk_accept(page: 
     per_line = act.n / lines
     print(f"\nreconciliation: {act.n} interactions for {lines} bank lines = {per_line:.2f} per line")
     assert per_line <= 2, f"{act.n} interactions for {lines} lines"
+
+
+def test_a_refused_split_shows_its_reason_in_the_row_then_split_and_undo(page: Page, seeded, e2e_stack):
+    """htmx swaps the refusal (a 400) into the row (static/js/bank.js); the page never reloads."""
+    from apps.ledger.models import BankTransaction
+    from tests.factories import BankTransactionFactory
+
+    tenant, owner = seeded.business("Kestrel Florists Ltd")
+    BankTransactionFactory(
+        tenant=tenant,
+        amount=Decimal("-150.00"),
+        date=date(2025, 2, 10),
+        description="CARD PAYMENT CORNER SHOP",
+        counterparty="Corner Shop",
+    )
+    sign_in(page, owner)
+    page.goto(f"/t/{tenant.slug}/ledger/bank/")
+    page.evaluate("window.__sameDocument = true")
+    row = page.locator("tbody[data-bank-rows] > tr").first
+    row.get_by_role("link", name="More").click()
+    row.get_by_text("Split across accounts").click()
+    row.get_by_label("Part 1 account").fill("461")
+    row.get_by_label("Part 1 account").locator("xpath=following-sibling::input[1]").fill("100.00")
+    row.get_by_label("Part 2 account").fill("495")
+    row.get_by_label("Part 2 account").locator("xpath=following-sibling::input[1]").fill("30.00")
+    row.get_by_role("button", name="Post the split").click()
+    expect(row.get_by_role("alert")).to_contain_text("(£20.00 short)")
+    assert page.evaluate("window.__sameDocument") is True
+
+    row.get_by_text("Split across accounts").click()
+    row.get_by_label("Part 1 account").fill("461")
+    row.get_by_label("Part 1 account").locator("xpath=following-sibling::input[1]").fill("120.00")
+    row.get_by_label("Part 2 account").fill("495")
+    row.get_by_label("Part 2 account").locator("xpath=following-sibling::input[1]").fill("30.00")
+    row.get_by_role("button", name="Post the split").click()
+    expect(row).to_contain_text("split and posted as journal")
+    row.get_by_role("button", name="Undo").click()
+    expect(row).to_contain_text("Undone")
+    expect(row).to_contain_text("Not posted")
+    assert page.evaluate("window.__sameDocument") is True
+    with tenant_context(tenant):
+        assert BankTransaction.objects.get().status == "unposted"
