@@ -32,7 +32,8 @@ from apps.ledger.errors import LedgerError
 from apps.ledger.forms import DATE_WIDGET
 from apps.ledger.list_selectors import bank_page
 from apps.ledger.models import BankRule, BankTransaction
-from apps.ledger.services import bank_reconcile
+from apps.ledger.services import bank_bulk as bulk_services
+from apps.ledger.services import bank_reconcile, bank_rules
 from apps.permissions.decorators import permission_required_for
 
 
@@ -101,7 +102,7 @@ def bank_rule_from_line(request: HttpRequest, tenant_slug: str, line_id: uuid.UU
         return refused(request, f"The rule was not created. {errors or 'Check the fields.'}", line=line)
     direction = BankRule.Direction.IN if line.is_money_in else BankRule.Direction.OUT
     try:
-        result = bank_reconcile.create_bank_rule(direction=direction, actor=request.user, **form.cleaned_data)
+        result = bank_rules.create_bank_rule(direction=direction, actor=request.user, **form.cleaned_data)
     except LedgerError as exc:
         return refused(request, str(exc), line=line)
     return done(
@@ -122,7 +123,7 @@ def bank_rule_off(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     if rule is None:
         return refused(request, "That bank rule does not exist in this business.", status=404)
     try:
-        bank_reconcile.deactivate_bank_rule(rule=rule, actor=request.user)
+        bank_rules.deactivate_bank_rule(rule=rule, actor=request.user)
     except LedgerError as exc:
         return refused(request, str(exc), status=409)
     messages.success(request, f"Bank rule '{rule.name}' is off: it posts no new lines.")
@@ -145,7 +146,7 @@ def bank_bulk(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             return refused(request, "No line on this page needs handling.")
     else:
         ids = []
-        for value in request.POST.getlist("line")[: bank_reconcile.MAX_BULK_LINES + 1]:
+        for value in request.POST.getlist("line")[: bulk_services.MAX_BULK_LINES + 1]:
             try:
                 ids.append(uuid.UUID(value))
             except ValueError:
@@ -154,7 +155,7 @@ def bank_bulk(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         if len(lines) != len(set(ids)):
             return refused(request, "A selected line is not a bank line of this business.", status=404)
     try:
-        result = bank_reconcile.bulk_handle(
+        result = bulk_services.bulk_handle(
             lines=lines,
             action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""),

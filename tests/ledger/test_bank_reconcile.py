@@ -13,7 +13,7 @@ from apps.ledger import bank_selectors, services
 from apps.ledger.errors import LedgerError
 from apps.ledger.models import BankRule, BankSettlement, BankTransaction, JournalEntry
 from apps.ledger.services import bank as bank_services
-from apps.ledger.services import bank_reconcile
+from apps.ledger.services import bank_bulk, bank_reconcile, bank_rules
 from apps.ledger.services.bank_reconcile import SplitPart
 from tests.factories import BankTransactionFactory
 from tests.ledger.builders import classified, make_extraction
@@ -208,7 +208,7 @@ class TestRules:
     def test_a_rule_posts_matching_lines_now_and_on_import_and_is_named(self, books, owner_a):
         match = line(books, "-45.00", date(2025, 3, 1), "Northern Power plc")
         other = line(books, "-45.00", date(2025, 3, 1), "Someone Else")
-        result = bank_reconcile.create_bank_rule(
+        result = bank_rules.create_bank_rule(
             name="",
             payee_contains="northern power",
             direction="out",
@@ -253,7 +253,7 @@ class TestRules:
             "vat_treatment": "standard",
         } | kw
         with pytest.raises(LedgerError, match=message):
-            bank_reconcile.create_bank_rule(actor=owner_a, **values)
+            bank_rules.create_bank_rule(actor=owner_a, **values)
         assert not BankRule.objects.exists()
 
     def test_three_postings_to_one_account_propose_a_rule(self, books, owner_a):
@@ -274,7 +274,7 @@ class TestBulk:
         first = line(books, "-10.00", date(2025, 3, 2), "Alpha")
         second = line(books, "-10.00", date(2025, 3, 2), "Beta")
         lonely = line(books, "-99.00", date(2025, 3, 2), "Nobody")
-        result = bank_reconcile.bulk_handle(lines=[first, second, lonely], action="accept", actor=owner_a)
+        result = bank_bulk.bulk_handle(lines=[first, second, lonely], action="accept", actor=owner_a)
         assert (result.done, result.without_suggestion, result.refused) == (2, 1, [])
         assert {s.invoice_id for s in BankSettlement.objects.all()} == {a.pk, b.pk}
         assert "2 line(s) handled; 1 had no suggestion" in result.summary
@@ -282,8 +282,8 @@ class TestBulk:
     def test_ignore_needs_a_reason(self, books, owner_a):
         one = line(books, "-10.00", date(2025, 3, 2))
         with pytest.raises(LedgerError, match="Say why"):
-            bank_reconcile.bulk_handle(lines=[one], action="ignore", actor=owner_a)
-        result = bank_reconcile.bulk_handle(lines=[one], action="ignore", reason="own transfer", actor=owner_a)
+            bank_bulk.bulk_handle(lines=[one], action="ignore", actor=owner_a)
+        result = bank_bulk.bulk_handle(lines=[one], action="ignore", reason="own transfer", actor=owner_a)
         one.refresh_from_db()
         assert result.done == 1 and one.status == "ignored"
 

@@ -1,4 +1,4 @@
-"""Reconciling bank lines: pay a bill or receive an invoice, accept a suggestion, split, undo, bank rules, bulk.
+"""Reconciling bank lines: pay a bill or receive an invoice, accept a suggestion, split, undo.
 
 Each service owns its transaction and audits, like ``services.bank``. Settling
 an invoice posts the payment through the control account (Dr 800 / Cr 090 for
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -20,7 +20,6 @@ from apps.audit.services import record_event
 from apps.ledger import bank_selectors, chart
 from apps.ledger.bank_selectors import SuggestionKind
 from apps.ledger.domain import ZERO, EntryKind, VatTreatment, as_money, format_money
-from apps.ledger.errors import LedgerError
 from apps.ledger.models import Account, BankRule, BankSettlement, BankTransaction, JournalEntry, JournalLine
 from apps.ledger.services.bank import (
     BankLineError,
@@ -28,8 +27,6 @@ from apps.ledger.services.bank import (
     _handled,
     _line_summary,
     _locked_unposted,
-    apply_bank_rules,
-    ignore_bank_line,
     match_bank_line,
     post_bank_line,
     split_vat,
@@ -39,8 +36,6 @@ from apps.ledger.services.journal import LineSpec, lines_for_audit, locked_count
 from apps.ledger.services.posting import reverse_entry
 
 MAX_SPLIT_PARTS = 10
-# Lines a new rule is tried on at once (newest unposted first); the rest wait for the next import.
-RULE_BACKFILL_LIMIT = 500
 
 
 def _actor_or_none(actor):
@@ -286,153 +281,9 @@ def undo_bank_line(*, line: BankTransaction, actor) -> BankTransaction:
     return current
 
 
-# --- Bank rules ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule: BankRule
-    applied: int
-
-
-def create_bank_rule(
-    *,
-    name: str,
-    payee_contains: str,
-    direction: str,
-    amount_min: Decimal | None,
-    amount_max: Decimal | None,
-    account_code: str,
-    vat_treatment: str,
-    actor,
-    apply_now: bool = True,
-) -> RuleResult:
-    """A bank rule, then (``apply_now``) posted to every unposted line it covers, newest first, each on its own."""
-    tenant_id = tenant_id_in_context()
-    name = (name or "").strip()[:100]
-    payee = (payee_contains or "").strip()
-    if direction not in BankRule.Direction.values:
-        raise BankLineError("Say whether the rule is for money out or money in.")
-    if not payee and amount_min is None and amount_max is None:
-        raise BankLineError("Give the payee words or an amount range: a rule with no condition would post everything.")
-    if len(payee) > 100:
-        raise BankLineError("Keep the payee words to 100 characters.")
-    for value in (amount_min, amount_max):
-        if value is not None and value < ZERO:
-            raise BankLineError("Amounts in a rule are sizes: give them without a minus sign.")
-    if amount_min is not None and amount_max is not None and amount_min > amount_max:
-        raise BankLineError("The smallest amount is larger than the largest.")
-    with transaction.atomic():
-        account = _chosen_account(account_code, vat_treatment)
-        rule = BankRule.objects.create(
-            tenant_id=tenant_id,
-            name=name or f"{payee or 'Amount range'} → {account.code}",
-            payee_contains=payee,
-            direction=direction,
-            amount_min=amount_min,
-            amount_max=amount_max,
-            account_code=account.code,
-            vat_treatment=vat_treatment,
-            created_by=_actor_or_none(actor),
-        )
-        record_event(
-            "ledger.bank_rule.created",
-            actor=actor,
-            tenant_id=tenant_id,
-            target=rule,
-            after={
-                "account_code": account.code,
-                "vat_treatment": vat_treatment,
-                "direction": direction,
-                "amount_min": str(amount_min or ""),
-                "amount_max": str(amount_max or ""),
-                "payee_chars": len(payee),
-            },  # the payee words are sealed on the rule
-        )
-    applied = 0
-    if apply_now:
-        waiting = BankTransaction.objects.filter(status=BankTransaction.Status.UNPOSTED).order_by("-date")
-        applied = apply_bank_rules([ln for ln in waiting[:RULE_BACKFILL_LIMIT] if rule.matches(ln)], actor=actor)
-    return RuleResult(rule, applied)
-
-
-def deactivate_bank_rule(*, rule: BankRule, actor) -> BankRule:
-    """Stop a rule posting new lines; what it posted stays (undo those one by one)."""
-    tenant_id = tenant_id_in_context()
-    with transaction.atomic():
-        updated = BankRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False)
-        if not updated:
-            raise BankLineError("That bank rule is already off.")
-        record_event("ledger.bank_rule.deactivated", actor=actor, tenant_id=tenant_id, target=rule)
-    rule.refresh_from_db()
-    return rule
-
-
-# --- Bulk -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class BulkResult:
-    done: int = 0
-    without_suggestion: int = 0
-    refused: list[str] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        text = f"{self.done} line(s) handled"
-        if self.without_suggestion:
-            text += f"; {self.without_suggestion} had no suggestion and were left"
-        if self.refused:
-            text += f"; {len(self.refused)} refused: " + " ".join(self.refused[:3])
-        return text + "."
-
-
-BULK_ACTIONS = ("accept", "ignore")
-MAX_BULK_LINES = 200
-
-
-def bulk_handle(*, lines: Sequence[BankTransaction], action: str, reason: str = "", actor) -> BulkResult:
-    """Accept each line's best suggestion, or ignore each with one reason: one transaction per line."""
-    if action not in BULK_ACTIONS:
-        raise BankLineError("Choose what to do with the selected lines: accept suggestions or ignore.")
-    if not lines:
-        raise BankLineError("Select at least one bank line.")
-    if len(lines) > MAX_BULK_LINES:
-        raise BankLineError(f"Select at most {MAX_BULK_LINES} lines at once.")
-    if action == "ignore" and not (reason or "").strip():
-        raise BankLineError("Say why the selected lines are ignored.")
-    result = BulkResult()
-    found: dict = {}
-    if action == "accept":
-        found, _ = bank_selectors.suggestions_by_line(lines)
-    taken: set[str] = set()  # two lines of the same amount must not both claim one bill: the next one is used
-    for line in lines:
-        try:
-            if action == "ignore":
-                ignore_bank_line(line=line, reason=reason, actor=actor)
-            else:
-                suggestion = next((s for s in found.get(line.pk, []) if s.ref not in taken), None)
-                if suggestion is None:
-                    result.without_suggestion += 1
-                    continue
-                accept_suggestion(line=line, kind=suggestion.kind, ref=suggestion.ref, actor=actor)
-                if suggestion.kind in (SuggestionKind.BILL, SuggestionKind.INVOICE, SuggestionKind.JOURNAL):
-                    taken.add(suggestion.ref)
-        except LedgerError as exc:
-            result.refused.append(f"{line.date:%d %b}: {exc}")
-            continue
-        result.done += 1
-    return result
-
-
 __all__ = [
-    "BulkResult",
-    "RuleResult",
     "SplitPart",
     "accept_suggestion",
-    "bulk_handle",
-    "create_bank_rule",
-    "deactivate_bank_rule",
     "settle_invoice",
     "split_bank_line",
     "undo_bank_line",
