@@ -79,8 +79,9 @@ class TestRowSwaps:
     def test_without_javascript_it_redirects_back_with_the_filters(self, bookkeeper_client, chart_a, paying):
         invoice, out = paying
         query = "status=all&date_from=2025-03-01&cursor=&evil=1"
-        response = bookkeeper_client.post(url("bank-accept", chart_a, line_id=out.pk) + "?" + query,
-                                          {"s": f"bill:{invoice.pk}"})  # fmt: skip
+        response = bookkeeper_client.post(
+            url("bank-accept", chart_a, line_id=out.pk) + "?" + query, {"s": f"bill:{invoice.pk}"}
+        )
         assert response.status_code == 302
         assert response["Location"] == url("bank", chart_a) + "?status=all&date_from=2025-03-01"
 
@@ -118,8 +119,11 @@ class TestRowSwaps:
 class TestSplitAndRules:
     def test_a_split_that_does_not_add_up_is_a_400_and_writes_nothing(self, bookkeeper_client, chart_a, in_tenant):
         out = BankTransactionFactory(tenant=chart_a, amount=D("-150.00"), date=date(2025, 3, 16))
-        form = {"part_account": ["461", "495", ""], "part_amount": ["100", "30", ""],
-                "part_vat": ["standard", "zero", "standard"]}  # fmt: skip
+        form = {
+            "part_account": ["461", "495", ""],
+            "part_amount": ["100", "30", ""],
+            "part_vat": ["standard", "zero", "standard"],
+        }
         response = bookkeeper_client.post(url("bank-split", chart_a, line_id=out.pk), form)
         assert response.status_code == 400 and "(£20.00 short)" in response.content.decode()
         assert state(chart_a, in_tenant, out) == ("unposted", 0, 0)
@@ -143,8 +147,10 @@ class TestSplitAndRules:
         with in_tenant(chart_a):
             assert BankTransaction.objects.filter(status="posted", rule__isnull=False).count() == 3
             rule = BankRule.objects.get()
-        empty = bookkeeper_client.post(url("bank-rule", chart_a, line_id=lines[0].pk), {"account_code": "445",
-                                       "vat_treatment": "standard", "payee_contains": ""})  # fmt: skip
+        empty = bookkeeper_client.post(
+            url("bank-rule", chart_a, line_id=lines[0].pk),
+            {"account_code": "445", "vat_treatment": "standard", "payee_contains": ""},
+        )
         assert empty.status_code == 400 and "no condition" in empty.content.decode()
         off = bookkeeper_client.post(url("bank-rule-off", chart_a), {"rule": str(rule.pk)})
         assert off.status_code == 302
@@ -157,8 +163,9 @@ class TestBulk:
             for n in range(4):
                 bill(f"Supplier {n}", f"{10 + n}.00", date(2025, 3, 1), number=f"B{n}")
         for n in range(4):
-            BankTransactionFactory(tenant=chart_a, amount=D(f"-{10 + n}.00"), date=date(2025, 3, 5),
-                                   counterparty=f"Supplier {n}")  # fmt: skip
+            BankTransactionFactory(
+                tenant=chart_a, amount=D(f"-{10 + n}.00"), date=date(2025, 3, 5), counterparty=f"Supplier {n}"
+            )
         BankTransactionFactory(tenant=chart_a, amount=D("-1.00"), date=date(2025, 3, 5), counterparty="Nobody")
         response = bookkeeper_client.post(url("bank-bulk", chart_a), {"all": "1", "action": "accept"}, follow=True)
         assert "4 line(s) handled; 1 had no suggestion" in response.content.decode()
@@ -168,8 +175,7 @@ class TestBulk:
     def test_selected_lines_must_be_this_business(self, client, chart_a, bookkeeper_b, chart_b, in_tenant):
         theirs = BankTransactionFactory(tenant=chart_a, amount=D("-1.00"))
         client.force_login(bookkeeper_b)
-        response = client.post(url("bank-bulk", chart_b), {"line": [str(theirs.pk)], "action": "ignore",
-                                                           "reason": "x"})  # fmt: skip
+        response = client.post(url("bank-bulk", chart_b), {"line": [str(theirs.pk)], "action": "ignore", "reason": "x"})
         assert response.status_code == 404
         assert state(chart_a, in_tenant, theirs)[0] == "unposted"
 
@@ -186,8 +192,12 @@ class TestPermissions:
         client.force_login(make_member(chart_a, Role.VIEWER))
         body = client.get(url("bank", chart_a)).content.decode()
         assert "QUILLFEATHER" in body and "bill:" not in body and 'id="bulk"' not in body
-        for name, data in [("bank-accept", {"s": f"bill:{invoice.pk}"}), ("bank-undo", {}), ("bank-split", {}),
-                           ("bank-rule", {})]:  # fmt: skip
+        for name, data in [
+            ("bank-accept", {"s": f"bill:{invoice.pk}"}),
+            ("bank-undo", {}),
+            ("bank-split", {}),
+            ("bank-rule", {}),
+        ]:
             assert client.post(url(name, chart_a, line_id=out.pk), data).status_code == 403
         assert client.get(url("bank-line", chart_a, line_id=out.pk)).status_code == 403
         assert client.post(url("bank-bulk", chart_a), {"all": "1", "action": "accept"}).status_code == 403
@@ -216,9 +226,13 @@ def test_fifty_rows_are_small_and_cost_the_same_queries_as_one(bookkeeper_client
             for i in range(start, start + n):
                 bill(f"Supplier {i} Ltd", f"{20 + i}.00", date(2025, 3, 1), number=f"N{i}")
         for i in range(start, start + n):
-            BankTransactionFactory(tenant=chart_a, amount=D(f"-{20 + i}.00"), date=date(2025, 3, 3),
-                                   description=f"CARD PAYMENT TO SUPPLIER {i} LTD REF {i:08d}",
-                                   counterparty=f"SUPPLIER {i} LTD")  # fmt: skip
+            BankTransactionFactory(
+                tenant=chart_a,
+                amount=D(f"-{20 + i}.00"),
+                date=date(2025, 3, 3),
+                description=f"CARD PAYMENT TO SUPPLIER {i} LTD REF {i:08d}",
+                counterparty=f"SUPPLIER {i} LTD",
+            )
 
     add(1, 0)
     load()  # warm
@@ -237,3 +251,25 @@ def test_the_statement_page(bookkeeper_client, chart_a):
     assert ok.status_code == 200 and 'id="statement-difference"' in ok.content.decode()
     bad = bookkeeper_client.get(url("bank-statement", chart_a), {"as_of": "nope", "balance": "x"})
     assert bad.status_code == 400
+
+
+def test_three_postings_of_one_payee_offer_a_rule_in_one_click(bookkeeper_client, chart_a, in_tenant, bookkeeper_a):
+    from apps.ledger.services.bank import post_bank_line
+
+    for n in range(3):
+        done = BankTransactionFactory(
+            tenant=chart_a, amount=D(f"-{20 + n}.00"), date=date(2025, 3, 1 + n), counterparty="Cloudbox Software"
+        )
+        with in_tenant(chart_a):
+            post_bank_line(line=done, account_code="463", vat_treatment="standard", actor=bookkeeper_a)
+    fourth = BankTransactionFactory(
+        tenant=chart_a, amount=D("-23.00"), date=date(2025, 3, 9), counterparty="Cloudbox Software"
+    )
+    body = bookkeeper_client.get(url("bank", chart_a)).content.decode()
+    assert "Make a rule" in body and "posted to 463 3 times" in body and 'value="history:463:standard"' in body
+    form = {"payee_contains": "Cloudbox Software", "account_code": "463", "vat_treatment": "standard"}
+    response = bookkeeper_client.post(url("bank-rule", chart_a, line_id=fourth.pk), form, **HTMX)
+    assert response.status_code == 200 and "posted 1 line(s)" in response.content.decode()
+    with in_tenant(chart_a):
+        fourth.refresh_from_db()
+        assert fourth.status == "posted" and fourth.rule is not None
