@@ -273,3 +273,33 @@ def test_three_postings_of_one_payee_offer_a_rule_in_one_click(bookkeeper_client
     with in_tenant(chart_a):
         fourth.refresh_from_db()
         assert fourth.status == "posted" and fourth.rule is not None
+
+
+def test_lines_posted_by_a_rule_cost_no_query_each(bookkeeper_client, chart_a, in_tenant, keys):
+    from apps.ledger.services.bank import apply_bank_rules
+    from tests.factories import BankRuleFactory
+
+    with in_tenant(chart_a):
+        BankRuleFactory(tenant=chart_a, payee_contains="Northern Power", account_code="445")
+
+    def add(n: int) -> None:
+        lines = [
+            BankTransactionFactory(
+                tenant=chart_a, amount=D(f"-{40 + i}.00"), date=date(2025, 3, 3), counterparty="Northern Power plc"
+            )
+            for i in range(n)
+        ]
+        with in_tenant(chart_a):
+            assert apply_bank_rules(lines) == n
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            body = bookkeeper_client.get(url("bank", chart_a), {"status": "posted"}).content.decode()
+        assert "by rule" in body
+        return len(ctx)
+
+    add(1)
+    queries()  # warm
+    one = queries()
+    add(10)
+    assert queries() == one

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'request':34} {'p50 ms':>8} {'p95 ms':>8} {'KB':>6} {'queries':>7}")
         pages = {
             "bank page, 50 rows, suggestions": url,
-            "bank page, all lines (no actions)": url + "?status=posted",
+            "bank page, posted lines (undo forms)": url + "?status=posted",
             "journal (the fixed cost, baseline)": f"/t/{tenant.slug}/ledger/journal/",
         }
         for name, page in pages.items():
