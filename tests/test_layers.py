@@ -143,6 +143,10 @@ CROSS_APP_RELATIONS: set[str] = {
     "integrations.OAuthState.tenant -> tenancy.Tenant",
     "integrations.OAuthState.user -> accounts.User",
     "ledger.Account.tenant -> tenancy.Tenant",
+    "ledger.BankRule.created_by -> accounts.User",
+    "ledger.BankRule.tenant -> tenancy.Tenant",
+    "ledger.BankSettlement.created_by -> accounts.User",
+    "ledger.BankSettlement.tenant -> tenancy.Tenant",
     "ledger.BankTransaction.handled_by -> accounts.User",
     "ledger.BankTransaction.tenant -> tenancy.Tenant",
     "ledger.JournalAttachment.tenant -> tenancy.Tenant",
@@ -195,6 +199,8 @@ SIGNAL_RECEIVERS: set[str] = {
     "django.db.models.signals.pre_save [filing.VatReturn] -> apps.security_center.crypto.fields._mark_raw_save",
     "django.db.models.signals.post_save [integrations.OAuthState] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
     "django.db.models.signals.pre_save [integrations.OAuthState] -> apps.security_center.crypto.fields._mark_raw_save",
+    "django.db.models.signals.post_save [ledger.BankRule] -> apps.security_center.crypto.fields._unmark_raw_save",
+    "django.db.models.signals.pre_save [ledger.BankRule] -> apps.security_center.crypto.fields._mark_raw_save",
     "django.db.models.signals.post_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._unmark_raw_save",  # noqa: E501
     "django.db.models.signals.pre_save [ledger.BankTransaction] -> apps.security_center.crypto.fields._mark_raw_save",
     "django.db.models.signals.post_save [ledger.JournalEntry] -> apps.security_center.crypto.fields._unmark_raw_save",

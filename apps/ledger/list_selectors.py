@@ -83,7 +83,7 @@ class BankFilters:
 
 def bank_page(filters: BankFilters, *, cursor: str | None, size: int) -> KeysetPage:
     """A page of bank lines, newest first, with the entry each became (one query; match candidates are apart)."""
-    lines = BankTransaction.objects.select_related("journal_entry", "handled_by")
+    lines = BankTransaction.objects.select_related("journal_entry", "handled_by", "rule")
     if filters.status == "unposted":
         lines = lines.filter(pk__in=BankTransaction.objects.filter(_needs_posting()).values("pk"))
     elif filters.status != "all":

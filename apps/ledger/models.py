@@ -263,6 +263,8 @@ class BankTransaction(TenantScopedModel):
         JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_lines"
     )
     ignored_reason = EncryptedTextField(label="ledger.bank.ignored_reason", blank=True)
+    # The bank rule that posted the line on import (named on the line; undo reverses its posting).
+    rule = models.ForeignKey("BankRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="lines")
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -303,6 +305,95 @@ class BankTransaction(TenantScopedModel):
     @property
     def is_money_in(self) -> bool:
         return self.amount > 0
+
+
+class BankRule(TenantScopedModel):
+    """A tenant's rule for bank lines: payee contains / amount range -> account and VAT treatment.
+
+    Why apart from ``Rule``: those classify documents by supplier and VAT number; a bank line has only a
+    narrative, a payee and a signed amount. Active rules post matching lines on import (decision 0040).
+    The payee words name people (sole traders): sealed, so matching is done in Python over the few rules.
+    """
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Money out"
+        IN = "in", "Money in"
+
+    name = EncryptedTextField(label="ledger.bank_rule.name")
+    payee_contains = EncryptedTextField(label="ledger.bank_rule.payee_contains", blank=True)
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUT)
+    # Of the line's size (the amount without its sign), inclusive.
+    amount_min = _money_field(null=True, blank=True)
+    amount_max = _money_field(null=True, blank=True)
+    account_code = models.CharField(max_length=6, validators=[validate_account_code])
+    vat_treatment = models.CharField(max_length=16, choices=VatTreatment.choices)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True)
+                | Q(amount_max__isnull=True)
+                | Q(amount_min__lte=models.F("amount_max")),
+                name="ledger_bank_rule_amount_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(amount_min__isnull=True) | Q(amount_min__gte=0))
+                & (Q(amount_max__isnull=True) | Q(amount_max__gte=0)),
+                name="ledger_bank_rule_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches(self, line: BankTransaction) -> bool:
+        """Every condition set must hold: the direction, the payee words (case-insensitive), the size range."""
+        if (line.amount > 0) != (self.direction == self.Direction.IN):
+            return False
+        size = abs(line.amount)
+        if self.amount_min is not None and size < self.amount_min:
+            return False
+        if self.amount_max is not None and size > self.amount_max:
+            return False
+        words = (self.payee_contains or "").strip().casefold()
+        if words:
+            payee = f"{line.counterparty} {line.description}".casefold()
+            if words not in payee:
+                return False
+        return True
+
+
+class BankSettlement(TenantScopedModel):
+    """A bank line's payment that settles a bill (Cr 800) or a sales invoice (Dr 610) in full.
+
+    Why a link table: an invoice is "open" until a payment that still stands settles it; reversing the
+    payment (undo) reopens it without touching the invoice's immutable entry. History stays (decision 0040).
+    """
+
+    bank_line = models.ForeignKey(BankTransaction, on_delete=models.PROTECT, related_name="settlements")
+    invoice = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="settlements")
+    payment = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="settles")
+    amount = _money_field()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "payment"], name="ledger_settlement_tenant_payment_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_settlement_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"settlement of {self.amount}"
 
 
 class JournalAttachment(TenantScopedModel):

@@ -290,7 +290,7 @@ BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
 
 
 def bank_line(line_id: uuid.UUID):
-    return BankTransaction.objects.select_related("journal_entry").filter(pk=line_id).first()
+    return BankTransaction.objects.select_related("journal_entry", "rule").filter(pk=line_id).first()
 
 
 def bank_line_counts() -> dict[str, int]:

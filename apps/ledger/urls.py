@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.ledger import bank_views, manual_views, views
+from apps.ledger import bank_reconcile_views, bank_views, manual_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -26,4 +26,12 @@ urlpatterns = [
     path("bank/<uuid:line_id>/match/", bank_views.bank_match, name="bank-match"),
     path("bank/<uuid:line_id>/ignore/", bank_views.bank_ignore, name="bank-ignore"),
     path("bank/<uuid:line_id>/restore/", bank_views.bank_restore, name="bank-restore"),
+    path("bank/<uuid:line_id>/", bank_views.bank_line, name="bank-line"),
+    path("bank/<uuid:line_id>/accept/", bank_views.bank_accept, name="bank-accept"),
+    path("bank/<uuid:line_id>/undo/", bank_views.bank_undo, name="bank-undo"),
+    path("bank/<uuid:line_id>/split/", bank_reconcile_views.bank_split, name="bank-split"),
+    path("bank/<uuid:line_id>/rule/", bank_reconcile_views.bank_rule_from_line, name="bank-rule"),
+    path("bank/rules/off/", bank_reconcile_views.bank_rule_off, name="bank-rule-off"),
+    path("bank/bulk/", bank_reconcile_views.bank_bulk, name="bank-bulk"),
+    path("bank/statement/", bank_reconcile_views.bank_statement, name="bank-statement"),
 ]

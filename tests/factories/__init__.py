@@ -315,6 +315,37 @@ class BankTransactionFactory(TenantScopedFactory):
 
 SCOPED_FACTORIES[BankTransaction] = BankTransactionFactory
 
+from apps.ledger.models import BankRule, BankSettlement  # noqa: E402
+
+
+class BankRuleFactory(TenantScopedFactory):
+    class Meta:
+        model = BankRule
+
+    name = factory.Sequence(lambda n: f"Bank rule {n}")
+    payee_contains = "Fixings Direct"
+    direction = "out"
+    account_code = "461"
+    vat_treatment = "standard"
+
+
+SCOPED_FACTORIES[BankRule] = BankRuleFactory
+
+
+class BankSettlementFactory(TenantScopedFactory):
+    """A settlement row over stand-in entries (the service writes real ones: tests/ledger/test_bank_reconcile.py)."""
+
+    class Meta:
+        model = BankSettlement
+
+    bank_line = factory.SubFactory(BankTransactionFactory, tenant=factory.SelfAttribute("..tenant"))
+    invoice = factory.SubFactory(JournalEntryFactory, tenant=factory.SelfAttribute("..tenant"))
+    payment = factory.SubFactory(JournalEntryFactory, tenant=factory.SelfAttribute("..tenant"))
+    amount = Decimal("120.00")
+
+
+SCOPED_FACTORIES[BankSettlement] = BankSettlementFactory
+
 
 # --- integrations --------------------------------------------------------------
 from apps.integrations.hmrc.models import HmrcConnection, OAuthState  # noqa: E402

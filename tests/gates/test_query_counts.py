@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -31,7 +32,13 @@ from apps.ledger.services import seed_chart_of_accounts
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
-from tests.factories import DocumentFactory, OnboardingProgressFactory, TaskRunFactory, TenantFactory
+from tests.factories import (
+    BankTransactionFactory,
+    DocumentFactory,
+    OnboardingProgressFactory,
+    TaskRunFactory,
+    TenantFactory,
+)
 from tests.factories.filing import VatSettingsFactory, quarter
 from tests.helpers import commit_data_keys
 from tests.ledger.builders import classified, make_extraction
@@ -124,6 +131,29 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         VatSettingsFactory(tenant=tenant, first_period_start=date(2025, 1, 1))
         period = quarter(tenant, date(2025, 1, 1)).period_key
 
+    bank_lines = iter(range(1, 1000))
+
+    def more_bank_lines(n: int) -> None:
+        # Each line pays an open bill of its amount: every row carries a ranked suggestion (decision 0040).
+        for _ in range(n):
+            i = next(bank_lines)
+            with tenant_context(tenant):
+                ledger.post_document(
+                    document_id=uuid.uuid4(),
+                    extraction=make_extraction(
+                        supplier=f"Supplier {i} Ltd",
+                        number=f"B-{i}",
+                        net=f"{i}.00",
+                        vat="0.00",
+                        gross=f"{i}.00",
+                        breakdown=(),
+                    ),
+                    classification=classified("461"),
+                )
+            BankTransactionFactory(
+                tenant=tenant, amount=-Decimal(f"{i}.00"), date=date(2025, 3, 16), counterparty=f"SUPPLIER {i} LTD"
+            )
+
     def vat(name: str, **kwargs) -> Callable[[], str]:
         return lambda: reverse(name, kwargs={"tenant_slug": slug, **kwargs})
 
@@ -165,6 +195,7 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
         "reports trial balance": Page(report("trial-balance", ""), lambda n: _post(tenant, n), 16),
         "aged payables": Page(report("aged", "?as_of=2025-06-30", kind="payables"), lambda n: _post(tenant, n), 17),
         "VAT detail": Page(report("vat-detail", "", period_key=period), lambda n: _post(tenant, n), 20),
+        "bank": Page(vat("ledger:bank"), more_bank_lines, 23),
     }
 
 
@@ -188,6 +219,7 @@ PAGES = [
     "reports trial balance",
     "aged payables",
     "VAT detail",
+    "bank",
 ]
 
 

@@ -19,13 +19,14 @@ from django.db import connection
 
 from apps.documents.models import KnownSupplier
 from apps.integrations.hmrc.models import OAuthState
-from apps.ledger.models import NAME_INDEX, VAT_INDEX, BankTransaction, JournalEntry, Rule, rule_index
+from apps.ledger.models import NAME_INDEX, VAT_INDEX, BankRule, BankTransaction, JournalEntry, Rule, rule_index
 from apps.onboarding.models import OnboardingProgress
 from apps.security_center.crypto import envelope
 from apps.security_center.crypto.errors import DecryptionError
 from apps.tenancy.context import tenant_context
 from apps.tenancy.errors import TenantContextError
 from tests.factories import (
+    BankRuleFactory,
     BankTransactionFactory,
     JournalEntryFactory,
     KnownSupplierFactory,
@@ -101,6 +102,15 @@ SEALED = {
         "ignored_reason",
         lambda t, c: BankTransactionFactory(tenant=t, status="ignored", ignored_reason=f"Own transfer {c}"),
         lambda r: _text(r, "ignored_reason"),
+    ),
+    "ledger.bank_rule.name": Sealed(
+        BankRule, "name", lambda t, c: BankRuleFactory(tenant=t, name=f"{c} rent"), lambda r: _text(r, "name")
+    ),
+    "ledger.bank_rule.payee_contains": Sealed(
+        BankRule,
+        "payee_contains",
+        lambda t, c: BankRuleFactory(tenant=t, payee_contains=f"J {c}"),
+        lambda r: _text(r, "payee_contains"),
     ),
     "documents.known_supplier.name": Sealed(
         KnownSupplier,

@@ -39,7 +39,7 @@ from apps.ledger.domain import (
     format_money,
 )
 from apps.ledger.errors import LedgerError
-from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine
+from apps.ledger.models import Account, BankRule, BankTransaction, JournalEntry, JournalLine
 from apps.ledger.services.context import tenant_id_in_context
 from apps.ledger.services.journal import LineSpec, lines_for_audit, locked_counter, write_entry
 from apps.tenancy.context import tenant_context
@@ -76,6 +76,7 @@ class SyncResult:
     imported: int = 0
     already_held: int = 0
     skipped: int = 0  # zero amounts or not in pounds: nothing to post
+    by_rule: int = 0  # new lines an active bank rule posted (named on the line; decision 0040)
 
     @property
     def summary(self) -> str:
@@ -86,6 +87,8 @@ class SyncResult:
             text += f"; {self.already_held} were already here"
         if self.skipped:
             text += f"; {self.skipped} skipped (zero or not in pounds)"
+        if self.by_rule:
+            text += f"; {self.by_rule} posted by bank rules"
         return text + "."
 
 
@@ -152,7 +155,8 @@ def sync_bank_feed(*, tenant, actor=None) -> SyncResult:
             )
         # ignore_conflicts: a concurrent import of the same lines inserts each once.
         BankTransaction.objects.bulk_create(new, ignore_conflicts=True)
-        result = SyncResult([a.id for a in accounts], len(new), already, skipped)
+        by_rule = apply_bank_rules(new, actor=actor)
+        result = SyncResult([a.id for a in accounts], len(new), already, skipped, by_rule)
         record_event(
             "ledger.bank.synced",
             actor=actor,
@@ -162,10 +166,30 @@ def sync_bank_feed(*, tenant, actor=None) -> SyncResult:
                 "imported": result.imported,
                 "already_held": result.already_held,
                 "skipped": result.skipped,
+                "by_rule": result.by_rule,
             },
             actor_label="" if actor else "Strongroom",
         )
     return result
+
+
+def apply_bank_rules(lines: list[BankTransaction], *, actor=None) -> int:
+    """Post each line the first matching active bank rule covers, each in its own transaction; how many.
+
+    A line a rule cannot post (an inactive account since, a concurrent hand) stays for a person."""
+    rules = list(BankRule.objects.filter(is_active=True).order_by("created_at"))
+    posted = 0
+    for line in lines if rules else []:
+        rule = next((r for r in rules if r.matches(line)), None)
+        if rule is None:
+            continue
+        try:
+            post_bank_line(line=line, account_code=rule.account_code, vat_treatment=rule.vat_treatment,
+                           actor=actor, rule=rule)  # fmt: skip
+        except LedgerError:
+            continue
+        posted += 1
+    return posted
 
 
 def _latest_dates():
@@ -269,8 +293,12 @@ def _line_summary(line: BankTransaction) -> dict:
     }
 
 
-def post_bank_line(*, line: BankTransaction, account_code: str, vat_treatment: str, actor) -> JournalEntry:
-    """Post an unposted line to ``account_code`` with the VAT split out; returns the new entry."""
+def post_bank_line(
+    *, line: BankTransaction, account_code: str, vat_treatment: str, actor, rule: BankRule | None = None
+) -> JournalEntry:
+    """Post an unposted line to ``account_code`` with the VAT split out; returns the new entry.
+
+    ``rule``: the bank rule that chose the account, named on the line (its posting can be undone)."""
     tenant_id = tenant_id_in_context()
     try:
         amount = as_money(line.amount, what="bank amount")
@@ -296,7 +324,7 @@ def post_bank_line(*, line: BankTransaction, account_code: str, vat_treatment: s
             actor=actor,
         )
         before = _line_summary(current)
-        _handled(current, actor, status=BankTransaction.Status.POSTED, journal_entry=entry)
+        _handled(current, actor, status=BankTransaction.Status.POSTED, journal_entry=entry, rule=rule)
         record_event(
             "ledger.bank.posted",
             actor=actor,
@@ -304,7 +332,12 @@ def post_bank_line(*, line: BankTransaction, account_code: str, vat_treatment: s
             target=current,
             before=before,
             after=_line_summary(current) | {"entry": entry.number, "lines": lines_for_audit(entry)},
-            extra={"account_code": account.code, "vat_treatment": vat_treatment},
+            extra={
+                "account_code": account.code,
+                "vat_treatment": vat_treatment,
+                "rule_id": str(rule.pk) if rule else "",
+            },
+            actor_label="" if getattr(actor, "is_authenticated", False) else "Strongroom",
         )
     line.refresh_from_db()
     return entry
@@ -402,6 +435,7 @@ def restore_bank_line(*, line: BankTransaction, actor) -> BankTransaction:
 __all__ = [
     "BankLineError",
     "SyncResult",
+    "apply_bank_rules",
     "ignore_bank_line",
     "match_bank_line",
     "post_bank_line",
