@@ -28,13 +28,21 @@ from apps.ledger.services import seed_chart_of_accounts
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Role
 from tests.conftest import make_member
-from tests.factories import DocumentFactory, OnboardingProgressFactory, TaskRunFactory, TenantFactory
+from tests.factories import (
+    BankTransactionFactory,
+    DocumentFactory,
+    MembershipFactory,
+    OnboardingProgressFactory,
+    TaskRunFactory,
+    TenantFactory,
+)
 from tests.factories.filing import VatSettingsFactory, quarter
 from tests.helpers import commit_data_keys
 from tests.ledger.builders import classified, make_extraction
 
 pytestmark = pytest.mark.django_db
 MANY = 12
+HOME_BOUND = 36  # 34 measured: the page's own 20 and the to-dos' 14 (decision 0042)
 ACCOUNTS = ["461", "463", "445", "489", "493", "473", "425", "433", "408", "412", "404", "400"]
 
 
@@ -123,7 +131,15 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
     def vat(name: str, **kwargs) -> Callable[[], str]:
         return lambda: reverse(name, kwargs={"tenant_slug": slug, **kwargs})
 
+    def more_todos(n: int) -> None:
+        # What the home page counts: documents to review and failed ones, bank lines not posted (issue #13).
+        states = (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.POSTED)
+        for i in range(n):
+            DocumentFactory(tenant=tenant, uploaded_by=user, state=states[i % 3])
+            BankTransactionFactory(tenant=tenant)
+
     return {
+        "business home": Page(lambda: reverse("tenancy:home", args=[slug]), more_todos, HOME_BOUND),
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
         ),
@@ -143,6 +159,7 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
 
 
 PAGES = [
+    "business home",
     "documents list",
     "document detail",
     "review panel",
@@ -183,6 +200,33 @@ def test_staff_console_home_does_not_grow_with_tenants(staff_user, verified_clie
     with django_assert_max_num_queries(24):
         client.get(reverse("staff:home"))
     assert queries(client, reverse("staff:home")) == one
+
+
+def _member_businesses(user, n: int) -> None:
+    """``n`` more businesses of ``user``, each with something in every portfolio column."""
+    for _ in range(n):
+        tenant = TenantFactory(status="active")
+        MembershipFactory(tenant=tenant, user=user, role=Role.ACCOUNTANT)
+        DocumentFactory(tenant=tenant, state=DocumentState.NEEDS_REVIEW)
+        DocumentFactory(tenant=tenant, state=DocumentState.FAILED)
+        BankTransactionFactory(tenant=tenant)
+
+
+def test_portfolio_does_not_grow_with_businesses(verified_client, django_assert_max_num_queries):
+    """The accountant's portfolio: one grouped query per column source, never a pass per business (issue #13)."""
+    accountant = make_member(TenantFactory(status="active"), Role.ACCOUNTANT)
+    client = verified_client(accountant)
+    url = reverse("portfolio")
+    client.get(url)  # warm
+    one = queries(client, url)
+    _member_businesses(accountant, MANY - 1)
+    with django_assert_max_num_queries(PORTFOLIO_BOUND):
+        client.get(url)
+    many = queries(client, url)
+    assert many == one, f"portfolio: {one} queries with one business, {many} with {MANY}"
+
+
+PORTFOLIO_BOUND = 14  # 12 measured: session, memberships, one query per column source
 
 
 def _active_business(n: int) -> None:
