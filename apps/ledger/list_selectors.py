@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from apps.core.pagination import KeysetPage, keyset_page
 from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, JournalSearchToken
@@ -46,16 +46,30 @@ def _has_token(token: bytes) -> Q:
     return Q(pk__in=JournalSearchToken.objects.filter(token=token).values("entry"))
 
 
+def _has_every_token(tokens: list[bytes]) -> Q:
+    """Entries holding every token: one grouped scan of the tokens' index ranges, not one semi-join per word.
+
+    One ``IN`` per word let the planner nest the semi-joins when it thought the token table small (a fresh table,
+    not yet analysed): 2,000 entries sharing two words took 1.2-2 s. Grouping costs one range scan per word.
+    """
+    wanted = list(dict.fromkeys(tokens))
+    entries = (
+        JournalSearchToken.objects.filter(token__in=wanted)
+        .values("entry")
+        .annotate(found=Count("token", distinct=True))
+        .filter(found=len(wanted))
+        .values("entry")
+    )
+    return Q(pk__in=entries)
+
+
 def filtered_entries(filters: JournalFilters):
     """The journal's entries under ``filters`` (inside the tenant's context), unordered."""
     entries = JournalEntry.objects.only(*JOURNAL_COLUMNS)
     tenant_id = current_tenant_id()
     if filters.text:
         words = query_tokens(tenant_id, filters.text)
-        for token in words:
-            entries = entries.filter(_has_token(token))
-        if not words:
-            entries = entries.none()  # only punctuation typed
+        entries = entries.filter(_has_every_token(words)) if words else entries.none()  # none: only punctuation
     if filters.reference:
         words = query_tokens(tenant_id, filters.reference)
         reference = Q(_has_token(words[0])) if len(words) == 1 else Q(pk__in=[])

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["tenant", "token"], name="ledger_entry_search_token_idx")],
+                "indexes": [models.Index(fields=["tenant", "token", "entry"], name="ledger_entry_search_token_idx")],
             },
         ),
     ]
