@@ -195,6 +195,7 @@ class TestPortfolio:
     def test_anonymous_is_sent_to_login(self, client):
         assert client.get(reverse("portfolio")).status_code == 302
 
+    @pytest.mark.skipif("connection.vendor != 'postgresql'")  # the SQLite demo reads business by business
     def test_queries_do_not_grow_with_businesses(self, client):
         accountant = _accountant_with(1)
         client.force_login(accountant)
