@@ -98,8 +98,12 @@ demo-totp: $(VENV)/.runtime
 # The quick loop: every unit test with coverage, except the slow tier (tests marked `slow`: promtool/amtool,
 # processes, the whole golden set, the URL fuzz; docs/decisions/0015). `make test-slow` runs that tier and
 # appends its coverage, so `make coverage-gate` after both (as CI does) counts every test.
+# PYTEST_WORKERS processes (pytest-xdist; default: one per core, at most 4), each with its own test database and
+# Redis databases (config/settings.py _per_test_worker); PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 test: $(VENV)/.dev test-system-deps
-	$(BIN)/pytest -m "not slow" --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml:var/coverage.xml \
+	  $(PYTEST_ARGS)
 
 test-slow: $(VENV)/.dev test-system-deps
 	$(BIN)/pytest -m slow --cov --cov-append --cov-fail-under=0 --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)

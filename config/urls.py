@@ -15,6 +15,7 @@ handler500 = "apps.accounts.views.server_error"
 
 urlpatterns = [
     path("", tenancy_views.portal_home, name="portal-home"),
+    path("portfolio/", tenancy_views.portfolio_page, name="portfolio"),  # an accountant's businesses (decision 0042)
     path("accounts/", include("apps.accounts.urls")),
     path("t/<slug:tenant_slug>/", include("apps.portal.urls")),
     path("t/<slug:tenant_slug>/documents/", include("apps.documents.urls")),

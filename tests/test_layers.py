@@ -152,6 +152,7 @@ CROSS_APP_RELATIONS: set[str] = {
     "ledger.JournalAttachment.tenant -> tenancy.Tenant",
     "ledger.JournalAttachment.uploaded_by -> accounts.User",
     "ledger.JournalCounter.tenant -> tenancy.Tenant",
+    "ledger.JournalSearchToken.tenant -> tenancy.Tenant",
     "ledger.JournalEntry.created_by -> accounts.User",
     "ledger.JournalEntry.tenant -> tenancy.Tenant",
     "ledger.JournalLine.tenant -> tenancy.Tenant",

@@ -48,6 +48,8 @@ LABELS = {
     "documents.document.restored": "restored a document that had been set aside",
     "documents.document.reversed": "a document's posting was reversed by journal {reversal}",
     "documents.document.reopened": "sent a reversed document back to review to post it again",
+    # Each document's own event is recorded by its action; this one says a batch was asked for (issue #13).
+    "documents.selection.acted_on": "acted on selected documents ({action}): {done} done, {skipped} skipped",
     "ledger.journal.posted": "posted manual journal {number}: {reason}",
     "tenancy.api_token.created": "created an API token ({name})",
     "tenancy.api_token.revoked": "revoked an API token ({name})",

@@ -29,6 +29,11 @@ class DocumentsConfig(AppConfig):
         from apps.ledger.services.rules import register_field_thresholds
 
         register_field_thresholds(field_thresholds)
+        # The home page and the portfolio (decision 0042): documents to review and failed ones.
+        from apps.documents.home import SOURCE as TODOS
+        from apps.portal.todos import register_todo_source
+
+        register_todo_source(TODOS)
 
 
 def _document_entry_reversed(sender, *, original, reversal, actor, **kwargs) -> None:

@@ -75,9 +75,14 @@ class DocumentFilterForm(forms.Form):
 
     state = forms.ChoiceField(label="State", required=False)
     q = forms.CharField(
-        label="Supplier or number", required=False, max_length=100, strip=True,
+        label="Search", required=False, max_length=100, strip=True,
         help_text="Whole words of the supplier's name, the invoice number or the supplier's VAT number.",
     )  # fmt: skip
+    supplier = forms.CharField(label="Supplier", required=False, max_length=100, strip=True,
+                               help_text="Whole words of the supplier's name.")  # fmt: skip
+    number = forms.CharField(label="Invoice or receipt number", required=False, max_length=60, strip=True)
+    amount = forms.DecimalField(label="Total (£)", required=False, max_digits=12, decimal_places=2, min_value=0,
+                                help_text="The document's total, exactly.")  # fmt: skip
     uploaded_from = forms.DateField(label="Uploaded from", required=False, widget=IsoDateInput())
     uploaded_to = forms.DateField(label="Uploaded to", required=False, widget=IsoDateInput())
 

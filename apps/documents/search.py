@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from apps.security_center.crypto.blind_index import blind_index, normalize
@@ -26,6 +27,9 @@ from apps.security_center.crypto.blind_index import blind_index, normalize
 SEARCH_LABEL = "documents.search"
 PERIOD_LABEL = "documents.period"
 DATED = "dated"
+# The total's token is a blind index under its own label, so an amount never matches a word or a number
+# ("120.00" typed as text finds an invoice numbered 120.00, not every £120 document). Issue #13.
+AMOUNT_LABEL = "documents.search.amount"
 MAX_QUERY_WORDS = 8
 
 
@@ -91,10 +95,29 @@ def dated_token(tenant_id: uuid.UUID) -> bytes:
     return _period_token(tenant_id, DATED)
 
 
+def amount_term(value: Any) -> str:
+    """The total as the search stores it (two decimals, no sign or separators), or "" when it is not a number."""
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except (InvalidOperation, ValueError):
+        return ""
+    return f"{abs(amount):.2f}" if amount.is_finite() else ""
+
+
+def amount_token(tenant_id: uuid.UUID, value: Any) -> bytes | None:
+    """The blind index of a total (equality only: a range of amounts cannot be searched on sealed data)."""
+    term = amount_term(value)
+    return blind_index(tenant_id, term, label=AMOUNT_LABEL) if term else None
+
+
 def document_tokens(tenant_id: uuid.UUID, extraction: Any) -> set[bytes]:
-    """Tokens to store for a document: its search words and its period (needs the tenant's context: the key)."""
-    search = {_token(tenant_id, term) for term in search_terms(extraction)}
-    return search | {_period_token(tenant_id, term) for term in period_terms(extraction)}
+    """Tokens to store for a document: its search words, its total and its period (needs the tenant's key)."""
+    tokens = {_token(tenant_id, term) for term in search_terms(extraction)}
+    tokens |= {_period_token(tenant_id, term) for term in period_terms(extraction)}
+    gross = ((extraction or {}).get("gross") or {}).get("value") if isinstance(extraction, dict) else None
+    if gross is not None and (amount := amount_token(tenant_id, gross)) is not None:
+        tokens.add(amount)
+    return tokens
 
 
 def query_tokens(tenant_id: uuid.UUID, query: str) -> tuple[list[bytes], bytes | None]:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -21,7 +22,7 @@ from apps.documents.models import (
     known_supplier_index,
 )
 from apps.documents.sealing import duplicate_index_of, duplicate_values
-from apps.documents.search import dated_token, issue_date, month_tokens, query_tokens
+from apps.documents.search import amount_token, dated_token, issue_date, month_tokens, query_tokens
 from apps.ledger.models import VAT_INDEX, Rule, rule_index
 from apps.ledger.rules_engine import compact_vat_number
 from apps.tenancy.context import current_tenant_id, tenant_context
@@ -42,6 +43,14 @@ class DocumentFilters:
     uploaded_from: date | None = None
     uploaded_to: date | None = None
     query: str = ""  # supplier name words, document number or supplier VAT number (blind-indexed)
+    supplier: str = ""  # words of the supplier's name (the same tokens: whole words, every one)
+    number: str = ""  # the document number, whole
+    amount: Decimal | None = None  # the total, exactly (a blind index gives equality only)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.state or self.query or self.supplier or self.number or self.amount is not None
+                    or self.uploaded_from or self.uploaded_to)  # fmt: skip
 
 
 def _day_start(day: date) -> datetime:
@@ -76,11 +85,29 @@ def filtered_documents(
         documents = documents.filter(uploaded_at__gte=_day_start(filters.uploaded_from))
     if filters.uploaded_to:
         documents = documents.filter(uploaded_at__lt=_day_start(filters.uploaded_to + timedelta(days=1)))
-    if filters.query and (condition := search_condition(tenant_id, filters.query)) is not None:
-        documents = documents.filter(condition)
-    elif filters.query:
-        documents = documents.none()  # only punctuation typed: nothing can match
+    for text in (filters.query, filters.supplier, filters.number):
+        if text and (condition := search_condition(tenant_id, text)) is not None:
+            documents = documents.filter(condition)
+        elif text:
+            documents = documents.none()  # only punctuation typed: nothing can match
+    if filters.amount is not None:
+        token = amount_token(tenant_id, filters.amount)
+        documents = documents.filter(_has_token(token)) if token else documents.none()
     return documents
+
+
+MATCH_COUNT_LIMIT = 1000
+
+
+def match_count(tenant_id: uuid.UUID, filters: DocumentFilters, *, limit: int = MATCH_COUNT_LIMIT) -> tuple[int, bool]:
+    """(how many documents match, whether there are more than ``limit``): a count that stops at ``limit + 1``.
+
+    Counting every match of a broad filter in a big business is what keyset pages avoid (decision 0035);
+    an exact figure up to ``limit`` then "1,000+" costs at most ``limit + 1`` index entries.
+    """
+    matches = filtered_documents(tenant_id, filters, columns=("id",)).order_by().values("pk")[: limit + 1]
+    found = matches.count()
+    return min(found, limit), found > limit
 
 
 def document_page(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.document_index, name="list"),
     path("upload/", views.upload, name="upload"),
     path("review/", views.review_queue, name="review-queue"),
+    path("bulk/", views.bulk, name="bulk"),
     path("<uuid:document_id>/review/", views.review, name="review"),
     path("<uuid:document_id>/", views.document_detail, name="detail"),
     path("<uuid:document_id>/retry/", views.retry, name="retry"),

@@ -17,3 +17,8 @@ class FilingConfig(AppConfig):
         register_correction_notices(correction_warnings_on)
         # The policy's four-eyes predicate (permissions sits below filing) asks here whether it is on.
         register_four_eyes_source(four_eyes_on)
+        # The home page and the portfolio (decision 0042): the next VAT deadline, its status and blockers.
+        from apps.filing.home import SOURCE as TODOS
+        from apps.portal.todos import register_todo_source
+
+        register_todo_source(TODOS)

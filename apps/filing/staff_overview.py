@@ -66,13 +66,18 @@ def _risk(today: date, values: dict[str, object], output_field) -> Case:
     )
 
 
+def risk_annotation(today: date) -> Case:
+    """The row's risk as its name ("rejected", "stuck", "overdue", "due_soon" or ""): the portfolio reads it too."""
+    return _risk(today, {k: k for k in RISK_ORDER}, CharField())
+
+
 def staff_overview_rows(
     *, status: str = "", risk: str = "", sort: str = "due", today: date | None = None
 ) -> QuerySet[FilingPeriodOverview]:
     """Periods of every business with ``row_status`` and ``row_risk``, filtered and ordered in SQL."""
     today = today or timezone.localdate()
     rows = FilingPeriodOverview.objects.select_related("tenant").annotate(
-        row_status=_status(today), row_risk=_risk(today, {k: k for k in RISK_ORDER}, CharField())
+        row_status=_status(today), row_risk=risk_annotation(today)
     )
     if sort == "risk":
         rows = rows.annotate(risk_rank=_risk(today, RISK_ORDER, IntegerField()))

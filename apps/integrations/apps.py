@@ -8,3 +8,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.integrations import checks  # noqa: F401  (registers the production settings check)
+
+        # The home page and the portfolio (decision 0042): the HMRC connection's state.
+        from apps.integrations.home import SOURCE as TODOS
+        from apps.portal.todos import register_todo_source
+
+        register_todo_source(TODOS)

@@ -36,6 +36,10 @@ def _amount(label: str, *, signed: bool = False) -> forms.DecimalField:
 class JournalFilterForm(PeriodForm):
     """The journal's filters (GET: the URL keeps them); invalid input is answered 400 with the reason."""
 
+    q = forms.CharField(label="Narration", required=False, max_length=100, strip=True,
+                        help_text="Whole words of the description, e.g. a supplier's name.")  # fmt: skip
+    reference = forms.CharField(label="Reference", required=False, max_length=60, strip=True,
+                                help_text="The journal's number, or an invoice number in its description.")  # fmt: skip
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *EntryKind.choices])
     account = forms.CharField(label="Account code", required=False, max_length=6)
     amount_min = _amount("Line amount from (£)")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.ledger import chart
 from apps.ledger.domain import ZERO, EntryKind, VatTreatment
+from apps.ledger.search import entry_tokens
 from apps.security_center.crypto.blind_index import blind_index
 from apps.security_center.crypto.envelope import MIN_BLOB_BYTES
 from apps.security_center.crypto.fields import EncryptedTextField
@@ -116,6 +117,31 @@ class JournalEntry(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"Journal {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        """A new entry's narration words become its search tokens (issue #13); entries are never edited."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        description = self.__dict__.get("description")
+        if adding and isinstance(description, str) and description:
+            tokens = entry_tokens(self.tenant_id, description)
+            JournalSearchToken.objects.bulk_create(
+                [JournalSearchToken(tenant_id=self.tenant_id, entry=self, token=t) for t in sorted(tokens)]
+            )
+
+
+class JournalSearchToken(TenantScopedModel):
+    """One blind-index token of an entry's narration (``apps.ledger.search``); no plaintext."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="+")
+    token = models.BinaryField(max_length=16)
+
+    class Meta:
+        # (tenant, token, entry): a semi-join probes "this entry has this token" in the index, whatever the estimates.
+        indexes = [models.Index(fields=["tenant", "token", "entry"], name="ledger_entry_search_token_idx")]
+
+    def __str__(self) -> str:
+        return f"search token of {self.entry_id}"
 
 
 class JournalLine(TenantScopedModel):

@@ -26,7 +26,7 @@ from apps.ledger.forms import (
     RenameAccountForm,
     ReverseEntryForm,
 )
-from apps.ledger.list_selectors import JournalFilters, journal_page
+from apps.ledger.list_selectors import JournalFilters, journal_match_count, journal_page
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.paging import Cursor
 from apps.ledger.rules_engine import describe_conditions, describe_default_rule
@@ -77,11 +77,13 @@ def journal(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     data = form.cleaned_data
     filters = JournalFilters(date_from=data["date_from"], date_to=data["date_to"], kind=data["kind"],
                              account_code=data["account"], amount_min=data["amount_min"],
-                             amount_max=data["amount_max"])  # fmt: skip
+                             amount_max=data["amount_max"], text=data["q"], reference=data["reference"])  # fmt: skip
     size = page_size(request.GET.get("size"), default=ENTRIES_PER_PAGE)
     page = journal_page(filters, cursor=request.GET.get("cursor") or None, size=size)
-    filtered = any(v not in (None, "") for v in data.values())
-    context = {"filter_form": form, "entries": page.items, "filtered": filtered, **page_links(request, page)}
+    filtered = filters.any
+    matches = journal_match_count(filters) if filtered else None  # exact to 1,000, then "more than" (issue #13)
+    context = {"filter_form": form, "entries": page.items, "filtered": filtered, "matches": matches,
+               **page_links(request, page)}  # fmt: skip
     return render(request, "ledger/journal.html", context)
 
 

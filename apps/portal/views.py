@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import recent_events
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
+from apps.portal.selectors import PORTFOLIO_SORTS, home_todos, portfolio
 from apps.tenancy import services
 from apps.tenancy.errors import TenancyError
 from apps.tenancy.forms import InviteForm, RoleForm, TenantSettingsForm
@@ -43,12 +44,27 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "tenancy/home.html",
         {
             "tenant": tenant,
+            "home": home_todos(tenant),
             "member_count": Membership.objects.filter(tenant=tenant).count(),
             "pending_invitations": pending_invitations().count(),
             "events": recent_events(tenant.pk, limit=10),
             "can_read_audit_log": check(request.user, "tenancy.read_audit_log", tenant),
         },
     )
+
+
+@login_required
+@require_GET
+def portfolio_page(request: HttpRequest) -> HttpResponse:
+    """Every business the person is a member of, with what needs doing in each (decision 0042)."""
+    sort = request.GET.get("sort") or "risk"
+    if sort not in PORTFOLIO_SORTS:
+        return render(request, "portal/portfolio.html",
+                      {"error": f"Sort by one of: {', '.join(PORTFOLIO_SORTS)}.", "sort": "risk", "rows": [],
+                       "columns": [], "sorts": PORTFOLIO_SORTS}, status=400)  # fmt: skip
+    columns, rows = portfolio(request.user, sort=sort)
+    return render(request, "portal/portfolio.html", {"columns": columns, "rows": rows, "sort": sort,
+                                                     "sorts": PORTFOLIO_SORTS})  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

@@ -157,6 +157,7 @@ from apps.ledger.models import (  # noqa: E402
     JournalCounter,
     JournalEntry,
     JournalLine,
+    JournalSearchToken,
     Rule,
 )
 
@@ -233,6 +234,14 @@ class JournalLineFactory(TenantScopedFactory):
             )
 
 
+class JournalSearchTokenFactory(TenantScopedFactory):
+    class Meta:
+        model = JournalSearchToken
+
+    entry = factory.SubFactory(JournalEntryFactory, tenant=factory.SelfAttribute("..tenant"))
+    token = factory.Sequence(lambda n: n.to_bytes(16, "big"))
+
+
 class RuleFactory(TenantScopedFactory):
     class Meta:
         model = Rule
@@ -259,6 +268,7 @@ SCOPED_FACTORIES[JournalAttachment] = JournalAttachmentFactory
 SCOPED_FACTORIES[JournalCounter] = JournalCounterFactory
 SCOPED_FACTORIES[JournalEntry] = JournalEntryFactory
 SCOPED_FACTORIES[JournalLine] = JournalLineFactory
+SCOPED_FACTORIES[JournalSearchToken] = JournalSearchTokenFactory
 SCOPED_FACTORIES[Rule] = RuleFactory
 
 

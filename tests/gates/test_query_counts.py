@@ -35,6 +35,7 @@ from tests.conftest import make_member
 from tests.factories import (
     BankTransactionFactory,
     DocumentFactory,
+    MembershipFactory,
     OnboardingProgressFactory,
     TaskRunFactory,
     TenantFactory,
@@ -46,6 +47,7 @@ from tests.ledger.builders import classified, make_extraction
 pytestmark = pytest.mark.django_db
 MANY = 12
 Q1_2025 = "?date_from=2025-01-01&date_to=2025-03-31"
+HOME_BOUND = 36  # 34 measured: the page's own 20 and the to-dos' 14 (decision 0042)
 ACCOUNTS = ["461", "463", "445", "489", "493", "473", "425", "433", "408", "412", "404", "400"]
 
 
@@ -168,7 +170,15 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
     def report(name: str, query: str, **kwargs) -> Callable[[], str]:
         return lambda: reverse(f"reports:{name}", kwargs={"tenant_slug": slug, **kwargs}) + query
 
+    def more_todos(n: int) -> None:
+        # What the home page counts: documents to review and failed ones, bank lines not posted (issue #13).
+        states = (DocumentState.NEEDS_REVIEW, DocumentState.FAILED, DocumentState.POSTED)
+        for i in range(n):
+            DocumentFactory(tenant=tenant, uploaded_by=user, state=states[i % 3])
+            BankTransactionFactory(tenant=tenant)
+
     return {
+        "business home": Page(lambda: reverse("tenancy:home", args=[slug]), more_todos, HOME_BOUND),
         "documents list": Page(
             lambda: reverse("documents:list", args=[slug]), lambda n: _documents(tenant, user, n), 17
         ),
@@ -200,6 +210,7 @@ def tenant_pages(tenant, user) -> dict[str, Page]:
 
 
 PAGES = [
+    "business home",
     "documents list",
     "document detail",
     "review panel",
@@ -266,6 +277,33 @@ def test_staff_console_home_does_not_grow_with_tenants(staff_user, verified_clie
     with django_assert_max_num_queries(24):
         client.get(reverse("staff:home"))
     assert queries(client, reverse("staff:home")) == one
+
+
+def _member_businesses(user, n: int) -> None:
+    """``n`` more businesses of ``user``, each with something in every portfolio column."""
+    for _ in range(n):
+        tenant = TenantFactory(status="active")
+        MembershipFactory(tenant=tenant, user=user, role=Role.ACCOUNTANT)
+        DocumentFactory(tenant=tenant, state=DocumentState.NEEDS_REVIEW)
+        DocumentFactory(tenant=tenant, state=DocumentState.FAILED)
+        BankTransactionFactory(tenant=tenant)
+
+
+def test_portfolio_does_not_grow_with_businesses(verified_client, django_assert_max_num_queries):
+    """The accountant's portfolio: one grouped query per column source, never a pass per business (issue #13)."""
+    accountant = make_member(TenantFactory(status="active"), Role.ACCOUNTANT)
+    client = verified_client(accountant)
+    url = reverse("portfolio")
+    client.get(url)  # warm
+    one = queries(client, url)
+    _member_businesses(accountant, MANY - 1)
+    with django_assert_max_num_queries(PORTFOLIO_BOUND):
+        client.get(url)
+    many = queries(client, url)
+    assert many == one, f"portfolio: {one} queries with one business, {many} with {MANY}"
+
+
+PORTFOLIO_BOUND = 14  # 12 measured: session, memberships, one query per column source
 
 
 def _active_business(n: int) -> None:

@@ -20,7 +20,7 @@ from apps.audit.models import ZERO_HASH, AuditEvent
 from apps.audit.services import canonical_json
 from apps.documents.models import Document, DocumentSearchToken, DocumentState, TaskRun
 from apps.documents.sealing import duplicate_index_of
-from apps.documents.search import PERIOD_LABEL, SEARCH_LABEL, period_terms, search_terms
+from apps.documents.search import AMOUNT_LABEL, PERIOD_LABEL, SEARCH_LABEL, amount_term, period_terms, search_terms
 from apps.ledger.models import Account, BankTransaction, JournalCounter, JournalEntry, JournalLine
 from apps.security_center.crypto import envelope
 from apps.security_center.crypto.blind_index import blind_index
@@ -122,6 +122,9 @@ class SearchTokens:
     def rows(self, document_id: uuid.UUID, extraction: dict | None) -> list[dict]:
         terms = [(term, SEARCH_LABEL) for term in search_terms(extraction)]
         terms += [(term, PERIOD_LABEL) for term in period_terms(extraction)]  # decision 0037
+        gross = ((extraction or {}).get("gross") or {}).get("value")
+        if gross is not None and (total := amount_term(gross)):
+            terms.append((total, AMOUNT_LABEL))  # decision 0042
         tokens = sorted({self.token(term, label) for term, label in terms})
         return [
             {"id": uuid.uuid5(document_id, f"search-{t.hex()}"), "tenant_id": self.tenant_id,

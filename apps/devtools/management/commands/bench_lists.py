@@ -29,7 +29,8 @@ from apps.documents.models import Document, DocumentSearchToken, DocumentState
 from apps.documents.search import document_tokens
 from apps.documents.selectors import DocumentFilters, filtered_documents
 from apps.ledger.list_selectors import JOURNAL_ORDER
-from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine
+from apps.ledger.models import Account, BankTransaction, JournalEntry, JournalLine, JournalSearchToken
+from apps.ledger.search import entry_tokens
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Membership, Role, Tenant
 from apps.tenancy.services import add_member, create_tenant
@@ -75,13 +76,19 @@ class Command(BaseCommand):
         with tenant_context(tenant):
             cursor_url = self._deep_cursor(client, f"{base}/documents/")
         pages = {
+            "business home (to-dos)": f"{base}/",
+            f"portfolio ({options['tenants'] + 1} businesses)": "/portfolio/",
             "documents list": f"{base}/documents/",
             "documents, page after 40": cursor_url,
             "documents, search supplier": f"{base}/documents/?q=harbour+coffee",
             "documents, search number": f"{base}/documents/?q=INV-0012345",
             "documents, state+dates": f"{base}/documents/?state=needs_review&uploaded_from=2024-01-01",
+            "documents, supplier+total": f"{base}/documents/?supplier=harbour+coffee&amount=2.00",
+            "documents, posted (1,000+)": f"{base}/documents/?state=posted",
             "journal": f"{base}/ledger/journal/",
             "journal, account filter": f"{base}/ledger/journal/?account=7000",
+            "journal, narration": f"{base}/ledger/journal/?q=bench+entry+1234",
+            "journal, reference": f"{base}/ledger/journal/?reference=1001234",
             "bank lines (all)": f"{base}/ledger/bank/?status=all",
             "bank lines (not posted)": f"{base}/ledger/bank/",
             "api documents (size 50)": "/api/v1/documents/?size=50",
@@ -149,6 +156,8 @@ class Command(BaseCommand):
             small = Tenant.objects.filter(slug=f"{SLUG}-{n}").first() or create_tenant(
                 name=f"Bench Small {n} Ltd", slug=f"{SLUG}-{n}", owner=owner, status=Tenant.Status.ACTIVE)  # fmt: skip
             self._seed(small, documents=options["documents"] // 200, entries=0, bank=0)
+            if not Membership.objects.filter(tenant=small, user=user).exists():  # the portfolio's businesses
+                add_member(tenant=small, user=user, role=Role.ACCOUNTANT, actor=owner)
         self._seed(tenant, documents=options["documents"], entries=options["entries"], bank=options["bank"])
         return tenant, user
 
@@ -206,6 +215,11 @@ class Command(BaseCommand):
                     JournalEntry(tenant=tenant, number=1_000_000 + n, date=date(2024, 1, 1) + timedelta(days=n % 700),
                                  description=f"Bench entry {n}", kind="manual")
                     for n in range(offset, min(offset + BATCH, entries))
+                ])  # fmt: skip
+                # bulk_create skips JournalEntry.save, which writes the narration's search tokens (issue #13).
+                JournalSearchToken.objects.bulk_create([
+                    JournalSearchToken(tenant=tenant, entry=entry, token=token)
+                    for entry in made for token in sorted(entry_tokens(tenant.pk, entry.description))
                 ])  # fmt: skip
                 lines = []
                 for entry in made:
