@@ -264,22 +264,33 @@ DATABASE_LOGIN_ROLE_PREFIX = env.str("DATABASE_LOGIN_ROLE_PREFIX", default=f"{DA
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # --- Cache ----------------------------------------------------------------
-def _per_test_worker(url: str) -> str:
+def _per_test_worker(name: str) -> str:
     """Parallel tests (pytest-xdist worker gwN, N >= 1) move a Redis URL's database down by 4N (mod 16).
 
     Tests flush their cache and broker databases; two workers sharing one would flush each other's state. CI's
     suites run one after another, so the databases below the configured ones are free while the unit tier runs.
+    The moved URL is written back to the environment with a marker, so the processes a test starts (workers,
+    servers) inherit it once, whether they take the environment or this setting, and never move it again.
     """
+    url = env.str(name, default="")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     parts = urlsplit(url)
-    if not worker.startswith("gw") or worker == "gw0" or not parts.scheme.startswith("redis"):
+    if (
+        not worker.startswith("gw")
+        or worker == "gw0"
+        or not parts.scheme.startswith("redis")
+        or os.environ.get(f"STRONGROOM_{name}_MOVED") == worker
+    ):
         return url
     number = int(parts.path.strip("/") or 0)
-    return parts._replace(path=f"/{(number - 4 * int(worker[2:])) % 16}").geturl()
+    moved = parts._replace(path=f"/{(number - 4 * int(worker[2:])) % 16}").geturl()
+    os.environ[name], os.environ[f"STRONGROOM_{name}_MOVED"] = moved, worker
+    return moved
 
 
-CACHE_URL = _per_test_worker(env.str("CACHE_URL", default=""))
+CACHE_URL = _per_test_worker("CACHE_URL")
 CACHES = {
     "default": env.cache_url_config(CACHE_URL)
     if CACHE_URL
@@ -403,7 +414,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Strongroom <no-reply
 
 # --- Celery ---------------------------------------------------------------
 # No broker configured means the embedded mode: tasks run in-process.
-CELERY_BROKER_URL = _per_test_worker(env.str("CELERY_BROKER_URL", default=""))
+CELERY_BROKER_URL = _per_test_worker("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # No result backend unless one is asked for: nothing reads task results, and Redis's result backend kept a
