@@ -33,6 +33,7 @@ from apps.documents.services.storage import read_stored_file
 from apps.documents.services.suppliers import remember_supplier
 from apps.documents.states import RUN_STATES, move_document, move_run
 from apps.ledger.errors import LedgerError
+from apps.ledger.rules_engine import compile_default_patterns
 from apps.ledger.services.posting import post_document
 from apps.ledger.services.rules import classify_for_tenant
 from apps.observability.metrics import DOCUMENTS_PROCESSED, OCR_DURATION, PIPELINE_STEP_FAILURES, safely
@@ -190,7 +191,6 @@ def warm_up() -> None:
     from apps.documents.extraction.parse import extract_fields
     from apps.documents.extraction.reader import read_document  # noqa: F401 - the import is the point
     from apps.documents.extraction.text import PageLines
-    from apps.ledger.rules_engine import compile_default_patterns
 
     compile_default_patterns()
     sample = "Hollybush Bakery Ltd\nInvoice no. INV-1 Date 01/02/2026\nVAT reg no. GB 123 4567 89\nFlour   10.00\n"
