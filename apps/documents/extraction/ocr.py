@@ -28,7 +28,6 @@ DEFAULT_TIMEOUT = 60  # seconds per page
 COLUMN_GAP = "   "  # what a wide gap between two words becomes
 BLANK_INK = 0.00005  # a page with fewer dark pixels than this share (two letters at 300 dpi) is blank
 SPECK_CONFIDENCE = 40  # Tesseract's 0-100: a word under this at a photo line's end is a speck (see _lines)
-STRETCH_BELOW = 0.40  # a page whose tones span less than this share of 0-255 is read contrast-stretched first
 NOISE = frozenset(".,;:'`‘’\"_-—–|~^*°«»!")  # a "word" made only of these is a speck or a leader, not text
 
 
@@ -45,25 +44,20 @@ class OcrPage:
     confidence: float
     seconds: float
     steps: tuple[str, ...] = ()  # what preprocess did to the page before Tesseract (empty: the fast path)
-    contrast: float = 1.0  # share of 0-255 between the 1st and 99th percentile of the page before any stretch
-    stretched: bool = False  # read with its contrast stretched (``enhance``)
+    contrast: float = 1.0  # share of 0-255 between the 1st and 99th percentile of what Tesseract saw
 
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
 
-def prepare(
-    image: Image.Image, *, enhance: bool | None = False
-) -> tuple[Image.Image, int, str, tuple[str, ...], float]:
+def prepare(image: Image.Image, *, enhance: bool = False) -> tuple[Image.Image, int, str, tuple[str, ...], float]:
     """A grayscale copy (Tesseract binarises it itself) and the scan's resolution (300 when unknown).
 
-    Nothing else by default, by measurement on the golden set (golden/README.md):
-    enlarging 150-dpi scans changed nothing and cost time; a 3x3 median filter and
-    a fixed binarisation lost fields; autocontrast (``enhance``) fixed some lines
-    and broke others on pages of full contrast, but every golden page whose tones
-    span less than ``STRETCH_BELOW`` read right only stretched. ``enhance=None``
-    decides by that span (``stretched_for``): the first reading (reader.py).
+    Nothing else on the first reading, by measurement on the golden set
+    (golden/README.md): enlarging 150-dpi scans changed nothing and cost time; a
+    3x3 median filter and a fixed binarisation lost fields; autocontrast fixed
+    some lines and broke others, so it is only the second reading (``enhance``).
     """
     try:
         dpi = round(float((image.info.get("dpi") or (0, 0))[0]))
@@ -77,23 +71,19 @@ def prepare(
         prepared.close()
         prepared = page.image
         dpi = round(dpi * page.scale)
-    if stretched_for(page.contrast, enhance):
+    if enhance:  # the second reading, when the first did not add up (see reader.py)
         stretched = ImageOps.autocontrast(prepared, cutoff=1)
         prepared.close()
         prepared = stretched
     # How pytesseract hands the page to Tesseract (issue #18, measured): an uncompressed TIFF, written as fast as
-    # the PGM it replaces, but read by Tesseract (leptonica) ~0.15 s a page faster: the PGM cost ~20% more
-    # Tesseract CPU than bare Tesseract reading a PNG; PNG-encoding it here costs 0.1-1 s. The same pixels:
-    # Tesseract's words and confidences are unchanged. ``info`` is dropped so no compression the source file
-    # carried (a fax TIFF's group4, valid for 1-bit pages only) is applied to the grey page.
+    # the PGM it replaces, but read by Tesseract (leptonica) ~0.15 s a page faster: the PGM cost ~12-20% more
+    # Tesseract CPU than the same page as a raw TIFF or a PNG; PNG-encoding it here costs 0.1-1 s. The same
+    # pixels: Tesseract's words and confidences are unchanged (every OCRed golden and holdout page compared).
+    # ``info`` is dropped so no compression the source file carried (a fax TIFF's group4, valid for 1-bit pages
+    # only) is applied to the grey page.
     prepared.info = {}
     prepared.format = "TIFF"
     return prepared, dpi, page.tesseract_config, page.steps, page.contrast
-
-
-def stretched_for(contrast: float, enhance: bool | None) -> bool:
-    """Whether a page of this contrast span is read stretched: as asked, or (None) when its tones are short."""
-    return contrast < STRETCH_BELOW if enhance is None else enhance
 
 
 def is_blank(image: Image.Image) -> bool:
@@ -118,9 +108,9 @@ def ocr_image(
     page_number: int = 1,
     psm: int = DEFAULT_PSM,
     timeout: int = DEFAULT_TIMEOUT,
-    enhance: bool | None = False,
+    enhance: bool = False,
 ) -> OcrPage:
-    """OCR one page (``enhance``: see ``prepare``). Raises ReadError on timeout or when Tesseract rejects the image."""
+    """OCR one page. Raises ReadError on timeout or when Tesseract rejects the image."""
     started = time.monotonic()
     prepared, dpi, extra_config, steps, contrast = prepare(image, enhance=enhance)
     try:
@@ -149,7 +139,6 @@ def ocr_image(
         seconds=time.monotonic() - started,
         steps=steps,
         contrast=contrast,
-        stretched=stretched_for(contrast, enhance),
     )
 
 

@@ -6,15 +6,11 @@ page with a usable text layer skips OCR; other pages are rendered at 300 dpi
 by PDFium (one call at a time in a process: apps/documents/pdfium.py). Images
 are OCRed directly; each TIFF frame is a page, and each OCRed page is first
 prepared as it needs (preprocess.py: photos flattened, turned straight).
-A scanned page whose tones are short of the full range (``RETRY_CONTRAST``) is
-read with its contrast stretched first (the reading that can help it: every
-such golden page read right only stretched), every other page as it is. When
-OCR was used and the figures do not add up, only those short-toned pages get
-one more reading, the other way (plain); the reading kept is the one whose
-figures add up, and when neither does, the one Tesseract is surer of (issue
-#18: re-reading every page of every failing document added 8-13% and was the
-whole of the p95; reading the stretch second still cost a whole extra pass on
-every faded page).
+When OCR was used and the figures do not add up, only the scanned pages whose
+contrast a stretch would change (``RETRY_CONTRAST``) get one more reading with
+the contrast stretched; the reading kept is the one whose figures add up, and
+when neither does, the one Tesseract is surer of (issue #18: re-reading every
+page of every failing document added 8-13% and was the whole of the p95).
 Content that cannot be read raises ``ReadError`` with a plain-words reason.
 
 Why budgets: a few-kB PDF of 20 blank pages once cost 67 s of OCR, and one
@@ -55,7 +51,7 @@ MAX_RENDER_PIXELS = 40_000_000  # a page larger than this is rendered at a lower
 MIN_SIDE = 16  # pixels; anything smaller holds no readable text
 MAX_INFLATED = 32_000_000  # bytes a PDF's non-image streams may expand to (as the upload check)
 DEFAULT_OCR_BUDGET = 120.0  # seconds of OCR per document, both readings together
-RETRY_CONTRAST = ocr.STRETCH_BELOW  # a page whose tones span less than this is read stretched, then plain if need be
+RETRY_CONTRAST = 0.40  # a page whose tones span less than this share of 0-255 may gain from a stretched reading
 
 
 class _Budget:
@@ -86,7 +82,6 @@ class _Page:
     line_words: list[tuple] | None = None
     contrast: float = 1.0  # ocr.OcrPage.contrast of the reading
     steps: tuple[str, ...] = ()  # preprocess steps taken
-    stretched: bool = False  # read with its contrast stretched
 
 
 def read_document(
@@ -108,9 +103,9 @@ def read_document(
 
     ``known_suppliers``: compact VAT number -> supplier name on the business's record (optional).
     ``context``: further keyword arguments of ``extract_fields``, passed through unchanged. When OCR was
-    needed and the figures do not add up, the scanned pages a contrast stretch can change (read stretched
-    first) are read a second time, plain; the arithmetic check is the referee, so a second reading can fix a
-    misread line but never override one that agrees.
+    needed and the figures do not add up, the scanned pages a contrast stretch can change are read a
+    second time; the arithmetic check is the referee, so a second reading can fix a misread line but
+    never override one that agrees.
     """
     budget = _Budget(ocr_budget, ocr_timeout)
     if content_type == PDF:
@@ -122,7 +117,7 @@ def read_document(
     own = {"own_names": tuple(own_names), "own_vat_numbers": tuple(own_vat_numbers),
            "own_company_numbers": tuple(own_company_numbers), "received_on": received_on,
            "known_suppliers": known_suppliers, **context}  # fmt: skip
-    pages = read(enhance=None)  # each page stretched or not by its own contrast (ocr.stretched_for)
+    pages = read(enhance=False)
     if all(p.method == "blank" for p in pages):
         raise ReadError(f"Every page of this document is blank ({len(pages)} checked), so there is nothing to read.")
     result = _extract(pages, own)
@@ -130,7 +125,7 @@ def read_document(
     if not retry:
         return result
     try:
-        second = read(enhance=None, only={i: not pages[i].stretched for i in retry}, previous=pages)
+        second = read(enhance=True, only=retry, previous=pages)
     except OcrBudgetSpent:
         return result  # the first reading stands; the budget is spent
     again = _extract(second, own)
@@ -168,24 +163,18 @@ def _extract(pages: list[_Page], own: dict) -> Extraction:
     return result
 
 
-def _ocr_or_blank(
-    image: Image.Image, number: int, budget: _Budget, psm: int, enhance: bool | None, started: float
-) -> _Page:
+def _ocr_or_blank(image: Image.Image, number: int, budget: _Budget, psm: int, enhance: bool, started: float) -> _Page:
     if ocr.is_blank(image):
         return _Page("", "blank", 0.0, time.monotonic() - started, [], [])
     read = ocr.ocr_image(image, page_number=number, psm=psm, timeout=budget.timeout(number), enhance=enhance)
     return _ocr_page(read, started)
 
 
-def _enhance(default: bool | None, only: Mapping[int, bool] | None, index: int) -> bool | None:
-    return only[index] if only is not None else default
-
-
 def _ocr_page(read: ocr.OcrPage, started: float) -> _Page:
     confidences = [line.confidence for line in read.lines]
     words = [line.words for line in read.lines]
     return _Page(read.text, "ocr", read.confidence, time.monotonic() - started, confidences, words, read.contrast,
-                 read.steps, read.stretched)  # fmt: skip
+                 read.steps)  # fmt: skip
 
 
 # --- PDF ----------------------------------------------------------------------------------------------------
@@ -213,12 +202,11 @@ def _read_pdf(
     budget: _Budget,
     psm: int,
     *,
-    enhance: bool | None,
-    only: Mapping[int, bool] | None = None,
+    enhance: bool,
+    only: frozenset[int] | None = None,
     previous: Sequence[_Page] = (),
 ) -> list[_Page]:
-    """Every page's reading; with ``only`` (page index -> enhance), just those pages are read again and the rest
-    come from ``previous``."""
+    """Every page's reading; with ``only``, just those pages are read again and the rest come from ``previous``."""
     reader = _open_pdf(content)
     count = len(reader.pages)
     if count > max_pages:
@@ -242,7 +230,7 @@ def _read_pdf(
             continue
         image = _render(content, index)  # PDFium runs under its process-wide lock; OCR does not
         try:
-            pages.append(_ocr_or_blank(image, index + 1, budget, psm, _enhance(enhance, only, index), started))
+            pages.append(_ocr_or_blank(image, index + 1, budget, psm, enhance, started))
         finally:
             image.close()
     return pages
@@ -269,12 +257,11 @@ def _read_image(
     budget: _Budget,
     psm: int,
     *,
-    enhance: bool | None,
-    only: Mapping[int, bool] | None = None,
+    enhance: bool,
+    only: frozenset[int] | None = None,
     previous: Sequence[_Page] = (),
 ) -> list[_Page]:
-    """Every frame's reading; with ``only`` (frame index -> enhance), just those frames are read again and the
-    rest come from ``previous``."""
+    """Every frame's reading; with ``only``, just those frames are read again and the rest come from ``previous``."""
     damaged = f"This {kind} image is damaged or incomplete, so it cannot be read."
     try:
         with warnings.catch_warnings():
@@ -305,7 +292,7 @@ def _read_image(
                 if frame.width < MIN_SIDE or frame.height < MIN_SIDE:
                     pages.append(_Page("", "ocr", 0.0, time.monotonic() - started, [], []))
                     continue
-                pages.append(_ocr_or_blank(frame, index + 1, budget, psm, _enhance(enhance, only, index), started))
+                pages.append(_ocr_or_blank(frame, index + 1, budget, psm, enhance, started))
             finally:
                 frame.close()
     return pages

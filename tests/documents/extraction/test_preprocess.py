@@ -112,13 +112,3 @@ def test_the_page_goes_to_tesseract_as_an_uncompressed_tiff_whatever_the_source_
     assert page.info["compression"] == "group4"  # the caller's image is left alone
     read = ocr.ocr_image(page)
     assert any("Total Due" in line.text for line in read.lines)
-
-
-def test_a_faded_page_is_stretched_only_when_asked_or_when_its_tones_are_short(invoice_scan):
-    assert not ocr.stretched_for(0.7, None) and ocr.stretched_for(0.2, None)
-    assert ocr.stretched_for(0.7, True) and not ocr.stretched_for(0.2, False)
-    faded = Image.new("L", (400, 300), 210)
-    faded.paste(150, (0, 0, 400, 90))  # 30% grey "ink" on grey paper: tones span a quarter of the range
-    assert ocr.prepare(faded, enhance=None)[4] < ocr.STRETCH_BELOW
-    assert ocr.ocr_image(faded, enhance=None).stretched
-    assert not ocr.ocr_image(invoice_scan, enhance=None).stretched
