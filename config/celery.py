@@ -8,7 +8,7 @@ work. With no broker configured, tasks run in-process (the embedded demo).
 import os
 
 from celery import Celery
-from celery.signals import beat_init, celeryd_init, worker_process_init, worker_process_shutdown
+from celery.signals import beat_init, celeryd_init, worker_init, worker_process_init, worker_process_shutdown
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -26,6 +26,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 OCR_QUEUES = ("ocr", "ocr.bulk.0", "ocr.bulk.1", "ocr.bulk.2", "ocr.bulk.3")
 app.conf.task_queues = [Queue(name) for name in (*OCR_QUEUES, "filing", "integrations", "maintenance", "default")]
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _warm_ocr_before_fork(sender=None, **kwargs) -> None:
+    """An OCR worker compiles and imports the reader once, in the parent, so no pool process pays for it on its
+    first document (issue #18; apps/documents/services/pipeline.warm_up). Other workers skip it."""
+    queues = getattr(getattr(getattr(sender, "app", None), "amqp", None), "queues", None)
+    consumed = set(getattr(queues, "consume_from", None) or {})
+    if consumed and not consumed & set(OCR_QUEUES):
+        return
+    from apps.documents.services.pipeline import warm_up
+
+    warm_up()
 
 
 @worker_process_init.connect

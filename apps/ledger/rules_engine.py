@@ -132,6 +132,18 @@ def _word_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
+def compile_default_patterns() -> int:
+    """Compile every default rule's phrase pattern now; returns how many.
+
+    Why: a worker calls this before its pool forks (config/celery.py), so each pool process starts with the
+    ~700 patterns compiled instead of compiling them on its first document (~0.3 s of CPU per process).
+    """
+    phrases = {p.strip() for rule in DEFAULT_RULES for p in (*rule.suppliers, *rule.keywords) if p and p.strip()}
+    for phrase in phrases:
+        _word_pattern(phrase)
+    return len(phrases)
+
+
 def first_phrase_in(phrases: Iterable[str], text: str) -> str | None:
     """The longest of ``phrases`` found in ``text`` as whole words (the most telling one for the explanation)."""
     for phrase in sorted((p.strip() for p in phrases if p and p.strip()), key=len, reverse=True):

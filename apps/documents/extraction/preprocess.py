@@ -23,6 +23,7 @@ No numpy, no OpenCV: Pillow's C filters do each step in tens of milliseconds.
 
 from __future__ import annotations
 
+import operator
 import time
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ FLOOR = 0.4  # the least paper brightness, as a share of the brightest, that fla
 UPSCALE_BELOW = 200  # dpi: a photo under this is enlarged to UPSCALE_TO (200 dpi: measured no better, 2x slower)
 UPSCALE_TO = 300
 SAUVOLA = "-c thresholding_method=2"  # Tesseract 5.3 defaults (kfactor 0.34); 0.2 and 0.45 measured worse overall
+_LEVELS = range(256)
+_SQUARES = [v * v for v in range(256)]
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,9 @@ def flatten(grey: Image.Image) -> Image.Image:
 def estimate_skew(small: Image.Image, background: Image.Image | None = None) -> float:
     """The text's angle in degrees by projection profile: the rotation whose row sums vary the most.
 
-    Coarse 1° steps over ±SKEW_MAX, then 0.1° around the best when it is near
-    or past SKEW_MIN (a straight page costs the coarse search only); ink is taken
+    Coarse 1° steps over ±SKEW_MAX, then 0.1° around the best only when that
+    could reach SKEW_MIN (a straight or slightly tilted page, within 1°, costs
+    the coarse search only: the decimals could not make it turn); ink is taken
     relative to the local paper (so a shadow is not mistaken for a text row).
     """
     background = background or _background(small)
@@ -157,15 +161,17 @@ def estimate_skew(small: Image.Image, background: Image.Image | None = None) -> 
     )
     ink = ink.point(lambda v: 255 if v > 40 else 0)
 
-    def score(angle: float) -> float:
+    def score(angle: float) -> int:
         turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=0)
         rows = turned.resize((1, turned.height), Image.Resampling.BOX).histogram()
-        count = sum(rows) or 1  # the variance of the row means, from their histogram
-        mean = sum(v * n for v, n in enumerate(rows)) / count
-        return sum(n * (v - mean) ** 2 for v, n in enumerate(rows)) / count
+        # The variance of the row means, from their histogram, times count² (the same for every angle): exact
+        # integers, summed by map in C (the generator expressions were a third of a clean page's measuring).
+        count = sum(rows)
+        total = sum(map(operator.mul, rows, _LEVELS))
+        return count * sum(map(operator.mul, rows, _SQUARES)) - total * total
 
     coarse = max((float(a) for a in range(-int(SKEW_MAX), int(SKEW_MAX) + 1)), key=score)
-    if abs(coarse) < SKEW_MIN - 1:  # straight enough whatever the decimals: the fine search would change nothing
+    if abs(coarse) + 0.9 < SKEW_MIN:  # the fine search cannot reach SKEW_MIN: the page is not turned either way
         return round(-coarse, 2)
     fine = max((coarse + step / 10 for step in range(-9, 10)), key=score)
     # rotate(angle) straightens the text, so the text is turned by -angle

@@ -100,3 +100,15 @@ def test_specks_at_the_ends_of_a_photo_line_are_trimmed_but_an_amount_stays():
     assert line.text.startswith("Unsalted butter") and line.text.endswith("£126.00")
     (untrimmed,) = ocr._lines(data)
     assert untrimmed.text.startswith("rs")
+
+
+def test_the_page_goes_to_tesseract_as_an_uncompressed_tiff_whatever_the_source_carried(invoice_scan):
+    """Issue #18: Tesseract reads a raw TIFF faster than the PGM it replaced; a fax TIFF's group4 (1-bit only)
+    must not follow the grey page into that file."""
+    page = invoice_scan.copy()
+    page.info.update({"compression": "group4", "dpi": (300, 300)})
+    prepared, dpi, *_ = ocr.prepare(page)
+    assert prepared.format == "TIFF" and prepared.info == {} and dpi == 300
+    assert page.info["compression"] == "group4"  # the caller's image is left alone
+    read = ocr.ocr_image(page)
+    assert any("Total Due" in line.text for line in read.lines)

@@ -12,7 +12,9 @@ are shared and noisy). The comparison is a ratio measured in the same run:
   the real upload service (committed, under a new bench tenant), timed from
   the commit that sends them until the last one has left the pipeline; then
   bare ``tesseract`` on the same page images with as many processes, in the
-  same run; the ratio of the two throughputs (issue #18: >= 0.95);
+  same run; the ratio of the two throughputs (issue #18: >= 0.95), in ``--rounds``
+  interleaved rounds (median), with the CPU each side used (the worker's
+  includes its start-up and its pool);
 * upload to posted: one-page receipts through the real upload service and the
   real task in this process (one worker, no broker), in a transaction that is
   rolled back;
@@ -73,6 +75,12 @@ class _Rollback(Exception):
     pass
 
 
+def _children_cpu() -> float:
+    """CPU seconds of every child process reaped so far (Tesseract runs; a worker with its pool)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bare_tesseract(path: Path) -> float:
     """Seconds of one ``tesseract <page> stdout --psm 6`` (one OCR thread)."""
     started = time.perf_counter()
@@ -89,8 +97,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="OCR processes (cores)")
         parser.add_argument("--no-worker", action="store_true", help="skip the real-worker throughput run")
+        parser.add_argument("--rounds", type=int, default=3, help="worker and bare throughput rounds, interleaved")
 
-    def handle(self, *args, processes: int = 1, no_worker: bool = False, **options) -> None:
+    def handle(self, *args, processes: int = 1, no_worker: bool = False, rounds: int = 3, **options) -> None:
         from golden.cases import load_cases
 
         cases = [c for c in load_cases(group="good")]
@@ -130,7 +139,7 @@ class Command(BaseCommand):
                 w(f"  ratio of the medians: {statistics.median(pipeline) / statistics.median(bare):.2f}×")
             if not no_worker:
                 self._throughput([c for c in scanned_cases if "photo_of" not in c.expected.get("about", {})],
-                                 pages["scans"], processes)  # fmt: skip
+                                 pages["scans"], processes, max(1, rounds))  # fmt: skip
         posted = self._upload_to_posted(cases)
         child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -140,26 +149,44 @@ class Command(BaseCommand):
                 w(f"  median {statistics.median(timings):.2f} s   p95 {p95(timings):.2f} s   max {max(timings):.2f} s")
         w(f"Peak memory: largest OCR child (tesseract) {child:.0f} MB; this process {own:.0f} MB")
 
-    def _throughput(self, cases, page_paths: list[Path], processes: int) -> None:
+    def _throughput(self, cases, page_paths: list[Path], processes: int, rounds: int) -> None:
+        """Worker and bare rounds interleaved (W B, B W, ...): on a shared machine the load drifts, so each
+        round's ratio compares two runs minutes apart at most, and the median ratio is the figure."""
         from apps.devtools.ocr_throughput import bare_throughput, worker_throughput
 
         w = self.stdout.write
         if not settings.CELERY_BROKER_URL:
             w("Throughput with the real worker: skipped (no CELERY_BROKER_URL: a worker needs Redis).")
             return
-        worker = worker_throughput(cases, processes)
-        bare = bare_throughput(page_paths, processes, bare_tesseract)
         pages = len(page_paths)
-        w(f"Throughput, {len(cases)} scanned documents ({pages} pages), {processes} processes, {os.cpu_count()} cores:")
+        w(f"Throughput, {len(cases)} scanned documents ({pages} pages), {processes} processes, {os.cpu_count()} cores, "
+          f"{rounds} rounds (worker = real celery worker, -Q ocr…, --concurrency {processes}, upload → left the "
+          "pipeline; bare = tesseract on the same page images, as many processes):")  # fmt: skip
+        ratios, cpu_ratios = [], []
+        for number in range(rounds):
+            order = ("worker", "bare") if number % 2 == 0 else ("bare", "worker")
+            seconds, cpu = {}, {}
+            for which in order:
+                before = _children_cpu()
+                if which == "worker":
+                    run = worker_throughput(cases, processes)
+                    seconds[which], states = run.seconds, run.states
+                else:
+                    seconds[which] = bare_throughput(page_paths, processes, bare_tesseract)
+                cpu[which] = _children_cpu() - before  # the worker's: its pool and Tesseract, reaped with it
+            ratios.append(seconds["bare"] / seconds["worker"])
+            cpu_ratios.append(cpu["bare"] / cpu["worker"])
+            w(
+                f"  round {number + 1}: worker {seconds['worker']:.1f} s = {60 * pages / seconds['worker']:.0f} "
+                f"pages/min ({states}); bare {seconds['bare']:.1f} s = {60 * pages / seconds['bare']:.0f} pages/min; "
+                f"ratio {ratios[-1]:.2f}×; CPU worker {cpu['worker']:.1f} s, bare {cpu['bare']:.1f} s "
+                f"(bare / worker {cpu_ratios[-1]:.2f}×)"
+            )
         w(
-            f"  real celery worker (-Q ocr…, --concurrency {processes}, upload → left the pipeline): "
-            f"{worker.seconds:.1f} s = {60 * pages / worker.seconds:.0f} pages/min ({worker.states})"
+            f"  ratio worker / bare throughput: median {statistics.median(ratios):.2f}× of {rounds} "
+            f"(range {min(ratios):.2f}-{max(ratios):.2f}; target ≥ 0.95); CPU bare / worker: median "
+            f"{statistics.median(cpu_ratios):.2f}×"
         )
-        w(
-            f"  bare tesseract, {processes} processes, same page images: {bare:.1f} s = "
-            f"{60 * pages / bare:.0f} pages/min"
-        )
-        w(f"  ratio worker / bare throughput: {bare / worker.seconds:.2f}× (target ≥ 0.95)")
 
     def _upload_to_posted(self, cases) -> dict[str, list[float]]:
 
