@@ -15,6 +15,12 @@ class DocumentError(ApplicationError):
     code = "document_refused"
 
 
+class BulkActionError(DocumentError):
+    """A bulk request that is wrong itself (no documents, too many, an unknown action): nothing is done."""
+
+    code = "bulk_action_refused"
+
+
 class UploadRejected(DocumentError):
     """The upload is not something we accept; nothing was stored. ``reason`` is the message (its older name)."""
 

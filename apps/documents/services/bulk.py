@@ -21,7 +21,7 @@ from django.db import transaction
 from apps.audit.services import record_event
 from apps.core.errors import ApplicationError
 from apps.documents.actions import action as document_action
-from apps.documents.errors import DocumentError
+from apps.documents.errors import BulkActionError, DocumentError
 from apps.documents.models import Document
 from apps.documents.services.actions import retry_document
 from apps.documents.services.resolution import archive_document
@@ -32,10 +32,6 @@ from apps.permissions import require
 
 BULK_LIMIT = 200  # a page of the list at its largest
 BULK_ACTIONS = {"retry": "Read again", "approve": "Approve", "archive": "Archive"}
-
-
-class BulkActionError(DocumentError):
-    """The request itself is wrong (no documents, too many, an unknown action): nothing is done."""
 
 
 @dataclass
