@@ -143,6 +143,7 @@ CROSS_APP_RELATIONS: set[str] = {
     "integrations.OAuthState.tenant -> tenancy.Tenant",
     "integrations.OAuthState.user -> accounts.User",
     "ledger.Account.tenant -> tenancy.Tenant",
+    "ledger.AccountMonth.tenant -> tenancy.Tenant",
     "ledger.BankTransaction.handled_by -> accounts.User",
     "ledger.BankTransaction.tenant -> tenancy.Tenant",
     "ledger.JournalAttachment.tenant -> tenancy.Tenant",
