@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django_scopes import ScopeError
 
 from apps.ledger.domain import ZERO
-from apps.ledger.models import Account, JournalLine
+from apps.ledger.models import Account, AccountMonth, JournalLine
 from apps.tenancy.context import current_tenant_id
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -128,3 +128,13 @@ def debits_less_credits(as_of: date) -> Decimal:
     with connection.cursor() as cursor:
         cursor.execute(_DIFFERENCE, {"tenant": _tenant(), "cut": month_cut(as_of), "as_of": as_of})
         return Decimal(cursor.fetchone()[0])
+
+
+def with_line_counts(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """``accounts`` annotated with ``line_count``: all their lines, from the summary's months on PostgreSQL."""
+    if not uses_summary():
+        return accounts.annotate(line_count=Count("lines"))
+    counted = (
+        AccountMonth.objects.filter(account=OuterRef("pk")).values("account").annotate(n=Sum("line_count")).values("n")
+    )
+    return accounts.annotate(line_count=Coalesce(Subquery(counted), Value(0), output_field=BigIntegerField()))

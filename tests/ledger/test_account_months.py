@@ -10,7 +10,7 @@ mid-month dates (whole months plus the lines of one month), dates before the fir
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -127,6 +127,9 @@ def test_balances_from_the_summary_equal_a_python_recomputation(chart_and_owner,
             for m in AccountMonth.objects.select_related("account")
         }
         assert stored == _months(postings)
+        chart = {a.code: a.line_count for a in selectors.chart_of_accounts()}
+        assert len(chart) == len(CODES)
+        assert {code: n for code, n in chart.items() if n} == Counter(code for _, code, _ in postings)
         transaction.set_rollback(True)
 
 
