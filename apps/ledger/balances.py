@@ -41,6 +41,8 @@ class AccountSum:
 def month_cut(as_of: date) -> date:
     """The first day the summary does not cover: the next month's first day when ``as_of`` ends its month."""
     first = as_of.replace(day=1)
+    if first == date.max.replace(day=1):
+        return first  # no month follows December 9999: its lines are read
     following = (first + timedelta(days=32)).replace(day=1)
     return following if as_of == following - timedelta(days=1) else first
 

@@ -41,6 +41,7 @@ FIRST_DAY = date(2023, 11, 1)
         (date(2025, 12, 31), date(2026, 1, 1)),
         (date(2025, 3, 1), date(2025, 3, 1)),
         (date(2025, 3, 15), date(2025, 3, 1)),
+        (date.max, date(9999, 12, 1)),
     ],
 )
 def test_month_cut(as_of, cut):
@@ -156,6 +157,8 @@ def test_each_business_sees_and_sums_only_its_own_months(chart_a, chart_b):
         ]
         first = selectors.trial_balance(date(2025, 1, 31)).rows[0]
         assert (first.code, first.debit_total) == ("090", Decimal("150.00"))
+        assert selectors.trial_balance(date.max).total_debit == Decimal("150.00")  # the calendar's ends
+        assert selectors.trial_balance(date.min).rows == []
     with tenant_context(chart_b):
         assert set(AccountMonth.objects.values_list("month", flat=True)) == {date(2025, 2, 1)}
         assert selectors.trial_balance(date(2025, 1, 31)).rows == []
