@@ -143,6 +143,7 @@ CROSS_APP_RELATIONS: set[str] = {
     "integrations.OAuthState.tenant -> tenancy.Tenant",
     "integrations.OAuthState.user -> accounts.User",
     "ledger.Account.tenant -> tenancy.Tenant",
+    "ledger.AccountMonth.tenant -> tenancy.Tenant",
     "ledger.BankRule.created_by -> accounts.User",
     "ledger.BankRule.tenant -> tenancy.Tenant",
     "ledger.BankSettlement.created_by -> accounts.User",

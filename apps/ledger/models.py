@@ -176,6 +176,34 @@ class JournalLine(TenantScopedModel):
         return self.debit - self.credit
 
 
+class AccountMonth(TenantScopedModel):
+    """One account's debits, credits and line count in one calendar month: the history a balance adds up.
+
+    Why stored: a trial balance (and every report built on it) summed every line since the first posting, so
+    report pages grew with the business's history (issue #18). On PostgreSQL a statement trigger on journal
+    lines (migration 0020) adds each statement's lines here in the writer's transaction; a balance at a date
+    reads whole months here and at most one month of lines (decision 0043). Only the trigger writes.
+    SQLite (the demo) has no trigger and keeps no rows here: the selectors sum the lines there.
+    """
+
+    app_role_privileges = ("SELECT",)
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="The month's first day.")
+    debit = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    credit = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    line_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account", "month"], name="ledger_account_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: Dr {self.debit} Cr {self.credit}"
+
+
 class Rule(TenantScopedModel):
     """A tenant's classification rule. All conditions that are set must match; keywords match any one.
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from apps.ledger import paging
+from apps.ledger import balances, paging
 from apps.ledger.domain import ZERO, EntryKind
 from apps.ledger.models import (
     Account,
@@ -78,19 +78,12 @@ class TrialBalance:
 
 
 def trial_balance(as_of: date | None = None) -> TrialBalance:
-    """Every account with postings up to ``as_of`` (inclusive; all time when None), in code order."""
-    in_range = Q(lines__entry__date__lte=as_of) if as_of else None
-    accounts = (
-        Account.objects.annotate(
-            debit_total=Coalesce(Sum("lines__debit", filter=in_range), Value(ZERO), output_field=_MONEY),
-            credit_total=Coalesce(Sum("lines__credit", filter=in_range), Value(ZERO), output_field=_MONEY),
-            line_count=Count("lines", filter=in_range),
-        )
-        .filter(line_count__gt=0)
-        .order_by("code")
-        .values_list("code", "name", "type", "debit_total", "credit_total")
-    )
-    return TrialBalance(as_of, [TrialBalanceRow(*row) for row in accounts])
+    """Every account with postings up to ``as_of`` (inclusive; all time when None), in code order.
+
+    One query, bounded by accounts and months, not by lines, on PostgreSQL (``apps.ledger.balances``).
+    """
+    rows = [TrialBalanceRow(s.code, s.name, s.type, s.debit, s.credit) for s in balances.account_sums(as_of)]
+    return TrialBalance(as_of, rows)
 
 
 @dataclass(frozen=True)
@@ -186,7 +179,8 @@ def account_ledger(
 
 
 def chart_of_accounts() -> QuerySet[Account]:
-    return Account.objects.annotate(line_count=Count("lines")).order_by("code")
+    """Every account with its number of lines (counted from the monthly summary on PostgreSQL)."""
+    return balances.with_line_counts(Account.objects.all()).order_by("code")
 
 
 def account_by_code(code: str) -> Account | None:
@@ -261,12 +255,8 @@ def last_journal_number() -> int:
 
 
 def unbalanced_as_of(as_of: date) -> Decimal:
-    """Total debits less total credits of entries up to ``as_of`` (zero in a healthy ledger)."""
-    totals = JournalLine.objects.filter(entry__date__lte=as_of).aggregate(
-        d=Coalesce(Sum("debit"), Value(ZERO), output_field=DecimalField()),
-        c=Coalesce(Sum("credit"), Value(ZERO), output_field=DecimalField()),
-    )
-    return totals["d"] - totals["c"]
+    """Total debits less total credits of entries up to ``as_of`` (zero in a healthy ledger). One bounded query."""
+    return balances.debits_less_credits(as_of)
 
 
 # --- Bank-feed lines ----------------------------------------------------------

@@ -4,8 +4,9 @@ Neither the extraction (``apps.ledger.extraction.Extraction``) nor the journal r
 payment posted from the bank feed settles the control account, not a named invoice. So the open items are
 found first-in, first-out: payments clear the oldest invoices first, and the invoices still open at the
 date are the newest ones whose amounts add up to the account's balance. Each is aged from its invoice date
-into the standard buckets. One query with a window function (a running sum, newest first) whatever the
-ledger's size; the rows it returns are the open items only, read in chunks.
+into the standard buckets. The balance comes from the ledger's monthly summary; one query with a window
+function (a running sum, newest first) finds the open items, whose totals are summed from their dates and
+amounts alone; only the items the page lists (the oldest) are read with their entries (decision 0043).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, RowRange, Sum, Value, Window
+from django.db.models import DecimalField, F, QuerySet, RowRange, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from apps.ledger import chart
+from apps.ledger.balances import account_sums
 from apps.ledger.domain import ZERO
 from apps.ledger.models import JournalLine
 
@@ -81,50 +83,65 @@ class AgedReport:
         return sum(self.totals, ZERO)
 
 
-def open_items(kind: str, as_of: date, *, chunk: int = 2000) -> tuple[Decimal, Iterator[OpenItem]]:
-    """(the account's balance at the date, the invoices still open, newest first)."""
+def _open_invoices(kind: str, as_of: date) -> tuple[Decimal, QuerySet[JournalLine] | None]:
+    """(the account's balance at the date, its invoice lines still open, each with ``newer``), None when none.
+
+    The balance comes from the ledger's monthly summary (bounded by months, not lines; decision 0043).
+    """
     _, code, side = KINDS[kind]
-    other = "credit" if side == "debit" else "debit"
-    lines = JournalLine.objects.filter(account__code=code, entry__date__lte=as_of)
-    totals = lines.aggregate(up=Sum(side), down=Sum(other))
-    balance = (totals["up"] or ZERO) - (totals["down"] or ZERO)
+    found = next((s for s in account_sums(as_of) if s.code == code), None)
+    balance = ZERO if found is None else (found.debit - found.credit if side == "debit" else found.credit - found.debit)
     if balance <= 0:
-        return balance, iter(())
+        return balance, None
     newest_first = [F("entry__date").desc(), F("entry__number").desc(), F("position").desc()]
     # What the newer invoices add up to before this one: it is (partly) open while that is below the balance.
     newer = Window(Sum(side), order_by=newest_first, frame=RowRange(start=None, end=-1), output_field=_MONEY)
     invoices = (
-        lines.filter(**{f"{side}__gt": 0})
+        JournalLine.objects.filter(account__code=code, entry__date__lte=as_of, **{f"{side}__gt": 0})
         .annotate(newer=Coalesce(newer, Value(ZERO), output_field=_MONEY))
         .filter(newer__lt=balance)
-        .select_related("entry")
-        .order_by(*newest_first)
     )
+    return balance, invoices
 
-    def items() -> Iterator[OpenItem]:
-        for line in invoices.iterator(chunk_size=chunk):
-            amount = getattr(line, side)
-            open_part = min(amount, balance - line.newer)
-            yield OpenItem(
-                line.entry.date, line.entry.number, line.description or line.entry.description,
-                open_part, amount, (as_of - line.entry.date).days, line.entry_id,
-            )  # fmt: skip
 
-    return balance, items()
+def _item(line: JournalLine, side: str, balance: Decimal, as_of: date) -> OpenItem:
+    amount = getattr(line, side)
+    return OpenItem(
+        line.entry.date, line.entry.number, line.description or line.entry.description,
+        min(amount, balance - line.newer), amount, (as_of - line.entry.date).days, line.entry_id,
+    )  # fmt: skip
+
+
+def open_items(kind: str, as_of: date, *, chunk: int = 2000) -> tuple[Decimal, Iterator[OpenItem]]:
+    """(the account's balance at the date, every invoice still open, newest first, read in chunks)."""
+    side = KINDS[kind][2]
+    balance, invoices = _open_invoices(kind, as_of)
+    if invoices is None:
+        return balance, iter(())
+    newest_first = [F("entry__date").desc(), F("entry__number").desc(), F("position").desc()]
+    lines = invoices.select_related("entry").order_by(*newest_first).iterator(chunk_size=chunk)
+    return balance, (_item(line, side, balance, as_of) for line in lines)
 
 
 def aged_report(kind: str, as_of: date, *, list_limit: int = 200) -> AgedReport:
-    """The bucket totals over every open item; the page lists the oldest ``list_limit`` items at most."""
-    balance, items = open_items(kind, as_of)
+    """The bucket totals over every open item; the page lists the oldest ``list_limit`` items at most.
+
+    Three queries. The totals read only each open item's date, amount and ``newer`` (no entry, no sealed
+    description: opening those was most of the page's time); only the listed items are read whole.
+    """
+    side = KINDS[kind][2]
+    balance, invoices = _open_invoices(kind, as_of)
     report = AgedReport(kind, as_of, balance if balance > 0 else ZERO)
-    kept: list[OpenItem] = []
+    if invoices is None:
+        report.unmatched = report.balance
+        return report
     explained = ZERO
-    for item in items:
-        report.totals[bucket_for(item.age_days)] += item.outstanding
-        explained += item.outstanding
-        kept.append(item)
-        if len(kept) > list_limit:
-            kept.pop(0)  # newest first: keep the oldest (the ones to chase)
-    report.items = list(reversed(kept))
+    for day, amount, newer in invoices.values_list("entry__date", side, "newer").iterator(chunk_size=2000):
+        open_part = min(amount, balance - newer)
+        report.totals[bucket_for((as_of - day).days)] += open_part
+        explained += open_part
+    oldest_first = [F("entry__date").asc(), F("entry__number").asc(), F("position").asc()]
+    listed = invoices.select_related("entry").order_by(*oldest_first)[:list_limit]
+    report.items = [_item(line, side, balance, as_of) for line in listed]
     report.unmatched = report.balance - explained
     return report

@@ -80,12 +80,16 @@ def test_the_runbook_block_puts_back_one_business_rows_and_leaves_newer_and_othe
         assert Document.objects.count() == 2  # everything above rolled back
 
 
-def test_the_block_refuses_the_append_only_journal(committed_db):
+@pytest.mark.parametrize(
+    ("table", "reason"),
+    [("ledger_journalline", "append-only"), ("ledger_accountmonth", "summed from the journal")],
+)
+def test_the_block_refuses_the_append_only_journal_and_its_summary(committed_db, table, reason):
     tenant = TenantFactory()
     owner = connections["owner"]
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(using="owner"):
+    with pytest.raises(DatabaseError, match=reason), transaction.atomic(using="owner"):
         with owner.cursor() as cursor:
-            _stage(cursor, "ledger_journalline", tenant.pk)
+            _stage(cursor, table, tenant.pk)
             _merge(cursor, tenant.pk)
 
 

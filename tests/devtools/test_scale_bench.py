@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from apps.devtools.scale.bench import Row, Timing, extrapolated, table
+import pytest
+from django.http import StreamingHttpResponse
+
+from apps.devtools.scale.bench import Row, Timing, extrapolated, measure, table
 from apps.devtools.scale.pages import Page, pages, selected
 
 VALUES = {"tenant_slug": "acme", "document_id": "d", "period_key": "25A1", "box": "7", "code": "800",
@@ -38,3 +41,20 @@ def test_pages_picks_the_named_routes_or_paths_by_shell_pattern():
     assert not any(r.startswith("t/") or r == "staff/" for r in picked)
     assert {p.path for p in selected(found, ["/t/acme/filing/25A1/"])} == {"/t/acme/filing/25A1/"}
     assert selected(found, ["no/such/page/"]) == []
+
+
+@pytest.mark.django_db
+def test_a_streamed_page_is_read_whole_inside_the_timing():
+    """The ledger zip streams: its body is made while read, so the timing reads it (it used to crash the run)."""
+
+    class Streaming:
+        def get(self, path):
+            return StreamingHttpResponse(iter([b"PK", b"zip"]))
+
+    timing = measure(Streaming(), "/t/acme/reports/ledger.zip", repeats=2)
+    assert (timing.status, len(timing.ms), timing.bytes) == (200, 2, 5)
+
+
+def test_the_aged_report_is_timed_as_payables():
+    found, _ = pages({**VALUES, "kind": "payables"})
+    assert "/t/acme/reports/aged/payables/" in {p.path for p in found}

@@ -153,6 +153,7 @@ from decimal import Decimal  # noqa: E402
 
 from apps.ledger.models import (  # noqa: E402
     Account,
+    AccountMonth,
     JournalAttachment,
     JournalCounter,
     JournalEntry,
@@ -263,7 +264,33 @@ class JournalAttachmentFactory(TenantScopedFactory):
     storage_name = factory.LazyAttribute(lambda a: f"tenants/{a.tenant.pk}/journal-attachments/{a.sha256}.pdf")
 
 
+class AccountMonthFactory(TenantScopedFactory):
+    """A month of the ledger's summary. On PostgreSQL only the trigger writes these rows (the application role
+    may only read them), so a line is posted and the row it made is returned; SQLite keeps no summary."""
+
+    class Meta:
+        model = AccountMonth
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    debit = Decimal("10.00")
+    credit = Decimal("0.00")
+    line_count = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return super()._create(model_class, *args, **kwargs)
+        tenant, account, month = kwargs["tenant"], kwargs["account"], kwargs["month"]
+        with tenant_context(tenant):
+            JournalLineFactory(tenant=tenant, account=account, entry__date=month, debit=kwargs["debit"])
+            return model_class.objects.select_related("tenant", "account").get(account=account, month=month)
+
+
 SCOPED_FACTORIES[Account] = AccountFactory
+SCOPED_FACTORIES[AccountMonth] = AccountMonthFactory
 SCOPED_FACTORIES[JournalAttachment] = JournalAttachmentFactory
 SCOPED_FACTORIES[JournalCounter] = JournalCounterFactory
 SCOPED_FACTORIES[JournalEntry] = JournalEntryFactory

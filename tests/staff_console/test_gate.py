@@ -56,7 +56,12 @@ def test_the_walk_finds_every_console_area():
     assert all(name for name in names), "every console page is named (templates and tests reverse them)"
 
 
-@pytest.mark.parametrize(("route", "name", "callback", "kwargs"), staff_pages(), ids=lambda v: getattr(v, "__qualname__", str(v)))
+def _page_id(value) -> str:
+    """A view by its name, not its repr (which holds a memory address: pytest-xdist workers must agree on ids)."""
+    return getattr(value, "__qualname__", str(value))
+
+
+@pytest.mark.parametrize(("route", "name", "callback", "kwargs"), staff_pages(), ids=_page_id)
 def test_every_console_view_is_behind_the_gate(route, name, callback, kwargs):
     assert getattr(callback, "console_gated", False), f"{route} is not behind apps.staff_console.gate"
 
@@ -68,7 +73,7 @@ def _call(callback, user, kwargs, method: str):
     return callback(request, **kwargs)
 
 
-@pytest.mark.parametrize(("route", "name", "callback", "kwargs"), staff_pages(), ids=lambda v: getattr(v, "__qualname__", str(v)))
+@pytest.mark.parametrize(("route", "name", "callback", "kwargs"), staff_pages(), ids=_page_id)
 def test_the_gate_itself_refuses_non_staff_and_unverified_staff(route, name, callback, kwargs, staff_user):
     """Called directly (no 2FA middleware in front): only a verified staff session passes."""
     staff_user.is_verified = lambda: False

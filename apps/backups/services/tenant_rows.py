@@ -36,6 +36,9 @@ BEGIN
     IF t IN ('ledger_journalentry', 'ledger_journalline', 'audit_auditevent') THEN
       RAISE EXCEPTION '% is append-only: correct it with a reversal, never by overwriting', t;
     END IF;
+    IF t = 'ledger_accountmonth' THEN
+      RAISE EXCEPTION '% is summed from the journal by triggers: never put back (decision 0043)', t;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
                    WHERE table_schema = 'public' AND table_name = t AND column_name = 'tenant_id') THEN
       RAISE EXCEPTION '% has no tenant_id: not one business''s table', t;
