@@ -331,3 +331,85 @@ def test_the_feed_import_posts_what_a_bank_rule_covers_and_names_it(chart_a, san
         assert not others.filter(status="posted").exists()
         assert entry_lines(rent[0].journal_entry) == [("469", "1250.00", "0.00"), ("090", "0.00", "1250.00")]
     assert f"{len(rent)} posted by bank rules" in result.summary
+
+
+class TestAcceptingEachKindOfSuggestion:
+    """What the row's Accept button sends, for every kind the page offers, and refusals that write nothing."""
+
+    def _rule(self, owner, **kw):
+        values = {"name": "Power", "payee_contains": "northern power", "direction": "out", "amount_min": None,
+                  "amount_max": None, "account_code": "445", "vat_treatment": "reduced"} | kw  # fmt: skip
+        return bank_rules.create_bank_rule(actor=owner, **values).rule
+
+    def test_a_journal_suggestion_matches_the_line_to_it(self, books, owner_a):
+        entry = services.post_manual_entry(
+            entry_date=date(2025, 3, 1),
+            description="Transfer to savings",
+            actor=owner_a,
+            lines=[services.LineSpec("970", debit=D("300.00")), services.LineSpec("090", credit=D("300.00"))],
+        )
+        out = line(books, "-300.00", date(2025, 3, 2), "Own account")
+        said = bank_reconcile.accept_suggestion(line=out, kind="journal", ref=str(entry.pk), actor=owner_a)
+        out.refresh_from_db()
+        assert said == f"Matched to journal {entry.number}." and out.journal_entry_id == entry.pk
+        assert JournalEntry.objects.count() == 1  # a match records the link, not another posting
+
+    def test_a_rule_suggestion_posts_by_the_rule_and_names_it(self, books, owner_a):
+        rule = self._rule(owner_a)  # made before the line: creating a rule posts the lines it covers at once
+        bank_rules.deactivate_bank_rule(rule=rule, actor=owner_a)
+        out = line(books, "-45.00", date(2025, 3, 1), "Northern Power plc")
+        with pytest.raises(LedgerError, match="does not cover this line"):
+            bank_reconcile.accept_suggestion(line=out, kind="rule", ref=str(rule.pk), actor=owner_a)
+        BankRule.objects.filter(pk=rule.pk).update(is_active=True)  # the page offered it while it was on
+        said = bank_reconcile.accept_suggestion(line=out, kind="rule", ref=str(rule.pk), actor=owner_a)
+        out.refresh_from_db()
+        assert "by rule 'Power'" in said and (out.status, out.rule_id) == ("posted", rule.pk)
+
+    @pytest.mark.parametrize("ref", ["not-a-uuid", str(uuid.uuid4())])
+    def test_an_unknown_rule_is_refused(self, books, owner_a, ref):
+        out = line(books, "-45.00", date(2025, 3, 1), "Northern Power plc")
+        with pytest.raises(LedgerError, match="does not exist in this business"):
+            bank_reconcile.accept_suggestion(line=out, kind="rule", ref=ref, actor=owner_a)
+        out.refresh_from_db()
+        assert out.status == "unposted" and not JournalEntry.objects.exists()
+
+    def test_a_history_suggestion_posts_to_the_account_it_names(self, books, owner_a):
+        out = line(books, "-23.00", date(2025, 3, 9), "Cloudbox Software")
+        said = bank_reconcile.accept_suggestion(line=out, kind="history", ref="463:standard", actor=owner_a)
+        out.refresh_from_db()
+        assert said.startswith("Posted to 463 as journal") and out.status == "posted"
+        assert entry_lines(out.journal_entry)[0][0] == "463"
+
+    @pytest.mark.parametrize(("kind", "ref"), [("gift", "x"), ("bill", str(uuid.uuid4()))])
+    def test_an_unknown_kind_or_entry_is_refused_and_writes_nothing(self, books, owner_a, kind, ref):
+        out = line(books, "-10.00", date(2025, 3, 2))
+        with pytest.raises(LedgerError):
+            bank_reconcile.accept_suggestion(line=out, kind=kind, ref=ref, actor=owner_a)
+        out.refresh_from_db()
+        assert out.status == "unposted" and not JournalEntry.objects.exists()
+
+    def test_a_reversed_bill_is_not_settled(self, books, owner_a):
+        paid = bill("Alpha Ltd", "10.00", date(2025, 3, 1), number="A")
+        services.reverse_entry(entry=paid, actor=owner_a, reason="entered twice", entry_date=date(2025, 3, 1))
+        out = line(books, "-10.00", date(2025, 3, 2), "Alpha")
+        with pytest.raises(LedgerError, match="was reversed"):
+            bank_reconcile.settle_invoice(line=out, invoice=paid, actor=owner_a)
+        assert not BankSettlement.objects.exists()
+
+
+class TestBulkRefusals:
+    @pytest.mark.parametrize(("count", "message"), [(0, "at least one"), (bank_bulk.MAX_BULK_LINES + 1, "at most")])
+    def test_an_empty_or_oversized_selection_is_refused(self, books, owner_a, count, message):
+        lines = [BankTransaction(tenant=books, amount=D("-1.00"), date=date(2025, 3, 1))] * count
+        with pytest.raises(LedgerError, match=message):
+            bank_bulk.bulk_handle(lines=lines, action="accept", actor=owner_a)
+
+    def test_a_line_the_service_refuses_is_counted_and_the_rest_are_done(self, books, owner_a):
+        done = line(books, "-10.00", date(2025, 3, 2))
+        gone = line(books, "-11.00", date(2025, 3, 2))
+        bank_services.ignore_bank_line(line=gone, reason="duplicate", actor=owner_a)
+        stale = BankTransaction.objects.get(pk=gone.pk)
+        stale.status = "unposted"  # the page's copy, read before someone else ignored it
+        result = bank_bulk.bulk_handle(lines=[done, stale], action="ignore", reason="own transfer", actor=owner_a)
+        assert (result.done, len(result.refused)) == (1, 1)
+        assert "1 refused:" in result.summary
