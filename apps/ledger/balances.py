@@ -2,7 +2,7 @@
 
 Why: a balance at a date used to sum every journal line since the first posting, so every report and the VAT
 period's blocker grew with the business's history (issue #18). On PostgreSQL a trigger keeps
-``AccountMonth`` (migration 0020); a balance reads the months before the date's month there (one row per
+``AccountMonth`` (migration 0021); a balance reads the months before the date's month there (one row per
 account and month) and only the lines of the date's own month, unless the date is a month's last day
 (then none): at most one month of lines whatever the history (decision 0043).
 
@@ -81,9 +81,13 @@ def _tenant() -> uuid.UUID:
     return tenant
 
 
-def account_sums(as_of: date | None = None) -> list[AccountSum]:
-    """Every account with lines dated up to ``as_of`` (inclusive; all time when None), in code order. One query."""
-    if not uses_summary():
+def account_sums(as_of: date | None = None, *, from_lines: bool = False) -> list[AccountSum]:
+    """Every account with lines dated up to ``as_of`` (inclusive; all time when None), in code order. One query.
+
+    ``from_lines`` sums the lines themselves: what an integrity check (a restore drill) must read, since a
+    summary kept by triggers cannot vouch for lines changed past the triggers.
+    """
+    if from_lines or not uses_summary():
         return _from_lines(as_of)
     cut = date.max if as_of is None else month_cut(as_of)
     with connection.cursor() as cursor:

@@ -181,7 +181,7 @@ class AccountMonth(TenantScopedModel):
 
     Why stored: a trial balance (and every report built on it) summed every line since the first posting, so
     report pages grew with the business's history (issue #18). On PostgreSQL a statement trigger on journal
-    lines (migration 0020) adds each statement's lines here in the writer's transaction; a balance at a date
+    lines (migration 0022) adds each statement's lines here in the writer's transaction; a balance at a date
     reads whole months here and at most one month of lines (decision 0043). Only the trigger writes.
     SQLite (the demo) has no trigger and keeps no rows here: the selectors sum the lines there.
     """

@@ -77,12 +77,14 @@ class TrialBalance:
         return self.total_debit == self.total_credit and self.total_debit_balance == self.total_credit_balance
 
 
-def trial_balance(as_of: date | None = None) -> TrialBalance:
+def trial_balance(as_of: date | None = None, *, from_lines: bool = False) -> TrialBalance:
     """Every account with postings up to ``as_of`` (inclusive; all time when None), in code order.
 
-    One query, bounded by accounts and months, not by lines, on PostgreSQL (``apps.ledger.balances``).
+    One query, bounded by accounts and months, not by lines, on PostgreSQL (``apps.ledger.balances``);
+    ``from_lines`` sums every line instead (integrity checks).
     """
-    rows = [TrialBalanceRow(s.code, s.name, s.type, s.debit, s.credit) for s in balances.account_sums(as_of)]
+    sums = balances.account_sums(as_of, from_lines=from_lines)
+    rows = [TrialBalanceRow(s.code, s.name, s.type, s.debit, s.credit) for s in sums]
     return TrialBalance(as_of, rows)
 
 

@@ -51,3 +51,27 @@ def test_a_check_that_raises_is_failed_with_its_reason_and_the_others_still_run(
     assert not results["trial balances"].passed
     assert "could not run: RuntimeError: relation does not exist" in results["trial balances"].detail
     assert results["migrations"].passed and "audit chains" in results and "VAT returns" in results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # committed, so that the owner's own connection sees the books
+def test_the_trial_balance_check_reads_the_lines_and_names_a_summary_that_drifted_from_them(tenant_with_books):
+    """The pages read the monthly summary (decision 0043); a restore must prove the lines, and the summary too."""
+    import psycopg
+    from django.db import connections
+
+    assert verify.check_trial_balances().passed
+    owner = connections["owner"].settings_dict
+    tenant_id = str(tenant_with_books.tenant.pk)
+    # Past the triggers, as only a bug or bit rot could: the owner, inside the tenant (row-level security is forced).
+    with psycopg.connect(
+        host=owner["HOST"], port=owner["PORT"], user=owner["USER"], dbname=owner["NAME"], autocommit=True
+    ) as conn:
+        conn.execute("SELECT set_config('app.tenant_id', %s, false)", [tenant_id])
+        changed = conn.execute(
+            "UPDATE ledger_accountmonth SET debit = debit + 1"
+            " WHERE id IN (SELECT id FROM ledger_accountmonth WHERE debit > 0 LIMIT 1)"
+        ).rowcount
+    assert changed == 1
+    check = verify.check_trial_balances()
+    assert not check.passed and "summary disagrees with the lines" in check.detail and tenant_id in check.detail

@@ -72,11 +72,17 @@ def check_marker(drill_id: uuid.UUID | None) -> Check:
 
 
 def check_trial_balances() -> Check:
-    unbalanced = []
+    """Each tenant's trial balance summed from its lines balances, and the monthly summary agrees with it.
+
+    From the lines, not the summary the pages read (decision 0043): a restore must prove the lines themselves,
+    and a summary that drifted from them (written past its triggers) is named too.
+    """
+    unbalanced, drifted = [], []
     tenants = all_tenant_ids()
     for tenant_id in tenants:
         with tenant_context(tenant_id):
-            balance = trial_balance()
+            balance = trial_balance(from_lines=True)
+            summary = trial_balance()
         if not balance.balanced:
             unbalanced.append(
                 f"tenant {tenant_id}: debits {balance.total_debit} != credits {balance.total_credit}"
@@ -84,8 +90,13 @@ def check_trial_balances() -> Check:
                 else f"tenant {tenant_id}: debit balances {balance.total_debit_balance} != credit balances "
                 f"{balance.total_credit_balance}"
             )
+        elif summary.rows != balance.rows:
+            drifted.append(f"tenant {tenant_id}")
     if unbalanced:
         return Check("trial balances", False, "unbalanced ledger: " + "; ".join(unbalanced[:10]))
+    if drifted:
+        detail = "; ".join(drifted[:10])
+        return Check("trial balances", False, f"the monthly account summary disagrees with the lines: {detail}")
     return Check("trial balances", True, f"{len(tenants)} tenants' trial balances balance")
 
 

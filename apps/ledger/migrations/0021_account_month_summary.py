@@ -1,4 +1,4 @@
-"""The per-account monthly summary of journal lines (decision 0043); 0021 adds the triggers that keep it."""
+"""The per-account monthly summary of journal lines (decision 0043); 0022 adds the triggers that keep it."""
 
 import uuid
 from decimal import Decimal
