@@ -333,6 +333,10 @@ def test_the_feed_import_posts_what_a_bank_rule_covers_and_names_it(chart_a, san
     assert f"{len(rent)} posted by bank rules" in result.summary
 
 
+# An id that names nothing, fixed: parametrize ids must be the same in every pytest-xdist worker.
+NOWHERE = uuid.UUID("00000000-0000-4000-8000-00000000dead")
+
+
 class TestAcceptingEachKindOfSuggestion:
     """What the row's Accept button sends, for every kind the page offers, and refusals that write nothing."""
 
@@ -365,7 +369,7 @@ class TestAcceptingEachKindOfSuggestion:
         out.refresh_from_db()
         assert "by rule 'Power'" in said and (out.status, out.rule_id) == ("posted", rule.pk)
 
-    @pytest.mark.parametrize("ref", ["not-a-uuid", str(uuid.uuid4())])
+    @pytest.mark.parametrize("ref", ["not-a-uuid", str(NOWHERE)])
     def test_an_unknown_rule_is_refused(self, books, owner_a, ref):
         out = line(books, "-45.00", date(2025, 3, 1), "Northern Power plc")
         with pytest.raises(LedgerError, match="does not exist in this business"):
@@ -380,7 +384,7 @@ class TestAcceptingEachKindOfSuggestion:
         assert said.startswith("Posted to 463 as journal") and out.status == "posted"
         assert entry_lines(out.journal_entry)[0][0] == "463"
 
-    @pytest.mark.parametrize(("kind", "ref"), [("gift", "x"), ("bill", str(uuid.uuid4()))])
+    @pytest.mark.parametrize(("kind", "ref"), [("gift", "x"), ("bill", str(NOWHERE))])
     def test_an_unknown_kind_or_entry_is_refused_and_writes_nothing(self, books, owner_a, kind, ref):
         out = line(books, "-10.00", date(2025, 3, 2))
         with pytest.raises(LedgerError):
