@@ -85,7 +85,11 @@ def fit_field(samples: Iterable[Sample]) -> tuple[tuple[float, float], ...]:
     knots: list[tuple[float, float]] = []
     for block in pool_adjacent_violators(points):
         for x in sorted({round(block.low, 4), round(block.high, 4)}):
-            knots.append((x, round(block.value, 4)))
+            y = round(block.value, 4)
+            if knots and knots[-1][0] == x:  # two blocks meeting at one rounded raw value (0.6 and 0.6000148)
+                knots[-1] = (x, max(knots[-1][1], y))
+            else:
+                knots.append((x, y))
     return tuple(knots)
 
 
