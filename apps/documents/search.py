@@ -18,7 +18,7 @@ compare the exact day, instead of opening every unresolved document ever kept.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -89,6 +89,21 @@ def month_tokens(tenant_id: uuid.UUID, start: date, end: date) -> list[bytes]:
         tokens.append(_period_token(tenant_id, f"{year:04d}-{month:02d}"))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tokens
+
+
+def month_tokens_split(tenant_id: uuid.UUID, start: date, end: date) -> tuple[list[bytes], list[bytes]]:
+    """(tokens of the months wholly inside ``start``..``end``, tokens of the months it only touches).
+
+    A document holding a whole month's token is dated in the period without opening it; only those in a
+    partly covered month need their sealed date read (a calendar quarter has none)."""
+    whole, partial, year, month = [], [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = date(year, month, 1)
+        after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        inside = start <= first and after - timedelta(days=1) <= end
+        (whole if inside else partial).append(_period_token(tenant_id, f"{year:04d}-{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return whole, partial
 
 
 def dated_token(tenant_id: uuid.UUID) -> bytes:

@@ -22,7 +22,14 @@ from apps.documents.models import (
     known_supplier_index,
 )
 from apps.documents.sealing import duplicate_index_of, duplicate_values
-from apps.documents.search import amount_token, dated_token, issue_date, month_tokens, query_tokens
+from apps.documents.search import (
+    amount_token,
+    dated_token,
+    issue_date,
+    month_tokens,
+    month_tokens_split,
+    query_tokens,
+)
 from apps.ledger.models import VAT_INDEX, Rule, rule_index
 from apps.ledger.rules_engine import compact_vat_number
 from apps.tenancy.context import current_tenant_id, tenant_context
@@ -196,6 +203,26 @@ def unresolved_documents(*, start: date, end: date) -> list[Document]:
         .order_by("uploaded_at")
     )
     return [d for d in candidates if (issued := _issue_date(d)) and start <= issued <= end]
+
+
+def unresolved_document_count(*, start: date, end: date) -> int:
+    """How many ``unresolved_documents(start=start, end=end)`` returns, opening only the partly covered months'.
+
+    A blocker needs the number, not the documents: the months wholly inside the period are counted in SQL
+    by their tokens, and only documents of a month the period cuts are opened to compare the day.
+    """
+    if start > end:
+        return 0
+    whole, partial = month_tokens_split(current_tenant_id(), start, end)
+    found = Document.objects.filter(_holding(whole), state__in=UNRESOLVED).count() if whole else 0
+    if partial:
+        cut = Document.objects.filter(_holding(partial), state__in=UNRESOLVED).only("id", "tenant", "extraction")
+        found += sum(1 for d in cut if (issued := _issue_date(d)) and start <= issued <= end)
+    return found
+
+
+def undated_document_count() -> int:
+    return Document.objects.filter(~_holding([dated_token(current_tenant_id())]), state__in=UNRESOLVED).count()
 
 
 def undated_documents() -> list[Document]:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.documents.selectors import undated_documents, unresolved_documents
+from apps.documents.selectors import undated_document_count, unresolved_document_count
 from apps.filing.boxes import BoxComputation, LedgerLine, compute_boxes
 from apps.filing.domain import FROZEN_STATUSES, Scheme, VatBoxes, before_first_period
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
@@ -163,13 +163,13 @@ def blockers_for(obligation: VatObligation, boxes: VatBoxes, settings: VatSettin
             )
         )
     found.extend(document_blockers(obligation))
-    unposted = ledger_selectors.unposted_bank_lines(start=obligation.start, end=obligation.end)
+    unposted = ledger_selectors.unposted_bank_line_count(start=obligation.start, end=obligation.end)
     if unposted:
         found.append(
             Blocker(
                 "bank_lines_unposted",
-                f"{len(unposted)} bank line(s) in this period are not posted to the ledger yet.",
-                count=len(unposted),
+                f"{unposted} bank line(s) in this period are not posted to the ledger yet.",
+                count=unposted,
                 link="bank",
             )
         )
@@ -202,15 +202,15 @@ def document_blockers(obligation: VatObligation) -> list[Blocker]:
     Rejected and archived documents were set aside on purpose and block
     nothing; an undated document blocks no period (see ``document_todos``).
     """
-    documents = unresolved_documents(start=obligation.start, end=obligation.end)
+    documents = unresolved_document_count(start=obligation.start, end=obligation.end)
     if not documents:
         return []
     return [
         Blocker(
             "documents_unresolved",
-            f"{len(documents)} document(s) dated in this period still need review, failed to process, "
+            f"{documents} document(s) dated in this period still need review, failed to process, "
             "or were reversed and not posted again: review, reject or archive them.",
-            count=len(documents),
+            count=documents,
             link="documents",
             query=f"blocking={obligation.start.isoformat()}..{obligation.end.isoformat()}",
         )
@@ -219,14 +219,14 @@ def document_blockers(obligation: VatObligation) -> list[Blocker]:
 
 def document_todos() -> list[Blocker]:
     """Not blockers: documents nobody has dated yet, so that they are not forgotten."""
-    undated = undated_documents()
+    undated = undated_document_count()
     if not undated:
         return []
     return [
         Blocker(
             "documents_undated",
-            f"{len(undated)} document(s) have no date: add the document's date so it counts in the right return.",
-            count=len(undated),
+            f"{undated} document(s) have no date: add the document's date so it counts in the right return.",
+            count=undated,
             link="documents",
             query="undated=1",
         )

@@ -42,11 +42,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+import apps.core.lookups  # noqa: F401  (registers __in_rows_of)
 from apps.filing.boxes import COUNTED_TREATMENTS, SYSTEM_CODES
 from apps.filing.calculation import correction_problems
 from apps.filing.domain import FROZEN_STATUSES, ZERO, VatBoxes
 from apps.filing.models import VatObligation, VatReturn, VatReturnLine, VatSettings
-from apps.ledger.models import JournalLine
+from apps.ledger.models import JournalEntry, JournalLine
 from apps.ledger.paging import Cursor
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -136,14 +137,17 @@ def scope_lines(scope: Scope) -> QuerySet[JournalLine]:
     """The journal lines a draft return takes, each annotated with ``box`` (0: a warning) and ``signed``."""
     where = Q(pk__in=[])
     if scope.in_period:
-        where |= Q(entry__date__gte=scope.in_period[0], entry__date__lte=scope.in_period[1])
+        where |= Q(date__gte=scope.in_period[0], date__lte=scope.in_period[1])
     for r in scope.late:
-        where |= Q(entry__date__gte=r.first, entry__date__lte=r.last, entry__number__gt=r.above)
+        where |= Q(date__gte=r.first, date__lte=r.last, number__gt=r.above)
     claimed = VatReturnLine.objects.filter(journal_line=OuterRef("pk"), vat_return__status__in=FROZEN_STATUSES).exclude(
         vat_return__obligation=scope.obligation
     )
+    # The entries first, by the (tenant, date) and (tenant, number) indexes, then their lines by entry: with a
+    # join or a plain IN the planner reads every line of the business and keeps the period's (apps.core.lookups).
+    entries = JournalEntry.objects.filter(where).values("pk")
     return (
-        JournalLine.objects.filter(where)
+        JournalLine.objects.filter(entry_id__in_rows_of=entries)
         .filter(~Exists(claimed))
         .annotate(box=BOX)
         .filter(box__isnull=False)

@@ -278,6 +278,12 @@ def unposted_bank_lines(*, start: date, end: date) -> list:
     )
 
 
+def unposted_bank_line_count(*, start: date, end: date) -> int:
+    """How many ``unposted_bank_lines`` there are, counted in SQL (the blocker needs the number only)."""
+    lines = BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end)
+    return lines.values("pk").distinct().count()
+
+
 BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
 
 

@@ -11,6 +11,7 @@ amounts alone; only the items the page lists (the oldest) are read with their en
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -126,8 +127,9 @@ def open_items(kind: str, as_of: date, *, chunk: int = 2000) -> tuple[Decimal, I
 def aged_report(kind: str, as_of: date, *, list_limit: int = 200) -> AgedReport:
     """The bucket totals over every open item; the page lists the oldest ``list_limit`` items at most.
 
-    Three queries. The totals read only each open item's date, amount and ``newer`` (no entry, no sealed
-    description: opening those was most of the page's time); only the listed items are read whole.
+    Three queries: the balance, one pass of the running sum over the open items (their id, date, amount and
+    ``newer`` only: no entry, no sealed description, opening those was most of the page's time), and the
+    listed items read whole by their ids.
     """
     side = KINDS[kind][2]
     balance, invoices = _open_invoices(kind, as_of)
@@ -136,12 +138,18 @@ def aged_report(kind: str, as_of: date, *, list_limit: int = 200) -> AgedReport:
         report.unmatched = report.balance
         return report
     explained = ZERO
-    for day, amount, newer in invoices.values_list("entry__date", side, "newer").iterator(chunk_size=2000):
+    oldest: deque[tuple] = deque(maxlen=list_limit)  # newest first, so the last ones kept are the oldest
+    newest_first = [F("entry__date").desc(), F("entry__number").desc(), F("position").desc()]
+    for row in invoices.values_list("pk", "entry__date", side, "newer").order_by(*newest_first).iterator(2000):
+        _, day, amount, newer = row
         open_part = min(amount, balance - newer)
         report.totals[bucket_for((as_of - day).days)] += open_part
         explained += open_part
-    oldest_first = [F("entry__date").asc(), F("entry__number").asc(), F("position").asc()]
-    listed = invoices.select_related("entry").order_by(*oldest_first)[:list_limit]
-    report.items = [_item(line, side, balance, as_of) for line in listed]
+        oldest.append(row)
+    newer_of = {pk: newer for pk, _, _, newer in oldest}
+    lines = {line.pk: line for line in JournalLine.objects.filter(pk__in=newer_of).select_related("entry")}
+    for pk in reversed([row[0] for row in oldest]):
+        lines[pk].newer = newer_of[pk]
+        report.items.append(_item(lines[pk], side, balance, as_of))
     report.unmatched = report.balance - explained
     return report

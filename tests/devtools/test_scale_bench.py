@@ -29,6 +29,9 @@ def test_the_table_marks_slow_big_and_growing_pages_and_extrapolates_on_a_line()
               big=Timing(200, [100.0] * 29 + [300.0], bytes=200 * 1024, queries=16))  # fmt: skip
     assert row.flags == "p95 size queries grow"
     assert extrapolated(row, small_docs=1_000, big_docs=10_000, target=50_000) == 500.0
+    export = Row(Page("t/<slug:tenant_slug>/reports/ledger.zip", "/t/acme/reports/ledger.zip", staff=False),
+                 small=row.small, big=row.big)  # fmt: skip
+    assert export.is_export and export.flags == "whole-history export"  # grows with the history by nature
     text = table([row], small_docs=1_000, big_docs=10_000)
     assert "| `t/<slug:tenant_slug>/documents/` | 100.0 | 100.0 | 200.0 | 16 | 10.0 | 15 | 10.00× | 500 |" in text
 

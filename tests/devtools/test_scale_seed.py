@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from django.db import connection, connections, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 
 from apps.audit.selectors import verify_chain
 from apps.devtools.scale import history as scale_history
@@ -20,7 +20,7 @@ from apps.devtools.scale.vat import quarters
 from apps.documents.models import Document, DocumentSearchToken, DocumentState
 from apps.documents.search import document_tokens
 from apps.documents.selectors import search_condition
-from apps.filing import calculation
+from apps.filing import calculation, figures
 from apps.filing.domain import ReturnStatus
 from apps.filing.models import VatObligation, VatReturn, VatSettings
 from apps.ledger.models import BankTransaction, JournalEntry, JournalLine
@@ -110,6 +110,23 @@ def test_filed_returns_hold_what_the_products_calculation_gives(seeded):
             assert vat_return.boxes == computation.boxes
             claimed = set(vat_return.lines.values_list("journal_line_id", flat=True))
             assert claimed == {c.line_id for c in computation.contributions}
+
+
+def test_filed_returns_record_the_journal_number_they_were_frozen_at(seeded):
+    """As the product's freeze does (decision 0034): the open period's late-posting search then starts above it
+    instead of scanning every filed period whole, and still gives the reference's figures."""
+    tenant = Tenant.objects.get(slug=f"{SLUG}01")
+    with tenant_context(tenant):
+        settings_row = VatSettings.objects.get()
+        for vat_return in VatReturn.objects.all():
+            frozen_at = JournalEntry.objects.filter(posted_at__lte=vat_return.approved_at).aggregate(n=Max("number"))
+            assert vat_return.claimed_through == (frozen_at["n"] or 0)
+        assert VatReturn.objects.filter(claimed_through__gt=0).exists()  # the fixture's history reaches a freeze
+        open_period = VatObligation.objects.get(status=VatObligation.Status.OPEN)
+        scope = figures.scope_for(open_period, settings_row)
+        assert [r.above for r in scope.late] == [r.claimed_through for r in VatReturn.objects.order_by("period_key")]
+        computation, _ = calculation.compute(open_period, settings_row)
+        assert figures.period_figures(open_period, None, settings_row).boxes == computation.boxes
 
 
 def test_the_same_seed_makes_the_same_history():

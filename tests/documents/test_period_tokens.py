@@ -15,7 +15,12 @@ from datetime import date, timedelta
 import pytest
 
 from apps.documents.models import Document, DocumentState
-from apps.documents.selectors import undated_documents, unresolved_documents
+from apps.documents.selectors import (
+    undated_document_count,
+    undated_documents,
+    unresolved_document_count,
+    unresolved_documents,
+)
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +89,26 @@ def test_blocking_documents_match_opening_every_one(tenant_a, in_tenant, seed):
             expected = {d.pk for d in unresolved if (day := _reference_date(d)) and start <= day <= end}
             got = [d.pk for d in unresolved_documents(start=start, end=end)]
             assert len(got) == len(set(got)) and set(got) == expected, (start, end)
+            # The blockers' count: whole months by their tokens in SQL, only cut months opened.
+            assert unresolved_document_count(start=start, end=end) == len(expected), (start, end)
         expected_undated = {d.pk for d in unresolved if _reference_date(d) is None}
         assert {d.pk for d in undated_documents()} == expected_undated
+        assert undated_document_count() == len(expected_undated)
+
+
+def test_a_period_of_whole_months_is_counted_without_opening_a_document(tenant_a, in_tenant, monkeypatch):
+    from apps.documents import selectors
+
+    with in_tenant(tenant_a):
+        for day in ("2024-01-01", "2024-02-29", "2024-03-31", "2024-04-01", "2023-12-31"):
+            _dated(tenant_a, day)
+        opened = []
+        monkeypatch.setattr(selectors, "_issue_date", lambda d: opened.append(d) or _reference_date(d))
+        assert unresolved_document_count(start=date(2024, 1, 1), end=date(2024, 3, 31)) == 3
+        assert opened == []
+        # A period that cuts a month opens that month's documents only.
+        assert unresolved_document_count(start=date(2024, 1, 1), end=date(2024, 3, 30)) == 2
+        assert len(opened) == 1
 
 
 def test_another_business_s_tokens_never_count(tenant_a, tenant_b, in_tenant):

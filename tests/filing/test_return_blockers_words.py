@@ -138,9 +138,9 @@ def test_unposted_bank_lines_and_an_unbalanced_ledger_block(tenant_a, books_a, m
 
     def unposted(*, start, end):
         calls.append((start, end))
-        return ["line one", "line two", "line three"]
+        return 3
 
-    monkeypatch.setattr(ledger_selectors, "unposted_bank_lines", unposted, raising=False)
+    monkeypatch.setattr(ledger_selectors, "unposted_bank_line_count", unposted, raising=False)
     monkeypatch.setattr(ledger_selectors, "unbalanced_as_of", lambda when: D("0.01") if when == q1.end else D("0"))
     with tenant_context(tenant_a):
         found = {b.code: b for b in blockers(q1, VatSettings.objects.first())}

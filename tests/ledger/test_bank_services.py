@@ -192,8 +192,10 @@ class TestPosting:
             line = bank_line(chart_a, "-60.00")
             first = bank.post_bank_line(line=line, account_code="461", vat_treatment="standard", actor=owner_a)
             assert selectors.unposted_bank_lines(start=line.date, end=line.date) == []
+            assert selectors.unposted_bank_line_count(start=line.date, end=line.date) == 0
             services.reverse_entry(entry=first, actor=owner_a, reason="wrong account")
             assert selectors.unposted_bank_lines(start=line.date, end=line.date) == [line]
+            assert selectors.unposted_bank_line_count(start=line.date, end=line.date) == 1
             second = bank.post_bank_line(line=line, account_code="463", vat_treatment="standard", actor=owner_a)
             line.refresh_from_db()
             assert line.journal_entry == second and selectors.unposted_bank_lines(start=line.date, end=line.date) == []
@@ -255,8 +257,10 @@ class TestMatchAndIgnore:
                 None,
             )
             assert selectors.unposted_bank_lines(start=line.date, end=line.date) == []
+            assert selectors.unposted_bank_line_count(start=line.date, end=line.date) == 0
             bank.restore_bank_line(line=line, actor=owner_a)
             assert selectors.unposted_bank_lines(start=line.date, end=line.date) == [line]
+            assert selectors.unposted_bank_line_count(start=line.date, end=line.date) == 1
             assert {"ledger.bank.ignored", "ledger.bank.restored"} <= set(audit_actions(chart_a.pk))
 
 
@@ -271,6 +275,7 @@ class TestSelectorsAndFiling:
             bank.post_bank_line(line=posted, account_code="461", vat_treatment="zero", actor=owner_a)
             found = selectors.unposted_bank_lines(start=date(2025, 1, 1), end=date(2025, 3, 31))
             assert found == [first, last]
+            assert selectors.unposted_bank_line_count(start=date(2025, 1, 1), end=date(2025, 3, 31)) == 2
             assert before not in found and after not in found
             assert selectors.bank_line_counts() | {} == {
                 "unposted": 4,

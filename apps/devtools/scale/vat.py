@@ -27,7 +27,7 @@ from apps.tenancy.models import Tenant
 
 from .bulk import copy_insert
 from .history import Made
-from .writer import line_id
+from .writer import entry_numbers, line_id
 
 
 def _month_end(year: int, month: int) -> date:
@@ -95,6 +95,7 @@ def seed_vat(tenant: Tenant, owner, periods: list[tuple[date, date]], stagger: s
         )
     vrn = vrn_of(tenant)
     lines = ledger_lines(made)
+    numbers = entry_numbers(made)
     now = timezone.now()
     for index, (start, end) in enumerate(periods):
         filed = index < len(periods) - 1
@@ -152,6 +153,9 @@ def seed_vat(tenant: Tenant, owner, periods: list[tuple[date, date]], stagger: s
             )
             vat_return.set_boxes(computation.boxes)
             vat_return.computed_at = sent
+            # What the product's freeze records: the last journal number when the return was approved (decision
+            # 0034). Without it the open period's late-posting search scans every earlier period whole.
+            vat_return.claimed_through = max((n for at, n in numbers if at <= sent), default=0)
             vat_return.save()
             SubmissionAttempt.objects.create(
                 tenant=tenant,

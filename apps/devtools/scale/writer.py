@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -162,6 +162,17 @@ def _audit(tenant_id: uuid.UUID, entry: dict, lines: list[dict], item: Made, at)
     }  # fmt: skip
 
 
+def processed_at(item: Made) -> datetime:
+    """When the pipeline finished ``item``: its document's last state change and its entry's posting time."""
+    return item.uploaded_at + timedelta(seconds=item.processed_seconds + 1)
+
+
+def entry_numbers(made: list[Made], *, first_number: int = 1) -> list[tuple[datetime, int]]:
+    """(posted at, journal number) of each posted item, numbered as ``write_history`` numbers them."""
+    posted = (item for item in made if item.plan is not None)
+    return [(processed_at(item), number) for number, item in enumerate(posted, start=first_number)]
+
+
 def write_history(tenant: Tenant, made: list[Made], *, owner_id, first_number: int = 1) -> dict[str, int]:
     """Insert the documents, their search tokens, task runs, entries, lines and audit events; return row counts."""
     counts = {"documents": 0, "search_tokens": 0, "task_runs": 0, "entries": 0, "lines": 0, "audit_events": 0}
@@ -177,7 +188,7 @@ def write_history(tenant: Tenant, made: list[Made], *, owner_id, first_number: i
         docs, tokens, runs, entries, lines, events = [], [], [], [], [], []
         with tenant_context(tenant):
             for item in batch:
-                done = item.uploaded_at + timedelta(seconds=item.processed_seconds + 1)
+                done = processed_at(item)
                 doc = _document(tenant_id, item, owner_id, done)
                 docs.append(doc)
                 tokens += search.rows(item.id, doc["extraction"])
