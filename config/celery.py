@@ -44,8 +44,10 @@ def _warm_ocr_before_fork(sender=None, **kwargs) -> None:
 @worker_process_init.connect
 def _tracing_after_fork(**kwargs) -> None:
     from apps.observability.tracing import configure_tracing
+    from config.heap import settle_heap
 
     configure_tracing("strongroom-worker")
+    settle_heap()  # what the pool process inherited stays out of the collector's way (decision 0044)
 
 
 @worker_process_shutdown.connect

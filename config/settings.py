@@ -244,6 +244,10 @@ _PROMETHEUS_ENGINES = {
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # Tests on SQLite use Django's in-memory database, said explicitly: pytest-xdist would otherwise name
+        # each worker's test database after the wrapped engine's file path ("test_/…/strongroom.sqlite3_gw0").
+        _db.setdefault("TEST", {}).setdefault("NAME", ":memory:")
     _db["ENGINE"] = _PROMETHEUS_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
 # The login role of the application; post_migrate grants it exactly what it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default=DATABASES["default"].get("USER") or "strongroom_app")

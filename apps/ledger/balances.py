@@ -74,6 +74,29 @@ ORDER BY a.code
 """
 
 
+def month_reaching(code: str, side: str, amount: Decimal, as_of: date) -> date | None:
+    """The latest month (its first day) from which the account's ``side`` postings, summed newest first over
+    whole months before ``as_of``'s month cut, reach ``amount``; None when they never do or there is no summary.
+
+    Why: the aged report's open items are the newest invoices adding up to the balance (first in, first out),
+    so none is older than this month; reading from here bounds it by the open items, not the history. The
+    lines after the cut are left out of the sum, which can only move the month earlier (never miss an item).
+    """
+    if not uses_summary() or amount <= 0:
+        return None
+    months = (
+        AccountMonth.objects.filter(account__code=code, month__lt=month_cut(as_of), **{f"{side}__gt": 0})
+        .order_by("-month")
+        .values_list("month", side)
+    )
+    reached = ZERO
+    for month, value in months.iterator(chunk_size=120):
+        reached += value
+        if reached >= amount:
+            return month
+    return None
+
+
 def _tenant() -> uuid.UUID:
     tenant = current_tenant_id()
     if tenant is None:

@@ -63,3 +63,15 @@ def test_the_demo_settings_send_every_sandbox_to_that_port(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert all(url.startswith("http://127.0.0.1:8101/sandbox/") for url in json.loads(result.stdout))
+
+
+def test_make_test_s_parallel_workers_run_on_the_embedded_sqlite_database():
+    """`make test` on a fresh machine runs on SQLite with one pytest-xdist worker per core: each worker must get
+    its own in-memory test database (a path-derived name broke every test once)."""
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "-n", "2", "--no-cov",
+         "tests/core/test_lookups.py", "tests/reports/test_aged.py"],
+        cwd=ROOT, env={**FRESH_SHELL, "STRONGROOM_ENV": "test"}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "error" not in result.stdout.lower()

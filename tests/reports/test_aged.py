@@ -71,3 +71,32 @@ def test_the_page_lists_the_oldest_items_only_but_totals_all(tenant_a, owner_a):
         report = aged_report("payables", date(2025, 6, 30), list_limit=2)
     assert [i.date.day for i in report.items] == [1, 2]
     assert report.total == D("50.00")
+
+
+@pytest.mark.postgres  # the monthly summary is kept by PostgreSQL triggers
+@pytest.mark.parametrize("seed", [4, 12, 2026])
+def test_reading_from_the_month_the_balance_reaches_changes_nothing(tenant_a, owner_a, monkeypatch, seed):
+    """The bound (ledger.balances.month_reaching) against the report read over the whole history."""
+    import random
+
+    from apps.ledger import balances
+    from apps.reports import aged
+
+    rng = random.Random(seed)
+    vat_books(tenant_a)
+    with tenant_context(tenant_a):
+        for month in range(1, 13):
+            for _ in range(rng.randrange(0, 4)):
+                purchase(date(2025, month, rng.randrange(1, 29)), f"{rng.randrange(5, 400)}.00", "0.00",
+                         treatment="zero", actor=owner_a)  # fmt: skip
+            if rng.random() < 0.6:
+                _pay_supplier(date(2025, month, 28), f"{rng.randrange(50, 700)}.00", owner_a)
+        reached = []
+        for as_of in (date(2025, 3, 31), date(2025, 7, 15), date(2025, 12, 31), date(2026, 2, 1)):
+            bounded = aged_report("payables", as_of)
+            reached.append(balances.month_reaching("800", "credit", bounded.balance, as_of))
+            with monkeypatch.context() as m:
+                m.setattr(aged, "month_reaching", lambda *args: None)
+                whole = aged_report("payables", as_of)
+            assert (bounded.totals, bounded.items, bounded.unmatched) == (whole.totals, whole.items, whole.unmatched)
+    assert any(month is not None for month in reached)  # the bound was used, not only the whole history

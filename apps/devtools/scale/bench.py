@@ -26,6 +26,7 @@ from apps.permissions.models import AccessElevation, StaffRoleGrant
 from apps.permissions.services.elevation import approve_elevation, request_elevation
 from apps.tenancy.context import tenant_context
 from apps.tenancy.models import Tenant
+from config.heap import settle_heap
 
 from .pages import Page, pages, selected
 from .seed import SLUG, SMALL_SLUG, STAFF_EMAIL, owner_email
@@ -187,6 +188,7 @@ def run(
     if small_values is not None:
         small_values["elevation_id"] = elevated(staff_user, small)
     staff = signed_in(staff_user)
+    settle_heap()  # as the WSGI entry point does in each web worker (decision 0044)
     chosen, left = pages(big_values)
     chosen = selected(chosen, only)
     skipped = [(route, "no seeded value for its id") for route in left if not only]
