@@ -322,9 +322,7 @@ def statement_check(*, as_of: date, statement_balance: Decimal, feed_account: st
         d=Sum("debit"), c=Sum("credit")
     )
     ledger = (moved["d"] or ZERO) - (moved["c"] or ZERO)
-    pending = BankTransaction.objects.filter(
-        pk__in=BankTransaction.objects.filter(_needs_posting(), date__lte=as_of).values("pk")
-    )
+    pending = BankTransaction.objects.filter(_needs_posting(), date__lte=as_of)
     if feed_account:
         pending = pending.filter(feed_account_id=feed_account)
     totals = pending.aggregate(total=Sum("amount"), n=Count("pk"))

@@ -139,7 +139,7 @@ def bank_page(filters: BankFilters, *, cursor: str | None, size: int) -> KeysetP
     """A page of bank lines, newest first, with the entry each became (one query; match candidates are apart)."""
     lines = BankTransaction.objects.select_related("journal_entry", "handled_by", "rule")
     if filters.status == "unposted":
-        lines = lines.filter(pk__in=BankTransaction.objects.filter(_needs_posting()).values("pk"))
+        lines = lines.filter(_needs_posting())
     elif filters.status != "all":
         lines = lines.filter(status=filters.status)
     if filters.date_from:

@@ -265,23 +265,27 @@ def unbalanced_as_of(as_of: date) -> Decimal:
 
 
 def _needs_posting() -> Q:
-    """Unposted, or posted/matched to an entry that has since been reversed (the books no longer hold it)."""
-    return Q(status=BankTransaction.Status.UNPOSTED) | Q(journal_entry__reversals__isnull=False)
+    """Unposted, or posted/matched to an entry that has since been reversed (the books no longer hold it).
+
+    An EXISTS, not a join through the reversals: a join can repeat a line (hence the DISTINCT or ``pk__in``
+    callers needed), and a planner that underestimates a business's lines (a new one, before ANALYZE) nested
+    the ``pk__in`` form quadratically: 28 ms against 2 ms for 400 lines (``manage.py bench_bank``)."""
+    reversed_entry = JournalEntry.objects.filter(reverses=OuterRef("journal_entry_id"))
+    return Q(status=BankTransaction.Status.UNPOSTED) | Q(Exists(reversed_entry))
 
 
 def unposted_bank_lines(*, start: date, end: date) -> list:
     """Bank lines dated ``start`` to ``end`` inclusive that are not in the books yet (the filing app's blocker)."""
     return list(
-        BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end)
-        .distinct()
-        .order_by("date", "feed_account_id", "external_id")
+        BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end).order_by(
+            "date", "feed_account_id", "external_id"
+        )
     )
 
 
 def unposted_bank_line_count(*, start: date, end: date) -> int:
     """How many ``unposted_bank_lines`` there are, counted in SQL (the blocker needs the number only)."""
-    lines = BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end)
-    return lines.values("pk").distinct().count()
+    return BankTransaction.objects.filter(_needs_posting(), date__gte=start, date__lte=end).count()
 
 
 BANK_FILTERS = ("unposted", "posted", "matched", "ignored", "all")
