@@ -150,9 +150,9 @@ def _bucket_totals(invoices: QuerySet[JournalLine], side: str, balance: Decimal,
 def aged_report(kind: str, as_of: date, *, list_limit: int = 200) -> AgedReport:
     """The bucket totals over every open item; the page lists the oldest ``list_limit`` items at most.
 
-    Four queries: the balance, the bucket totals summed in SQL around the running sum, the ids of the oldest
-    ``list_limit`` open items, and those items read whole (opening every open item's entry and sealed
-    description was most of the page's time).
+    Four queries: the balance, the month the balance reaches, the bucket totals summed in SQL around the
+    running sum, and the oldest ``list_limit`` open items read whole (opening every open item's entry and
+    sealed description was most of the page's time).
     """
     side = KINDS[kind][2]
     balance, invoices = _open_invoices(kind, as_of)
@@ -164,11 +164,7 @@ def aged_report(kind: str, as_of: date, *, list_limit: int = 200) -> AgedReport:
         report.totals[bucket] += total
     explained = sum(report.totals, ZERO)
     oldest_first = [F("entry__date").asc(), F("entry__number").asc(), F("position").asc()]
-    oldest = list(invoices.values_list("pk", "newer").order_by(*oldest_first)[:list_limit])
-    newer_of = dict(oldest)
-    lines = {line.pk: line for line in JournalLine.objects.filter(pk__in=newer_of).select_related("entry")}
-    for pk, newer in oldest:
-        lines[pk].newer = newer
-        report.items.append(_item(lines[pk], side, balance, as_of))
+    listed = invoices.select_related("entry").order_by(*oldest_first)[:list_limit]
+    report.items = [_item(line, side, balance, as_of) for line in listed]
     report.unmatched = report.balance - explained
     return report
