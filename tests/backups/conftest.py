@@ -104,6 +104,24 @@ def _write_as_postgres(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
+def stop_leftover_clusters(port: int, *, under: Path = Path("/tmp")) -> list[Path]:
+    """Stop and delete source clusters an interrupted run left on ``port`` (this fixture's ``sr-backups-*`` only).
+
+    Why: a killed pytest never reaches the fixture's ``finally``; its cluster kept the port and every drill of
+    the next run errored on "port in use" (it cost a CI run). ``postmaster.pid``'s fourth line is the port.
+    """
+    stopped = []
+    for pid_file in sorted(under.glob("sr-backups-*/data/postmaster.pid")):
+        lines = pid_file.read_text(errors="replace").splitlines()
+        if len(lines) < 4 or lines[3].strip() != str(port):
+            continue
+        base = pid_file.parent.parent
+        as_postgres(f"{BINDIR}/pg_ctl", "-D", str(base / "data"), "-m", "immediate", "stop", check=False)
+        shutil.rmtree(base, ignore_errors=True)
+        stopped.append(base)
+    return stopped
+
+
 def _create_cluster(base: Path, port: int) -> Path:
     for name in ("data", "repo", "run", "log"):
         (base / name).mkdir(mode=0o700)
@@ -204,6 +222,7 @@ def source(django_db_blocker, tmp_path_factory):
         pytest.fail(f"The backup drills cannot run: {missing}")  # CI must run them, not skip them
     if missing:
         pytest.skip(missing)
+    stop_leftover_clusters(SOURCE_PORT)
     base = Path(tempfile.mkdtemp(prefix="sr-backups-", dir="/tmp"))
     base.chmod(0o711)
     media = base / "media"
