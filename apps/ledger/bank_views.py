@@ -29,6 +29,7 @@ from apps.ledger.forms import DATE_WIDGET
 from apps.ledger.list_selectors import BankFilters, bank_page
 from apps.ledger.models import BankTransaction, JournalEntry
 from apps.ledger.services import bank as bank_services
+from apps.ledger.services import bank_import as import_services
 from apps.ledger.services import bank_reconcile
 from apps.permissions import check
 from apps.permissions.decorators import permission_required_for
@@ -209,7 +210,7 @@ def bank_line(request: HttpRequest, tenant_slug: str, line_id: uuid.UUID) -> Htt
 @permission_required_for("ledger.handle_bank_lines")
 def bank_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     try:
-        result = bank_services.sync_bank_feed(tenant=request.tenant, actor=request.user)
+        result = import_services.sync_bank_feed(tenant=request.tenant, actor=request.user)
     except IntegrationError as exc:
         # The error's own status: 503 when trying later can help (outage, rate limit), 502 when the bank refused.
         return refused(request, f"Nothing was imported. {exc.message}", status=exc.status)

@@ -27,7 +27,7 @@ class BankSyncTask(OutboxTask):
 def sync_tenant_bank_feed(*, tenant_id: str) -> int | str:
     """Import new lines for one business that has imported before (the first import is a person's choice)."""
     from apps.ledger.models import BankTransaction
-    from apps.ledger.services.bank import sync_bank_feed
+    from apps.ledger.services.bank_import import sync_bank_feed
 
     with tenant_context(tenant_id):
         tenant = Tenant.objects.get(pk=tenant_id)

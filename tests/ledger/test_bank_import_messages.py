@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.ledger.services import bank as bank_services
-from apps.ledger.services.bank import SyncResult
+from apps.ledger.services import bank_import
+from apps.ledger.services.bank_import import SyncResult
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_import_message_level(client, bookkeeper_a, chart_a, monkeypatch, result, level):
-    monkeypatch.setattr(bank_services, "sync_bank_feed", lambda **_: result)
+    monkeypatch.setattr(bank_import, "sync_bank_feed", lambda **_: result)
     client.force_login(bookkeeper_a)
     response = client.post(reverse("ledger:bank-import", kwargs={"tenant_slug": chart_a.slug}), follow=True)
     body = response.content.decode()

@@ -13,7 +13,7 @@ from apps.ledger import bank_selectors, services
 from apps.ledger.errors import LedgerError
 from apps.ledger.models import BankRule, BankSettlement, BankTransaction, JournalEntry
 from apps.ledger.services import bank as bank_services
-from apps.ledger.services import bank_bulk, bank_reconcile, bank_rules
+from apps.ledger.services import bank_bulk, bank_import, bank_reconcile, bank_rules
 from apps.ledger.services.bank_reconcile import SplitPart
 from tests.factories import BankTransactionFactory
 from tests.ledger.builders import classified, make_extraction
@@ -225,7 +225,7 @@ class TestRules:
         assert entry_lines(match.journal_entry)[0] == ("445", "42.86", "0.00")
         # On import: the same service the feed sync calls for its new lines.
         fresh = line(books, "-50.00", date(2025, 4, 1), "NORTHERN POWER PLC")
-        assert bank_services.apply_bank_rules([fresh], actor=None) == 1
+        assert bank_import.apply_bank_rules([fresh], actor=None) == 1
         fresh.refresh_from_db()
         assert fresh.rule_id == result.rule.pk
         # Undo: the posting is reversed, the line needs handling again.
@@ -322,7 +322,7 @@ def test_the_feed_import_posts_what_a_bank_rule_covers_and_names_it(chart_a, san
             account_code="469",
             vat_treatment="exempt",
         )
-    result = bank_services.sync_bank_feed(tenant=chart_a, actor=owner_a)
+    result = bank_import.sync_bank_feed(tenant=chart_a, actor=owner_a)
     with in_tenant(chart_a):
         rent = list(BankTransaction.objects.filter(rule=rule))
         others = BankTransaction.objects.exclude(rule=rule)

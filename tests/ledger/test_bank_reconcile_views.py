@@ -276,7 +276,7 @@ def test_three_postings_of_one_payee_offer_a_rule_in_one_click(bookkeeper_client
 
 
 def test_lines_posted_by_a_rule_cost_no_query_each(bookkeeper_client, chart_a, in_tenant, keys):
-    from apps.ledger.services.bank import apply_bank_rules
+    from apps.ledger.services.bank_import import apply_bank_rules
     from tests.factories import BankRuleFactory
 
     with in_tenant(chart_a):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.integrations.errors import ExternalServiceUnavailable
 from apps.ledger import selectors, services
 from apps.ledger.models import BankTransaction, JournalEntry
-from apps.ledger.services import bank
+from apps.ledger.services import bank, bank_import
 from apps.ledger.services.bank import BankLineError
 from apps.sandbox.fixtures import DEMO_BANK_ACCOUNT_ID, DEMO_COMPANY_NUMBER
 from apps.sandbox.services.faults import clear_faults, set_fault
@@ -39,7 +39,7 @@ def bank_line(tenant, amount: str, *, on: date = date(2025, 2, 10), **kwargs) ->
 
 class TestSync:
     def test_imports_the_feed_once(self, feed_a, in_tenant, sandbox_http):
-        first = bank.sync_bank_feed(tenant=feed_a)
+        first = bank_import.sync_bank_feed(tenant=feed_a)
         assert first.accounts == [DEMO_BANK_ACCOUNT_ID] and first.imported > 0
         with in_tenant(feed_a):
             lines = list(BankTransaction.objects.order_by("date", "external_id"))
@@ -52,20 +52,20 @@ class TestSync:
         assert lines[-1].date <= today and lines[0].date >= today - timedelta(days=365)
         assert rent and all(line.amount == D("-1250.00") for line in rent)  # monthly standing order, exact
 
-        again = bank.sync_bank_feed(tenant=feed_a)
+        again = bank_import.sync_bank_feed(tenant=feed_a)
         assert again.imported == 0 and again.already_held > 0
         with in_tenant(feed_a):
             assert BankTransaction.objects.count() == len(lines)
         # The second import asked only from a week before the newest line it held.
         since = sandbox_http.requests[-1].url.split("from=")[1][:10]
-        assert date.fromisoformat(since) == lines[-1].date - timedelta(days=bank.OVERLAP_DAYS)
+        assert date.fromisoformat(since) == lines[-1].date - timedelta(days=bank_import.OVERLAP_DAYS)
         with in_tenant(feed_a):
             assert audit_actions(feed_a.pk).count("ledger.bank.synced") == 2
 
     def test_an_outage_propagates_and_writes_nothing(self, feed_a, in_tenant):
         set_fault("bank", outage=True)
         with pytest.raises(ExternalServiceUnavailable):
-            bank.sync_bank_feed(tenant=feed_a)
+            bank_import.sync_bank_feed(tenant=feed_a)
         with in_tenant(feed_a):
             assert BankTransaction.objects.count() == 0
 
@@ -73,20 +73,20 @@ class TestSync:
         chart_a.company_number = ""
         chart_a.save(update_fields=["company_number"])
         with pytest.raises(BankLineError, match="Companies House number"):
-            bank.sync_bank_feed(tenant=chart_a)
+            bank_import.sync_bank_feed(tenant=chart_a)
         assert sandbox_http.requests == []
 
     def test_no_accounts_at_the_bank(self, chart_a, sandbox_http):
-        result = bank.sync_bank_feed(tenant=chart_a)  # a company number the bank does not know
+        result = bank_import.sync_bank_feed(tenant=chart_a)  # a company number the bank does not know
         assert result.accounts == [] and result.imported == 0
         assert "no accounts" in result.summary
 
     def test_the_window_is_a_year_at_most(self):
         today = date(2026, 6, 30)
-        assert bank._window(None, None, today) == (today - timedelta(days=365), today)
-        assert bank._window(date(2026, 6, 20), None, today) == (date(2026, 6, 13), today)
-        assert bank._window(None, date(2026, 1, 1), today) == (date(2026, 1, 1), today)
-        assert bank._window(date(2020, 1, 1), None, today)[0] == today - timedelta(days=365)
+        assert bank_import._window(None, None, today) == (today - timedelta(days=365), today)
+        assert bank_import._window(date(2026, 6, 20), None, today) == (date(2026, 6, 13), today)
+        assert bank_import._window(None, date(2026, 1, 1), today) == (date(2026, 1, 1), today)
+        assert bank_import._window(date(2020, 1, 1), None, today)[0] == today - timedelta(days=365)
 
 
 class TestPosting:
@@ -309,7 +309,7 @@ class TestTasks:
         from apps.ledger import tasks
 
         assert tasks.sync_tenant_bank_feed(tenant_id=str(feed_a.pk)) == "not_linked"
-        bank.sync_bank_feed(tenant=feed_a, actor=owner_a)
+        bank_import.sync_bank_feed(tenant=feed_a, actor=owner_a)
         assert tasks.sync_tenant_bank_feed(tenant_id=str(feed_a.pk)) == 0  # nothing new since
 
         from tests.helpers import queued

@@ -29,10 +29,11 @@ from apps.ledger.services.bank import (
     _locked_unposted,
     match_bank_line,
     post_bank_line,
+    record_posting,
     split_vat,
 )
 from apps.ledger.services.context import tenant_id_in_context
-from apps.ledger.services.journal import LineSpec, lines_for_audit, locked_counter, write_entry
+from apps.ledger.services.journal import LineSpec, locked_counter, write_entry
 from apps.ledger.services.posting import reverse_entry
 
 MAX_SPLIT_PARTS = 10
@@ -103,8 +104,6 @@ def settle_invoice(*, line: BankTransaction, invoice: JournalEntry, actor) -> Jo
             explanation=f"Bank line of {format_money(current.amount)} settles journal {target.number}.",
             actor=actor,
         )
-        before = _line_summary(current)
-        _handled(current, actor, status=BankTransaction.Status.POSTED, journal_entry=entry, rule=None)
         BankSettlement.objects.create(
             tenant_id=tenant_id,
             bank_line=current,
@@ -113,15 +112,8 @@ def settle_invoice(*, line: BankTransaction, invoice: JournalEntry, actor) -> Jo
             amount=gross,
             created_by=_actor_or_none(actor),
         )
-        record_event(
-            "ledger.bank.settled",
-            actor=actor,
-            tenant_id=tenant_id,
-            target=current,
-            before=before,
-            after=_line_summary(current) | {"entry": entry.number, "lines": lines_for_audit(entry)},
-            extra={"invoice": target.number, "invoice_kind": target.kind},
-        )
+        extra = {"invoice": target.number, "invoice_kind": target.kind}
+        record_posting(current, entry, actor=actor, event="ledger.bank.settled", extra=extra)
     line.refresh_from_db()
     return entry
 
@@ -236,17 +228,8 @@ def split_bank_line(*, line: BankTransaction, parts: Sequence[SplitPart], actor)
             + ".",
             actor=actor,
         )
-        before = _line_summary(current)
-        _handled(current, actor, status=BankTransaction.Status.POSTED, journal_entry=entry, rule=None)
-        record_event(
-            "ledger.bank.split",
-            actor=actor,
-            tenant_id=tenant_id,
-            target=current,
-            before=before,
-            after=_line_summary(current) | {"entry": entry.number, "lines": lines_for_audit(entry)},
-            extra={"parts": [{"account": a.code, "amount": f"{m:.2f}", "vat": t} for a, m, t in chosen]},
-        )
+        extra = {"parts": [{"account": a.code, "amount": f"{m:.2f}", "vat": t} for a, m, t in chosen]}
+        record_posting(current, entry, actor=actor, event="ledger.bank.split", extra=extra)
     line.refresh_from_db()
     return entry
 

@@ -1,7 +1,7 @@
 """Bank rules: payee contains / amount range -> account and VAT treatment; made from a line, applied on import.
 
 Each service owns its transaction and audits. Applying a rule posts each line in
-its own transaction (``services.bank.apply_bank_rules``); the line names its rule
+its own transaction (``services.bank_import.apply_bank_rules``); the line names its rule
 and undo (``bank_reconcile.undo_bank_line``) reverses the posting. Decision 0040.
 """
 
@@ -15,7 +15,8 @@ from django.db import transaction
 from apps.audit.services import record_event
 from apps.ledger.domain import ZERO
 from apps.ledger.models import BankRule, BankTransaction
-from apps.ledger.services.bank import BankLineError, _chosen_account, apply_bank_rules
+from apps.ledger.services.bank import BankLineError, _chosen_account
+from apps.ledger.services.bank_import import apply_bank_rules
 from apps.ledger.services.context import tenant_id_in_context
 
 # Lines a new rule is tried on at once (newest unposted first); the rest wait for the next import.
