@@ -89,6 +89,27 @@ def test_documents_waiting_for_review_are_counted_and_linked(tenant_a, books_a):
     assert document_blocker.query == "blocking=2025-01-01..2025-03-31"
 
 
+def test_undated_documents_are_a_to_do_in_words_with_their_link_not_a_blocker(tenant_a, books_a):
+    q1 = books_a[0]
+    with tenant_context(tenant_a):
+        assert calculation.document_todos() == []
+        for state in (DocumentState.NEEDS_REVIEW, DocumentState.FAILED):
+            DocumentFactory(tenant=tenant_a, state=state, extraction={"supplier_name": {"value": "Harbour Coffee"}})
+        DocumentFactory(tenant=tenant_a, state=DocumentState.POSTED, extraction={"supplier_name": {"value": "x"}})
+        todos = calculation.document_todos()
+        codes = {b.code for b in blockers(q1, VatSettings.objects.first())}
+    assert [(b.code, b.message, b.count, b.link, b.query) for b in todos] == [
+        (
+            "documents_undated",
+            "2 document(s) have no date: add the document's date so it counts in the right return.",
+            2,
+            "documents",
+            "undated=1",
+        )
+    ]
+    assert "documents_undated" not in codes and "documents_unresolved" not in codes
+
+
 def test_figures_hmrc_would_reject_are_blockers(tenant_a, books_a):
     q1 = books_a[0]
     wrong = VatBoxes(box1=D("10.00"), box3=D("12.00"), box4=D("1.00"), box5=D("5.00"))
