@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from apps.filing import calculation
 from apps.filing.calculation import correction_limit, correction_problems, years_before
+from apps.filing.domain import ReturnStatus
 from apps.filing.models import VatReturn, VatSettings
 from apps.filing.services.returns import fingerprint, send_for_approval
 from apps.ledger.services.posting import reverse_entry
 from apps.tenancy.context import tenant_context
+from tests.factories.filing import VatReturnFactory
 from tests.filing.conftest import purchase, sale
 
 D = Decimal
@@ -130,6 +132,9 @@ def test_the_return_carrying_a_correction(tenant_a, owner_a, books_a):
     q1, q2, _ = books_a
     with tenant_context(tenant_a):
         assert calculation.carrying_obligation(date(2025, 2, 1)) == q1
+        assert calculation.carrying_obligation(date(2025, 5, 1)) == q2  # its own open period, not an earlier one
+        VatReturnFactory(tenant=tenant_a, obligation=q1, status=ReturnStatus.DRAFT)
+        assert calculation.carrying_obligation(date(2025, 2, 1)) == q1  # a draft return freezes nothing
         freeze(q1, owner_a)
         assert calculation.carrying_obligation(date(2025, 2, 1)) == q2
         assert calculation.carrying_obligation(date(2025, 5, 1)) == q2
@@ -154,6 +159,20 @@ def test_a_reversal_of_a_filed_purchase_is_checked_against_the_limit_where_it_la
     assert bool(warnings) is warned
     if warned:
         assert warnings == [OVER_LIMIT.format(net=f"{D(vat):,.2f}", limit="10,000.00")]
+
+
+def test_four_years_run_from_the_end_of_the_corrected_period_not_from_the_corrected_day(
+    tenant_a, owner_a, books_a, monkeypatch
+):
+    q1, q2, _ = books_a
+    with tenant_context(tenant_a):
+        freeze(q1, owner_a)
+        purchase(date(2025, 2, 14), "100.00", "20.00", actor=owner_a)  # a late posting into frozen Q1 (ends 31 Mar)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2029, 3, 15))
+        assert calculation.correction_warnings(q2, figures(q2)) == []  # 14 Feb 2025 is older; the period is not
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2029, 4, 1))
+        late = calculation.correction_warnings(q2, figures(q2))
+    assert len(late) == 1 and "four years" in late[0]
 
 
 def test_late_sales_and_purchases_carried_in_net_against_each_other(tenant_a, owner_a, books_a, today):
