@@ -47,7 +47,7 @@ def _tracing_after_fork(**kwargs) -> None:
     from config.heap import settle_heap
 
     configure_tracing("strongroom-worker")
-    settle_heap()  # what the pool process inherited stays out of the collector's way (decision 0044)
+    settle_heap(web=False)  # what the pool process inherited stays out of the collector's way (decision 0044)
 
 
 @worker_process_shutdown.connect

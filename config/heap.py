@@ -13,10 +13,12 @@ from __future__ import annotations
 import gc
 
 
-def settle_heap() -> None:
-    """Load what every request needs (the URLconf and the views it imports), collect once, then freeze."""
-    from django.urls import get_resolver
+def settle_heap(*, web: bool = True) -> None:
+    """Collect once, then freeze; a web process first loads what every request needs (the URLconf and the
+    views it imports), which a worker process never uses."""
+    if web:
+        from django.urls import get_resolver
 
-    get_resolver().url_patterns  # noqa: B018  (imports every URLconf and view module now, not on a request)
+        get_resolver().url_patterns  # noqa: B018  (imports every URLconf and view module now, not on a request)
     gc.collect()
     gc.freeze()
